@@ -1,0 +1,106 @@
+// The event store port: the one interface through which everything above the
+// store appends to and reads from the log. Adapters: sqlite.ts (embedded,
+// default) and eventstoredb.ts (production clusters).
+import type * as E from 'fp-ts/Either'
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue }
+export type JsonObject = { readonly [key: string]: JsonValue }
+
+/** What the writer expects the stream to look like before its append. */
+export type ExpectedVersion =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'no_stream' }
+  | { readonly kind: 'stream_exists' }
+  /** The revision of the stream's last event (0-based), as read by the writer. */
+  | { readonly kind: 'exact'; readonly revision: number }
+
+export const ExpectedVersion = {
+  any: { kind: 'any' } as ExpectedVersion,
+  noStream: { kind: 'no_stream' } as ExpectedVersion,
+  streamExists: { kind: 'stream_exists' } as ExpectedVersion,
+  exact: (revision: number): ExpectedVersion => ({ kind: 'exact', revision }),
+  /** The expectation that matches a stream read at `revision` (null: not there yet). */
+  after: (revision: number | null): ExpectedVersion =>
+    revision === null ? { kind: 'no_stream' } : { kind: 'exact', revision },
+}
+
+/**
+ * A global log position. Totally ordered; opaque to callers except for
+ * comparison and (de)serialisation. EventStoreDB's (commit, prepare) pair is
+ * packed as commit * 2^64 + prepare so the order is kept.
+ */
+export type Position = bigint
+
+export interface NewEvent {
+  readonly id: string
+  readonly type: string
+  readonly data: JsonObject
+  readonly metadata: JsonObject
+}
+
+export interface RecordedEvent {
+  readonly id: string
+  readonly type: string
+  readonly data: JsonValue
+  readonly metadata: JsonValue
+  readonly streamName: string
+  /** 0-based index of the event in its stream. */
+  readonly revision: number
+  readonly position: Position
+  readonly recordedAt: Date
+}
+
+export interface AppendResult {
+  /** Revision of the last event appended. */
+  readonly nextRevision: number
+  /** Global position of the last event appended. */
+  readonly position: Position
+}
+
+export interface WrongExpectedVersion {
+  readonly _tag: 'WrongExpectedVersion'
+  readonly streamName: string
+  readonly expected: ExpectedVersion
+  /** Revision of the stream's last event, or null when the stream does not exist. */
+  readonly actual: number | null
+}
+
+export interface ReadStreamOptions {
+  /** Forwards: first revision returned (default 0). Backwards: last revision returned (default: the end). */
+  readonly fromRevision?: number
+  readonly direction?: 'forwards' | 'backwards'
+  readonly maxCount?: number
+}
+
+export interface ReadAllOptions {
+  /** Forwards: events strictly after this position. Backwards: events strictly before it. Omitted: from the start (forwards) or the end (backwards). */
+  readonly from?: Position
+  readonly direction?: 'forwards' | 'backwards'
+  readonly maxCount: number
+}
+
+/** A catch-up subscription: first the events already stored after the start position, then live ones, in log order, each once. */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  readonly close: () => Promise<void>
+}
+
+export interface EventStore {
+  readonly appendToStream: (
+    streamName: string,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+  ) => Promise<E.Either<WrongExpectedVersion, AppendResult>>
+  /** The stream's events; an empty array when the stream does not exist. */
+  readonly readStream: (streamName: string, options?: ReadStreamOptions) => Promise<readonly RecordedEvent[]>
+  readonly readAll: (options: ReadAllOptions) => Promise<readonly RecordedEvent[]>
+  /** Catch-up subscription to the global log, starting strictly after `from` (omitted: the beginning). */
+  readonly subscribeToAll: (options?: { readonly from?: Position }) => Subscription
+  /** Position of the last event in the log, null when it is empty. */
+  readonly headPosition: () => Promise<Position | null>
+  readonly close: () => Promise<void>
+}
+
+export const positionToString = (position: Position): string => position.toString()
+
+export const positionFromString = (text: string): Position | null =>
+  /^\d{1,40}$/.test(text) ? BigInt(text) : null

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import * as E from 'fp-ts/Either'
+import { v4 as uuid } from 'uuid'
+import { describe, expect, it } from 'vitest'
+import { ExpectedVersion } from '../../src/store/port.js'
+import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { makeTempDir } from '../support/tmp.js'
+import { describeEventStore } from './contract.js'
+
+describeEventStore('sqlite (file, group commit)', async () => {
+  const dir = makeTempDir('store-contract')
+  const store = createSqliteEventStore({ path: dir.file('events.sqlite'), pollIntervalMs: 50 })
+  return { store, dispose: async () => { await store.close(); dir.remove() } }
+})
+
+describeEventStore('sqlite (file, one transaction per append)', async () => {
+  const dir = makeTempDir('store-contract')
+  const store = createSqliteEventStore({ path: dir.file('events.sqlite'), pollIntervalMs: 50, groupCommit: false })
+  return { store, dispose: async () => { await store.close(); dir.remove() } }
+})
+
+const worker = fileURLToPath(new URL('./fixtures/append-worker.ts', import.meta.url))
+
+/** Runs the append worker in its own process; resolves with its stdout lines and exit signal. */
+const runWorker = (
+  args: readonly string[],
+  onLine: (line: string, kill: () => void) => void = () => {},
+): Promise<{ lines: string[]; signal: NodeJS.Signals | null; code: number | null }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const lines: string[] = []
+    let buffer = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString()
+      let index: number
+      while ((index = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, index)
+        buffer = buffer.slice(index + 1)
+        lines.push(line)
+        onLine(line, () => child.kill('SIGKILL'))
+      }
+    })
+    child.on('error', reject)
+    child.on('exit', (code, signal) => resolve({ lines, signal, code }))
+  })
+
+describe('sqlite store, beyond the contract', () => {
+  it('groups appends that arrive together into one commit', async () => {
+    const dir = makeTempDir('store-group')
+    const commits: number[] = []
+    const store = createSqliteEventStore({ path: dir.file('events.sqlite'), onCommit: (n) => commits.push(n) })
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          store.appendToStream(`group-${i}`, [{ id: uuid(), type: 'A', data: {}, metadata: {} }], ExpectedVersion.noStream),
+        ),
+      )
+      expect(results.every(E.isRight)).toBe(true)
+      expect(commits).toEqual([50])
+    } finally {
+      await store.close()
+      dir.remove()
+    }
+  })
+
+  it('a conflicting append in a group commit fails alone; the others commit', async () => {
+    const dir = makeTempDir('store-group')
+    const store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    try {
+      const results = await Promise.all([
+        store.appendToStream('g-a', [{ id: uuid(), type: 'A', data: {}, metadata: {} }], ExpectedVersion.noStream),
+        store.appendToStream('g-b', [{ id: uuid(), type: 'B', data: {}, metadata: {} }], ExpectedVersion.streamExists),
+        store.appendToStream('g-c', [{ id: uuid(), type: 'C', data: {}, metadata: {} }], ExpectedVersion.noStream),
+      ])
+      expect(results.map(E.isRight)).toEqual([true, false, true])
+      expect(await store.readStream('g-b')).toEqual([])
+    } finally {
+      await store.close()
+      dir.remove()
+    }
+  })
+
+  it('every acknowledged append survives kill -9 of the writing process', async () => {
+    const dir = makeTempDir('store-kill')
+    const file = dir.file('events.sqlite')
+    try {
+      const acknowledged: string[] = []
+      const { signal } = await runWorker([file, 'ack', '100000'], (line, kill) => {
+        if (line.startsWith('ack ')) acknowledged.push(line.slice(4))
+        if (acknowledged.length === 300) kill()
+      })
+      expect(signal).toBe('SIGKILL')
+      const store = createSqliteEventStore({ path: file })
+      try {
+        const stored = new Set((await store.readAll({ maxCount: 1_000_000 })).map((e) => e.id))
+        const lost = acknowledged.filter((id) => !stored.has(id))
+        expect(acknowledged.length).toBeGreaterThanOrEqual(300)
+        expect(lost).toEqual([])
+      } finally {
+        await store.close()
+      }
+    } finally {
+      dir.remove()
+    }
+  }, 60_000)
+
+  it('two processes racing to create the same streams: exactly one wins each', async () => {
+    const dir = makeTempDir('store-procs')
+    const file = dir.file('events.sqlite')
+    try {
+      // Create the file first so both workers open an existing database.
+      await createSqliteEventStore({ path: file }).close()
+      const [a, b] = await Promise.all([runWorker([file, 'race', '200']), runWorker([file, 'race', '200'])])
+      const wins = (lines: string[]): number => lines.filter((l) => l.startsWith('won ')).length
+      expect(wins(a.lines) + wins(b.lines)).toBe(200)
+      const store = createSqliteEventStore({ path: file })
+      try {
+        const events = await store.readAll({ maxCount: 10_000 })
+        expect(events).toHaveLength(200)
+        expect(new Set(events.map((e) => e.streamName)).size).toBe(200)
+      } finally {
+        await store.close()
+      }
+    } finally {
+      dir.remove()
+    }
+  }, 60_000)
+})
