@@ -1,6 +1,6 @@
 // The shape every aggregate shares: a plain value, no I/O. `decide` gets the
 // time and any generated ids through its context, so it stays pure.
-import type * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/Either'
 
 export interface Decider<Command, State, Event, Error, Context> {
   readonly initialState: State
@@ -17,3 +17,22 @@ export const fold =
   <State, Event>(evolve: (state: State, event: Event) => State, initialState: State) =>
   (events: readonly Event[]): State =>
     events.reduce(evolve, initialState)
+
+/**
+ * Decides several commands as one: each on the state the previous ones
+ * left, all events together or the first error. Their events are then
+ * appended atomically.
+ */
+export const decideAll =
+  <Command, State, Event, Error, Context>(decider: Decider<Command, State, Event, Error, Context>) =>
+  (commands: readonly Command[], state: State, context: Context): E.Either<Error, readonly Event[]> => {
+    let current = state
+    const events: Event[] = []
+    for (const command of commands) {
+      const decision = decider.decide(command, current, context)
+      if (E.isLeft(decision)) return decision
+      events.push(...decision.right)
+      current = decision.right.reduce(decider.evolve, current)
+    }
+    return E.right(events)
+  }

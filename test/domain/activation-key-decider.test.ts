@@ -19,19 +19,19 @@ const reservedBy = (orderId: string): ActivationKeyEvent => ({ type: 'Activation
 
 describe('activation key decider: one holder per key', () => {
   it('given a free key, when an order reserves it, then ActivationKeyReserved', () => {
-    given().when({ type: 'ReserveActivationKey', key, orderId: 'a' }, { now: NOW, holderAbandoned: false }).then(E.right([reservedBy('a')]))
+    given().when({ type: 'ReserveActivationKey', key, orderId: 'a' }, { now: NOW, abandonedBy: null }).then(E.right([reservedBy('a')]))
   })
   it('given a key held by an order, when the same order reserves it again, then nothing happens', () => {
-    given(reservedBy('a')).when({ type: 'ReserveActivationKey', key, orderId: 'a' }, { now: LATER, holderAbandoned: false }).then(E.right([]))
+    given(reservedBy('a')).when({ type: 'ReserveActivationKey', key, orderId: 'a' }, { now: LATER, abandonedBy: null }).then(E.right([]))
   })
   it('given a key held by another order, when reserved, then ActivationKeyTaken', () => {
     given(reservedBy('a'))
-      .when({ type: 'ReserveActivationKey', key, orderId: 'b' }, { now: LATER, holderAbandoned: false })
+      .when({ type: 'ReserveActivationKey', key, orderId: 'b' }, { now: LATER, abandonedBy: null })
       .then(E.left({ _tag: 'ActivationKeyTaken', key }))
   })
-  it('given a key whose holder abandoned it, when reserved, then the old reservation is released and the new one made', () => {
+  it('given a key held by an order that abandoned it, when reserved, then the old reservation is released and the new one made', () => {
     given(reservedBy('a'))
-      .when({ type: 'ReserveActivationKey', key, orderId: 'b' }, { now: LATER, holderAbandoned: true })
+      .when({ type: 'ReserveActivationKey', key, orderId: 'b' }, { now: LATER, abandonedBy: 'a' })
       .then(
         E.right([
           { type: 'ActivationKeyReleased', data: { key, orderId: 'a', reason: 'abandoned', at: LATER.toISOString() } },
@@ -39,19 +39,24 @@ describe('activation key decider: one holder per key', () => {
         ]),
       )
   })
+  it('given a key held by an order other than the one found abandoned, when reserved, then ActivationKeyTaken', () => {
+    given(reservedBy('a'), { type: 'ActivationKeyReleased', data: { key, orderId: 'a', reason: 'changed', at } }, reservedBy('c'))
+      .when({ type: 'ReserveActivationKey', key, orderId: 'b' }, { now: LATER, abandonedBy: 'a' })
+      .then(E.left({ _tag: 'ActivationKeyTaken', key }))
+  })
   it('given a key released by its holder, when another order reserves it, then it gets it', () => {
     const released: ActivationKeyEvent = { type: 'ActivationKeyReleased', data: { key, orderId: 'a', reason: 'changed', at } }
     given(reservedBy('a'), released)
-      .when({ type: 'ReserveActivationKey', key, orderId: 'b' }, { now: LATER, holderAbandoned: false })
+      .when({ type: 'ReserveActivationKey', key, orderId: 'b' }, { now: LATER, abandonedBy: null })
       .then(E.right([{ type: 'ActivationKeyReserved', data: { key, orderId: 'b', at: LATER.toISOString() } }]))
   })
   it('given a key held by an order, when that order releases it, then ActivationKeyReleased', () => {
     given(reservedBy('a'))
-      .when({ type: 'ReleaseActivationKey', key, orderId: 'a' }, { now: LATER, holderAbandoned: false })
+      .when({ type: 'ReleaseActivationKey', key, orderId: 'a' }, { now: LATER, abandonedBy: null })
       .then(E.right([{ type: 'ActivationKeyReleased', data: { key, orderId: 'a', reason: 'changed', at: LATER.toISOString() } }]))
   })
   it('given a key held by another order, when an order releases it, then nothing happens', () => {
-    given(reservedBy('a')).when({ type: 'ReleaseActivationKey', key, orderId: 'b' }, { now: LATER, holderAbandoned: false }).then(E.right([]))
+    given(reservedBy('a')).when({ type: 'ReleaseActivationKey', key, orderId: 'b' }, { now: LATER, abandonedBy: null }).then(E.right([]))
   })
 })
 

@@ -18,11 +18,13 @@ export type ActivationKeyError = { readonly _tag: 'ActivationKeyTaken'; readonly
 
 export interface ActivationKeyContext extends TimeContext {
   /**
-   * The current holder's order does not use this key (a crash between the
+   * An order found to hold this key without using it (a crash between the
    * reservation and the order's own event left it behind, or the order moved
-   * on without releasing it). Established by the caller from the holder's stream.
+   * on without releasing it), established by the caller from that order's
+   * stream; null when none was. Named, so a stale finding about an earlier
+   * holder cannot free the key from a newer one.
    */
-  readonly holderAbandoned: boolean
+  readonly abandonedBy: string | null
 }
 
 export const initialActivationKeyState: ActivationKeyState = { holder: null, reservedAt: null }
@@ -51,7 +53,7 @@ export const activationKeyDecider: Decider<
         if (state.holder === orderId) return E.right([])
         const reserved: ActivationKeyEvent = { type: 'ActivationKeyReserved', data: { key, orderId, at } }
         if (state.holder === null) return E.right([reserved])
-        if (context.holderAbandoned) {
+        if (context.abandonedBy === state.holder) {
           return E.right([
             { type: 'ActivationKeyReleased', data: { key, orderId: state.holder, reason: 'abandoned', at } },
             reserved,

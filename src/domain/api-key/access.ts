@@ -1,0 +1,23 @@
+// What a scoped credential may reach. A product key reaches the licenses of
+// its product only; a license key reaches its one license; admin reaches all.
+import type { ApiKeyScope } from './events.js'
+
+export interface Target {
+  /** The product (a product template's product_id) the license belongs to; null for resources outside any product. */
+  readonly productId: string | null
+  /** The license order; null for resources that are not one license. */
+  readonly orderId: string | null
+}
+
+export const mayReach = (scope: ApiKeyScope, target: Target): boolean => {
+  switch (scope.kind) {
+    case 'admin':
+      return true
+    case 'product':
+      return target.productId !== null && target.productId === scope.productId
+    case 'license':
+      return target.orderId !== null && target.orderId === scope.orderId
+  }
+}
+
+export const isAdmin = (scope: ApiKeyScope): boolean => scope.kind === 'admin'

@@ -1,0 +1,35 @@
+// Every event the domain records, and the schema versions they are stored at.
+// Reading the log goes through here, so an event no aggregate knows is an error.
+import * as t from 'io-ts'
+import { ActivationKeyEvent, activationKeySchemas } from './activation-key/events.js'
+import { ApiKeyEvent, apiKeySchemas } from './api-key/events.js'
+import { CustomerEvent, customerSchemas } from './customer/events.js'
+import { IdempotencyEvent, idempotencySchemas } from './idempotency/index.js'
+import { OrderEvent, orderSchemas } from './order/events.js'
+import { ProductTemplateEvent, productTemplateSchemas } from './product-template/events.js'
+import { SequenceEvent, sequenceSchemas } from './sequence/index.js'
+import type { EventSchemas } from './versioning.js'
+
+export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent])
+export type DomainEvent = t.TypeOf<typeof DomainEvent>
+
+export const domainSchemas: EventSchemas<DomainEvent['type']> = {
+  versions: {
+    ...orderSchemas.versions,
+    ...customerSchemas.versions,
+    ...productTemplateSchemas.versions,
+    ...activationKeySchemas.versions,
+    ...sequenceSchemas.versions,
+    ...apiKeySchemas.versions,
+    ...idempotencySchemas.versions,
+  },
+  upcasters: {
+    ...orderSchemas.upcasters,
+    ...customerSchemas.upcasters,
+    ...productTemplateSchemas.upcasters,
+    ...activationKeySchemas.upcasters,
+    ...sequenceSchemas.upcasters,
+    ...apiKeySchemas.upcasters,
+    ...idempotencySchemas.upcasters,
+  },
+}
