@@ -6,3 +6,4 @@ export * from './state.js'
 export * from './terms.js'
 
 export const orderStream = (orderId: string): string => `order-${orderId}`
+export * from './counters.js'

@@ -3,7 +3,7 @@ import { NonEmptyString, PositiveInt } from '../codecs.js'
 import { ProductId } from './events.js'
 
 /** product_id may come as a number (`1`) or a string (`"1"`); it is kept as the string the responses show. */
-const ProductIdInput = new t.Type<string, string, unknown>(
+export const ProductIdInput = new t.Type<string, string, unknown>(
   ProductId.name,
   ProductId.is,
   (u, c) => ProductId.validate(typeof u === 'number' && Number.isSafeInteger(u) ? String(u) : u, c),

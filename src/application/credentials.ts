@@ -1,0 +1,112 @@
+// API keys: issued with a scope, stored as a SHA-256 hash of the secret,
+// revocable, optionally expiring. The token names its key id, so checking one
+// reads that key's stream directly and never scans. LICENSING_ADMIN_TOKEN is
+// an admin credential accepted wherever an API key is.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import { apiKeyDecider, apiKeyStream, credentialProblem, type ApiKeyError, type ApiKeyScope, type ExistingApiKey } from '../domain/api-key/index.js'
+import { ApiKeyAggregate } from './aggregates.js'
+import type { CommandHandler, ConcurrencyConflict } from './command-handler.js'
+import type { CommandMeta } from './metadata.js'
+
+export interface Principal {
+  /** Recorded as the actor of every event the principal causes. */
+  readonly credentialId: string
+  readonly scope: ApiKeyScope
+}
+
+export type AuthFailure =
+  | { readonly _tag: 'MissingCredentials' }
+  | { readonly _tag: 'InvalidCredentials' }
+  | { readonly _tag: 'ExpiredCredentials' }
+  | { readonly _tag: 'RevokedCredentials' }
+
+export const ADMIN_TOKEN_ID = 'admin-token'
+const TOKEN = /^lk_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest()
+
+const sameHash = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b)
+
+const newKeyId = (): string => Array.from(randomBytes(16), (b) => BASE32[b % 32]).join('')
+
+export interface CredentialsOptions {
+  readonly handler: CommandHandler
+  readonly clock: () => Date
+  readonly adminToken: string | null
+}
+
+export interface IssuedKey {
+  readonly key: ExistingApiKey
+  /** The secret token, shown once at issue and never stored. */
+  readonly token: string
+}
+
+export const createCredentials = ({ handler, clock, adminToken }: CredentialsOptions) => {
+  const adminHash = adminToken === null ? null : sha256(adminToken)
+
+  const issue = async (
+    input: { readonly name: string; readonly scope: ApiKeyScope; readonly expiresAt: string | null },
+    meta: CommandMeta,
+  ): Promise<E.Either<ApiKeyError | ConcurrencyConflict, IssuedKey>> => {
+    const keyId = newKeyId()
+    const token = `lk_${keyId}_${randomBytes(32).toString('base64url')}`
+    const secretHash = sha256(token).toString('hex')
+    return pipe(
+      await handler.execute(
+        ApiKeyAggregate,
+        apiKeyStream(keyId),
+        (state, now) => apiKeyDecider.decide({ type: 'IssueApiKey', keyId, secretHash, ...input }, state, { now }),
+        meta,
+      ),
+      E.map((executed) => ({ key: executed.state as ExistingApiKey, token })),
+    )
+  }
+
+  const revoke = async (keyId: string, meta: CommandMeta): Promise<E.Either<ApiKeyError | ConcurrencyConflict, ExistingApiKey>> =>
+    pipe(
+      await handler.execute(ApiKeyAggregate, apiKeyStream(keyId), (state, now) => apiKeyDecider.decide({ type: 'RevokeApiKey', keyId }, state, { now }), meta),
+      E.map((executed) => executed.state as ExistingApiKey),
+    )
+
+  const get = async (keyId: string): Promise<ExistingApiKey | null> => {
+    const { state } = await handler.load(ApiKeyAggregate, apiKeyStream(keyId))
+    return state.exists ? state : null
+  }
+
+  /** Checks a presented token (Bearer, x-api-key, or the Basic password). */
+  const authenticate = async (presented: string | null): Promise<E.Either<AuthFailure, Principal>> => {
+    if (presented === null || presented === '') return E.left({ _tag: 'MissingCredentials' })
+    const hash = sha256(presented)
+    if (adminHash !== null && sameHash(hash, adminHash)) return E.right({ credentialId: ADMIN_TOKEN_ID, scope: { kind: 'admin' } })
+    const match = TOKEN.exec(presented)
+    if (match === null) return E.left({ _tag: 'InvalidCredentials' })
+    const key = await get(match[1]!)
+    if (key === null || !sameHash(hash, Buffer.from(key.secretHash, 'hex'))) return E.left({ _tag: 'InvalidCredentials' })
+    switch (credentialProblem(key, clock())) {
+      case 'revoked':
+        return E.left({ _tag: 'RevokedCredentials' })
+      case 'expired':
+        return E.left({ _tag: 'ExpiredCredentials' })
+      case null:
+        return E.right({ credentialId: key.keyId, scope: key.scope })
+    }
+  }
+
+  /**
+   * Basic authentication as `<clientId>:<apiKey>`: the client id is the key's
+   * id (or anything, with the admin token), the password the key's token.
+   */
+  const authenticateBasic = async (clientId: string, apiKey: string): Promise<E.Either<AuthFailure, Principal>> => {
+    const principal = await authenticate(apiKey)
+    if (E.isRight(principal) && principal.right.credentialId !== ADMIN_TOKEN_ID && principal.right.credentialId !== clientId) {
+      return E.left({ _tag: 'InvalidCredentials' })
+    }
+    return principal
+  }
+
+  return { issue, revoke, get, authenticate, authenticateBasic }
+}
+export type Credentials = ReturnType<typeof createCredentials>

@@ -1,0 +1,54 @@
+// Between domain events and stored events: encoding with metadata and schema
+// version on the way in; upcasting and io-ts decoding on the way out. A stored
+// event that does not decode is an error, never skipped.
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import type * as t from 'io-ts'
+import { DomainEvent, domainSchemas } from '../domain/events.js'
+import { upcast } from '../domain/versioning.js'
+import { fieldErrors } from '../domain/validation.js'
+import type { JsonObject, NewEvent, RecordedEvent } from '../store/port.js'
+import { EventMetadata, type CommandMeta } from './metadata.js'
+
+export class EventDecodeError extends Error {
+  constructor(
+    readonly event: Pick<RecordedEvent, 'id' | 'type' | 'streamName' | 'revision' | 'position'>,
+    readonly reason: string,
+  ) {
+    super(
+      `stored event ${event.type} (${event.id}) at ${event.streamName}@${event.revision}, position ${event.position}, does not decode: ${reason}`,
+    )
+    this.name = 'EventDecodeError'
+  }
+}
+
+export const encodeEvent = (event: DomainEvent, meta: CommandMeta, id: string): NewEvent => ({
+  id,
+  type: event.type,
+  data: event.data as unknown as JsonObject,
+  metadata: { ...meta, schemaVersion: domainSchemas.versions[event.type] },
+})
+
+const explain = (errors: t.Errors): string =>
+  fieldErrors(errors)
+    .map((e) => `${e.field} ${e.message}`)
+    .join('; ')
+
+/** The stored event as a domain event at its current schema version, with its metadata. */
+export const decodeRecorded = (
+  recorded: RecordedEvent,
+): { readonly event: DomainEvent; readonly metadata: EventMetadata } => {
+  const metadata = EventMetadata.decode(recorded.metadata)
+  if (E.isLeft(metadata)) throw new EventDecodeError(recorded, `metadata: ${explain(metadata.left)}`)
+  const upcasted = upcast(domainSchemas, recorded.type, metadata.right.schemaVersion, recorded.data)
+  if (!upcasted.ok) throw new EventDecodeError(recorded, JSON.stringify(upcasted.error))
+  return pipe(
+    DomainEvent.decode({ type: recorded.type, data: upcasted.data }),
+    E.match(
+      (errors) => {
+        throw new EventDecodeError(recorded, explain(errors))
+      },
+      (event) => ({ event, metadata: metadata.right }),
+    ),
+  )
+}

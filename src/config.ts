@@ -1,0 +1,94 @@
+// Every setting, read once from the environment at start, typed and
+// validated. A bad value stops the start with a message naming the variable.
+import * as E from 'fp-ts/Either'
+
+export interface Config {
+  readonly port: number
+  readonly host: string
+  readonly dataDir: string
+  /** null: a token is generated on first start and kept in the data directory. */
+  readonly adminToken: string | null
+  /** null: the embedded SQLite store in the data directory. */
+  readonly eventStoreConnectionString: string | null
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  readonly trustProxy: boolean | number | string
+  readonly shutdownTimeoutMs: number
+}
+
+export interface Setting {
+  readonly name: string
+  readonly default: string
+  readonly description: string
+}
+
+/** The settings as the README documents them. */
+export const SETTINGS: readonly Setting[] = [
+  { name: 'PORT', default: '3000', description: 'HTTP port (0 picks a free one).' },
+  { name: 'HOST', default: '0.0.0.0', description: 'Address to listen on.' },
+  { name: 'LICENSING_DATA_DIR', default: './data', description: 'Where the embedded event log, the read models and generated secrets live.' },
+  {
+    name: 'LICENSING_ADMIN_TOKEN',
+    default: '(generated)',
+    description: 'Admin credential, at least 16 characters. Unset: one is generated on first start and kept in <data dir>/admin-token.',
+  },
+  { name: 'EVENTSTORE_CONNECTION_STRING', default: '(unset)', description: 'Use EventStoreDB, e.g. esdb://localhost:2113?tls=false. Unset: the embedded SQLite store.' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
+  { name: 'TRUST_PROXY', default: 'false', description: "Express 'trust proxy': true, false, a hop count or a list of addresses; decides the client IP recorded with events." },
+  { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for requests in flight.' },
+]
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const integer = (env: Env, name: string, fallback: number, min: number, max: number): E.Either<string, number> => {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return E.right(fallback)
+  const value = Number(raw)
+  return /^\d+$/.test(raw.trim()) && value >= min && value <= max
+    ? E.right(value)
+    : E.left(`${name} must be an integer from ${min} to ${max} (got "${raw}")`)
+}
+
+const text = (env: Env, name: string): string | null => {
+  const raw = env[name]
+  return raw === undefined || raw.trim() === '' ? null : raw.trim()
+}
+
+const trustProxyOf = (raw: string | null): boolean | number | string => {
+  if (raw === null || raw === 'false') return false
+  if (raw === 'true') return true
+  return /^\d+$/.test(raw) ? Number(raw) : raw
+}
+
+/** Reads the configuration, or every problem with it. */
+export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
+  const problems: string[] = []
+  const take = <A>(result: E.Either<string, A>, fallback: A): A => {
+    if (E.isLeft(result)) problems.push(result.left)
+    return E.isRight(result) ? result.right : fallback
+  }
+
+  const port = take(integer(env, 'PORT', 3000, 0, 65535), 0)
+  const shutdownTimeoutMs = take(integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000), 0)
+  const adminToken = text(env, 'LICENSING_ADMIN_TOKEN')
+  if (adminToken !== null && adminToken.length < 16) problems.push('LICENSING_ADMIN_TOKEN must have at least 16 characters')
+  const eventStoreConnectionString = text(env, 'EVENTSTORE_CONNECTION_STRING')
+  if (eventStoreConnectionString !== null && !/^esdb(\+discover)?:\/\/\S+$/.test(eventStoreConnectionString)) {
+    problems.push('EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string')
+  }
+  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
+
+  if (problems.length > 0) return E.left(problems)
+  return E.right({
+    port,
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    dataDir: text(env, 'LICENSING_DATA_DIR') ?? './data',
+    adminToken,
+    eventStoreConnectionString,
+    logLevel: logLevel as Config['logLevel'],
+    trustProxy: trustProxyOf(text(env, 'TRUST_PROXY')),
+    shutdownTimeoutMs,
+  })
+}

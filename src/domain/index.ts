@@ -1,0 +1,5 @@
+export * from './activation-key/index.js'
+export * from './api-key/index.js'
+export * from './customer/index.js'
+export * from './order/index.js'
+export * from './product-template/index.js'

@@ -1,0 +1,142 @@
+// Admin API: API keys.
+//   POST /api-keys          issue a key with a scope: "admin", {"product_id"} or {"activation_key"}; the token is shown once
+//   GET  /api-keys          list keys (never a secret)
+//   DELETE /api-keys/{id}   revoke a key
+// A replayed POST (same Idempotency-Key) answers with the same key but no
+// token: the secret is never stored, not even in the idempotency record.
+import * as E from 'fp-ts/Either'
+import * as t from 'io-ts'
+import { Router } from 'express'
+import { ActivationKeyInput } from '../../domain/activation-key/key.js'
+import { Instant, NonEmptyString } from '../../domain/codecs.js'
+import type { ApiKeyScope, ExistingApiKey } from '../../domain/api-key/index.js'
+import { ProductIdInput } from '../../domain/product-template/index.js'
+import { fieldErrors } from '../../domain/validation.js'
+import type { ListedApiKey } from '../../projections/api-keys.js'
+import type { HttpDeps } from '../deps.js'
+import { endpoint } from '../endpoint.js'
+import { jsonBody } from '../json-body.js'
+import { reply, type Reply } from '../reply.js'
+import { commandMeta } from '../request-context.js'
+import { requireAdmin } from './auth.js'
+import { adminDialect as dialect } from './dialect.js'
+import { pageOf } from './paging.js'
+
+const ScopeInput = new t.Type<
+  { readonly kind: 'admin' } | { readonly kind: 'product'; readonly productId: string } | { readonly kind: 'activation_key'; readonly key: string },
+  unknown,
+  unknown
+>(
+  'ScopeInput',
+  (_u): _u is never => false,
+  (u, c) => {
+    if (u === 'admin') return t.success({ kind: 'admin' })
+    if (typeof u === 'object' && u !== null && 'product_id' in u) {
+      const id = ProductIdInput.decode((u as { product_id: unknown }).product_id)
+      if (E.isRight(id)) return t.success({ kind: 'product', productId: id.right })
+    }
+    if (typeof u === 'object' && u !== null && 'activation_key' in u) {
+      const key = ActivationKeyInput.decode((u as { activation_key: unknown }).activation_key)
+      if (E.isRight(key)) return t.success({ kind: 'activation_key', key: key.right })
+    }
+    return t.failure(u, c, 'must be "admin", {"product_id": "<product>"} or {"activation_key": "<key>"}')
+  },
+  t.identity,
+)
+
+const IssueBody = t.intersection([
+  t.type({ name: NonEmptyString, scope: ScopeInput }),
+  t.partial({ expires_at: t.union([Instant, t.null]) }),
+])
+
+const scopeBody = (scope: ApiKeyScope) => {
+  switch (scope.kind) {
+    case 'admin':
+      return 'admin'
+    case 'product':
+      return { product_id: scope.productId }
+    case 'license':
+      return { order_id: scope.orderId }
+  }
+}
+
+const keyBody = (key: ListedApiKey | ExistingApiKey) => ({
+  id: key.keyId,
+  name: key.name,
+  scope: scopeBody(key.scope),
+  expires_at: key.expiresAt,
+  created_at: key.createdAt,
+  revoked_at: key.revokedAt,
+})
+
+/** The reply kept for replays: the same, less the secret. */
+const withoutToken = (answer: Reply): Reply =>
+  typeof answer.body === 'object' && answer.body !== null && 'token' in answer.body ? { ...answer, body: { ...answer.body, token: null } } : answer
+
+export const createApiKeysRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
+  const router = Router()
+
+  router.post(
+    '/api-keys',
+    jsonBody(dialect),
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      return idempotency.run(
+        req,
+        dialect,
+        async (idempotencyKey) => {
+          const input = IssueBody.decode(req.body ?? {})
+          if (E.isLeft(input)) return dialect.problem(400, { fields: fieldErrors(input.left) })
+          const { name, scope, expires_at } = input.right
+          let resolved: ApiKeyScope
+          if (scope.kind === 'activation_key') {
+            const order = await services.orders.findByKey(scope.key)
+            if (order === null) return dialect.problem(400, { fields: [{ field: 'scope.activation_key', message: 'no license order has this key' }] })
+            resolved = { kind: 'license', orderId: order.orderId }
+          } else {
+            resolved = scope
+          }
+          const issued = await services.credentials.issue(
+            { name, scope: resolved, expiresAt: expires_at ?? null },
+            commandMeta(req, admin.right.credentialId, idempotencyKey),
+          )
+          if (E.isLeft(issued)) {
+            return issued.left._tag === 'ApiKeyExpiryInPast'
+              ? dialect.problem(400, { fields: [{ field: 'expires_at', message: 'must be in the future' }] })
+              : dialect.problem(409, { detail: issued.left._tag })
+          }
+          return reply(201, { ...keyBody(issued.right.key), token: issued.right.token })
+        },
+        { keep: withoutToken },
+      )
+    }),
+  )
+
+  router.get(
+    '/api-keys',
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      const page = pageOf(req)
+      if (E.isLeft(page)) return page.left
+      await reads.fresh()
+      return reply(200, { items: reads.apiKeys.list(page.right.limit, page.right.offset).map(keyBody), ...page.right })
+    }),
+  )
+
+  router.delete(
+    '/api-keys/:id',
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      return idempotency.run(req, dialect, async (idempotencyKey) => {
+        const revoked = await services.credentials.revoke(String(req.params.id), commandMeta(req, admin.right.credentialId, idempotencyKey))
+        if (E.isRight(revoked)) return reply(200, keyBody(revoked.right))
+        return revoked.left._tag === 'ApiKeyNotFound' ? dialect.problem(404, { detail: 'no such API key' }) : dialect.problem(409, { detail: revoked.left._tag })
+      })
+    }),
+  )
+
+  return router
+}

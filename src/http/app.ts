@@ -1,0 +1,68 @@
+// The Express application: request ids and logging first, then each API's
+// router, then answers in the right dialect for unknown paths, wrong methods
+// and anything unexpected. The HTTP layer stays thin: decode, call the
+// application, encode.
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
+import { pinoHttp } from 'pino-http'
+import type { ApiModule } from './api-module.js'
+import { adminDialect } from './admin/dialect.js'
+import type { HttpDeps } from './deps.js'
+import { apiModules } from './modules.js'
+import { documentedMethods, openApiDocument } from './openapi.js'
+import { reply, send, type Dialect } from './reply.js'
+import { requestIdFor, requestScope } from './request-context.js'
+
+export interface AppOptions {
+  readonly version: string
+  /** Express's `trust proxy`: which forwarding proxies to believe about the client address. */
+  readonly trustProxy?: boolean | number | string
+  readonly modules?: readonly ApiModule[]
+}
+
+export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
+  const modules = options.modules ?? apiModules
+  const document = openApiDocument(modules, options.version)
+  const dialectFor = (path: string): Dialect => modules.find((m) => m.owns(path))?.dialect ?? adminDialect
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', options.trustProxy ?? false)
+
+  const withRequestId: RequestHandler = (req, res, next) => {
+    const id = requestIdFor(req)
+    req.id = id
+    res.setHeader('X-Request-Id', id)
+    requestScope.run({ requestId: id }, next)
+  }
+  app.use(withRequestId)
+  app.use(pinoHttp({ logger: deps.logger, quietReqLogger: false, customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info') }))
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await deps.health()
+    send(res, reply(report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', checks: report.checks }))
+  })
+  app.get('/openapi.json', (_req, res) => send(res, reply(200, document)))
+
+  for (const module of modules) app.use(module.router(deps))
+
+  // Nothing matched: a wrong method on a known path, or an unknown path.
+  app.use((req, res) => {
+    const dialect = dialectFor(req.path)
+    const allowed = documentedMethods(document.paths, req.path)
+    if (allowed.length > 0) {
+      const answer = dialect.problem(405, { detail: `${req.method} is not supported here; use ${allowed.join(', ')}` })
+      return send(res, { ...answer, headers: { ...answer.headers, Allow: allowed.join(', ') } })
+    }
+    send(res, dialect.problem(404, { detail: `no such endpoint: ${req.method} ${req.path}` }))
+  })
+
+  // Errors that escaped a handler (a middleware threw): never a stack trace.
+  const lastResort: ErrorRequestHandler = (error, req, res, _next) => {
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500
+    if (status === 500) req.log.error({ err: error }, 'unhandled error')
+    if (!res.headersSent) send(res, dialectFor(req.path).problem(status))
+  }
+  app.use(lastResort)
+
+  return app
+}

@@ -1,0 +1,18 @@
+// What the HTTP layer is given by the composition root.
+import type { Logger } from 'pino'
+import type { Services } from '../application/services.js'
+import type { ReadModels } from '../projections/index.js'
+import type { Idempotency } from './idempotency.js'
+
+export interface HealthReport {
+  readonly ok: boolean
+  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string }>>
+}
+
+export interface HttpDeps {
+  readonly services: Services
+  readonly reads: ReadModels
+  readonly idempotency: Idempotency
+  readonly logger: Logger
+  readonly health: () => Promise<HealthReport>
+}

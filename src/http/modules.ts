@@ -1,0 +1,44 @@
+// The APIs this server speaks, each in its own dialect.
+import { Router } from 'express'
+import { createApiKeysRouter } from './admin/api-keys.js'
+import { createCustomersRouter } from './admin/customers.js'
+import { adminDialect } from './admin/dialect.js'
+import { adminOpenApi } from './admin/openapi.js'
+import type { ApiModule } from './api-module.js'
+import { lacDialect } from './lac/dialect.js'
+import { lacOpenApi } from './lac/openapi.js'
+import { createLacRouter } from './lac/router.js'
+import { rillsoftDialect } from './rillsoft/dialect.js'
+import { rillsoftOpenApi } from './rillsoft/openapi.js'
+import { createRillsoftRouter } from './rillsoft/router.js'
+
+const under =
+  (...prefixes: readonly string[]) =>
+  (path: string): boolean =>
+    prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+
+export const lacModule: ApiModule = {
+  name: 'lac',
+  dialect: lacDialect,
+  owns: under('/license-orders'),
+  router: createLacRouter,
+  openapi: lacOpenApi,
+}
+
+export const rillsoftModule: ApiModule = {
+  name: 'rillsoft',
+  dialect: rillsoftDialect,
+  owns: under('/api/v2'),
+  router: createRillsoftRouter,
+  openapi: rillsoftOpenApi,
+}
+
+export const adminModule: ApiModule = {
+  name: 'admin',
+  dialect: adminDialect,
+  owns: under('/customers', '/product-templates', '/api-keys'),
+  router: (deps) => Router().use(createCustomersRouter(deps), createApiKeysRouter(deps)),
+  openapi: adminOpenApi,
+}
+
+export const apiModules: readonly ApiModule[] = [lacModule, rillsoftModule, adminModule]

@@ -1,0 +1,30 @@
+// Small builders for the OpenAPI fragments, so each API's description reads
+// as its endpoints rather than as JSON plumbing.
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+
+export const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } })
+
+export const body = (schema: unknown, types: readonly string[] = ['application/json']) => ({
+  required: true,
+  content: Object.fromEntries(types.map((type) => [type, { schema }])),
+})
+
+export const pathParam = (name: string, description: string, schema: unknown = { type: 'string' }) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema,
+})
+
+export const header = (name: string, description: string) => ({ name, in: 'header', required: false, description, schema: { type: 'string' } })
+
+export const idempotencyKey = header('Idempotency-Key', 'Sending the same request again with the same key returns the first response and changes nothing.')
+
+export const nullable = (schema: Readonly<Record<string, unknown>>) => ({ ...schema, type: [schema.type, 'null'] })
+
+export const str = { type: 'string' } as const
+export const int = { type: 'integer' } as const
+export const bool = { type: 'boolean' } as const
+/** An integer that may also be sent as a numeric string, as seed 001 allows. */
+export const intOrString = { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d+$' }] } as const

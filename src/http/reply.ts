@@ -1,0 +1,39 @@
+// Handlers return a Reply; one place writes it. Each API dialect renders its
+// own error envelope from a Problem, so a handler never formats errors itself.
+import type { Response } from 'express'
+import type { FieldError } from '../domain/validation.js'
+
+export interface Reply {
+  readonly status: number
+  /** undefined: no body at all (204, or a documented empty reply). */
+  readonly body?: unknown
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+export const reply = (status: number, body?: unknown, headers?: Readonly<Record<string, string>>): Reply => ({
+  status,
+  ...(body === undefined ? {} : { body }),
+  ...(headers === undefined ? {} : { headers }),
+})
+
+export interface Problem {
+  /** What went wrong, for a person. */
+  readonly detail?: string
+  /** The failing fields, as the client named them. */
+  readonly fields?: readonly FieldError[]
+}
+
+export interface Dialect {
+  readonly name: string
+  readonly problem: (status: number, problem?: Problem) => Reply
+}
+
+export const send = (res: Response, { status, body, headers }: Reply): void => {
+  if (headers !== undefined) res.set(headers)
+  if (body === undefined) res.status(status).end()
+  else res.status(status).json(body)
+}
+
+/** "field: message; field: message", for dialects whose envelope holds one string. */
+export const describeFields = (fields: readonly FieldError[]): string =>
+  fields.map(({ field, message }) => `${field} ${message}`).join('; ')

@@ -1,0 +1,137 @@
+// The composition root: the one place that picks adapters and wires them to
+// the ports. `start` is what `npm start` runs, and what the HTTP tests start.
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as E from 'fp-ts/Either'
+import type { Logger } from 'pino'
+import { createServices } from './application/services.js'
+import { loadConfig, type Config } from './config.js'
+import { createApp } from './http/app.js'
+import type { HealthReport } from './http/deps.js'
+import { createIdempotency } from './http/idempotency.js'
+import { createLogger } from './logger.js'
+import { createReadModels } from './projections/index.js'
+import { createEventStoreDbEventStore } from './store/eventstoredb.js'
+import type { EventStore } from './store/port.js'
+import { createSqliteEventStore } from './store/sqlite.js'
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+export interface StartOptions {
+  readonly clock?: () => Date
+  readonly logger?: Logger
+}
+
+export interface Running {
+  readonly url: string
+  readonly server: Server
+  readonly store: EventStore
+  readonly adminToken: string
+  readonly stop: () => Promise<void>
+}
+
+/** The admin token: configured, or generated once and kept (readable by the owner only) in the data directory. */
+const adminTokenFor = (config: Config, logger: Logger): string => {
+  if (config.adminToken !== null) return config.adminToken
+  const file = join(config.dataDir, 'admin-token')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const token = randomBytes(32).toString('base64url')
+  writeFileSync(file, `${token}\n`, { mode: 0o600 })
+  logger.warn({ file }, 'LICENSING_ADMIN_TOKEN is not set: generated an admin token and saved it in this file')
+  return token
+}
+
+const openStore = (config: Config, clock: () => Date): EventStore =>
+  config.eventStoreConnectionString !== null
+    ? createEventStoreDbEventStore({ connectionString: config.eventStoreConnectionString })
+    : createSqliteEventStore({ path: join(config.dataDir, 'events.sqlite'), clock })
+
+export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
+  const clock = options.clock ?? (() => new Date())
+  const logger = options.logger ?? createLogger(config.logLevel)
+  mkdirSync(config.dataDir, { recursive: true })
+  const adminToken = adminTokenFor(config, logger)
+
+  const store = openStore(config, clock)
+  const services = createServices({ store, clock, adminToken })
+  const reads = createReadModels({
+    store,
+    path: join(config.dataDir, 'read-models.sqlite'),
+    logger,
+    lastAppended: services.handler.lastAppended,
+  })
+  reads.runner.start()
+
+  const health = async (): Promise<HealthReport> => {
+    const storeCheck = await store.headPosition().then(
+      () => ({ ok: true }),
+      (error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }),
+    )
+    const projection = reads.runner.status()
+    const projectionCheck =
+      projection.error === null
+        ? { ok: true, detail: `at position ${projection.position ?? 'start'}` }
+        : { ok: false, detail: projection.error }
+    return { ok: storeCheck.ok && projectionCheck.ok, checks: { eventStore: storeCheck, projections: projectionCheck } }
+  }
+
+  const app = createApp(
+    { services, reads, idempotency: createIdempotency(services.handler), logger, health },
+    { version: VERSION, trustProxy: config.trustProxy },
+  )
+  const server = await new Promise<Server>((resolveListening, reject) => {
+    const listening = app.listen(config.port, config.host, () => resolveListening(listening))
+    listening.once('error', reject)
+  })
+  const { port } = server.address() as AddressInfo
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  logger.info({ port, dataDir: resolve(config.dataDir), store: config.eventStoreConnectionString === null ? 'sqlite' : 'eventstoredb' }, 'listening')
+
+  let stopping: Promise<void> | null = null
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      // Stop accepting, let requests in flight finish (up to the timeout), then close the store.
+      const closed = new Promise<void>((done) => server.close(() => done()))
+      server.closeIdleConnections()
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
+      await closed
+      clearTimeout(timer)
+      await reads.close()
+      await store.close()
+      logger.info('stopped')
+    })())
+
+  return { url: `http://${host}:${port}`, server, store, adminToken, stop }
+}
+
+const runFromCommandLine = async (): Promise<void> => {
+  const config = loadConfig(process.env)
+  if (E.isLeft(config)) {
+    for (const problem of config.left) process.stderr.write(`configuration error: ${problem}\n`)
+    process.exit(2)
+  }
+  const running = await start(config.right)
+  const shutdown = (signal: string): void => {
+    process.stderr.write(`${signal}: shutting down\n`)
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`)
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runFromCommandLine().catch((error: unknown) => {
+    process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  })
+}
