@@ -16,7 +16,7 @@ import { createIdempotency } from './http/idempotency.js'
 import { createLogger } from './logger.js'
 import { createReadModels } from './projections/index.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
-import type { EventStore } from './store/port.js'
+import type { EventStore, Position } from './store/port.js'
 import { createSqliteEventStore } from './store/sqlite.js'
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -58,12 +58,13 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
 
   const store = openStore(config, clock)
   const services = createServices({ store, clock, adminToken })
-  const reads = createReadModels({
-    store,
-    path: join(config.dataDir, 'read-models.sqlite'),
-    logger,
-    lastAppended: services.handler.lastAppended,
-  })
+  // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
+  const headAtStart = await store.headPosition()
+  const lastAppended = (): Position | null => {
+    const own = services.handler.lastAppended()
+    return own !== null && (headAtStart === null || own > headAtStart) ? own : headAtStart
+  }
+  const reads = createReadModels({ store, path: join(config.dataDir, 'read-models.sqlite'), logger, lastAppended })
   reads.runner.start()
 
   const health = async (): Promise<HealthReport> => {

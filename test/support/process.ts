@@ -1,0 +1,47 @@
+// Runs the engine as a real separate process (`node --import tsx src/main.ts`),
+// so a test can kill it with SIGKILL mid-work.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
+
+export interface EngineProcess {
+  readonly url: string
+  readonly child: ChildProcess
+  readonly kill: () => Promise<void>
+  readonly output: () => string
+}
+
+export const spawnEngine = (env: Record<string, string>): Promise<EngineProcess> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    const exited = new Promise<void>((done) => child.once('exit', () => done()))
+    const timer = setTimeout(() => reject(new Error(`engine did not start:\n${output}`)), 30_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(output)
+      if (match !== null) {
+        clearTimeout(timer)
+        resolve({
+          url: `http://127.0.0.1:${match[1]}`,
+          child,
+          output: () => output,
+          kill: async () => {
+            child.kill('SIGKILL')
+            await exited
+          },
+        })
+      }
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`engine exited with ${code}:\n${output}`))
+    })
+  })
