@@ -19,9 +19,11 @@ export const createLogger = (level: string, destination?: pino.DestinationStream
     {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      mixin: () => {
+      // Lines logged through a request's own logger carry reqId as a binding; any
+      // other line written while a request is handled gets it from the async context.
+      mixin: (_merge, _level, logger) => {
         const scope = requestScope.getStore()
-        return scope === undefined ? {} : { reqId: scope.requestId }
+        return scope === undefined || 'reqId' in logger.bindings() ? {} : { reqId: scope.requestId }
       },
     },
     destination,

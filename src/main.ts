@@ -2,6 +2,7 @@
 // the ports. `start` is what `npm start` runs, and what the HTTP tests start.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { Express } from 'express'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
@@ -28,6 +29,7 @@ export interface StartOptions {
 
 export interface Running {
   readonly url: string
+  readonly app: Express
   readonly server: Server
   readonly store: EventStore
   readonly adminToken: string
@@ -106,7 +108,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       logger.info('stopped')
     })())
 
-  return { url: `http://${host}:${port}`, server, store, adminToken, stop }
+  return { url: `http://${host}:${port}`, app, server, store, adminToken, stop }
 }
 
 const runFromCommandLine = async (): Promise<void> => {

@@ -35,7 +35,7 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
     requestScope.run({ requestId: id }, next)
   }
   app.use(withRequestId)
-  app.use(pinoHttp({ logger: deps.logger, quietReqLogger: false, customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info') }))
+  app.use(pinoHttp({ logger: deps.logger, customProps: (req) => ({ reqId: req.id }), customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info') }))
 
   app.get('/healthz', async (_req, res) => {
     const report = await deps.health()

@@ -1,8 +1,8 @@
 // Starts the real engine on a loopback port with a real SQLite file in a
 // temporary directory, and talks to it over real HTTP.
 import { Writable } from 'node:stream'
-import { pino } from 'pino'
 import type { Config } from '../../src/config.js'
+import { createLogger } from '../../src/logger.js'
 import { start, type Running } from '../../src/main.js'
 import { testClock, type TestClock } from './clock.js'
 import { makeTempDir, type TempDir } from './tmp.js'
@@ -51,7 +51,7 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
     shutdownTimeoutMs: 5_000,
     ...options.config,
   }
-  const running = await start(config, { clock: clock.now, logger: pino({ level: 'info' }, sink) })
+  const running = await start(config, { clock: clock.now, logger: createLogger('info', sink) })
   let stopped = false
   const stop = async (): Promise<void> => {
     if (stopped) return

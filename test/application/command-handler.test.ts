@@ -1,0 +1,120 @@
+import * as E from 'fp-ts/Either'
+import { v4 as uuid } from 'uuid'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CustomerAggregate } from '../../src/application/aggregates.js'
+import { createCommandHandler } from '../../src/application/command-handler.js'
+import { EventDecodeError } from '../../src/application/event-codec.js'
+import type { CommandMeta } from '../../src/application/metadata.js'
+import { customerDecider, type CustomerProfile } from '../../src/domain/customer/index.js'
+import { ExpectedVersion, type EventStore } from '../../src/store/port.js'
+import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { makeTempDir, type TempDir } from '../support/tmp.js'
+
+const meta: CommandMeta = { actor: 'test', correlationId: 'corr', causationId: 'cause', requestId: 'req', clientIp: '127.0.0.1', idempotencyKey: null }
+const profile = (name: string): CustomerProfile => ({
+  name,
+  description: null,
+  phone_number: null,
+  fax_number: null,
+  street: null,
+  city: null,
+  country: null,
+  zip_code: null,
+  state: null,
+  Contacts: [],
+  CustomTags: [],
+})
+
+/** Counts the appends that lost an optimistic-concurrency race. */
+const countingConflicts = (store: EventStore) => {
+  let conflicts = 0
+  const wrapped: EventStore = {
+    ...store,
+    appendToStream: async (...args) => {
+      const result = await store.appendToStream(...args)
+      if (E.isLeft(result)) conflicts += 1
+      return result
+    },
+  }
+  return { store: wrapped, conflicts: () => conflicts }
+}
+
+describe('command handling', () => {
+  let dir: TempDir
+  let store: EventStore
+  afterEach(async () => {
+    await store.close()
+    dir.remove()
+  })
+  const open = (): EventStore => {
+    dir = makeTempDir('handler')
+    store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    return store
+  }
+
+  it('records the metadata and schema version with every event', async () => {
+    const handler = createCommandHandler({ store: open(), clock: () => new Date('2026-11-22T10:00:00Z') })
+    await handler.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 1, profile: profile('A') }, s, { now }), meta)
+    const [event] = await store.readStream('customer-1')
+    expect(event!.metadata).toEqual({ ...meta, schemaVersion: 1 })
+  })
+
+  it('serialises commands on one stream within a process: no conflicts, every change applied', async () => {
+    const counted = countingConflicts(open())
+    const handler = createCommandHandler({ store: counted.store, clock: () => new Date() })
+    await handler.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 1, profile: profile('v0') }, s, { now }), meta)
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        handler.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'UpdateCustomer', customerId: 1, profile: profile(`v${i + 1}`) }, s, { now }), meta),
+      ),
+    )
+    expect(results.every(E.isRight)).toBe(true)
+    expect(counted.conflicts()).toBe(0)
+    expect(await store.readStream('customer-1')).toHaveLength(51)
+  })
+
+  it('when another process appended first, decides again on the new state and succeeds', async () => {
+    open()
+    const here = createCommandHandler({ store, clock: () => new Date() })
+    const elsewhere = createCommandHandler({ store, clock: () => new Date() })
+    await here.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 1, profile: profile('A') }, s, { now }), meta)
+    await here.load(CustomerAggregate, 'customer-1') // `here` now caches revision 0
+    await elsewhere.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'UpdateCustomer', customerId: 1, profile: profile('B') }, s, { now }), meta)
+
+    const seen: string[] = []
+    const result = await here.execute(
+      CustomerAggregate,
+      'customer-1',
+      (s, now) => {
+        if (s.exists) seen.push(s.profile.name)
+        return customerDecider.decide({ type: 'UpdateCustomer', customerId: 1, profile: profile('C') }, s, { now })
+      },
+      meta,
+    )
+    expect(E.isRight(result) && result.right.revision).toBe(2)
+    // It read B's write (the cache caught up on the tail) before deciding.
+    expect(seen).toEqual(['B'])
+  })
+
+  it('gives up with ConcurrencyConflict after the bounded number of attempts', async () => {
+    open()
+    const racing: EventStore = {
+      ...store,
+      // Someone else always appends just before us.
+      appendToStream: async (stream, events, expected) => {
+        await store.appendToStream(stream, [{ id: uuid(), type: 'CustomerUpdated', data: { customerId: 1, profile: profile('X'), at: new Date().toISOString() }, metadata: { ...meta, schemaVersion: 1 } }], ExpectedVersion.any)
+        return store.appendToStream(stream, events, expected)
+      },
+    }
+    const handler = createCommandHandler({ store: racing, clock: () => new Date(), maxAttempts: 3 })
+    const result = await handler.execute(CustomerAggregate, 'customer-9', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 9, profile: profile('A') }, s, { now }), meta)
+    expect(result).toEqual(E.left({ _tag: 'ConcurrencyConflict', streamName: 'customer-9', attempts: 3 }))
+  })
+
+  it('refuses to load a stream holding an event that does not decode', async () => {
+    open()
+    await store.appendToStream('customer-5', [{ id: uuid(), type: 'CustomerCreated', data: { customerId: 'five' }, metadata: { ...meta, schemaVersion: 1 } }], ExpectedVersion.noStream)
+    const handler = createCommandHandler({ store, clock: () => new Date() })
+    await expect(handler.load(CustomerAggregate, 'customer-5')).rejects.toBeInstanceOf(EventDecodeError)
+  })
+})

@@ -1,0 +1,51 @@
+// When the log itself is wrong (an event that does not decode), the engine
+// says so: a 500 in the API's envelope without internals, and an unhealthy
+// /healthz — it never answers from a state it could not rebuild.
+import { v4 as uuid } from 'uuid'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ExpectedVersion } from '../../src/store/port.js'
+import { seedOrder, setUpLicense } from '../support/fixtures.js'
+import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+
+describe('an event that does not decode', () => {
+  let server: TestServer
+  let api: Client
+  beforeAll(async () => {
+    server = await startTestServer()
+    api = client(server)
+    await setUpLicense(api, 'CORRUPT-KEY')
+    expect((await api.get('/healthz', { token: null })).status).toBe(200)
+    const order = (await server.running.store.readAll({ maxCount: 1000 })).find((e) => e.type === 'OrderCreated')!
+    await server.running.store.appendToStream(
+      order.streamName,
+      [{ id: uuid(), type: 'OrderUpdated', data: { orderId: 'x', terms: 'garbage' }, metadata: { actor: 'intruder', correlationId: 'c', causationId: null, requestId: null, clientIp: null, idempotencyKey: null, schemaVersion: 1 } }],
+      ExpectedVersion.any,
+    )
+  })
+  afterAll(async () => {
+    await server.stop()
+    server.dir.remove()
+  })
+
+  it('makes a write to that license a 500 in the dialect, without a stack trace, and writes nothing', async () => {
+    const before = (await server.running.store.readAll({ maxCount: 10_000 })).length
+    const res = await api.patch('/license-orders/CORRUPT-KEY', seedOrder())
+    expect(res.status).toBe(500)
+    expect(res.body).toEqual({ detail: 'Internal server error.' })
+    expect(res.text).not.toMatch(/EventDecodeError|\.ts:\d+/)
+    expect((await server.running.store.readAll({ maxCount: 10_000 })).length).toBe(before)
+    expect(server.logs.some((line) => line.level === 50 && JSON.stringify(line).includes('does not decode'))).toBe(true)
+  })
+
+  it('makes /healthz report the stopped projections with 503', async () => {
+    let health = await api.get('/healthz', { token: null })
+    for (let i = 0; i < 50 && health.status === 200; i += 1) {
+      await new Promise((r) => setTimeout(r, 20))
+      health = await api.get('/healthz', { token: null })
+    }
+    expect(health.status).toBe(503)
+    expect(health.body.status).toBe('unavailable')
+    expect(health.body.checks.projections.ok).toBe(false)
+    expect(health.body.checks.projections.detail).toMatch(/OrderUpdated .* does not decode/)
+  })
+})
