@@ -1,16 +1,15 @@
 // The composition root: the one place that picks adapters and wires them to
-// the ports. `start` is what `npm start` runs, and what the HTTP tests start.
+// the ports. `start` is what `npm start` runs (through src/cli.ts), and what
+// the HTTP tests start.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Express } from 'express'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import * as E from 'fp-ts/Either'
 import type { Logger } from 'pino'
 import { createServices } from './application/services.js'
-import { loadConfig, type Config } from './config.js'
+import type { Config } from './config.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
@@ -109,32 +108,4 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     })())
 
   return { url: `http://${host}:${port}`, app, server, store, adminToken, stop }
-}
-
-const runFromCommandLine = async (): Promise<void> => {
-  const config = loadConfig(process.env)
-  if (E.isLeft(config)) {
-    for (const problem of config.left) process.stderr.write(`configuration error: ${problem}\n`)
-    process.exit(2)
-  }
-  const running = await start(config.right)
-  const shutdown = (signal: string): void => {
-    process.stderr.write(`${signal}: shutting down\n`)
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(error)}\n`)
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
-}
-
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runFromCommandLine().catch((error: unknown) => {
-    process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  })
 }

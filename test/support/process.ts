@@ -1,9 +1,9 @@
-// Runs the engine as a real separate process (`node --import tsx src/main.ts`),
+// Runs the engine as a real separate process (`node --import tsx src/cli.ts serve`),
 // so a test can kill it with SIGKILL mid-work.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
 
 export interface EngineProcess {
   readonly url: string
@@ -14,7 +14,7 @@ export interface EngineProcess {
 
 export const spawnEngine = (env: Record<string, string>): Promise<EngineProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -1,0 +1,11 @@
+// `npm run bench`: every benchmark, each against its baseline in the same run.
+import { benchEventStore } from './event-store.js'
+
+const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore }
+
+const only = process.argv[2]
+for (const [name, bench] of Object.entries(benches)) {
+  if (only !== undefined && only !== name) continue
+  console.log(`== ${name}`)
+  await bench()
+}
