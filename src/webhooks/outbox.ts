@@ -178,9 +178,13 @@ export interface AttemptOutcome {
 
 /** Reads and updates of the outbox for the dispatcher and the admin API. */
 export const createOutbox = (db: Database.Database) => {
+  // The oldest due delivery of each endpoint: one endpoint's backlog never holds back another's.
   const dueRows = db.prepare(
-    `SELECT d.* FROM webhook_deliveries d JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
-     WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND e.enabled = 1 ORDER BY d.seq LIMIT ?`,
+    `SELECT d.* FROM webhook_deliveries d
+     JOIN (SELECT endpoint_id, MIN(seq) AS seq FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? GROUP BY endpoint_id) oldest
+       ON oldest.seq = d.seq
+     JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
+     WHERE e.enabled = 1 ORDER BY d.seq LIMIT ?`,
   )
   const earliest = db.prepare(
     `SELECT MIN(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
@@ -203,7 +207,7 @@ export const createOutbox = (db: Database.Database) => {
   const pageWithStatus = db.prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND status = ? ORDER BY seq DESC LIMIT ? OFFSET ?')
 
   return {
-    /** Pending deliveries of enabled endpoints whose time has come, oldest first. */
+    /** For each enabled endpoint, its oldest pending delivery whose time has come; oldest first. */
     due: (now: number, limit: number): Delivery[] => (dueRows.all(now, limit) as DeliveryRow[]).map(toDelivery),
     /** When the next pending delivery of an enabled endpoint is due; null when none is pending. */
     nextDueAt: (): number | null => (earliest.get() as { at: number | null }).at,

@@ -3,6 +3,7 @@
 // (the clock is moved by hand), and kept across a restart.
 import { createHmac } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_WEBHOOK_CONFIG, type WebhookConfig } from '../../src/config.js'
 import { createCustomer, createTemplate, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
@@ -347,13 +348,15 @@ describe('webhooks over HTTP', () => {
     expect((await api.patch(`/webhooks/${id}`, { enabled: true })).status).toBe(404)
     expect((await api.get(`/webhooks/${id}/deliveries`)).status).toBe(404)
     expect((await api.get('/webhooks')).body.items.map((e: any) => e.id)).not.toContain(id)
-    server.clock.advance(webhooks.retryCapMs)
     expect((await api.get('/webhooks/no-such-endpoint')).status).toBe(404)
-    // Read straight from the outbox: the pending delivery was cancelled, and is not attempted again.
-    const [row] = (await import('better-sqlite3')).default(server.dir.file('webhooks.sqlite'), { readonly: true })
-      .prepare('SELECT status, attempts, last_error FROM webhook_deliveries WHERE endpoint_id = ?')
-      .all(id) as any[]
-    expect(row).toEqual({ status: 'cancelled', attempts: 1, last_error: 'the endpoint was deleted' })
+    // Its deliveries are no longer listed; read straight from the outbox, the pending one was cancelled.
+    const outbox = new Database(server.dir.file('webhooks.sqlite'), { readonly: true })
+    try {
+      const rows = outbox.prepare('SELECT status, attempts, last_error FROM webhook_deliveries WHERE endpoint_id = ?').all(id)
+      expect(rows).toEqual([{ status: 'cancelled', attempts: 1, last_error: 'the endpoint was deleted' }])
+    } finally {
+      outbox.close()
+    }
   })
 
   it('describes every webhook route in /openapi.json', async () => {
@@ -394,6 +397,35 @@ describe('webhook deliveries across a restart', () => {
       // The attempt cut short by the shutdown is not counted.
       expect(delivered).toMatchObject({ attempts: 1, response_status: 200 })
       expect(receiver.at('/restart')).toHaveLength(2)
+    } finally {
+      await server.stop()
+      await receiver.close()
+      server.dir.remove()
+    }
+  })
+})
+
+describe('webhook receivers that do not answer in time', () => {
+  it('counts an attempt that gets no response within WEBHOOK_TIMEOUT_MS as failed, and retries it', async () => {
+    const receiver = await startReceiver()
+    const server = await startTestServer({ config: { webhooks: { ...webhooks, timeoutMs: 150 } } })
+    try {
+      const api = client(server)
+      receiver.script(['hang'], '/slow')
+      const res = await api.post('/webhooks', { url: `${receiver.url}/slow`, events: ['license-order.created'], secret: SECRET })
+      await setUpLicense(api, 'SLOW1-KEY01')
+      const timedOut = await eventually(async () => {
+        const items = (await api.get(`/webhooks/${res.body.id}/deliveries`)).body.items as any[]
+        return items.find((d) => d.attempts === 1)
+      })
+      expect(timedOut).toMatchObject({ status: 'pending', response_status: null, last_error: 'no response within 150 ms' })
+      server.clock.advance(webhooks.retryCapMs)
+      await receiver.received(2, '/slow')
+      const delivered = await eventually(async () => {
+        const items = (await api.get(`/webhooks/${res.body.id}/deliveries`)).body.items as any[]
+        return items.find((d) => d.status === 'delivered')
+      })
+      expect(delivered).toMatchObject({ attempts: 2, response_status: 200 })
     } finally {
       await server.stop()
       await receiver.close()
