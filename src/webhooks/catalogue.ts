@@ -3,10 +3,14 @@
 // (world.ts) and returns the webhook events it makes (none, one or several).
 //
 // To deliver a new domain event, add an entry keyed by its type, e.g. once
-// the order aggregate records seats:
-//   SeatGranted: (event, world) => [{ event: 'seat.granted', data: seatView(...) }],
-// The webhook event name must be in the catalogue of names
-// (src/domain/webhook-endpoint/catalogue.ts), which registrations are checked against.
+// the order aggregate records seats and activations:
+//   SeatGranted: (event, world) => [{ event: 'seat.granted', data: seatView(world.orders.get(event.data.orderId), event) }],
+//   MachineActivated: (event, world) => [{ event: 'activation.created', data: activationView(...) }],
+// where activationView shapes seed 003's activation object. The entry is
+// type-checked against the event's codec, and the webhook event name must be
+// in the catalogue of names (src/domain/webhook-endpoint/catalogue.ts), which
+// registrations are checked against. If the data needs a read model the
+// world does not hold yet, add its projection to world.ts.
 import type { DomainEvent } from '../domain/events.js'
 import type { WebhookEventName } from '../domain/webhook-endpoint/catalogue.js'
 import { licenseOrderView } from '../http/lac/view.js'
