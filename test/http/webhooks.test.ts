@@ -408,7 +408,7 @@ describe('webhook deliveries across a restart', () => {
 describe('webhook receivers that do not answer in time', () => {
   it('counts an attempt that gets no response within WEBHOOK_TIMEOUT_MS as failed, and retries it', async () => {
     const receiver = await startReceiver()
-    const server = await startTestServer({ config: { webhooks: { ...webhooks, timeoutMs: 150 } } })
+    const server = await startTestServer({ config: { webhooks: { ...webhooks, timeoutMs: 300 } } })
     try {
       const api = client(server)
       receiver.script(['hang'], '/slow')
@@ -418,7 +418,7 @@ describe('webhook receivers that do not answer in time', () => {
         const items = (await api.get(`/webhooks/${res.body.id}/deliveries`)).body.items as any[]
         return items.find((d) => d.attempts === 1)
       })
-      expect(timedOut).toMatchObject({ status: 'pending', response_status: null, last_error: 'no response within 150 ms' })
+      expect(timedOut).toMatchObject({ status: 'pending', response_status: null, last_error: 'no response within 300 ms' })
       server.clock.advance(webhooks.retryCapMs)
       await receiver.received(2, '/slow')
       const delivered = await eventually(async () => {
