@@ -1,6 +1,7 @@
 // Every setting, read once from the environment at start, typed and
 // validated. A bad value stops the start with a message naming the variable.
 import * as E from 'fp-ts/Either'
+import { parseSecretKey } from './application/secret-box.js'
 
 export interface Config {
   readonly port: number
@@ -13,6 +14,27 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly trustProxy: boolean | number | string
   readonly shutdownTimeoutMs: number
+  /** Absent: the defaults (DEFAULT_WEBHOOK_CONFIG). */
+  readonly webhooks?: WebhookConfig
+}
+
+export interface WebhookConfig {
+  /** The key sealing webhook signing secrets (32 bytes, base64 or hex); null: generated on first start and kept in the data directory. */
+  readonly secretKey: string | null
+  readonly retryBaseMs: number
+  readonly retryCapMs: number
+  readonly maxAttempts: number
+  readonly timeoutMs: number
+  readonly pollIntervalMs: number
+}
+
+export const DEFAULT_WEBHOOK_CONFIG: WebhookConfig = {
+  secretKey: null,
+  retryBaseMs: 30_000,
+  retryCapMs: 3_600_000,
+  maxAttempts: 15,
+  timeoutMs: 10_000,
+  pollIntervalMs: 1_000,
 }
 
 export interface Setting {
@@ -35,6 +57,16 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'TRUST_PROXY', default: 'false', description: "Express 'trust proxy': true, false, a hop count or a list of addresses; decides the client IP recorded with events." },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for requests in flight.' },
+  {
+    name: 'LICENSING_WEBHOOK_SECRET_KEY',
+    default: '(generated)',
+    description: 'The 32-byte key (base64 or hex) that encrypts webhook signing secrets at rest (AES-256-GCM). Unset: one is generated on first start and kept in <data dir>/webhook-secret-key.',
+  },
+  { name: 'WEBHOOK_RETRY_BASE_MS', default: '30000', description: 'Wait before the first retry of a failed webhook delivery; it doubles with each failure (with jitter).' },
+  { name: 'WEBHOOK_RETRY_CAP_MS', default: '3600000', description: 'The longest wait between two attempts of a webhook delivery.' },
+  { name: 'WEBHOOK_MAX_ATTEMPTS', default: '15', description: 'Attempts of a webhook delivery before it is marked failed.' },
+  { name: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'How long a webhook receiver has to answer an attempt.' },
+  { name: 'WEBHOOK_POLL_INTERVAL_MS', default: '1000', description: 'How often, at most, the webhook dispatcher looks for retries that have come due.' },
 ]
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -80,6 +112,20 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
 
+  const webhookSecretKey = text(env, 'LICENSING_WEBHOOK_SECRET_KEY')
+  if (webhookSecretKey !== null && parseSecretKey(webhookSecretKey) === null) {
+    problems.push('LICENSING_WEBHOOK_SECRET_KEY must be a 32-byte key written as base64 or hex (e.g. `openssl rand -base64 32`)')
+  }
+  const d = DEFAULT_WEBHOOK_CONFIG
+  const webhooks: WebhookConfig = {
+    secretKey: webhookSecretKey,
+    retryBaseMs: take(integer(env, 'WEBHOOK_RETRY_BASE_MS', d.retryBaseMs, 1, 86_400_000), d.retryBaseMs),
+    retryCapMs: take(integer(env, 'WEBHOOK_RETRY_CAP_MS', d.retryCapMs, 1, 604_800_000), d.retryCapMs),
+    maxAttempts: take(integer(env, 'WEBHOOK_MAX_ATTEMPTS', d.maxAttempts, 1, 1000), d.maxAttempts),
+    timeoutMs: take(integer(env, 'WEBHOOK_TIMEOUT_MS', d.timeoutMs, 1, 600_000), d.timeoutMs),
+    pollIntervalMs: take(integer(env, 'WEBHOOK_POLL_INTERVAL_MS', d.pollIntervalMs, 1, 60_000), d.pollIntervalMs),
+  }
+
   if (problems.length > 0) return E.left(problems)
   return E.right({
     port,
@@ -90,5 +136,6 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     logLevel: logLevel as Config['logLevel'],
     trustProxy: trustProxyOf(text(env, 'TRUST_PROXY')),
     shutdownTimeoutMs,
+    webhooks,
   })
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { createServices } from './application/services.js'
-import type { Config } from './config.js'
+import { DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
@@ -18,6 +18,9 @@ import { createReadModels } from './projections/index.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
 import type { EventStore, Position } from './store/port.js'
 import { createSqliteEventStore } from './store/sqlite.js'
+import { createSecretBox } from './application/secret-box.js'
+import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
+import { webhookSecretKeyFor } from './webhooks/secret-key.js'
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -68,6 +71,20 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const reads = createReadModels({ store, path: join(config.dataDir, 'read-models.sqlite'), logger, lastAppended })
   reads.runner.start()
 
+  const webhookConfig = config.webhooks ?? DEFAULT_WEBHOOK_CONFIG
+  const webhooks = createWebhooks({
+    store,
+    handler: services.handler,
+    path: join(config.dataDir, OUTBOX_FILE),
+    secretBox: createSecretBox(webhookSecretKeyFor(webhookConfig.secretKey, config.dataDir, logger)),
+    clock,
+    logger,
+    settings: webhookConfig,
+    userAgent: `licensing-engine/${VERSION} webhooks`,
+    lastAppended: services.handler.lastAppended,
+  })
+  webhooks.start()
+
   const health = async (): Promise<HealthReport> => {
     const storeCheck = await store.headPosition().then(
       () => ({ ok: true }),
@@ -78,11 +95,16 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       projection.error === null
         ? { ok: true, detail: `at position ${projection.position ?? 'start'}` }
         : { ok: false, detail: projection.error }
-    return { ok: storeCheck.ok && projectionCheck.ok, checks: { eventStore: storeCheck, projections: projectionCheck } }
+    const outbox = webhooks.runner.status()
+    const webhookCheck = outbox.error === null ? { ok: true, detail: `at position ${outbox.position ?? 'start'}` } : { ok: false, detail: outbox.error }
+    return {
+      ok: storeCheck.ok && projectionCheck.ok && webhookCheck.ok,
+      checks: { eventStore: storeCheck, projections: projectionCheck, webhooks: webhookCheck },
+    }
   }
 
   const app = createApp(
-    { services, reads, idempotency: createIdempotency(services.handler), logger, health },
+    { services, reads, idempotency: createIdempotency(services.handler), logger, health, webhooks },
     { version: VERSION, trustProxy: config.trustProxy },
   )
   const server = await new Promise<Server>((resolveListening, reject) => {
@@ -102,6 +124,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
       await closed
       clearTimeout(timer)
+      await webhooks.close()
       await reads.close()
       await store.close()
       logger.info('stopped')

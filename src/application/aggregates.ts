@@ -6,6 +6,7 @@ import { CustomerEvent, customerDecider, type CustomerState } from '../domain/cu
 import { OrderEvent, orderDecider, type OrderState } from '../domain/order/index.js'
 import { ProductTemplateEvent, productTemplateDecider, type ProductTemplateState } from '../domain/product-template/index.js'
 import { SequenceEvent, sequenceDecider } from '../domain/sequence/index.js'
+import { WebhookEndpointEvent, webhookEndpointDecider, type WebhookEndpointState } from '../domain/webhook-endpoint/index.js'
 import type { AggregateType } from './aggregate.js'
 
 export const OrderAggregate: AggregateType<OrderState, OrderEvent> = {
@@ -55,4 +56,11 @@ export const IdempotencyAggregate: AggregateType<IdempotencyState, IdempotencyEv
   initialState: idempotencyDecider.initialState,
   evolve: idempotencyDecider.evolve,
   codec: IdempotencyEvent,
+}
+
+export const WebhookEndpointAggregate: AggregateType<WebhookEndpointState, WebhookEndpointEvent> = {
+  name: 'webhookEndpoint',
+  initialState: webhookEndpointDecider.initialState,
+  evolve: webhookEndpointDecider.evolve,
+  codec: WebhookEndpointEvent,
 }

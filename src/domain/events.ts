@@ -9,8 +9,9 @@ import { OrderEvent, orderSchemas } from './order/events.js'
 import { ProductTemplateEvent, productTemplateSchemas } from './product-template/events.js'
 import { SequenceEvent, sequenceSchemas } from './sequence/index.js'
 import type { EventSchemas } from './versioning.js'
+import { WebhookEndpointEvent, webhookEndpointSchemas } from './webhook-endpoint/events.js'
 
-export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent])
+export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 
 export const domainSchemas: EventSchemas<DomainEvent['type']> = {
@@ -22,6 +23,7 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...sequenceSchemas.versions,
     ...apiKeySchemas.versions,
     ...idempotencySchemas.versions,
+    ...webhookEndpointSchemas.versions,
   },
   upcasters: {
     ...orderSchemas.upcasters,
@@ -31,5 +33,6 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...sequenceSchemas.upcasters,
     ...apiKeySchemas.upcasters,
     ...idempotencySchemas.upcasters,
+    ...webhookEndpointSchemas.upcasters,
   },
 }

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino'
 import type { Services } from '../application/services.js'
 import type { ReadModels } from '../projections/index.js'
+import type { Webhooks } from '../webhooks/index.js'
 import type { Idempotency } from './idempotency.js'
 
 export interface HealthReport {
@@ -15,4 +16,6 @@ export interface HttpDeps {
   readonly idempotency: Idempotency
   readonly logger: Logger
   readonly health: () => Promise<HealthReport>
+  /** Webhook endpoints (commands) and the outbox (endpoint list, deliveries). */
+  readonly webhooks: Webhooks
 }

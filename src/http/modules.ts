@@ -11,6 +11,8 @@ import { createLacRouter } from './lac/router.js'
 import { rillsoftDialect } from './rillsoft/dialect.js'
 import { rillsoftOpenApi } from './rillsoft/openapi.js'
 import { createRillsoftRouter } from './rillsoft/router.js'
+import { createWebhooksRouter } from './admin/webhooks.js'
+import { webhooksOpenApi } from './admin/webhooks-openapi.js'
 
 const under =
   (...prefixes: readonly string[]) =>
@@ -41,4 +43,13 @@ export const adminModule: ApiModule = {
   openapi: adminOpenApi,
 }
 
-export const apiModules: readonly ApiModule[] = [lacModule, rillsoftModule, adminModule]
+/** The admin API's webhook endpoints (issue 3), in the admin dialect. */
+export const webhooksModule: ApiModule = {
+  name: 'webhooks',
+  dialect: adminDialect,
+  owns: under('/webhooks'),
+  router: createWebhooksRouter,
+  openapi: webhooksOpenApi,
+}
+
+export const apiModules: readonly ApiModule[] = [lacModule, rillsoftModule, adminModule, webhooksModule]

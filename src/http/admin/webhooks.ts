@@ -1,0 +1,185 @@
+// Admin API: webhook endpoints and their deliveries (issue 3).
+//   POST   /webhooks                  register an endpoint: url, events, optional secret (generated and shown once if absent)
+//   GET    /webhooks                  list endpoints (never a secret)
+//   GET    /webhooks/{id}             read one
+//   PATCH  /webhooks/{id}             change it; fields not sent keep their value; "secret" sets a new one
+//   DELETE /webhooks/{id}             delete it; its pending deliveries are cancelled
+//   GET    /webhooks/{id}/deliveries  its deliveries, newest first: status, attempts, last error, next attempt
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import { Router, type Request } from 'express'
+import type { WebhookEndpointFailure } from '../../application/webhook-endpoints.js'
+import { oneOf } from '../../domain/codecs.js'
+import { fieldErrors } from '../../domain/validation.js'
+import { RegistrationInput, type ExistingWebhookEndpoint, type Registration } from '../../domain/webhook-endpoint/index.js'
+import type { Delivery } from '../../webhooks/outbox.js'
+import type { HttpDeps } from '../deps.js'
+import { endpoint } from '../endpoint.js'
+import { jsonBody } from '../json-body.js'
+import { reply, type Reply } from '../reply.js'
+import { commandMeta } from '../request-context.js'
+import { requireAdmin } from './auth.js'
+import { adminDialect as dialect } from './dialect.js'
+import { pageOf } from './paging.js'
+
+const endpointBody = (e: ExistingWebhookEndpoint) => ({
+  id: e.endpointId,
+  url: e.url,
+  events: e.events,
+  description: e.description,
+  enabled: e.enabled,
+  created_at: e.createdAt,
+  updated_at: e.updatedAt,
+})
+
+const instant = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+
+const deliveryBody = (d: Delivery) => ({
+  id: d.deliveryId,
+  event: d.event,
+  status: d.status,
+  attempts: d.attempts,
+  response_status: d.responseStatus,
+  last_error: d.lastError,
+  next_attempt_at: instant(d.nextAttemptAt),
+  last_attempt_at: instant(d.lastAttemptAt),
+  delivered_at: instant(d.deliveredAt),
+  created_at: instant(d.createdAt),
+})
+
+const ID = /^[A-Za-z0-9-]{1,64}$/
+const idParam = (req: Request): string | null => {
+  const text = String(req.params.id)
+  return ID.test(text) ? text : null
+}
+
+const notFound = (): Reply => dialect.problem(404, { detail: 'no such webhook endpoint' })
+
+const failed = (failure: WebhookEndpointFailure): Reply => {
+  switch (failure._tag) {
+    case 'WebhookEndpointNotFound':
+      return notFound()
+    case 'WebhookEndpointAlreadyExists':
+      return dialect.problem(409, { detail: 'the webhook endpoint already exists' })
+    case 'ConcurrencyConflict':
+      return dialect.problem(409, { detail: 'the webhook endpoint changed while this request was being decided; retry it' })
+  }
+}
+
+const decodeRegistration = (input: unknown): E.Either<Reply, Registration> =>
+  pipe(
+    RegistrationInput.decode(input),
+    E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
+  )
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** The reply kept for a replayed registration: the same, less a generated secret. */
+const withoutSecret = (answer: Reply): Reply => (isObject(answer.body) && 'secret' in answer.body ? { ...answer, body: { ...answer.body, secret: null } } : answer)
+
+const DeliveryStatusInput = oneOf('pending', 'delivered', 'failed', 'cancelled')
+
+export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDeps): Router => {
+  const router = Router()
+  const body = jsonBody(dialect)
+
+  router.post(
+    '/webhooks',
+    body,
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      return idempotency.run(
+        req,
+        dialect,
+        async (idempotencyKey) => {
+          const registration = decodeRegistration(req.body)
+          if (E.isLeft(registration)) return registration.left
+          const registered = await webhooks.endpoints.register(registration.right, commandMeta(req, admin.right.credentialId, idempotencyKey))
+          if (E.isLeft(registered)) return failed(registered.left)
+          const { endpoint: created, generatedSecret } = registered.right
+          return reply(201, { ...endpointBody(created), secret: generatedSecret }, { Location: `/webhooks/${created.endpointId}` })
+        },
+        { keep: withoutSecret },
+      )
+    }),
+  )
+
+  router.get(
+    '/webhooks',
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      const page = pageOf(req)
+      if (E.isLeft(page)) return page.left
+      await webhooks.fresh()
+      return reply(200, { items: webhooks.outbox.endpoints(page.right.limit, page.right.offset).map(endpointBody), ...page.right })
+    }),
+  )
+
+  router.get(
+    '/webhooks/:id',
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      const id = idParam(req)
+      const found = id === null ? null : await webhooks.endpoints.get(id)
+      return found === null ? notFound() : reply(200, endpointBody(found))
+    }),
+  )
+
+  router.patch(
+    '/webhooks/:id',
+    body,
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      return idempotency.run(req, dialect, async (idempotencyKey) => {
+        const id = idParam(req)
+        const current = id === null ? null : await webhooks.endpoints.get(id)
+        if (current === null) return notFound()
+        // Fields not sent keep their value; the whole result is checked as a registration.
+        const { url, events, description, enabled } = current
+        const merged = isObject(req.body) ? { url, events, description, enabled, ...req.body } : req.body
+        const registration = decodeRegistration(merged)
+        if (E.isLeft(registration)) return registration.left
+        const changed = await webhooks.endpoints.change(current.endpointId, registration.right, commandMeta(req, admin.right.credentialId, idempotencyKey))
+        return E.isLeft(changed) ? failed(changed.left) : reply(200, endpointBody(changed.right))
+      })
+    }),
+  )
+
+  router.delete(
+    '/webhooks/:id',
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      return idempotency.run(req, dialect, async (idempotencyKey) => {
+        const id = idParam(req)
+        if (id === null) return notFound()
+        const removed = await webhooks.endpoints.remove(id, commandMeta(req, admin.right.credentialId, idempotencyKey))
+        return E.isLeft(removed) ? failed(removed.left) : reply(204)
+      })
+    }),
+  )
+
+  router.get(
+    '/webhooks/:id/deliveries',
+    endpoint(dialect, async (req) => {
+      const admin = await requireAdmin(services.credentials, req)
+      if (E.isLeft(admin)) return admin.left
+      const page = pageOf(req)
+      if (E.isLeft(page)) return page.left
+      const status = req.query.status === undefined ? E.right(undefined) : DeliveryStatusInput.decode(req.query.status)
+      if (E.isLeft(status)) return dialect.problem(400, { fields: [{ field: 'status', message: 'must be one of: pending, delivered, failed, cancelled' }] })
+      const id = idParam(req)
+      const found = id === null ? null : await webhooks.endpoints.get(id)
+      if (found === null) return notFound()
+      await webhooks.fresh()
+      const items = webhooks.outbox.deliveries(found.endpointId, { ...page.right, ...(status.right === undefined ? {} : { status: status.right }) })
+      return reply(200, { items: items.map(deliveryBody), ...page.right })
+    }),
+  )
+
+  return router
+}

@@ -1,0 +1,169 @@
+// The dispatcher POSTs due deliveries from the outbox. 2xx: delivered.
+// Anything else, a network error or a timeout: tried again after a backoff,
+// up to the maximum number of attempts, then failed. At most one delivery
+// per endpoint is in flight, oldest first, so an endpoint first receives its
+// events in log order; a delivery waiting for a retry does not hold back
+// later ones. An attempt cut short by a shutdown is not counted: the
+// delivery is still pending and goes out after the next start.
+import * as E from 'fp-ts/Either'
+import type { Logger } from 'pino'
+import type { SecretBox } from '../application/secret-box.js'
+import { retryDelay, type Backoff } from './backoff.js'
+import type { AttemptOutcome, Delivery, Outbox } from './outbox.js'
+import { deliveryHeaders } from './signature.js'
+
+export interface DispatcherSettings extends Backoff {
+  readonly maxAttempts: number
+  readonly timeoutMs: number
+  /** How often, at most, due retries are looked for when nothing wakes the dispatcher. */
+  readonly pollIntervalMs: number
+  /** Deliveries in flight at once, over all endpoints. */
+  readonly concurrency?: number
+}
+
+export interface DispatcherOptions {
+  readonly outbox: Outbox
+  readonly secretBox: SecretBox
+  readonly clock: () => Date
+  readonly settings: DispatcherSettings
+  readonly logger: Logger
+  readonly userAgent: string
+  readonly random?: () => number
+}
+
+export interface Dispatcher {
+  readonly start: () => void
+  /** Looks for due deliveries now (new ones were stored, an endpoint was enabled). */
+  readonly wake: () => void
+  readonly stop: () => Promise<void>
+}
+
+const MAX_ERROR_LENGTH = 500
+
+/** What went wrong with a request, for the deliveries list: never a stack. */
+const describeError = (error: unknown, timeoutMs: number): string => {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no response within ${timeoutMs} ms`
+  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined
+  const text = cause?.message ?? (error instanceof Error ? error.message : String(error))
+  return text.slice(0, MAX_ERROR_LENGTH)
+}
+
+export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
+  const { outbox, secretBox, clock, settings, logger, userAgent } = options
+  const random = options.random ?? Math.random
+  const concurrency = settings.concurrency ?? 8
+  const inFlight = new Map<string, Promise<void>>()
+  const stopping = new AbortController()
+  let loop: Promise<void> | null = null
+  let wakeUp: (() => void) | null = null
+
+  const wake = (): void => {
+    wakeUp?.()
+  }
+
+  const settle = (delivery: Delivery, outcome: AttemptOutcome): void => {
+    const ok = outcome.responseStatus !== null && outcome.responseStatus >= 200 && outcome.responseStatus < 300
+    if (ok) {
+      outbox.recordDelivered(delivery.deliveryId, outcome)
+      return
+    }
+    const failedAttempts = delivery.attempts + 1
+    const retryAt = failedAttempts >= settings.maxAttempts ? null : outcome.at + retryDelay(failedAttempts, settings, random)
+    outbox.recordFailure(delivery.deliveryId, outcome, retryAt)
+    const context = { deliveryId: delivery.deliveryId, endpointId: delivery.endpointId, event: delivery.event, attempt: failedAttempts, error: outcome.error }
+    if (retryAt === null) logger.error(context, 'webhook delivery failed for good')
+    else logger.warn({ ...context, retryAt: new Date(retryAt).toISOString() }, 'webhook delivery failed; will retry')
+  }
+
+  const attempt = async (delivery: Delivery): Promise<void> => {
+    const endpoint = outbox.endpoint(delivery.endpointId)
+    // Deleted or disabled since it was picked: cancelled or waiting, as the outbox says.
+    if (endpoint === null || !endpoint.enabled) return
+    const secret = secretBox.open(endpoint.secret, endpoint.endpointId)
+    if (E.isLeft(secret)) {
+      // Never sent unsigned. A key other than the one it was sealed with is a configuration error an operator must see.
+      const error =
+        secret.left._tag === 'UnknownSecretKey'
+          ? `the signing secret was sealed with another key (${secret.left.kid}); set LICENSING_WEBHOOK_SECRET_KEY to that key`
+          : 'the signing secret does not open with the configured key'
+      settle(delivery, { at: clock().getTime(), responseStatus: null, error })
+      return
+    }
+    const timestamp = Math.floor(clock().getTime() / 1000)
+    let outcome: AttemptOutcome
+    try {
+      const response = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: deliveryHeaders(secret.right, delivery, timestamp, userAgent),
+        body: delivery.body,
+        // A redirect is not followed: the signed request would go somewhere nobody registered.
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(settings.timeoutMs), stopping.signal]),
+      })
+      await response.body?.cancel().catch(() => undefined)
+      outcome = {
+        at: clock().getTime(),
+        responseStatus: response.status,
+        error: response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`,
+      }
+    } catch (error) {
+      if (stopping.signal.aborted) return
+      outcome = { at: clock().getTime(), responseStatus: null, error: describeError(error, settings.timeoutMs) }
+    }
+    settle(delivery, outcome)
+  }
+
+  const startDue = (): void => {
+    if (inFlight.size >= concurrency) return
+    for (const delivery of outbox.due(clock().getTime(), 100)) {
+      if (inFlight.size >= concurrency) return
+      if (inFlight.has(delivery.endpointId)) continue
+      const running = attempt(delivery)
+        .catch((error: unknown) => logger.error({ err: error, deliveryId: delivery.deliveryId }, 'webhook dispatcher failed an attempt'))
+        .finally(() => {
+          inFlight.delete(delivery.endpointId)
+          wake()
+        })
+      inFlight.set(delivery.endpointId, running)
+    }
+  }
+
+  /** Until woken, until the next delivery is due, or the poll interval (the clock may be moved by hand). */
+  const idle = (): Promise<void> =>
+    new Promise((resolve) => {
+      const next = outbox.nextDueAt()
+      const dueIn = next === null ? Number.POSITIVE_INFINITY : next - clock().getTime()
+      const wait = dueIn <= 0 ? settings.pollIntervalMs : Math.min(settings.pollIntervalMs, dueIn)
+      const done = (): void => {
+        clearTimeout(timer)
+        wakeUp = null
+        resolve()
+      }
+      const timer = setTimeout(done, wait)
+      wakeUp = done
+    })
+
+  const run = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      try {
+        startDue()
+      } catch (error) {
+        logger.error({ err: error }, 'webhook dispatcher could not read the outbox')
+      }
+      await idle()
+    }
+  }
+
+  return {
+    start: () => {
+      loop ??= run()
+    },
+    wake,
+    stop: async () => {
+      stopping.abort()
+      wake()
+      await loop
+      await Promise.allSettled([...inFlight.values()])
+    },
+  }
+}

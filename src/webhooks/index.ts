@@ -1,0 +1,68 @@
+// Outbound webhooks, wired: a projection runner (the one the read models
+// use) subscribed to the log from its own checkpoint, filling the outbox;
+// the dispatcher sending what is due; and the endpoints' command side. `fresh` waits until the outbox has seen
+// this process's writes, for the admin API's read-your-writes.
+import type { Logger } from 'pino'
+import type { CommandHandler } from '../application/command-handler.js'
+import type { SecretBox } from '../application/secret-box.js'
+import { createWebhookEndpoints } from '../application/webhook-endpoints.js'
+import { createProjectionRunner } from '../projections/runner.js'
+import type { EventStore, Position } from '../store/port.js'
+import { createDispatcher, type DispatcherSettings } from './dispatcher.js'
+import { createOutbox, openOutbox, outboxProjection } from './outbox.js'
+import { worldProjections } from './world.js'
+
+export const WEBHOOKS = 'webhooks'
+export const OUTBOX_FILE = 'webhooks.sqlite'
+
+export interface WebhooksOptions {
+  readonly store: EventStore
+  readonly handler: CommandHandler
+  readonly path: string
+  readonly secretBox: SecretBox
+  readonly clock: () => Date
+  readonly logger: Logger
+  readonly settings: DispatcherSettings
+  readonly userAgent: string
+  readonly lastAppended: () => Position | null
+}
+
+export const createWebhooks = (options: WebhooksOptions) => {
+  const { store, logger, lastAppended } = options
+  const db = openOutbox(options.path)
+  const outbox = createOutbox(db)
+  const dispatcher = createDispatcher({
+    outbox,
+    secretBox: options.secretBox,
+    clock: options.clock,
+    settings: options.settings,
+    logger,
+    userAgent: options.userAgent,
+  })
+  const runner = createProjectionRunner({
+    name: WEBHOOKS,
+    store,
+    db,
+    projections: [...worldProjections, outboxProjection],
+    logger,
+    onApplied: dispatcher.wake,
+  })
+  return {
+    /** Registrations, changes and deletions (the command side). */
+    endpoints: createWebhookEndpoints({ handler: options.handler, secretBox: options.secretBox }),
+    outbox,
+    runner,
+    start: (): void => {
+      runner.start()
+      dispatcher.start()
+    },
+    /** Waits (bounded) until the outbox holds every write this process made. */
+    fresh: (): Promise<boolean> => runner.waitFor(lastAppended()),
+    close: async (): Promise<void> => {
+      await dispatcher.stop()
+      await runner.stop()
+      db.close()
+    },
+  }
+}
+export type Webhooks = ReturnType<typeof createWebhooks>

@@ -1,0 +1,237 @@
+// The webhook outbox: a SQLite file in the data directory holding the
+// deliveries still to make and those made, with the webhook runner's
+// checkpoint. The outbox projection turns each domain event into deliveries
+// in the same transaction that moves the checkpoint, so an event is either
+// not yet handled (and will be, after a restart) or has all its deliveries
+// stored; none is lost in between. Unlike the read models this file is
+// state, not a cache: deleting it redelivers the whole history.
+import Database from 'better-sqlite3'
+import { v5 as uuidv5 } from 'uuid'
+import {
+  webhookEndpointDecider,
+  WebhookEndpointEvent,
+  wants,
+  type ExistingWebhookEndpoint,
+  type WebhookEndpointState,
+} from '../domain/webhook-endpoint/index.js'
+import { jsonRows, type Projection } from '../projections/projection.js'
+import { occurrencesOf } from './catalogue.js'
+import { worldOf } from './world.js'
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS webhook_endpoints (
+    endpoint_id      TEXT PRIMARY KEY,
+    created_position TEXT NOT NULL,
+    enabled          INTEGER NOT NULL,
+    deleted          INTEGER NOT NULL,
+    state            TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id     TEXT NOT NULL UNIQUE,
+    endpoint_id     TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    source_event_id TEXT NOT NULL,
+    position        TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    last_attempt_at INTEGER,
+    response_status INTEGER,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    delivered_at    INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
+`
+
+/** Opens (creating when missing) the outbox. Every commit is synced: it records deliveries and what was sent. */
+export const openOutbox = (path: string): Database.Database => {
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.pragma('busy_timeout = 10000')
+  db.exec(SCHEMA)
+  return db
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled'
+
+export interface Delivery {
+  readonly deliveryId: string
+  readonly endpointId: string
+  readonly event: string
+  readonly body: string
+  readonly status: DeliveryStatus
+  readonly attempts: number
+  /** Epoch milliseconds; null once the delivery is settled. */
+  readonly nextAttemptAt: number | null
+  readonly lastAttemptAt: number | null
+  readonly responseStatus: number | null
+  readonly lastError: string | null
+  readonly createdAt: number
+  readonly deliveredAt: number | null
+}
+
+interface DeliveryRow {
+  readonly delivery_id: string
+  readonly endpoint_id: string
+  readonly event: string
+  readonly body: string
+  readonly status: DeliveryStatus
+  readonly attempts: number
+  readonly next_attempt_at: number | null
+  readonly last_attempt_at: number | null
+  readonly response_status: number | null
+  readonly last_error: string | null
+  readonly created_at: number
+  readonly delivered_at: number | null
+}
+
+const toDelivery = (row: DeliveryRow): Delivery => ({
+  deliveryId: row.delivery_id,
+  endpointId: row.endpoint_id,
+  event: row.event,
+  body: row.body,
+  status: row.status,
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  lastAttemptAt: row.last_attempt_at,
+  responseStatus: row.response_status,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  deliveredAt: row.delivered_at,
+})
+
+const DELIVERY_IDS = '8f4c1c0e-5b0a-4a57-9a43-6f0f7c3d1e52'
+
+/**
+ * The same event, webhook event and endpoint always give the same delivery
+ * id: a receiver de-duplicates on it, even across a rebuilt outbox.
+ */
+export const deliveryIdOf = (sourceEventId: string, event: string, endpointId: string): string =>
+  uuidv5(`${sourceEventId}\u0000${event}\u0000${endpointId}`, DELIVERY_IDS)
+
+/** Zero-padded, so that text order is log order. */
+const positionText = (position: bigint): string => position.toString().padStart(40, '0')
+
+/**
+ * Folds webhook endpoints and turns every other event the catalogue knows
+ * into one delivery per endpoint that is enabled and subscribed at that point
+ * of the log. Must come after the world's projections in the runner's list.
+ */
+export const outboxProjection: Projection = {
+  name: 'webhook-outbox',
+  open: (db) => {
+    const world = worldOf(db)
+    const getEndpoint = jsonRows<WebhookEndpointState>(db, 'webhook_endpoints', 'endpoint_id')
+    const putEndpoint = db.prepare(
+      `INSERT INTO webhook_endpoints (endpoint_id, created_position, enabled, deleted, state) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (endpoint_id) DO UPDATE SET enabled = excluded.enabled, deleted = excluded.deleted, state = excluded.state`,
+    )
+    const subscribers = db.prepare('SELECT state FROM webhook_endpoints WHERE enabled = 1 ORDER BY created_position')
+    const cancelPending = db.prepare(
+      `UPDATE webhook_deliveries SET status = 'cancelled', next_attempt_at = NULL, last_error = 'the endpoint was deleted'
+       WHERE endpoint_id = ? AND status = 'pending'`,
+    )
+    // OR IGNORE: an event handled again (a rebuilt outbox) makes the same deliveries, not new ones.
+    const insert = db.prepare(
+      `INSERT OR IGNORE INTO webhook_deliveries (delivery_id, endpoint_id, event, source_event_id, position, body, status, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    )
+    return ({ event, recorded }) => {
+      if (WebhookEndpointEvent.is(event)) {
+        const id = event.data.endpointId
+        const next = webhookEndpointDecider.evolve(getEndpoint(id) ?? webhookEndpointDecider.initialState, event)
+        if (!next.exists) return
+        const deleted = next.deletedAt !== null
+        putEndpoint.run(id, positionText(recorded.position), next.enabled && !deleted ? 1 : 0, deleted ? 1 : 0, JSON.stringify(next))
+        if (deleted) cancelPending.run(id)
+        return
+      }
+      const occurrences = occurrencesOf(event, world)
+      if (occurrences.length === 0) return
+      const endpoints = (subscribers.all() as { state: string }[]).map((row) => JSON.parse(row.state) as ExistingWebhookEndpoint)
+      const triggeredAt = recorded.recordedAt
+      for (const occurrence of occurrences) {
+        // Built once and kept: every attempt sends, and signs, exactly these bytes.
+        const body = JSON.stringify({ event: occurrence.event, data: occurrence.data, triggeredAt: triggeredAt.toISOString() })
+        for (const endpoint of endpoints) {
+          if (!wants(endpoint.events, occurrence.event)) continue
+          const deliveryId = deliveryIdOf(recorded.id, occurrence.event, endpoint.endpointId)
+          const at = triggeredAt.getTime()
+          insert.run(deliveryId, endpoint.endpointId, occurrence.event, recorded.id, positionText(recorded.position), body, at, at)
+        }
+      }
+    }
+  },
+}
+
+export interface AttemptOutcome {
+  readonly at: number
+  readonly responseStatus: number | null
+  readonly error: string | null
+}
+
+/** Reads and updates of the outbox for the dispatcher and the admin API. */
+export const createOutbox = (db: Database.Database) => {
+  // The oldest due delivery of each endpoint: one endpoint's backlog never holds back another's.
+  const dueRows = db.prepare(
+    `SELECT d.* FROM webhook_deliveries d
+     JOIN (SELECT endpoint_id, MIN(seq) AS seq FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? GROUP BY endpoint_id) oldest
+       ON oldest.seq = d.seq
+     JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
+     WHERE e.enabled = 1 ORDER BY d.seq LIMIT ?`,
+  )
+  const earliest = db.prepare(
+    `SELECT MIN(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
+     WHERE d.status = 'pending' AND e.enabled = 1`,
+  )
+  const endpointRow = jsonRows<WebhookEndpointState>(db, 'webhook_endpoints', 'endpoint_id')
+  const endpointPage = db.prepare('SELECT state FROM webhook_endpoints WHERE deleted = 0 ORDER BY created_position LIMIT ? OFFSET ?')
+  // A delivery cancelled while its last attempt was in flight is still recorded as delivered: that is what happened.
+  const delivered = db.prepare(
+    `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, next_attempt_at = NULL, last_attempt_at = ?,
+       response_status = ?, last_error = NULL, delivered_at = ?
+     WHERE delivery_id = ? AND status IN ('pending', 'cancelled')`,
+  )
+  const failed = db.prepare(
+    `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?,
+       response_status = ?, last_error = ?
+     WHERE delivery_id = ? AND status = 'pending'`,
+  )
+  const page = db.prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?')
+  const pageWithStatus = db.prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND status = ? ORDER BY seq DESC LIMIT ? OFFSET ?')
+
+  return {
+    /** For each enabled endpoint, its oldest pending delivery whose time has come; oldest first. */
+    due: (now: number, limit: number): Delivery[] => (dueRows.all(now, limit) as DeliveryRow[]).map(toDelivery),
+    /** When the next pending delivery of an enabled endpoint is due; null when none is pending. */
+    nextDueAt: (): number | null => (earliest.get() as { at: number | null }).at,
+    /** The endpoint as the runner has folded it, with its sealed secret; null when unknown or deleted. */
+    endpoint: (endpointId: string): ExistingWebhookEndpoint | null => {
+      const state = endpointRow(endpointId)
+      return state !== null && state.exists && state.deletedAt === null ? state : null
+    },
+    endpoints: (limit: number, offset: number): ExistingWebhookEndpoint[] =>
+      (endpointPage.all(limit, offset) as { state: string }[]).map((row) => JSON.parse(row.state) as ExistingWebhookEndpoint),
+    recordDelivered: (deliveryId: string, outcome: AttemptOutcome): void => {
+      delivered.run(outcome.at, outcome.responseStatus, outcome.at, deliveryId)
+    },
+    /** A failed attempt: tried again at `retryAt`, or failed for good when that is null. */
+    recordFailure: (deliveryId: string, outcome: AttemptOutcome, retryAt: number | null): void => {
+      failed.run(retryAt === null ? 'failed' : 'pending', retryAt, outcome.at, outcome.responseStatus, outcome.error, deliveryId)
+    },
+    /** An endpoint's deliveries, newest first. */
+    deliveries: (endpointId: string, options: { readonly limit: number; readonly offset: number; readonly status?: DeliveryStatus }): Delivery[] =>
+      (
+        (options.status === undefined
+          ? page.all(endpointId, options.limit, options.offset)
+          : pageWithStatus.all(endpointId, options.status, options.limit, options.offset)) as DeliveryRow[]
+      ).map(toDelivery),
+  }
+}
+export type Outbox = ReturnType<typeof createOutbox>
