@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from '../src/config.js'
+import { DEFAULT_WEBHOOK_CONFIG, loadConfig } from '../src/config.js'
 
 describe('configuration from the environment', () => {
   it('given nothing, then the defaults', () => {
@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
         logLevel: 'info',
         trustProxy: false,
         shutdownTimeoutMs: 10_000,
+        webhooks: DEFAULT_WEBHOOK_CONFIG,
       }),
     )
   })
@@ -39,6 +40,7 @@ describe('configuration from the environment', () => {
         logLevel: 'debug',
         trustProxy: 1,
         shutdownTimeoutMs: 2500,
+        webhooks: DEFAULT_WEBHOOK_CONFIG,
       }),
     )
   })
