@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import type { EventStore, Position } from '../store/port.js'
 import { apiKeyReader, apiKeysProjection } from './api-keys.js'
+import { auditProjection } from './audit.js'
+import { auditReader } from './audit-reader.js'
 import { customerReader, customersProjection, productTemplateReader, productTemplatesProjection } from './customers.js'
 import { licenseOrderReader, licenseOrdersProjection } from './license-orders.js'
 import type { Projection } from './projection.js'
@@ -17,6 +19,7 @@ export const readModelProjections: readonly Projection[] = [
   productTemplatesProjection,
   licenseOrdersProjection,
   apiKeysProjection,
+  auditProjection,
 ]
 
 export const readersOf = (db: Database.Database) => ({
@@ -24,6 +27,7 @@ export const readersOf = (db: Database.Database) => ({
   productTemplates: productTemplateReader(db),
   licenseOrders: licenseOrderReader(db),
   apiKeys: apiKeyReader(db),
+  audit: auditReader(db),
 })
 
 export interface ReadModelsOptions {
