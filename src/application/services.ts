@@ -5,6 +5,7 @@ import { createCommandHandler } from './command-handler.js'
 import { createCredentials } from './credentials.js'
 import { createCustomers, createProductTemplates } from './customers.js'
 import { createOrders } from './orders.js'
+import { createPointInTime } from './point-in-time.js'
 
 export interface ServicesOptions {
   readonly store: EventStore
@@ -18,6 +19,7 @@ export const createServices = ({ store, clock, adminToken }: ServicesOptions) =>
   const productTemplates = createProductTemplates(handler)
   const orders = createOrders({ handler, customers, productTemplates, clock })
   const credentials = createCredentials({ handler, clock, adminToken })
-  return { handler, customers, productTemplates, orders, credentials, clock }
+  const pointInTime = createPointInTime(store)
+  return { handler, customers, productTemplates, orders, credentials, clock, pointInTime }
 }
 export type Services = ReturnType<typeof createServices>
