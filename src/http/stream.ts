@@ -37,11 +37,13 @@ export const streamPages = async <A>(
   })
   try {
     if (header !== '' && !res.write(header)) await drained(res)
+    if (gone(res)) return
     for (const page of pages) {
-      if (gone(res)) return
       if (!res.write(page.map(line).join(''))) await drained(res)
       // Even when the buffer took it all, let other requests have a turn between pages.
       else await new Promise<void>((resolve) => setImmediate(resolve))
+      // Checked before the loop reads the next page: a client that went away costs no further reads.
+      if (gone(res)) return
     }
     if (!gone(res)) res.end()
   } catch (error) {
