@@ -17,10 +17,9 @@ export const CustomerEvent = t.union([CustomerCreated, CustomerUpdated])
 export type CustomerEvent = t.TypeOf<typeof CustomerEvent>
 
 /**
- * Version 1 is the customer of the first admin API, before seed 001's
- * CustomTags were taken in: its profile may have none, which reads as no
- * tags. (Version 1 events written since carry their tags; they keep them.)
- * Version 2 always has them.
+ * Version 2 always has CustomTags. A version 1 profile may lack them (the
+ * customer before seed 001's custom tags), which reads as no tags; version 1
+ * events that carry tags keep them.
  */
 const withCustomTags: Upcaster = (data) => {
   const { profile, ...rest } = data as { readonly profile?: Readonly<Record<string, unknown>> }
