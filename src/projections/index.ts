@@ -9,6 +9,7 @@ import { auditReader } from './audit-reader.js'
 import { customerReader, customersProjection, productTemplateReader, productTemplatesProjection } from './customers.js'
 import { licenseOrderReader, licenseOrdersProjection } from './license-orders.js'
 import type { Projection } from './projection.js'
+import { ensureBuiltBy } from './read-model-set.js'
 import { openReadStore } from './read-store.js'
 import { createProjectionRunner } from './runner.js'
 
@@ -40,6 +41,8 @@ export interface ReadModelsOptions {
 
 export const createReadModels = ({ store, path, logger, lastAppended }: ReadModelsOptions) => {
   const db = openReadStore(path)
+  const rebuilt = ensureBuiltBy(db, READ_MODELS, readModelProjections)
+  if (rebuilt !== null) logger.warn({ builtBy: rebuilt }, 'the read models were built by other projections: rebuilding them from the log')
   const runner = createProjectionRunner({ name: READ_MODELS, store, db, projections: readModelProjections, logger })
   return {
     ...readersOf(db),

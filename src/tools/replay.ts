@@ -15,6 +15,7 @@ import { loadConfig } from '../config.js'
 import { openStore } from '../main.js'
 import { compareAttached, type Comparison } from '../projections/compare.js'
 import { READ_MODELS, readModelProjections } from '../projections/index.js'
+import { ensureBuiltBy } from '../projections/read-model-set.js'
 import { openReadStore } from '../projections/read-store.js'
 import { createReplayer, type ReplayProgress } from '../projections/replay.js'
 import { readCheckpoint } from '../projections/runner.js'
@@ -105,6 +106,7 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
   const live = parsed.right.verify ? new Database(liveFile, { fileMustExist: true }) : null
   try {
     live?.pragma('busy_timeout = 10000')
+    ensureBuiltBy(fresh, READ_MODELS, readModelProjections)
     const replayer = createReplayer({ db: fresh, projections: readModelProjections, name: READ_MODELS })
     const target = live === null ? await store.headPosition() : readCheckpoint(live, READ_MODELS)
     err(`replay: rebuilding the read models into ${resolve(freshFile)}, up to ${live === null ? 'the head of the log' : 'the live checkpoint'} (position ${target ?? 'none'})\n`)
