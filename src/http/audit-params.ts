@@ -60,6 +60,9 @@ const KNOWN_TYPES = new Set(Object.keys(domainSchemas.versions))
 const CUSTOMER_ID = /^[1-9]\d{0,14}$/
 const LIMIT = /^\d{1,9}$/
 
+/** A page of the audit log: 100 entries unless asked otherwise, 1000 at most. */
+export const AUDIT_PAGE = { defaultLimit: 100, maxLimit: 1000 } as const
+
 export const parseAuditParams = (query: Request['query'], rules: AuditParamRules): E.Either<readonly FieldError[], AuditParams> => {
   const errors: FieldError[] = []
   const fail = (field: string, message: string): null => {

@@ -12,7 +12,7 @@
 import type Database from 'better-sqlite3'
 import { OrderEvent, evolveOrder, initialOrderState, type ExistingOrder, type OrderState } from '../domain/order/index.js'
 import type { JsonValue } from '../store/port.js'
-import { fieldChanges, without } from './field-changes.js'
+import { fieldChanges, without, type FieldChange } from './field-changes.js'
 import { jsonRows, type Projection } from './projection.js'
 
 const SCHEMA = `
@@ -128,7 +128,7 @@ export const auditProjection: Projection = {
       if (template !== undefined && product !== undefined) putTemplate.run(template, product)
 
       const orders: ExistingOrder[] = []
-      let changes: readonly unknown[] = []
+      let changes: readonly FieldChange[] = []
       if (OrderEvent.is(event)) {
         const orderId = event.data.orderId
         const before = getOrder(orderId) ?? initialOrderState

@@ -1,9 +1,9 @@
 // The OpenAPI description of the audit endpoints, in the admin dialect, and
 // the audit entry every history reply and export is made of.
 import type { ApiModule } from '../api-module.js'
+import { AUDIT_PAGE } from '../audit-params.js'
 import { CSV_COLUMNS } from '../audit-view.js'
 import { int, json, nullable, ref, str } from '../openapi-helpers.js'
-import { AUDIT_PAGE } from './audit.js'
 
 const tag = 'Audit'
 const security = [{ bearer: [] }]

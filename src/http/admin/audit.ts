@@ -8,7 +8,7 @@ import * as E from 'fp-ts/Either'
 import { Router, type Request } from 'express'
 import type { Principal } from '../../application/credentials.js'
 import { auditAccess } from '../audit-access.js'
-import { parseAuditParams, type AuditParam, type AuditParams } from '../audit-params.js'
+import { AUDIT_PAGE, parseAuditParams, type AuditParam, type AuditParamRules, type AuditParams } from '../audit-params.js'
 import { auditEntryBody, csvHeader, csvRow, ndjsonLine } from '../audit-view.js'
 import { bearerToken } from '../credentials.js'
 import type { HttpDeps } from '../deps.js'
@@ -19,9 +19,8 @@ import { streamPages } from '../stream.js'
 import { adminDialect as dialect } from './dialect.js'
 
 const FILTERS: readonly AuditParam[] = ['license', 'customer_id', 'product_id', 'type', 'actor', 'from', 'to', 'order', 'cursor', 'limit']
-export const AUDIT_PAGE = { defaultLimit: 100, maxLimit: 1000 }
 /** An export has no page size: `limit` only caps how much it sends. */
-const EXPORT = { defaultLimit: null, maxLimit: 1_000_000_000 }
+const EXPORT = { defaultLimit: null, maxLimit: 1_000_000_000 } as const
 
 export const createAuditRouter = ({ services, reads }: HttpDeps): Router => {
   const router = Router()
@@ -34,7 +33,7 @@ export const createAuditRouter = ({ services, reads }: HttpDeps): Router => {
   }
 
   /** The credential, its parameters and what they may read, or the reply that refuses them. */
-  const queryOf = async (req: Request, rules: typeof AUDIT_PAGE | typeof EXPORT) => {
+  const queryOf = async (req: Request, rules: Omit<AuditParamRules, 'accepted'>) => {
     const principal = await authenticate(req)
     if (E.isLeft(principal)) return principal
     const params = parseAuditParams(req.query, { accepted: FILTERS, ...rules })

@@ -1,5 +1,5 @@
-import { AUDIT_PAGE } from '../admin/audit.js'
 import { auditFilterParameters } from '../admin/audit-openapi.js'
+import { AUDIT_PAGE } from '../audit-params.js'
 import type { ApiModule } from '../api-module.js'
 import { body, bool, header, idempotencyKey, int, intOrString, json, nullable, pathParam, ref, str } from '../openapi-helpers.js'
 
