@@ -1,6 +1,7 @@
 // Every setting, read once from the environment at start, typed and
 // validated. A bad value stops the start with a message naming the variable.
 import * as E from 'fp-ts/Either'
+import { parseSigningKey } from './application/signing-key.js'
 
 export interface Config {
   readonly port: number
@@ -13,6 +14,10 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly trustProxy: boolean | number | string
   readonly shutdownTimeoutMs: number
+  /** PKCS#8 PEM of the Ed25519 key that signs license tokens; null/absent: generated and kept in the data directory. */
+  readonly signingKey?: string | null
+  /** How often the seat sweeper writes the expiry of lapsed seats; 0: only at start. Absent: 30 s. */
+  readonly seatSweepIntervalMs?: number
 }
 
 export interface Setting {
@@ -35,6 +40,12 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'TRUST_PROXY', default: 'false', description: "Express 'trust proxy': true, false, a hop count or a list of addresses; decides the client IP recorded with events." },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for requests in flight.' },
+  {
+    name: 'LICENSING_SIGNING_KEY',
+    default: '(generated)',
+    description: 'Ed25519 private key (PKCS#8 PEM; `\\n` for newlines is accepted) that signs license tokens. Unset: one is generated on first start and kept in <data dir>/signing-key.pem.',
+  },
+  { name: 'SEAT_SWEEP_INTERVAL_MS', default: '30000', description: 'How often the seat sweeper records the expiry of seats whose lease ran out; 0 sweeps only at start.' },
 ]
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -77,6 +88,15 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   if (eventStoreConnectionString !== null && !/^esdb(\+discover)?:\/\/\S+$/.test(eventStoreConnectionString)) {
     problems.push('EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string')
   }
+  const seatSweepIntervalMs = take(integer(env, 'SEAT_SWEEP_INTERVAL_MS', 30_000, 0, 86_400_000), 0)
+  const signingKey = text(env, 'LICENSING_SIGNING_KEY')
+  if (signingKey !== null) {
+    try {
+      parseSigningKey(signingKey)
+    } catch (error) {
+      problems.push(`LICENSING_SIGNING_KEY must be an Ed25519 private key in PKCS#8 PEM (${error instanceof Error ? error.message : 'unreadable'})`)
+    }
+  }
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
 
@@ -90,5 +110,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     logLevel: logLevel as Config['logLevel'],
     trustProxy: trustProxyOf(text(env, 'TRUST_PROXY')),
     shutdownTimeoutMs,
+    signingKey,
+    seatSweepIntervalMs,
   })
 }
