@@ -330,6 +330,10 @@ describe('Babel Licensing (seed 002) over HTTP', () => {
     })
   })
 
+  it('answered everything above without a server error', async () => {
+    expect(server.logs.filter((line) => (line.level as number) >= 50)).toEqual([])
+  })
+
   it('describes every route it serves in /openapi.json', async () => {
     const doc = (await api.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> }
     for (const operation of ['activate', 'deactivate', 'request', 'release', 'heartbeat', 'validate', 'info']) {

@@ -204,6 +204,10 @@ describe('floating seats (seed 002) over HTTP', () => {
     expect((await api.put('/license-orders/NO-SUCH-KEY/seat-settings', { heartbeat_interval_seconds: 20 })).status).toBe(404)
   })
 
+  it('answered everything above without a server error', async () => {
+    expect(server.logs.filter((line) => (line.level as number) >= 50)).toEqual([])
+  })
+
   it('writes about 30 events per seat per hour at the default settings, with a heartbeat every interval', async () => {
     const { key, orderId } = await license('SEAT-HOUR')
     const token = (await babel('request', clientBody(key, 1))).body.licenseToken as string
