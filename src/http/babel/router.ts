@@ -22,7 +22,6 @@ import {
   clientKey,
   ClientName,
   licenseExpiry,
-  liveSeats,
   MachineId,
   noActivationDetails,
   seatSettingsOf,
@@ -38,7 +37,8 @@ import { reply, type Reply } from '../reply.js'
 import { clientIpOf, commandMeta } from '../request-context.js'
 import { babelDialect as dialect, babelProblem } from './dialect.js'
 import { authProblem, tokenProblem, usageProblem } from './failures.js'
-import { counts, duration, licenseView, licensingMode, timestamp } from './view.js'
+import { licenseInfo } from './info.js'
+import { counts, duration, licenseView, timestamp } from './view.js'
 
 /** The media types seed 002's clients send (its examples: application/json-patch+json). */
 export const BABEL_BODY_TYPES = ['application/json', 'application/json-patch+json', 'text/json', 'application/*+json'] as const
@@ -236,63 +236,7 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
       if (E.isLeft(input)) return input.left
       const found = await licensed(principal, input.right.userKey)
       if (E.isLeft(found)) return found.left
-      const order = found.right
-      const now = services.clock()
-      const expiry = licenseExpiry(order, now)
-      const tokens = [
-        ...(await Promise.all(
-          Object.values(order.usage.activations).map(async (a) => ({
-            token: await usage.activationToken(order, a, now),
-            licenseId: order.orderId,
-            revoked: false,
-            clientId: a.clientId,
-            clientAddr: a.clientAddr,
-            clientName: a.clientName,
-            machineId: a.machineId,
-            issuedAt: timestamp(a.activatedAt),
-            expireAt: timestamp(expiry),
-            lastHearbeat: null,
-          })),
-        )),
-        ...(await Promise.all(
-          liveSeats(order.usage, now).map(async (s) => ({
-            token: await usage.seatToken(order, s, now),
-            licenseId: order.orderId,
-            revoked: false,
-            clientId: s.clientId,
-            clientAddr: s.clientAddr,
-            clientName: s.clientName,
-            machineId: s.machineId,
-            issuedAt: timestamp(s.grantedAt),
-            expireAt: timestamp(s.leaseExpiresAt),
-            // The last heartbeat written to the log: heartbeats that renew nothing are not recorded.
-            lastHearbeat: timestamp(s.renewedAt),
-          })),
-        )),
-        // A revoked token is listed, never handed out again.
-        ...Object.values(order.usage.revokedTokens).map((r) => ({
-          token: null,
-          licenseId: order.orderId,
-          revoked: true,
-          clientId: r.clientId,
-          clientAddr: null,
-          clientName: r.clientName,
-          machineId: r.machineId,
-          issuedAt: timestamp(r.issuedAt),
-          expireAt: timestamp(r.revokedAt),
-          lastHearbeat: null,
-        })),
-      ]
-      return reply(200, {
-        licenseTokens: tokens,
-        licenseId: order.orderId,
-        ...counts(order, now),
-        licensingMode: licensingMode(order),
-        revoked: !order.terms.enabled,
-        issuedAt: timestamp(order.createdAt),
-        expireAt: timestamp(expiry),
-        supportExpireAt: licenseView(order, now).supportExpireAt,
-      })
+      return reply(200, await licenseInfo(usage, found.right, services.clock()))
     },
     false,
   )
