@@ -2,6 +2,7 @@
 // validated. A bad value stops the start with a message naming the variable.
 import * as E from 'fp-ts/Either'
 import { parseSecretKey } from './application/secret-box.js'
+import { parseSigningKey } from './application/signing-key.js'
 
 export interface Config {
   readonly port: number
@@ -16,6 +17,10 @@ export interface Config {
   readonly shutdownTimeoutMs: number
   /** Absent: the defaults (DEFAULT_WEBHOOK_CONFIG). */
   readonly webhooks?: WebhookConfig
+  /** PKCS#8 PEM of the Ed25519 key that signs license tokens; null/absent: generated and kept in the data directory. */
+  readonly signingKey?: string | null
+  /** How often the seat sweeper writes the expiry of lapsed seats; 0: only at start. Absent: 30 s. */
+  readonly seatSweepIntervalMs?: number
 }
 
 export interface WebhookConfig {
@@ -67,6 +72,12 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'WEBHOOK_MAX_ATTEMPTS', default: '15', description: 'Attempts of a webhook delivery before it is marked failed.' },
   { name: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'How long a webhook receiver has to answer an attempt.' },
   { name: 'WEBHOOK_POLL_INTERVAL_MS', default: '1000', description: 'How often, at most, the webhook dispatcher looks for retries that have come due.' },
+  {
+    name: 'LICENSING_SIGNING_KEY',
+    default: '(generated)',
+    description: 'Ed25519 private key (PKCS#8 PEM; `\\n` for newlines is accepted) that signs license tokens. Unset: one is generated on first start and kept in <data dir>/signing-key.pem.',
+  },
+  { name: 'SEAT_SWEEP_INTERVAL_MS', default: '30000', description: 'How often the seat sweeper records the expiry of seats whose lease ran out; 0 sweeps only at start.' },
 ]
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -109,6 +120,15 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   if (eventStoreConnectionString !== null && !/^esdb(\+discover)?:\/\/\S+$/.test(eventStoreConnectionString)) {
     problems.push('EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string')
   }
+  const seatSweepIntervalMs = take(integer(env, 'SEAT_SWEEP_INTERVAL_MS', 30_000, 0, 86_400_000), 0)
+  const signingKey = text(env, 'LICENSING_SIGNING_KEY')
+  if (signingKey !== null) {
+    try {
+      parseSigningKey(signingKey)
+    } catch (error) {
+      problems.push(`LICENSING_SIGNING_KEY must be an Ed25519 private key in PKCS#8 PEM (${error instanceof Error ? error.message : 'unreadable'})`)
+    }
+  }
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
 
@@ -137,5 +157,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     trustProxy: trustProxyOf(text(env, 'TRUST_PROXY')),
     shutdownTimeoutMs,
     webhooks,
+    signingKey,
+    seatSweepIntervalMs,
   })
 }

@@ -8,7 +8,9 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
+import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
+import { loadSigningKey } from './application/signing-key.js'
 import { DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
@@ -35,6 +37,8 @@ export interface Running {
   readonly server: Server
   readonly store: EventStore
   readonly adminToken: string
+  /** The background job that records the expiry of lapsed seats. */
+  readonly seatSweeper: SeatSweeper
   readonly stop: () => Promise<void>
 }
 
@@ -60,8 +64,10 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   mkdirSync(config.dataDir, { recursive: true })
   const adminToken = adminTokenFor(config, logger)
 
+  const signingKey = loadSigningKey({ pem: config.signingKey ?? null, dataDir: config.dataDir }, logger)
+
   const store = openStore(config, clock)
-  const services = createServices({ store, clock, adminToken })
+  const services = createServices({ store, clock, adminToken, signingKey })
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
   const headAtStart = await store.headPosition()
   const lastAppended = (): Position | null => {
@@ -84,6 +90,18 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     lastAppended: services.handler.lastAppended,
   })
   webhooks.start()
+
+  const seatSweeper = createSeatSweeper({
+    usage: services.usage,
+    lapsedOrders: reads.seatLeases.ordersWithLapsedSeats,
+    caughtUp: async () => reads.runner.waitFor(await store.headPosition(), 30_000),
+    clock,
+    intervalMs: config.seatSweepIntervalMs ?? 30_000,
+    logger,
+  })
+  // Leases that ran out while the engine was down are expired before it answers anyone.
+  await seatSweeper.sweep()
+  seatSweeper.start()
 
   const health = async (): Promise<HealthReport> => {
     const storeCheck = await store.headPosition().then(
@@ -124,11 +142,12 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
       await closed
       clearTimeout(timer)
+      await seatSweeper.stop()
       await webhooks.close()
       await reads.close()
       await store.close()
       logger.info('stopped')
     })())
 
-  return { url: `http://${host}:${port}`, app, server, store, adminToken, stop }
+  return { url: `http://${host}:${port}`, app, server, store, adminToken, seatSweeper, stop }
 }

@@ -5,14 +5,21 @@ import { createCustomersRouter } from './admin/customers.js'
 import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
 import type { ApiModule } from './api-module.js'
+import { babelDialect } from './babel/dialect.js'
+import { babelOpenApi } from './babel/openapi.js'
+import { createBabelRouter } from './babel/router.js'
 import { lacDialect } from './lac/dialect.js'
 import { lacOpenApi } from './lac/openapi.js'
 import { createLacRouter } from './lac/router.js'
+import { createSeatAdminRouter } from './lac/seats.js'
+import { seatAdminPaths } from './lac/seats-openapi.js'
 import { rillsoftDialect } from './rillsoft/dialect.js'
 import { rillsoftOpenApi } from './rillsoft/openapi.js'
 import { createRillsoftRouter } from './rillsoft/router.js'
 import { createWebhooksRouter } from './admin/webhooks.js'
 import { webhooksOpenApi } from './admin/webhooks-openapi.js'
+import { wellKnownOpenApi } from './well-known/openapi.js'
+import { createWellKnownRouter } from './well-known/router.js'
 
 const under =
   (...prefixes: readonly string[]) =>
@@ -23,8 +30,8 @@ export const lacModule: ApiModule = {
   name: 'lac',
   dialect: lacDialect,
   owns: under('/license-orders'),
-  router: createLacRouter,
-  openapi: lacOpenApi,
+  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps)),
+  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths } },
 }
 
 export const rillsoftModule: ApiModule = {
@@ -52,4 +59,21 @@ export const webhooksModule: ApiModule = {
   openapi: webhooksOpenApi,
 }
 
-export const apiModules: readonly ApiModule[] = [lacModule, rillsoftModule, adminModule, webhooksModule]
+
+export const babelModule: ApiModule = {
+  name: 'babel',
+  dialect: babelDialect,
+  owns: under('/v1/license'),
+  router: createBabelRouter,
+  openapi: babelOpenApi,
+}
+
+export const wellKnownModule: ApiModule = {
+  name: 'well-known',
+  dialect: adminDialect,
+  owns: under('/.well-known'),
+  router: createWellKnownRouter,
+  openapi: wellKnownOpenApi,
+}
+
+export const apiModules: readonly ApiModule[] = [lacModule, rillsoftModule, adminModule, webhooksModule, babelModule, wellKnownModule]

@@ -8,6 +8,7 @@ import { customerReader, customersProjection, productTemplateReader, productTemp
 import { licenseOrderReader, licenseOrdersProjection } from './license-orders.js'
 import type { Projection } from './projection.js'
 import { openReadStore } from './read-store.js'
+import { seatLeaseReader, seatLeasesProjection } from './seat-leases.js'
 import { createProjectionRunner } from './runner.js'
 
 export const READ_MODELS = 'read-models'
@@ -17,6 +18,7 @@ export const readModelProjections: readonly Projection[] = [
   productTemplatesProjection,
   licenseOrdersProjection,
   apiKeysProjection,
+  seatLeasesProjection,
 ]
 
 export const readersOf = (db: Database.Database) => ({
@@ -24,6 +26,7 @@ export const readersOf = (db: Database.Database) => ({
   productTemplates: productTemplateReader(db),
   licenseOrders: licenseOrderReader(db),
   apiKeys: apiKeyReader(db),
+  seatLeases: seatLeaseReader(db),
 })
 
 export interface ReadModelsOptions {

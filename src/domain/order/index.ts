@@ -7,3 +7,13 @@ export * from './terms.js'
 
 export const orderStream = (orderId: string): string => `order-${orderId}`
 export * from './counters.js'
+export * from './lease.js'
+export * from './machine.js'
+export * from './occupancy.js'
+export * from './usage.js'
+export * from './usage-commands.js'
+export * from './usage-decider.js'
+export * from './usage-errors.js'
+export * from './usage-events.js'
+export * from './validity.js'
+export * from './standing.js'
