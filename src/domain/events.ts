@@ -5,12 +5,14 @@ import { ActivationKeyEvent, activationKeySchemas } from './activation-key/event
 import { ApiKeyEvent, apiKeySchemas } from './api-key/events.js'
 import { CustomerEvent, customerSchemas } from './customer/events.js'
 import { IdempotencyEvent, idempotencySchemas } from './idempotency/index.js'
+import { LockoutEvent, lockoutSchemas } from './lockout/events.js'
 import { OrderEvent, orderSchemas } from './order/events.js'
+import { ProductEvent, productSchemas } from './product/events.js'
 import { ProductTemplateEvent, productTemplateSchemas } from './product-template/events.js'
 import { SequenceEvent, sequenceSchemas } from './sequence/index.js'
 import type { EventSchemas } from './versioning.js'
 
-export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent])
+export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, ProductEvent, LockoutEvent])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 
 export const domainSchemas: EventSchemas<DomainEvent['type']> = {
@@ -22,6 +24,8 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...sequenceSchemas.versions,
     ...apiKeySchemas.versions,
     ...idempotencySchemas.versions,
+    ...productSchemas.versions,
+    ...lockoutSchemas.versions,
   },
   upcasters: {
     ...orderSchemas.upcasters,
@@ -31,5 +35,7 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...sequenceSchemas.upcasters,
     ...apiKeySchemas.upcasters,
     ...idempotencySchemas.upcasters,
+    ...productSchemas.upcasters,
+    ...lockoutSchemas.upcasters,
   },
 }

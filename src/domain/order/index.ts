@@ -7,3 +7,5 @@ export * from './terms.js'
 
 export const orderStream = (orderId: string): string => `order-${orderId}`
 export * from './counters.js'
+export * from './license-events.js'
+export * from './license-update.js'

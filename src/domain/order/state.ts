@@ -11,6 +11,10 @@ export interface ExistingOrder {
   readonly terms: OrderTerms
   readonly createdAt: string
   readonly updatedAt: string
+  /** Seed 004: the e-mail the license is registered to; absent until one is set. */
+  readonly email?: string
+  /** Seed 004: the vendor's data attached to the license; absent until set. */
+  readonly licenseData?: string
 }
 
 export type OrderState = { readonly exists: false } | ExistingOrder
@@ -30,5 +34,9 @@ export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState =>
       return { ...state, activationKey: event.data.to, updatedAt: event.data.at }
     case 'SerialNumberChanged':
       return { ...state, serialNumber: event.data.to, updatedAt: event.data.at }
+    case 'LicenseEmailChanged':
+      return { ...state, email: event.data.to, updatedAt: event.data.at }
+    case 'LicenseDataChanged':
+      return { ...state, licenseData: event.data.to, updatedAt: event.data.at }
   }
 }
