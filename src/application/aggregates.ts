@@ -6,6 +6,8 @@ import { CustomerEvent, customerDecider, type CustomerState } from '../domain/cu
 import { OrderEvent, orderDecider, type OrderState } from '../domain/order/index.js'
 import { ProductTemplateEvent, productTemplateDecider, type ProductTemplateState } from '../domain/product-template/index.js'
 import { SequenceEvent, sequenceDecider } from '../domain/sequence/index.js'
+import { LockoutEvent, lockoutDecider, type LockoutState } from '../domain/lockout/index.js'
+import { ProductEvent, productDecider, type ProductState } from '../domain/product/index.js'
 import type { AggregateType } from './aggregate.js'
 
 export const OrderAggregate: AggregateType<OrderState, OrderEvent> = {
@@ -55,4 +57,18 @@ export const IdempotencyAggregate: AggregateType<IdempotencyState, IdempotencyEv
   initialState: idempotencyDecider.initialState,
   evolve: idempotencyDecider.evolve,
   codec: IdempotencyEvent,
+}
+
+export const ProductAggregate: AggregateType<ProductState, ProductEvent> = {
+  name: 'product',
+  initialState: productDecider.initialState,
+  evolve: productDecider.evolve,
+  codec: ProductEvent,
+}
+
+export const LockoutAggregate: AggregateType<LockoutState, LockoutEvent> = {
+  name: 'lockout',
+  initialState: lockoutDecider.initialState,
+  evolve: lockoutDecider.evolve,
+  codec: LockoutEvent,
 }
