@@ -1,6 +1,7 @@
 // Every setting, read once from the environment at start, typed and
 // validated. A bad value stops the start with a message naming the variable.
 import * as E from 'fp-ts/Either'
+import { MAX_COUNTED_ATTEMPTS, type LockoutPolicy } from './domain/lockout/index.js'
 
 export interface Config {
   readonly port: number
@@ -13,6 +14,15 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly trustProxy: boolean | number | string
   readonly shutdownTimeoutMs: number
+  /** Seed 004's IP lockout: invalid attempts within a window, then a cooling period. */
+  readonly lockout: LockoutPolicy
+  /** Seed 004's requests per credential and minute. */
+  readonly rateLimitPerMinute: number
+  /** null: notices are written as .eml files into <data dir>/outbox. */
+  readonly smtpUrl: string | null
+  readonly mailFrom: string
+  /** Whether this node sends the e-mail notices (one node should, when several share one log). */
+  readonly mailerEnabled: boolean
 }
 
 export interface Setting {
@@ -35,6 +45,13 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'TRUST_PROXY', default: 'false', description: "Express 'trust proxy': true, false, a hop count or a list of addresses; decides the client IP recorded with events." },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for requests in flight.' },
+  { name: 'LOCKOUT_MAX_ATTEMPTS', default: '10', description: `Seed 004 IP lockout: invalid attempts (bad credentials, invalid parameters, unknown license) from one address that lock it out (1 to ${MAX_COUNTED_ATTEMPTS}).` },
+  { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
+  { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
+  { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
+  { name: 'SMTP_URL', default: '(unset)', description: 'Send e-mail notices through this SMTP server, e.g. smtp://user:pass@mail.example.com:587. Unset: they are written as .eml files into <data dir>/outbox.' },
+  { name: 'MAIL_FROM', default: 'Licensing <no-reply@localhost>', description: 'Sender of the e-mail notices.' },
+  { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node sends e-mail notices; when several nodes share one EventStoreDB, enable it on one of them.' },
 ]
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -53,6 +70,14 @@ const integer = (env: Env, name: string, fallback: number, min: number, max: num
 const text = (env: Env, name: string): string | null => {
   const raw = env[name]
   return raw === undefined || raw.trim() === '' ? null : raw.trim()
+}
+
+const bool = (env: Env, name: string, fallback: boolean): E.Either<string, boolean> => {
+  const raw = text(env, name)?.toLowerCase()
+  if (raw === undefined) return E.right(fallback)
+  if (raw === 'true' || raw === '1') return E.right(true)
+  if (raw === 'false' || raw === '0') return E.right(false)
+  return E.left(`${name} must be true or false (got "${raw}")`)
 }
 
 const trustProxyOf = (raw: string | null): boolean | number | string => {
@@ -80,6 +105,19 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
 
+  const lockout: LockoutPolicy = {
+    maxAttempts: take(integer(env, 'LOCKOUT_MAX_ATTEMPTS', 10, 1, MAX_COUNTED_ATTEMPTS), 0),
+    windowSeconds: take(integer(env, 'LOCKOUT_WINDOW_SECONDS', 600, 1, 7 * 86_400), 0),
+    cooldownSeconds: take(integer(env, 'LOCKOUT_COOLDOWN_SECONDS', 900, 1, 30 * 86_400), 0),
+  }
+  const rateLimitPerMinute = take(integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000), 0)
+  const smtpUrl = text(env, 'SMTP_URL')
+  // The URL may hold a password: the message names the variable, never its value.
+  if (smtpUrl !== null && !/^smtps?:\/\/\S+$/i.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL')
+  const mailFrom = text(env, 'MAIL_FROM') ?? 'Licensing <no-reply@localhost>'
+  if (!/^[^\r\n]*[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an e-mail address, optionally with a name (got "${mailFrom}")`)
+  const mailerEnabled = take(bool(env, 'MAILER_ENABLED', true), true)
+
   if (problems.length > 0) return E.left(problems)
   return E.right({
     port,
@@ -90,5 +128,10 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     logLevel: logLevel as Config['logLevel'],
     trustProxy: trustProxyOf(text(env, 'TRUST_PROXY')),
     shutdownTimeoutMs,
+    lockout,
+    rateLimitPerMinute,
+    smtpUrl,
+    mailFrom,
+    mailerEnabled,
   })
 }
