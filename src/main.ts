@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/Either'
+import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
 import { createServices } from './application/services.js'
 import { loadConfig, type Config } from './config.js'
@@ -14,6 +15,8 @@ import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
 import { createLogger } from './logger.js'
+import { createMailer } from './mail/mailer.js'
+import { createMailTransport } from './mail/transport.js'
 import { createReadModels } from './projections/index.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
 import type { EventStore } from './store/port.js'
@@ -24,6 +27,8 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json
 export interface StartOptions {
   readonly clock?: () => Date
   readonly logger?: Logger
+  /** Seed 004's rate limit store; a shared one (e.g. rate-limit-redis) lets several nodes share one limit. */
+  readonly rateLimitStore?: RateLimitStore
 }
 
 export interface Running {
@@ -57,7 +62,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const adminToken = adminTokenFor(config, logger)
 
   const store = openStore(config, clock)
-  const services = createServices({ store, clock, adminToken })
+  const services = createServices({ store, clock, adminToken, lockoutPolicy: config.lockout })
   const reads = createReadModels({
     store,
     path: join(config.dataDir, 'read-models.sqlite'),
@@ -65,6 +70,18 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     lastAppended: services.handler.lastAppended,
   })
   reads.runner.start()
+  const mailer = config.mailerEnabled
+    ? createMailer({
+        store,
+        path: join(config.dataDir, 'mailer.sqlite'),
+        transport: createMailTransport({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, 'outbox'), logger }),
+        from: config.mailFrom,
+        logger,
+        clock,
+        productName: async (templateId) => (await services.productTemplates.get(templateId))?.name ?? null,
+      })
+    : null
+  mailer?.start()
 
   const health = async (): Promise<HealthReport> => {
     const storeCheck = await store.headPosition().then(
@@ -76,11 +93,29 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       projection.error === null
         ? { ok: true, detail: `at position ${projection.position ?? 'start'}` }
         : { ok: false, detail: projection.error }
-    return { ok: storeCheck.ok && projectionCheck.ok, checks: { eventStore: storeCheck, projections: projectionCheck } }
+    // Undelivered notices are retried and reported, but do not make the API unavailable.
+    const mail = mailer?.status()
+    const mailerCheck =
+      mail === undefined
+        ? { ok: true, detail: 'disabled' }
+        : mail.error === null
+          ? { ok: true, detail: mail.retrying === null ? `at position ${mail.position ?? 'start'}` : `retrying: ${mail.retrying}` }
+          : { ok: false, detail: mail.error }
+    return {
+      ok: storeCheck.ok && projectionCheck.ok && mailerCheck.ok,
+      checks: { eventStore: storeCheck, projections: projectionCheck, mailer: mailerCheck },
+    }
   }
 
   const app = createApp(
-    { services, reads, idempotency: createIdempotency(services.handler), logger, health },
+    {
+      services,
+      reads,
+      idempotency: createIdempotency(services.handler),
+      logger,
+      health,
+      rateLimit: { perMinute: config.rateLimitPerMinute, store: options.rateLimitStore ?? null },
+    },
     { version: VERSION, trustProxy: config.trustProxy },
   )
   const server = await new Promise<Server>((resolveListening, reject) => {
@@ -100,6 +135,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
       await closed
       clearTimeout(timer)
+      await mailer?.stop()
       await reads.close()
       await store.close()
       logger.info('stopped')

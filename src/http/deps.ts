@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Services } from '../application/services.js'
 import type { ReadModels } from '../projections/index.js'
 import type { Idempotency } from './idempotency.js'
+import type { RateLimitSettings } from './dna/rate-limit.js'
 
 export interface HealthReport {
   readonly ok: boolean
@@ -15,4 +16,6 @@ export interface HttpDeps {
   readonly idempotency: Idempotency
   readonly logger: Logger
   readonly health: () => Promise<HealthReport>
+  /** Seed 004's requests per credential and minute (default 300, in-process store). */
+  readonly rateLimit?: RateLimitSettings
 }
