@@ -49,7 +49,6 @@ const notFound: E.Either<LicenseUpdateFailure, never> = E.left({ _tag: 'LicenseN
 
 export const createLicenseUpdates = ({ handler, orders, productTemplates, products }: LicenseUpdatesOptions) => ({
   update: async (update: LicenseUpdate, scope: ApiKeyScope, meta: CommandMeta): Promise<E.Either<LicenseUpdateFailure, ExistingOrder>> => {
-    if (scope.kind === 'product' && scope.productId !== update.productId) return notFound
     const order = await orders.findByKey(update.licenseId)
     if (order === null) return notFound
     const target = await targetOfOrder(order, productTemplates)

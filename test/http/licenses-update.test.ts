@@ -325,10 +325,19 @@ describe('seed 004 IP lockout (3 invalid attempts within 60 s, then 300 s of coo
     const user = freshIp()
     const locked = await update(PRODUCT, KEY, { NewEmail: 'valid@example.com', UserIp: user }, { from: source })
     expect(locked.status).toBe(429)
-    // Lockout comes before everything else: even a body that is not JSON gets 429, not 400.
+    // Lockout comes before everything else: a body that is not JSON, or no credentials, get 429 too, not 400 or 401.
     expect((await update(PRODUCT, KEY, undefined, { from: source, raw: '{', headers: { 'content-type': 'application/json' } })).status).toBe(429)
+    expect((await update(PRODUCT, KEY, { NewEmail: 'valid@example.com', UserIp: user }, { from: source, credential: null })).status).toBe(429)
     // The same end user through another source is served.
     expect((await update(PRODUCT, KEY, { NewEmail: 'valid@example.com', UserIp: user }, { from: freshIp() })).status).toBe(204)
+  })
+
+  it('counts a body that is not JSON against the source address', async () => {
+    const source = freshIp()
+    for (let i = 0; i < 3; i += 1) {
+      expect((await update(PRODUCT, KEY, undefined, { from: source, raw: '{"UserIp":', headers: { 'content-type': 'application/json' } })).status).toBe(400)
+    }
+    expect((await update(PRODUCT, KEY, { NewEmail: 'valid@example.com', UserIp: freshIp() }, { from: source })).status).toBe(429)
   })
 
   it('counts only the attempts within the window', async () => {
