@@ -102,6 +102,18 @@ describe('PATCH /v1/Licenses/{productId}/{licenseId} (seed 004)', () => {
       expect(res.status).toBe(204)
     })
 
+    it('answers a retry with the same Idempotency-Key with the first reply, changing nothing again', async () => {
+      const body = { NewLicenseData: 'idempotent', UserIp: '203.0.113.10' }
+      const first = await update(PRODUCT, KEY, body, { headers: { 'idempotency-key': 'seed-004-retry' } })
+      const after = await historyOf(server, KEY)
+      const again = await update(PRODUCT, KEY, body, { headers: { 'idempotency-key': 'seed-004-retry' } })
+      expect([first.status, again.status]).toEqual([204, 204])
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
+      expect(again.text).toBe('')
+      expect(await historyOf(server, KEY)).toEqual(after)
+      expect(after.at(-1)!.metadata).toMatchObject({ idempotencyKey: 'seed-004-retry' })
+    })
+
     it('applies a test event to a product in test, and records it as a test event', async () => {
       const res = await update(PRODUCT, KEY, { NewEmail: 'tester@example.com', UserIp: '203.0.113.10', Test: true })
       expect(res.status).toBe(204)
