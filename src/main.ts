@@ -15,7 +15,7 @@ import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
 import { createLogger } from './logger.js'
-import { createMailer } from './mail/mailer.js'
+import { createMailer, mailerHealth } from './mail/mailer.js'
 import { createMailTransport } from './mail/transport.js'
 import { createReadModels } from './projections/index.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
@@ -93,29 +93,12 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       projection.error === null
         ? { ok: true, detail: `at position ${projection.position ?? 'start'}` }
         : { ok: false, detail: projection.error }
-    // Undelivered notices are retried and reported, but do not make the API unavailable.
-    const mail = mailer?.status()
-    const mailerCheck =
-      mail === undefined
-        ? { ok: true, detail: 'disabled' }
-        : mail.error === null
-          ? { ok: true, detail: mail.retrying === null ? `at position ${mail.position ?? 'start'}` : `retrying: ${mail.retrying}` }
-          : { ok: false, detail: mail.error }
-    return {
-      ok: storeCheck.ok && projectionCheck.ok && mailerCheck.ok,
-      checks: { eventStore: storeCheck, projections: projectionCheck, mailer: mailerCheck },
-    }
+    const mailerCheck = mailerHealth(mailer)
+    return { ok: storeCheck.ok && projectionCheck.ok && mailerCheck.ok, checks: { eventStore: storeCheck, projections: projectionCheck, mailer: mailerCheck } }
   }
 
   const app = createApp(
-    {
-      services,
-      reads,
-      idempotency: createIdempotency(services.handler),
-      logger,
-      health,
-      rateLimit: { perMinute: config.rateLimitPerMinute, store: options.rateLimitStore ?? null },
-    },
+    { services, reads, idempotency: createIdempotency(services.handler), logger, health, rateLimit: { perMinute: config.rateLimitPerMinute, store: options.rateLimitStore ?? null } },
     { version: VERSION, trustProxy: config.trustProxy },
   )
   const server = await new Promise<Server>((resolveListening, reject) => {

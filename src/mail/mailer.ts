@@ -158,3 +158,11 @@ export const createMailer = (options: MailerOptions): Mailer => {
     status: () => ({ running: loop !== null && failure === null, position, error: failure, retrying }),
   }
 }
+
+/** The mailer's health check: failed sends are retried and reported, but do not make the API unavailable. */
+export const mailerHealth = (mailer: Mailer | null): { readonly ok: boolean; readonly detail: string } => {
+  if (mailer === null) return { ok: true, detail: 'disabled' }
+  const { error, retrying, position } = mailer.status()
+  if (error !== null) return { ok: false, detail: error }
+  return { ok: true, detail: retrying === null ? `at position ${position ?? 'start'}` : `retrying: ${retrying}` }
+}

@@ -27,7 +27,7 @@ import { canonicalIp, IpAddress } from '../../domain/ip-address.js'
 import type { AttemptFailure } from '../../domain/lockout/index.js'
 import { LicenseData } from '../../domain/order/index.js'
 import { ProductId } from '../../domain/product-template/index.js'
-import { fieldErrors, type FieldError } from '../../domain/validation.js'
+import { fieldErrors } from '../../domain/validation.js'
 import { basicCredentials } from '../credentials.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
@@ -76,10 +76,7 @@ const decodeUpdate = (req: Request, body: unknown): E.Either<string, LicenseUpda
   if (!isObject(body)) return E.left([...problems, 'The request body must be a JSON object with UserIp and NewEmail and/or NewLicenseData'].join('; '))
   const fields = LicenseUpdateBody.decode(body)
   if (E.isLeft(fields)) problems.push(describeParameters(fieldErrors(fields.left)))
-  else if (fields.right.NewEmail === undefined && fields.right.NewLicenseData === undefined) {
-    const missing: FieldError = { field: 'NewEmail or NewLicenseData', message: 'is required' }
-    problems.push(describeParameters([missing]))
-  }
+  else if (fields.right.NewEmail === undefined && fields.right.NewLicenseData === undefined) problems.push('NewEmail or NewLicenseData is required')
   if (E.isLeft(productId) || E.isLeft(licenseId) || E.isLeft(fields) || problems.length > 0) return E.left(problems.join('; '))
   const { UserIp, NewEmail, NewLicenseData, Test, SendDnaEmail } = fields.right
   return E.right({
