@@ -8,6 +8,11 @@ import type { ApiModule } from './api-module.js'
 import { babelDialect } from './babel/dialect.js'
 import { babelOpenApi } from './babel/openapi.js'
 import { createBabelRouter } from './babel/router.js'
+import { productsOpenApi } from './admin/products-openapi.js'
+import { createProductsRouter } from './admin/products.js'
+import { dnaDialect } from './dna/dialect.js'
+import { dnaOpenApi } from './dna/openapi.js'
+import { createDnaRouter } from './dna/router.js'
 import { lacDialect } from './lac/dialect.js'
 import { lacOpenApi } from './lac/openapi.js'
 import { createLacRouter } from './lac/router.js'
@@ -76,4 +81,30 @@ export const wellKnownModule: ApiModule = {
   openapi: wellKnownOpenApi,
 }
 
-export const apiModules: readonly ApiModule[] = [lacModule, rillsoftModule, adminModule, webhooksModule, babelModule, wellKnownModule]
+export const dnaModule: ApiModule = {
+  name: 'dna',
+  dialect: dnaDialect,
+  // Case-insensitive, as the routes are: the seed documents /v1/Licenses and its curl example uses /v1/licenses.
+  owns: (path) => /^\/v1\/licenses(\/|$)/i.test(path),
+  router: createDnaRouter,
+  openapi: dnaOpenApi,
+}
+
+export const productsModule: ApiModule = {
+  name: 'products',
+  dialect: adminDialect,
+  owns: under('/products'),
+  router: createProductsRouter,
+  openapi: productsOpenApi,
+}
+
+export const apiModules: readonly ApiModule[] = [
+  lacModule,
+  rillsoftModule,
+  adminModule,
+  productsModule,
+  webhooksModule,
+  babelModule,
+  wellKnownModule,
+  dnaModule,
+]

@@ -6,6 +6,7 @@ import type { EventStore, Position } from '../store/port.js'
 import { apiKeyReader, apiKeysProjection } from './api-keys.js'
 import { customerReader, customersProjection, productTemplateReader, productTemplatesProjection } from './customers.js'
 import { licenseOrderReader, licenseOrdersProjection } from './license-orders.js'
+import { productReader } from './products.js'
 import type { Projection } from './projection.js'
 import { openReadStore } from './read-store.js'
 import { seatLeaseReader, seatLeasesProjection } from './seat-leases.js'
@@ -27,6 +28,7 @@ export const readersOf = (db: Database.Database) => ({
   licenseOrders: licenseOrderReader(db),
   apiKeys: apiKeyReader(db),
   seatLeases: seatLeaseReader(db),
+  products: productReader(db),
 })
 
 export interface ReadModelsOptions {

@@ -14,6 +14,10 @@ export interface ExistingOrder {
   readonly updatedAt: string
   /** Activations and seats: who uses the license. */
   readonly usage: OrderUsage
+  /** Seed 004: the e-mail the license is registered to; absent until one is set. */
+  readonly email?: string
+  /** Seed 004: the vendor's data attached to the license; absent until set. */
+  readonly licenseData?: string
 }
 
 export type OrderState = { readonly exists: false } | ExistingOrder
@@ -33,6 +37,10 @@ export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState =>
       return { ...state, activationKey: event.data.to, updatedAt: event.data.at }
     case 'SerialNumberChanged':
       return { ...state, serialNumber: event.data.to, updatedAt: event.data.at }
+    case 'LicenseEmailChanged':
+      return { ...state, email: event.data.to, updatedAt: event.data.at }
+    case 'LicenseDataChanged':
+      return { ...state, licenseData: event.data.to, updatedAt: event.data.at }
     default:
       return { ...state, usage: evolveUsage(state.usage, event) }
   }
