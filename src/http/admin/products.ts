@@ -11,17 +11,17 @@ import { ProductStatus, type ProductState } from '../../domain/product/index.js'
 import { ProductId } from '../../domain/product-template/index.js'
 import { fieldErrors } from '../../domain/validation.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
 import { commandMeta } from '../request-context.js'
-import { requireAdmin } from './auth.js'
+import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
 
 const SettingsInput = t.type({ status: ProductStatus, license_data_enabled: Bool })
 
 export const createProductsRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
+  const admin = adminEndpoints(services.credentials, idempotency)
 
   const productBody = (productId: string, product: ProductState) => ({
     product_id: productId,
@@ -44,30 +44,24 @@ export const createProductsRouter = ({ services, reads, idempotency }: HttpDeps)
   router.put(
     '/products/:product_id',
     jsonBody(dialect),
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const settings = SettingsInput.decode(req.body ?? {})
-        if (E.isLeft(settings)) return dialect.problem(400, { fields: fieldErrors(settings.left) })
-        const productId = await knownProduct(req)
-        if (E.isLeft(productId)) return productId.left
-        const configured = await services.products.configure(
-          productId.right,
-          { status: settings.right.status, licenseDataEnabled: settings.right.license_data_enabled },
-          commandMeta(req, admin.right.credentialId, idempotencyKey),
-        )
-        if (E.isLeft(configured)) return dialect.problem(409, { detail: 'the product changed while this request was being decided; retry it' })
-        return reply(200, productBody(productId.right, configured.right))
-      })
+    admin.write(async (req, principal, idempotencyKey) => {
+      const settings = SettingsInput.decode(req.body ?? {})
+      if (E.isLeft(settings)) return dialect.problem(400, { fields: fieldErrors(settings.left) })
+      const productId = await knownProduct(req)
+      if (E.isLeft(productId)) return productId.left
+      const configured = await services.products.configure(
+        productId.right,
+        { status: settings.right.status, licenseDataEnabled: settings.right.license_data_enabled },
+        commandMeta(req, principal.credentialId, idempotencyKey),
+      )
+      if (E.isLeft(configured)) return dialect.problem(409, { detail: 'the product changed while this request was being decided; retry it' })
+      return reply(200, productBody(productId.right, configured.right))
     }),
   )
 
   router.get(
     '/products/:product_id',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const productId = await knownProduct(req)
       if (E.isLeft(productId)) return productId.left
       return reply(200, productBody(productId.right, await services.products.get(productId.right)))
