@@ -11,6 +11,7 @@ import { createLicenseUsage } from './license-usage.js'
 import { createLockout, DEFAULT_LOCKOUT_POLICY } from './lockout.js'
 import { createOrders } from './orders.js'
 import { createProducts } from './products.js'
+import { createReports } from './reports.js'
 import { createTokenSigner, generateSigningKey } from './signing.js'
 
 export interface ServicesOptions {
@@ -33,6 +34,7 @@ export const createServices = ({ store, clock, adminToken, signingKey, lockoutPo
   const products = createProducts(handler)
   const licenseUpdates = createLicenseUpdates({ handler, orders, productTemplates, products })
   const lockout = createLockout({ handler, clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })
-  return { handler, customers, productTemplates, orders, credentials, usage, clock, products, licenseUpdates, lockout }
+  const reports = createReports(store)
+  return { handler, customers, productTemplates, orders, credentials, usage, clock, products, licenseUpdates, lockout, reports }
 }
 export type Services = ReturnType<typeof createServices>

@@ -10,6 +10,8 @@ import { babelOpenApi } from './babel/openapi.js'
 import { createBabelRouter } from './babel/router.js'
 import { productsOpenApi } from './admin/products-openapi.js'
 import { createProductsRouter } from './admin/products.js'
+import { reportsOpenApi } from './admin/reports-openapi.js'
+import { createReportsRouter } from './admin/reports.js'
 import { dnaDialect } from './dna/dialect.js'
 import { dnaOpenApi } from './dna/openapi.js'
 import { createDnaRouter } from './dna/router.js'
@@ -98,11 +100,20 @@ export const productsModule: ApiModule = {
   openapi: productsOpenApi,
 }
 
+export const reportsModule: ApiModule = {
+  name: 'reports',
+  dialect: adminDialect,
+  owns: under('/reports'),
+  router: createReportsRouter,
+  openapi: reportsOpenApi,
+}
+
 export const apiModules: readonly ApiModule[] = [
   lacModule,
   rillsoftModule,
   adminModule,
   productsModule,
+  reportsModule,
   webhooksModule,
   babelModule,
   wellKnownModule,
