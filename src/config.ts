@@ -2,6 +2,8 @@
 // validated. A bad value stops the start with a message naming the variable.
 import * as E from 'fp-ts/Either'
 import { parseSecretKey } from './application/secret-box.js'
+import { parseSigningKey } from './application/signing-key.js'
+import { MAX_COUNTED_ATTEMPTS, type LockoutPolicy } from './domain/lockout/index.js'
 
 export interface Config {
   readonly port: number
@@ -16,6 +18,19 @@ export interface Config {
   readonly shutdownTimeoutMs: number
   /** Absent: the defaults (DEFAULT_WEBHOOK_CONFIG). */
   readonly webhooks?: WebhookConfig
+  /** PKCS#8 PEM of the Ed25519 key that signs license tokens; null/absent: generated and kept in the data directory. */
+  readonly signingKey?: string | null
+  /** How often the seat sweeper writes the expiry of lapsed seats; 0: only at start. Absent: 30 s. */
+  readonly seatSweepIntervalMs?: number
+  /** Seed 004's IP lockout: invalid attempts within a window, then a cooling period. */
+  readonly lockout: LockoutPolicy
+  /** Seed 004's requests per credential and minute. */
+  readonly rateLimitPerMinute: number
+  /** null: notices are written as .eml files into <data dir>/outbox. */
+  readonly smtpUrl: string | null
+  readonly mailFrom: string
+  /** Whether this node sends the e-mail notices (one node should, when several share one log). */
+  readonly mailerEnabled: boolean
 }
 
 export interface WebhookConfig {
@@ -67,6 +82,19 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'WEBHOOK_MAX_ATTEMPTS', default: '15', description: 'Attempts of a webhook delivery before it is marked failed.' },
   { name: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'How long a webhook receiver has to answer an attempt.' },
   { name: 'WEBHOOK_POLL_INTERVAL_MS', default: '1000', description: 'How often, at most, the webhook dispatcher looks for retries that have come due.' },
+  {
+    name: 'LICENSING_SIGNING_KEY',
+    default: '(generated)',
+    description: 'Ed25519 private key (PKCS#8 PEM; `\\n` for newlines is accepted) that signs license tokens. Unset: one is generated on first start and kept in <data dir>/signing-key.pem.',
+  },
+  { name: 'SEAT_SWEEP_INTERVAL_MS', default: '30000', description: 'How often the seat sweeper records the expiry of seats whose lease ran out; 0 sweeps only at start.' },
+  { name: 'LOCKOUT_MAX_ATTEMPTS', default: '10', description: `Seed 004 IP lockout: invalid attempts (bad credentials, invalid parameters, unknown license) from one address that lock it out (1 to ${MAX_COUNTED_ATTEMPTS}).` },
+  { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
+  { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
+  { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
+  { name: 'SMTP_URL', default: '(unset)', description: 'Send e-mail notices through this SMTP server, e.g. smtp://user:pass@mail.example.com:587. Unset: they are written as .eml files into <data dir>/outbox.' },
+  { name: 'MAIL_FROM', default: 'Licensing <no-reply@localhost>', description: 'Sender of the e-mail notices.' },
+  { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node sends e-mail notices; when several nodes share one EventStoreDB, enable it on one of them.' },
 ]
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -85,6 +113,14 @@ const integer = (env: Env, name: string, fallback: number, min: number, max: num
 const text = (env: Env, name: string): string | null => {
   const raw = env[name]
   return raw === undefined || raw.trim() === '' ? null : raw.trim()
+}
+
+const bool = (env: Env, name: string, fallback: boolean): E.Either<string, boolean> => {
+  const raw = text(env, name)?.toLowerCase()
+  if (raw === undefined) return E.right(fallback)
+  if (raw === 'true' || raw === '1') return E.right(true)
+  if (raw === 'false' || raw === '0') return E.right(false)
+  return E.left(`${name} must be true or false (got "${raw}")`)
 }
 
 const trustProxyOf = (raw: string | null): boolean | number | string => {
@@ -109,6 +145,15 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   if (eventStoreConnectionString !== null && !/^esdb(\+discover)?:\/\/\S+$/.test(eventStoreConnectionString)) {
     problems.push('EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string')
   }
+  const seatSweepIntervalMs = take(integer(env, 'SEAT_SWEEP_INTERVAL_MS', 30_000, 0, 86_400_000), 0)
+  const signingKey = text(env, 'LICENSING_SIGNING_KEY')
+  if (signingKey !== null) {
+    try {
+      parseSigningKey(signingKey)
+    } catch (error) {
+      problems.push(`LICENSING_SIGNING_KEY must be an Ed25519 private key in PKCS#8 PEM (${error instanceof Error ? error.message : 'unreadable'})`)
+    }
+  }
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
 
@@ -125,6 +170,18 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     timeoutMs: take(integer(env, 'WEBHOOK_TIMEOUT_MS', d.timeoutMs, 1, 600_000), d.timeoutMs),
     pollIntervalMs: take(integer(env, 'WEBHOOK_POLL_INTERVAL_MS', d.pollIntervalMs, 1, 60_000), d.pollIntervalMs),
   }
+  const lockout: LockoutPolicy = {
+    maxAttempts: take(integer(env, 'LOCKOUT_MAX_ATTEMPTS', 10, 1, MAX_COUNTED_ATTEMPTS), 0),
+    windowSeconds: take(integer(env, 'LOCKOUT_WINDOW_SECONDS', 600, 1, 7 * 86_400), 0),
+    cooldownSeconds: take(integer(env, 'LOCKOUT_COOLDOWN_SECONDS', 900, 1, 30 * 86_400), 0),
+  }
+  const rateLimitPerMinute = take(integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000), 0)
+  const smtpUrl = text(env, 'SMTP_URL')
+  // The URL may hold a password: the message names the variable, never its value.
+  if (smtpUrl !== null && !/^smtps?:\/\/\S+$/i.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL')
+  const mailFrom = text(env, 'MAIL_FROM') ?? 'Licensing <no-reply@localhost>'
+  if (!/^[^\r\n]*[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an e-mail address, optionally with a name (got "${mailFrom}")`)
+  const mailerEnabled = take(bool(env, 'MAILER_ENABLED', true), true)
 
   if (problems.length > 0) return E.left(problems)
   return E.right({
@@ -137,5 +194,12 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     trustProxy: trustProxyOf(text(env, 'TRUST_PROXY')),
     shutdownTimeoutMs,
     webhooks,
+    signingKey,
+    seatSweepIntervalMs,
+    lockout,
+    rateLimitPerMinute,
+    smtpUrl,
+    mailFrom,
+    mailerEnabled,
   })
 }

@@ -7,13 +7,18 @@ import type { Express } from 'express'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
+import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
+import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
+import { loadSigningKey } from './application/signing-key.js'
 import { DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
 import { createLogger } from './logger.js'
+import { createMailer, mailerHealth } from './mail/mailer.js'
+import { createMailTransport } from './mail/transport.js'
 import { createReadModels } from './projections/index.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
 import type { EventStore, Position } from './store/port.js'
@@ -27,6 +32,8 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json
 export interface StartOptions {
   readonly clock?: () => Date
   readonly logger?: Logger
+  /** Seed 004's rate limit store; a shared one (e.g. rate-limit-redis) lets several nodes share one limit. */
+  readonly rateLimitStore?: RateLimitStore
 }
 
 export interface Running {
@@ -35,6 +42,8 @@ export interface Running {
   readonly server: Server
   readonly store: EventStore
   readonly adminToken: string
+  /** The background job that records the expiry of lapsed seats. */
+  readonly seatSweeper: SeatSweeper
   readonly stop: () => Promise<void>
 }
 
@@ -60,8 +69,10 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   mkdirSync(config.dataDir, { recursive: true })
   const adminToken = adminTokenFor(config, logger)
 
+  const signingKey = loadSigningKey({ pem: config.signingKey ?? null, dataDir: config.dataDir }, logger)
+
   const store = openStore(config, clock)
-  const services = createServices({ store, clock, adminToken })
+  const services = createServices({ store, clock, adminToken, signingKey, lockoutPolicy: config.lockout })
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
   const headAtStart = await store.headPosition()
   const lastAppended = (): Position | null => {
@@ -85,6 +96,30 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   })
   webhooks.start()
 
+  const seatSweeper = createSeatSweeper({
+    usage: services.usage,
+    lapsedOrders: reads.seatLeases.ordersWithLapsedSeats,
+    caughtUp: async () => reads.runner.waitFor(await store.headPosition(), 30_000),
+    clock,
+    intervalMs: config.seatSweepIntervalMs ?? 30_000,
+    logger,
+  })
+  // Leases that ran out while the engine was down are expired before it answers anyone.
+  await seatSweeper.sweep()
+  seatSweeper.start()
+  const mailer = config.mailerEnabled
+    ? createMailer({
+        store,
+        path: join(config.dataDir, 'mailer.sqlite'),
+        transport: createMailTransport({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, 'outbox'), logger }),
+        from: config.mailFrom,
+        logger,
+        clock,
+        productName: async (templateId) => (await services.productTemplates.get(templateId))?.name ?? null,
+      })
+    : null
+  mailer?.start()
+
   const health = async (): Promise<HealthReport> => {
     const storeCheck = await store.headPosition().then(
       () => ({ ok: true }),
@@ -97,14 +132,23 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         : { ok: false, detail: projection.error }
     const outbox = webhooks.runner.status()
     const webhookCheck = outbox.error === null ? { ok: true, detail: `at position ${outbox.position ?? 'start'}` } : { ok: false, detail: outbox.error }
+    const mailerCheck = mailerHealth(mailer)
     return {
-      ok: storeCheck.ok && projectionCheck.ok && webhookCheck.ok,
-      checks: { eventStore: storeCheck, projections: projectionCheck, webhooks: webhookCheck },
+      ok: storeCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok,
+      checks: { eventStore: storeCheck, projections: projectionCheck, webhooks: webhookCheck, mailer: mailerCheck },
     }
   }
 
   const app = createApp(
-    { services, reads, idempotency: createIdempotency(services.handler), logger, health, webhooks },
+    {
+      services,
+      reads,
+      idempotency: createIdempotency(services.handler),
+      logger,
+      health,
+      webhooks,
+      rateLimit: { perMinute: config.rateLimitPerMinute, store: options.rateLimitStore ?? null },
+    },
     { version: VERSION, trustProxy: config.trustProxy },
   )
   const server = await new Promise<Server>((resolveListening, reject) => {
@@ -124,11 +168,13 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
       await closed
       clearTimeout(timer)
+      await seatSweeper.stop()
       await webhooks.close()
+      await mailer?.stop()
       await reads.close()
       await store.close()
       logger.info('stopped')
     })())
 
-  return { url: `http://${host}:${port}`, app, server, store, adminToken, stop }
+  return { url: `http://${host}:${port}`, app, server, store, adminToken, seatSweeper, stop }
 }

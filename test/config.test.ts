@@ -1,6 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_WEBHOOK_CONFIG, loadConfig } from '../src/config.js'
+import { DEFAULT_WEBHOOK_CONFIG, loadConfig, SETTINGS } from '../src/config.js'
 
 describe('configuration from the environment', () => {
   it('given nothing, then the defaults', () => {
@@ -15,6 +16,13 @@ describe('configuration from the environment', () => {
         trustProxy: false,
         shutdownTimeoutMs: 10_000,
         webhooks: DEFAULT_WEBHOOK_CONFIG,
+        signingKey: null,
+        seatSweepIntervalMs: 30_000,
+        lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
+        rateLimitPerMinute: 300,
+        smtpUrl: null,
+        mailFrom: 'Licensing <no-reply@localhost>',
+        mailerEnabled: true,
       }),
     )
   })
@@ -41,6 +49,13 @@ describe('configuration from the environment', () => {
         trustProxy: 1,
         shutdownTimeoutMs: 2500,
         webhooks: DEFAULT_WEBHOOK_CONFIG,
+        signingKey: null,
+        seatSweepIntervalMs: 30_000,
+        lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
+        rateLimitPerMinute: 300,
+        smtpUrl: null,
+        mailFrom: 'Licensing <no-reply@localhost>',
+        mailerEnabled: true,
       }),
     )
   })
@@ -56,5 +71,78 @@ describe('configuration from the environment', () => {
         'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
       ]),
     )
+  })
+})
+
+describe('configuration of seats and tokens', () => {
+  it('reads LICENSING_SIGNING_KEY as a PKCS#8 PEM, with real or escaped newlines', () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    for (const given of [pem, pem.replace(/\n/g, '\\n')]) {
+      const config = loadConfig({ LICENSING_SIGNING_KEY: given })
+      expect(E.isRight(config) && config.right.signingKey).toBe(given.trim())
+    }
+  })
+  it('refuses a signing key that is not an Ed25519 private key, naming the variable', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    for (const bad of ['not a key', rsa]) {
+      const config = loadConfig({ LICENSING_SIGNING_KEY: bad })
+      expect(E.isLeft(config) && config.left.join()).toMatch(/^LICENSING_SIGNING_KEY must be an Ed25519 private key/)
+    }
+  })
+  it('reads SEAT_SWEEP_INTERVAL_MS (default 30 s) and documents both settings', () => {
+    expect(E.isRight(loadConfig({})) && loadConfig({})).toMatchObject({ right: { seatSweepIntervalMs: 30_000, signingKey: null } })
+    expect(loadConfig({ SEAT_SWEEP_INTERVAL_MS: '0' })).toMatchObject({ right: { seatSweepIntervalMs: 0 } })
+    expect(E.isLeft(loadConfig({ SEAT_SWEEP_INTERVAL_MS: 'soon' }))).toBe(true)
+    expect(SETTINGS.map((s) => s.name)).toEqual(expect.arrayContaining(['LICENSING_SIGNING_KEY', 'SEAT_SWEEP_INTERVAL_MS']))
+  })
+})
+
+describe('configuration of seed 004', () => {
+  it('has defaults for the lockout, the rate limit and the mail', () => {
+    const config = loadConfig({})
+    expect(E.isRight(config) && config.right).toMatchObject({
+      lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
+      rateLimitPerMinute: 300,
+      smtpUrl: null,
+      mailFrom: 'Licensing <no-reply@localhost>',
+      mailerEnabled: true,
+    })
+  })
+
+  it('reads every setting from the environment', () => {
+    const config = loadConfig({
+      LOCKOUT_MAX_ATTEMPTS: '3',
+      LOCKOUT_WINDOW_SECONDS: '60',
+      LOCKOUT_COOLDOWN_SECONDS: '300',
+      RATE_LIMIT_PER_MINUTE: '20',
+      SMTP_URL: 'smtps://user:secret@mail.example.com:465',
+      MAIL_FROM: 'support@vendor.example',
+      MAILER_ENABLED: 'false',
+    })
+    expect(E.isRight(config) && config.right).toMatchObject({
+      lockout: { maxAttempts: 3, windowSeconds: 60, cooldownSeconds: 300 },
+      rateLimitPerMinute: 20,
+      smtpUrl: 'smtps://user:secret@mail.example.com:465',
+      mailFrom: 'support@vendor.example',
+      mailerEnabled: false,
+    })
+  })
+
+  it('refuses bad values, naming each variable and never echoing the SMTP URL', () => {
+    const config = loadConfig({ LOCKOUT_MAX_ATTEMPTS: '0', RATE_LIMIT_PER_MINUTE: 'lots', SMTP_URL: 'http://user:secret@x', MAIL_FROM: 'nobody', MAILER_ENABLED: 'maybe' })
+    expect(E.isLeft(config) && config.left).toEqual([
+      'LOCKOUT_MAX_ATTEMPTS must be an integer from 1 to 1000 (got "0")',
+      'RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000 (got "lots")',
+      'SMTP_URL must be an smtp:// or smtps:// URL',
+      'MAIL_FROM must be an e-mail address, optionally with a name (got "nobody")',
+      'MAILER_ENABLED must be true or false (got "maybe")',
+    ])
+  })
+
+  it('documents each of them', () => {
+    const names = SETTINGS.map((s) => s.name)
+    for (const name of ['LOCKOUT_MAX_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_COOLDOWN_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'SMTP_URL', 'MAIL_FROM', 'MAILER_ENABLED']) {
+      expect(names).toContain(name)
+    }
   })
 })

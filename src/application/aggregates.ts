@@ -7,6 +7,8 @@ import { OrderEvent, orderDecider, type OrderState } from '../domain/order/index
 import { ProductTemplateEvent, productTemplateDecider, type ProductTemplateState } from '../domain/product-template/index.js'
 import { SequenceEvent, sequenceDecider } from '../domain/sequence/index.js'
 import { WebhookEndpointEvent, webhookEndpointDecider, type WebhookEndpointState } from '../domain/webhook-endpoint/index.js'
+import { LockoutEvent, lockoutDecider, type LockoutState } from '../domain/lockout/index.js'
+import { ProductEvent, productDecider, type ProductState } from '../domain/product/index.js'
 import type { AggregateType } from './aggregate.js'
 
 export const OrderAggregate: AggregateType<OrderState, OrderEvent> = {
@@ -63,4 +65,18 @@ export const WebhookEndpointAggregate: AggregateType<WebhookEndpointState, Webho
   initialState: webhookEndpointDecider.initialState,
   evolve: webhookEndpointDecider.evolve,
   codec: WebhookEndpointEvent,
+}
+
+export const ProductAggregate: AggregateType<ProductState, ProductEvent> = {
+  name: 'product',
+  initialState: productDecider.initialState,
+  evolve: productDecider.evolve,
+  codec: ProductEvent,
+}
+
+export const LockoutAggregate: AggregateType<LockoutState, LockoutEvent> = {
+  name: 'lockout',
+  initialState: lockoutDecider.initialState,
+  evolve: lockoutDecider.evolve,
+  codec: LockoutEvent,
 }

@@ -26,6 +26,12 @@ export type ConcurrencyConflict = { readonly _tag: 'ConcurrencyConflict'; readon
 
 export interface CommandHandler {
   readonly load: <State, Event extends DomainEvent>(aggregate: AggregateType<State, Event>, streamName: string) => Promise<Loaded<State>>
+  /**
+   * The state this process last saw for the stream, without reading the store
+   * when it has one (loads it otherwise). For answers that write nothing and
+   * may be a little behind another process's writes: a heartbeat that needs no renewal.
+   */
+  readonly peek: <State, Event extends DomainEvent>(aggregate: AggregateType<State, Event>, streamName: string) => Promise<Loaded<State>>
   readonly execute: <State, Event extends DomainEvent, Error>(
     aggregate: AggregateType<State, Event>,
     streamName: string,
@@ -120,5 +126,13 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
       }
     })
 
-  return { load, execute, lastAppended: () => lastPosition }
+  const peek: CommandHandler['peek'] = async (aggregate, streamName) => {
+    const cached = cache.get(streamName)
+    if (cached !== undefined && cached.aggregate === aggregate.name) {
+      return { state: cached.state as Parameters<typeof aggregate.evolve>[0], revision: cached.revision }
+    }
+    return load(aggregate, streamName)
+  }
+
+  return { load, peek, execute, lastAppended: () => lastPosition }
 }

@@ -1,25 +1,42 @@
 // The application's services over one event store: what the HTTP layer and
 // the command-line tools call.
+import type { KeyObject } from 'node:crypto'
+import type { LockoutPolicy } from '../domain/lockout/index.js'
 import type { EventStore } from '../store/port.js'
 import { createCommandHandler } from './command-handler.js'
 import { createCredentials } from './credentials.js'
 import { createCustomers, createProductTemplates } from './customers.js'
+import { createLicenseUpdates } from './license-updates.js'
+import { createLicenseUsage } from './license-usage.js'
+import { createLockout, DEFAULT_LOCKOUT_POLICY } from './lockout.js'
 import { createOrders } from './orders.js'
 import { createPointInTime } from './point-in-time.js'
+import { createProducts } from './products.js'
+import { createReports } from './reports.js'
+import { createTokenSigner, generateSigningKey } from './signing.js'
 
 export interface ServicesOptions {
   readonly store: EventStore
   readonly clock: () => Date
   readonly adminToken: string | null
+  /** Signs license tokens (Ed25519); a fresh one when not given. */
+  readonly signingKey?: KeyObject
+  /** Seed 004's IP lockout (default: DEFAULT_LOCKOUT_POLICY). */
+  readonly lockoutPolicy?: LockoutPolicy
 }
 
-export const createServices = ({ store, clock, adminToken }: ServicesOptions) => {
+export const createServices = ({ store, clock, adminToken, signingKey, lockoutPolicy }: ServicesOptions) => {
   const handler = createCommandHandler({ store, clock })
   const customers = createCustomers(handler)
   const productTemplates = createProductTemplates(handler)
   const orders = createOrders({ handler, customers, productTemplates, clock })
   const credentials = createCredentials({ handler, clock, adminToken })
+  const usage = createLicenseUsage({ handler, clock, signer: createTokenSigner(signingKey ?? generateSigningKey()) })
+  const products = createProducts(handler)
+  const licenseUpdates = createLicenseUpdates({ handler, orders, productTemplates, products })
+  const lockout = createLockout({ handler, clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })
+  const reports = createReports(store)
   const pointInTime = createPointInTime(store)
-  return { handler, customers, productTemplates, orders, credentials, clock, pointInTime }
+  return { handler, customers, productTemplates, orders, credentials, usage, clock, products, licenseUpdates, lockout, reports, pointInTime }
 }
 export type Services = ReturnType<typeof createServices>

@@ -5,13 +5,15 @@ import { ActivationKeyEvent, activationKeySchemas } from './activation-key/event
 import { ApiKeyEvent, apiKeySchemas } from './api-key/events.js'
 import { CustomerEvent, customerSchemas } from './customer/events.js'
 import { IdempotencyEvent, idempotencySchemas } from './idempotency/index.js'
+import { LockoutEvent, lockoutSchemas } from './lockout/events.js'
 import { OrderEvent, orderSchemas } from './order/events.js'
+import { ProductEvent, productSchemas } from './product/events.js'
 import { ProductTemplateEvent, productTemplateSchemas } from './product-template/events.js'
 import { SequenceEvent, sequenceSchemas } from './sequence/index.js'
 import type { EventSchemas } from './versioning.js'
 import { WebhookEndpointEvent, webhookEndpointSchemas } from './webhook-endpoint/events.js'
 
-export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent])
+export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, LockoutEvent])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 
 export const domainSchemas: EventSchemas<DomainEvent['type']> = {
@@ -24,6 +26,8 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...apiKeySchemas.versions,
     ...idempotencySchemas.versions,
     ...webhookEndpointSchemas.versions,
+    ...productSchemas.versions,
+    ...lockoutSchemas.versions,
   },
   upcasters: {
     ...orderSchemas.upcasters,
@@ -34,5 +38,7 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...apiKeySchemas.upcasters,
     ...idempotencySchemas.upcasters,
     ...webhookEndpointSchemas.upcasters,
+    ...productSchemas.upcasters,
+    ...lockoutSchemas.upcasters,
   },
 }

@@ -4,6 +4,7 @@ import type { Services } from '../application/services.js'
 import type { ReadModels } from '../projections/index.js'
 import type { Webhooks } from '../webhooks/index.js'
 import type { Idempotency } from './idempotency.js'
+import type { RateLimitSettings } from './dna/rate-limit.js'
 
 export interface HealthReport {
   readonly ok: boolean
@@ -18,4 +19,6 @@ export interface HttpDeps {
   readonly health: () => Promise<HealthReport>
   /** Webhook endpoints (commands) and the outbox (endpoint list, deliveries). */
   readonly webhooks: Webhooks
+  /** Seed 004's requests per credential and minute (default 300, in-process store). */
+  readonly rateLimit?: RateLimitSettings
 }

@@ -7,14 +7,28 @@ import { createCustomersRouter } from './admin/customers.js'
 import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
 import type { ApiModule } from './api-module.js'
+import { babelDialect } from './babel/dialect.js'
+import { babelOpenApi } from './babel/openapi.js'
+import { createBabelRouter } from './babel/router.js'
+import { productsOpenApi } from './admin/products-openapi.js'
+import { createProductsRouter } from './admin/products.js'
+import { reportsOpenApi } from './admin/reports-openapi.js'
+import { createReportsRouter } from './admin/reports.js'
+import { dnaDialect } from './dna/dialect.js'
+import { dnaOpenApi } from './dna/openapi.js'
+import { createDnaRouter } from './dna/router.js'
 import { lacDialect } from './lac/dialect.js'
 import { lacOpenApi } from './lac/openapi.js'
 import { createLacRouter } from './lac/router.js'
+import { createSeatAdminRouter } from './lac/seats.js'
+import { seatAdminPaths } from './lac/seats-openapi.js'
 import { rillsoftDialect } from './rillsoft/dialect.js'
 import { rillsoftOpenApi } from './rillsoft/openapi.js'
 import { createRillsoftRouter } from './rillsoft/router.js'
 import { createWebhooksRouter } from './admin/webhooks.js'
 import { webhooksOpenApi } from './admin/webhooks-openapi.js'
+import { wellKnownOpenApi } from './well-known/openapi.js'
+import { createWellKnownRouter } from './well-known/router.js'
 
 const under =
   (...prefixes: readonly string[]) =>
@@ -25,8 +39,8 @@ export const lacModule: ApiModule = {
   name: 'lac',
   dialect: lacDialect,
   owns: under('/license-orders'),
-  router: createLacRouter,
-  openapi: lacOpenApi,
+  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps)),
+  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths } },
 }
 
 export const rillsoftModule: ApiModule = {
@@ -54,6 +68,48 @@ export const webhooksModule: ApiModule = {
   openapi: webhooksOpenApi,
 }
 
+
+export const babelModule: ApiModule = {
+  name: 'babel',
+  dialect: babelDialect,
+  owns: under('/v1/license'),
+  router: createBabelRouter,
+  openapi: babelOpenApi,
+}
+
+export const wellKnownModule: ApiModule = {
+  name: 'well-known',
+  dialect: adminDialect,
+  owns: under('/.well-known'),
+  router: createWellKnownRouter,
+  openapi: wellKnownOpenApi,
+}
+
+export const dnaModule: ApiModule = {
+  name: 'dna',
+  dialect: dnaDialect,
+  // Case-insensitive, as the routes are: the seed documents /v1/Licenses and its curl example uses /v1/licenses.
+  owns: (path) => /^\/v1\/licenses(\/|$)/i.test(path),
+  router: createDnaRouter,
+  openapi: dnaOpenApi,
+}
+
+export const productsModule: ApiModule = {
+  name: 'products',
+  dialect: adminDialect,
+  owns: under('/products'),
+  router: createProductsRouter,
+  openapi: productsOpenApi,
+}
+
+export const reportsModule: ApiModule = {
+  name: 'reports',
+  dialect: adminDialect,
+  owns: under('/reports'),
+  router: createReportsRouter,
+  openapi: reportsOpenApi,
+}
+
 /** The admin API's audit log (issue 5), in the admin dialect. */
 export const auditModule: ApiModule = {
   name: 'audit',
@@ -63,4 +119,15 @@ export const auditModule: ApiModule = {
   openapi: auditOpenApi,
 }
 
-export const apiModules: readonly ApiModule[] = [lacModule, rillsoftModule, adminModule, webhooksModule, auditModule]
+export const apiModules: readonly ApiModule[] = [
+  lacModule,
+  rillsoftModule,
+  adminModule,
+  productsModule,
+  reportsModule,
+  webhooksModule,
+  babelModule,
+  wellKnownModule,
+  dnaModule,
+  auditModule,
+]

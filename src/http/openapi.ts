@@ -43,7 +43,8 @@ export type OpenApiDocument = ReturnType<typeof openApiDocument>
 /** The methods the document lists for a concrete path, for 405 replies. */
 export const documentedMethods = (paths: OpenApiPaths, path: string): string[] => {
   for (const [template, operations] of Object.entries(paths)) {
-    const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`)
+    // Case-insensitive, as Express matches routes.
+    const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`, 'i')
     if (pattern.test(path)) return Object.keys(operations).map((m) => m.toUpperCase())
   }
   return []

@@ -8,6 +8,8 @@ export interface Reply {
   /** undefined: no body at all (204, or a documented empty reply). */
   readonly body?: unknown
   readonly headers?: Readonly<Record<string, string>>
+  /** The body is text to send as it is (with the Content-Type in `headers`), not JSON. */
+  readonly raw?: boolean
 }
 
 export const reply = (status: number, body?: unknown, headers?: Readonly<Record<string, string>>): Reply => ({
@@ -28,12 +30,29 @@ export interface Dialect {
   readonly problem: (status: number, problem?: Problem) => Reply
 }
 
-export const send = (res: Response, { status, body, headers }: Reply): void => {
+export const send = (res: Response, { status, body, headers, raw }: Reply): void => {
   if (headers !== undefined) res.set(headers)
   if (body === undefined) res.status(status).end()
+  else if (raw === true) res.status(status).send(String(body))
   else res.status(status).json(body)
 }
 
 /** "field: message; field: message", for dialects whose envelope holds one string. */
 export const describeFields = (fields: readonly FieldError[]): string =>
   fields.map(({ field, message }) => `${field} ${message}`).join('; ')
+
+/** A CSV line, quoting a field only when it must (RFC 4180). */
+export const csvLine = (fields: readonly (string | number | null)[]): string =>
+  fields
+    .map((field) => {
+      const text = field === null ? '' : String(field)
+      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+    })
+    .join(',')
+
+export const csvReply = (filename: string, lines: readonly string[]): Reply => ({
+  status: 200,
+  body: `${lines.join('\r\n')}\r\n`,
+  raw: true,
+  headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` },
+})

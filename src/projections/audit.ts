@@ -9,7 +9,6 @@
 // The difference is the order's state before and after, folded with the
 // order's own `evolveOrder`. So the events other work adds to the order stream
 // are indexed, with their differences, without code here.
-import type Database from 'better-sqlite3'
 import { OrderEvent, evolveOrder, initialOrderState, type ExistingOrder, type OrderState } from '../domain/order/index.js'
 import type { JsonValue } from '../store/port.js'
 import { fieldChanges, without, type FieldChange } from './field-changes.js'

@@ -8,9 +8,11 @@ import { auditProjection } from './audit.js'
 import { auditReader } from './audit-reader.js'
 import { customerReader, customersProjection, productTemplateReader, productTemplatesProjection } from './customers.js'
 import { licenseOrderReader, licenseOrdersProjection } from './license-orders.js'
+import { productReader } from './products.js'
 import type { Projection } from './projection.js'
 import { ensureBuiltBy } from './read-model-set.js'
 import { openReadStore } from './read-store.js'
+import { seatLeaseReader, seatLeasesProjection } from './seat-leases.js'
 import { createProjectionRunner } from './runner.js'
 
 export const READ_MODELS = 'read-models'
@@ -20,6 +22,7 @@ export const readModelProjections: readonly Projection[] = [
   productTemplatesProjection,
   licenseOrdersProjection,
   apiKeysProjection,
+  seatLeasesProjection,
   auditProjection,
 ]
 
@@ -28,6 +31,8 @@ export const readersOf = (db: Database.Database) => ({
   productTemplates: productTemplateReader(db),
   licenseOrders: licenseOrderReader(db),
   apiKeys: apiKeyReader(db),
+  seatLeases: seatLeaseReader(db),
+  products: productReader(db),
   audit: auditReader(db),
 })
 

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
-import { orderDecider, type OrderContext, type OrderEvent } from '../../src/domain/order/index.js'
+import { emptyUsage, orderDecider, type OrderContext, type OrderEvent } from '../../src/domain/order/index.js'
 import { LATER, NOW, seedTerms } from './fixtures.js'
 import { specify } from './given.js'
 
@@ -56,6 +56,7 @@ describe('license order decider', () => {
         terms: changed,
         createdAt: NOW.toISOString(),
         updatedAt: LATER.toISOString(),
+        usage: emptyUsage,
       })
     })
     it('given an order, when updated with the same terms, then nothing happens', () => {

@@ -2,6 +2,7 @@
 // deliveries to a real receiver on loopback, signed, retried with backoff
 // (the clock is moved by hand), and kept across a restart.
 import { createHmac } from 'node:crypto'
+import { join } from 'node:path'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -303,8 +304,10 @@ describe('webhooks over HTTP', () => {
     expect(verifies('my-own-secret-0123456789', chosenDelivery!)).toBe(true)
 
     // Neither secret is in the data directory (event log, outbox, read models, their WAL files) or the logs.
-    for (const file of readdirSync(server.dir.path)) {
-      const bytes = readFileSync(server.dir.file(file))
+    for (const entry of readdirSync(server.dir.path, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue
+      const file = join(entry.parentPath, entry.name)
+      const bytes = readFileSync(file)
       expect(bytes.includes(secret), file).toBe(false)
       expect(bytes.includes('my-own-secret-0123456789'), file).toBe(false)
     }

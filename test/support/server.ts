@@ -49,6 +49,11 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
     logLevel: 'info',
     trustProxy: false,
     shutdownTimeoutMs: 5_000,
+    lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
+    rateLimitPerMinute: 300,
+    smtpUrl: null,
+    mailFrom: 'Licensing <no-reply@localhost>',
+    mailerEnabled: true,
     ...options.config,
   }
   const running = await start(config, { clock: clock.now, logger: createLogger('info', sink) })

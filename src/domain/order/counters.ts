@@ -1,6 +1,7 @@
-// The counters seed 001 shows on an order. No machine can be activated yet
-// (activations arrive with the seat API), so none are counted and every
-// allowed deactivation is left.
+// The counters seed 001 shows on an order: the machines activated on it
+// (node-locked activations; floating seats come and go and are not counted
+// here) and the deactivations it has left.
+import { activationsOf, deactivationsLeft } from './occupancy.js'
 import type { ExistingOrder } from './state.js'
 
 export interface OrderCounters {
@@ -10,6 +11,6 @@ export interface OrderCounters {
 }
 
 export const orderCounters = (order: ExistingOrder): OrderCounters => ({
-  activatedLicenses: 0,
-  deactivationsLeft: order.terms.deactivations_allowed,
+  activatedLicenses: activationsOf(order.usage).length,
+  deactivationsLeft: deactivationsLeft(order),
 })

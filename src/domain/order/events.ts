@@ -4,7 +4,9 @@ import * as t from 'io-ts'
 import { BoundedString, Instant } from '../codecs.js'
 import { ActivationKey } from '../activation-key/key.js'
 import type { EventSchemas } from '../versioning.js'
+import { LicenseDataChanged, LicenseEmailChanged } from './license-events.js'
 import { OrderTerms } from './terms.js'
+import { UsageEvent, usageSchemaVersions } from './usage-events.js'
 
 export const SerialNumber = BoundedString(1, 64, 'a serial number of 1 to 64 characters')
 
@@ -28,10 +30,26 @@ export const SerialNumberChanged = t.type({
   data: t.type({ orderId: t.string, from: t.union([SerialNumber, t.null]), to: SerialNumber, at: Instant }),
 })
 
-export const OrderEvent = t.union([OrderCreated, OrderUpdated, ActivationKeyChanged, SerialNumberChanged])
+export const OrderEvent = t.union([
+  OrderCreated,
+  OrderUpdated,
+  ActivationKeyChanged,
+  SerialNumberChanged,
+  LicenseEmailChanged,
+  LicenseDataChanged,
+  UsageEvent,
+])
 export type OrderEvent = t.TypeOf<typeof OrderEvent>
 
 export const orderSchemas: EventSchemas<OrderEvent['type']> = {
-  versions: { OrderCreated: 1, OrderUpdated: 1, ActivationKeyChanged: 1, SerialNumberChanged: 1 },
+  versions: {
+    OrderCreated: 1,
+    OrderUpdated: 1,
+    ActivationKeyChanged: 1,
+    SerialNumberChanged: 1,
+    LicenseEmailChanged: 1,
+    LicenseDataChanged: 1,
+    ...usageSchemaVersions,
+  },
   upcasters: {},
 }

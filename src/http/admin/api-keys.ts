@@ -14,11 +14,10 @@ import { ProductIdInput } from '../../domain/product-template/index.js'
 import { fieldErrors } from '../../domain/validation.js'
 import type { ListedApiKey } from '../../projections/api-keys.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
 import { commandMeta } from '../request-context.js'
-import { requireAdmin } from './auth.js'
+import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
 import { pageOf } from './paging.js'
 
@@ -75,49 +74,42 @@ const withoutToken = (answer: Reply): Reply =>
 
 export const createApiKeysRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
+  const admin = adminEndpoints(services.credentials, idempotency)
 
   router.post(
     '/api-keys',
     jsonBody(dialect),
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(
-        req,
-        dialect,
-        async (idempotencyKey) => {
-          const input = IssueBody.decode(req.body ?? {})
-          if (E.isLeft(input)) return dialect.problem(400, { fields: fieldErrors(input.left) })
-          const { name, scope, expires_at } = input.right
-          let resolved: ApiKeyScope
-          if (scope.kind === 'activation_key') {
-            const order = await services.orders.findByKey(scope.key)
-            if (order === null) return dialect.problem(400, { fields: [{ field: 'scope.activation_key', message: 'no license order has this key' }] })
-            resolved = { kind: 'license', orderId: order.orderId }
-          } else {
-            resolved = scope
-          }
-          const issued = await services.credentials.issue(
-            { name, scope: resolved, expiresAt: expires_at ?? null },
-            commandMeta(req, admin.right.credentialId, idempotencyKey),
-          )
-          if (E.isLeft(issued)) {
-            return issued.left._tag === 'ApiKeyExpiryInPast'
-              ? dialect.problem(400, { fields: [{ field: 'expires_at', message: 'must be in the future' }] })
-              : dialect.problem(409, { detail: issued.left._tag })
-          }
-          return reply(201, { ...keyBody(issued.right.key), token: issued.right.token })
-        },
-        { keep: withoutToken },
-      )
-    }),
+    admin.write(
+      async (req, principal, idempotencyKey) => {
+        const input = IssueBody.decode(req.body ?? {})
+        if (E.isLeft(input)) return dialect.problem(400, { fields: fieldErrors(input.left) })
+        const { name, scope, expires_at } = input.right
+        let resolved: ApiKeyScope
+        if (scope.kind === 'activation_key') {
+          const order = await services.orders.findByKey(scope.key)
+          if (order === null) return dialect.problem(400, { fields: [{ field: 'scope.activation_key', message: 'no license order has this key' }] })
+          resolved = { kind: 'license', orderId: order.orderId }
+        } else {
+          resolved = scope
+        }
+        const issued = await services.credentials.issue(
+          { name, scope: resolved, expiresAt: expires_at ?? null },
+          commandMeta(req, principal.credentialId, idempotencyKey),
+        )
+        if (E.isLeft(issued)) {
+          return issued.left._tag === 'ApiKeyExpiryInPast'
+            ? dialect.problem(400, { fields: [{ field: 'expires_at', message: 'must be in the future' }] })
+            : dialect.problem(409, { detail: issued.left._tag })
+        }
+        return reply(201, { ...keyBody(issued.right.key), token: issued.right.token })
+      },
+      { keep: withoutToken },
+    ),
   )
 
   router.get(
     '/api-keys',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       await reads.fresh()
@@ -127,14 +119,10 @@ export const createApiKeysRouter = ({ services, reads, idempotency }: HttpDeps):
 
   router.delete(
     '/api-keys/:id',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const revoked = await services.credentials.revoke(String(req.params.id), commandMeta(req, admin.right.credentialId, idempotencyKey))
-        if (E.isRight(revoked)) return reply(200, keyBody(revoked.right))
-        return revoked.left._tag === 'ApiKeyNotFound' ? dialect.problem(404, { detail: 'no such API key' }) : dialect.problem(409, { detail: revoked.left._tag })
-      })
+    admin.write(async (req, principal, idempotencyKey) => {
+      const revoked = await services.credentials.revoke(String(req.params.id), commandMeta(req, principal.credentialId, idempotencyKey))
+      if (E.isRight(revoked)) return reply(200, keyBody(revoked.right))
+      return revoked.left._tag === 'ApiKeyNotFound' ? dialect.problem(404, { detail: 'no such API key' }) : dialect.problem(409, { detail: revoked.left._tag })
     }),
   )
 

@@ -10,12 +10,11 @@ import { NonEmptyString } from '../../domain/codecs.js'
 import { CustomerProfileInput, ProductIdInput, type CustomerError, type ProductTemplateError } from '../../domain/index.js'
 import { fieldErrors } from '../../domain/validation.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { customerView } from '../lac/view.js'
 import { reply, type Reply } from '../reply.js'
 import { commandMeta } from '../request-context.js'
-import { requireAdmin } from './auth.js'
+import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
 import { pageOf } from './paging.js'
 
@@ -45,30 +44,25 @@ const TemplateInput = t.type({ name: NonEmptyString, product_id: ProductIdInput 
 
 export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
+  const admin = adminEndpoints(services.credentials, idempotency)
   const body = jsonBody(dialect)
 
   router.post(
     '/customers',
     body,
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const profile = CustomerProfileInput.decode(req.body ?? {})
-        if (E.isLeft(profile)) return invalid(profile.left)
-        const created = await services.customers.create(profile.right, commandMeta(req, admin.right.credentialId, idempotencyKey))
-        return E.isLeft(created)
-          ? failed(created.left)
-          : reply(201, customerBody(created.right), { Location: `/customers/${created.right.customerId}` })
-      })
+    admin.write(async (req, principal, idempotencyKey) => {
+      const profile = CustomerProfileInput.decode(req.body ?? {})
+      if (E.isLeft(profile)) return invalid(profile.left)
+      const created = await services.customers.create(profile.right, commandMeta(req, principal.credentialId, idempotencyKey))
+      return E.isLeft(created)
+        ? failed(created.left)
+        : reply(201, customerBody(created.right), { Location: `/customers/${created.right.customerId}` })
     }),
   )
 
   router.get(
     '/customers',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       await reads.fresh()
@@ -78,9 +72,7 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
 
   router.get(
     '/customers/:id',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const id = idParam(req)
       const customer = id === null ? null : await services.customers.get(id)
       return customer === null ? dialect.problem(404, { detail: 'no such customer' }) : reply(200, customerBody(customer))
@@ -90,48 +82,38 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
   router.patch(
     '/customers/:id',
     body,
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const id = idParam(req)
-        const customer = id === null ? null : await services.customers.get(id)
-        if (customer === null) return dialect.problem(404, { detail: 'no such customer' })
-        // Fields not sent keep their value.
-        const merged = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? { ...customer.profile, ...req.body } : req.body
-        const profile = CustomerProfileInput.decode(merged)
-        if (E.isLeft(profile)) return invalid(profile.left)
-        const updated = await services.customers.update(customer.customerId, profile.right, commandMeta(req, admin.right.credentialId, idempotencyKey))
-        return E.isLeft(updated) ? failed(updated.left) : reply(200, customerBody(updated.right))
-      })
+    admin.write(async (req, principal, idempotencyKey) => {
+      const id = idParam(req)
+      const customer = id === null ? null : await services.customers.get(id)
+      if (customer === null) return dialect.problem(404, { detail: 'no such customer' })
+      // Fields not sent keep their value.
+      const merged = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? { ...customer.profile, ...req.body } : req.body
+      const profile = CustomerProfileInput.decode(merged)
+      if (E.isLeft(profile)) return invalid(profile.left)
+      const updated = await services.customers.update(customer.customerId, profile.right, commandMeta(req, principal.credentialId, idempotencyKey))
+      return E.isLeft(updated) ? failed(updated.left) : reply(200, customerBody(updated.right))
     }),
   )
 
   router.post(
     '/product-templates',
     body,
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const input = TemplateInput.decode(req.body ?? {})
-        if (E.isLeft(input)) return invalid(input.left)
-        const created = await services.productTemplates.create(
-          { name: input.right.name, productId: input.right.product_id },
-          commandMeta(req, admin.right.credentialId, idempotencyKey),
-        )
-        return E.isLeft(created)
-          ? failed(created.left)
-          : reply(201, templateBody(created.right), { Location: `/product-templates/${created.right.templateId}` })
-      })
+    admin.write(async (req, principal, idempotencyKey) => {
+      const input = TemplateInput.decode(req.body ?? {})
+      if (E.isLeft(input)) return invalid(input.left)
+      const created = await services.productTemplates.create(
+        { name: input.right.name, productId: input.right.product_id },
+        commandMeta(req, principal.credentialId, idempotencyKey),
+      )
+      return E.isLeft(created)
+        ? failed(created.left)
+        : reply(201, templateBody(created.right), { Location: `/product-templates/${created.right.templateId}` })
     }),
   )
 
   router.get(
     '/product-templates',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       await reads.fresh()
@@ -141,9 +123,7 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
 
   router.get(
     '/product-templates/:id',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const id = idParam(req)
       const template = id === null ? null : await services.productTemplates.get(id)
       return template === null ? dialect.problem(404, { detail: 'no such product template' }) : reply(200, templateBody(template))

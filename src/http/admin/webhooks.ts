@@ -14,11 +14,10 @@ import { fieldErrors } from '../../domain/validation.js'
 import { RegistrationInput, type ExistingWebhookEndpoint, type Registration } from '../../domain/webhook-endpoint/index.js'
 import type { Delivery } from '../../webhooks/outbox.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
 import { commandMeta } from '../request-context.js'
-import { requireAdmin } from './auth.js'
+import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
 import { pageOf } from './paging.js'
 
@@ -81,35 +80,28 @@ const DeliveryStatusInput = oneOf('pending', 'delivered', 'failed', 'cancelled')
 
 export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDeps): Router => {
   const router = Router()
+  const admin = adminEndpoints(services.credentials, idempotency)
   const body = jsonBody(dialect)
 
   router.post(
     '/webhooks',
     body,
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(
-        req,
-        dialect,
-        async (idempotencyKey) => {
-          const registration = decodeRegistration(req.body)
-          if (E.isLeft(registration)) return registration.left
-          const registered = await webhooks.endpoints.register(registration.right, commandMeta(req, admin.right.credentialId, idempotencyKey))
-          if (E.isLeft(registered)) return failed(registered.left)
-          const { endpoint: created, generatedSecret } = registered.right
-          return reply(201, { ...endpointBody(created), secret: generatedSecret }, { Location: `/webhooks/${created.endpointId}` })
-        },
-        { keep: withoutSecret },
-      )
-    }),
+    admin.write(
+      async (req, principal, idempotencyKey) => {
+        const registration = decodeRegistration(req.body)
+        if (E.isLeft(registration)) return registration.left
+        const registered = await webhooks.endpoints.register(registration.right, commandMeta(req, principal.credentialId, idempotencyKey))
+        if (E.isLeft(registered)) return failed(registered.left)
+        const { endpoint: created, generatedSecret } = registered.right
+        return reply(201, { ...endpointBody(created), secret: generatedSecret }, { Location: `/webhooks/${created.endpointId}` })
+      },
+      { keep: withoutSecret },
+    ),
   )
 
   router.get(
     '/webhooks',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       await webhooks.fresh()
@@ -119,9 +111,7 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
 
   router.get(
     '/webhooks/:id',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const id = idParam(req)
       const found = id === null ? null : await webhooks.endpoints.get(id)
       return found === null ? notFound() : reply(200, endpointBody(found))
@@ -131,43 +121,33 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
   router.patch(
     '/webhooks/:id',
     body,
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const id = idParam(req)
-        const current = id === null ? null : await webhooks.endpoints.get(id)
-        if (current === null) return notFound()
-        // Fields not sent keep their value; the whole result is checked as a registration.
-        const { url, events, description, enabled } = current
-        const merged = isObject(req.body) ? { url, events, description, enabled, ...req.body } : req.body
-        const registration = decodeRegistration(merged)
-        if (E.isLeft(registration)) return registration.left
-        const changed = await webhooks.endpoints.change(current.endpointId, registration.right, commandMeta(req, admin.right.credentialId, idempotencyKey))
-        return E.isLeft(changed) ? failed(changed.left) : reply(200, endpointBody(changed.right))
-      })
+    admin.write(async (req, principal, idempotencyKey) => {
+      const id = idParam(req)
+      const current = id === null ? null : await webhooks.endpoints.get(id)
+      if (current === null) return notFound()
+      // Fields not sent keep their value; the whole result is checked as a registration.
+      const { url, events, description, enabled } = current
+      const merged = isObject(req.body) ? { url, events, description, enabled, ...req.body } : req.body
+      const registration = decodeRegistration(merged)
+      if (E.isLeft(registration)) return registration.left
+      const changed = await webhooks.endpoints.change(current.endpointId, registration.right, commandMeta(req, principal.credentialId, idempotencyKey))
+      return E.isLeft(changed) ? failed(changed.left) : reply(200, endpointBody(changed.right))
     }),
   )
 
   router.delete(
     '/webhooks/:id',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const id = idParam(req)
-        if (id === null) return notFound()
-        const removed = await webhooks.endpoints.remove(id, commandMeta(req, admin.right.credentialId, idempotencyKey))
-        return E.isLeft(removed) ? failed(removed.left) : reply(204)
-      })
+    admin.write(async (req, principal, idempotencyKey) => {
+      const id = idParam(req)
+      if (id === null) return notFound()
+      const removed = await webhooks.endpoints.remove(id, commandMeta(req, principal.credentialId, idempotencyKey))
+      return E.isLeft(removed) ? failed(removed.left) : reply(204)
     }),
   )
 
   router.get(
     '/webhooks/:id/deliveries',
-    endpoint(dialect, async (req) => {
-      const admin = await requireAdmin(services.credentials, req)
-      if (E.isLeft(admin)) return admin.left
+    admin.read(async (req) => {
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       const status = req.query.status === undefined ? E.right(undefined) : DeliveryStatusInput.decode(req.query.status)

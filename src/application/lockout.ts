@@ -1,0 +1,59 @@
+// The IP lockout of seed 004 over the lockout streams: is an address locked
+// out, and counting an invalid attempt against the end user's address
+// (UserIp) and the address the request came from.
+import * as E from 'fp-ts/Either'
+import { lockedUntil, lockoutDecider, lockoutStream, type AttemptFailure, type LockoutPolicy } from '../domain/lockout/index.js'
+import { lockoutKeyOf } from '../domain/ip-address.js'
+import { LockoutAggregate } from './aggregates.js'
+import type { CommandHandler } from './command-handler.js'
+import type { CommandMeta } from './metadata.js'
+
+export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 }
+
+export interface Attempt {
+  /** Canonical addresses (see ip-address.ts); null when unknown or not an address. */
+  readonly userIp: string | null
+  readonly sourceAddress: string | null
+}
+
+export interface LockoutOptions {
+  readonly handler: CommandHandler
+  readonly clock: () => Date
+  readonly policy: LockoutPolicy
+}
+
+/** The distinct lockout keys of an attempt: the end user's and the source's may be one and the same. */
+const keysOf = ({ userIp, sourceAddress }: Attempt): readonly string[] => [
+  ...new Set([userIp, sourceAddress].filter((a): a is string => a !== null).map(lockoutKeyOf)),
+]
+
+export const createLockout = ({ handler, clock, policy }: LockoutOptions) => ({
+  policy,
+  /** When the last lockout among the attempt's addresses ends; null when none is locked out. */
+  lockedUntil: async (attempt: Attempt): Promise<Date | null> => {
+    const now = clock()
+    let until: Date | null = null
+    for (const key of keysOf(attempt)) {
+      const { state } = await handler.load(LockoutAggregate, lockoutStream(key))
+      const ends = lockedUntil(state, now)
+      if (ends !== null && (until === null || ends > until)) until = ends
+    }
+    return until
+  },
+  /** Counts an invalid attempt against each of its addresses; returns the addresses it locked out. */
+  recordFailure: async (attempt: Attempt, reason: AttemptFailure, meta: CommandMeta): Promise<readonly string[]> => {
+    const locked: string[] = []
+    for (const address of keysOf(attempt)) {
+      const executed = await handler.execute(
+        LockoutAggregate,
+        lockoutStream(address),
+        (state, now) => lockoutDecider.decide({ type: 'RecordInvalidAttempt', address, reason, ...attempt }, state, { now, policy }),
+        meta,
+      )
+      if (E.isLeft(executed)) throw new Error(`could not count an invalid attempt against ${address}: ${executed.left._tag}`)
+      if (executed.right.events.some((event) => event.type === 'AddressLockedOut')) locked.push(address)
+    }
+    return locked
+  },
+})
+export type Lockout = ReturnType<typeof createLockout>

@@ -1,0 +1,75 @@
+// The seat sweeper: a background job that writes the expiry of seats whose
+// lease ran out while nobody asked about their license (a decision on the
+// order writes it too, first thing). It runs once at start, so leases that
+// ran out while the engine was down are expired when it comes back, then
+// every interval. The read model only says where to look; each expiry is
+// decided on the order's stream, at the time the lease ended.
+import * as E from 'fp-ts/Either'
+import type { Logger } from 'pino'
+import { v4 as uuid } from 'uuid'
+import type { LicenseUsage } from './license-usage.js'
+import { systemMeta } from './metadata.js'
+
+export interface SeatSweeperOptions {
+  readonly usage: Pick<LicenseUsage, 'expireLapsed'>
+  /** Orders that hold a seat whose lease ended at or before `now` (at most `limit`). */
+  readonly lapsedOrders: (now: Date, limit: number) => readonly string[]
+  /** Resolves once the read model has caught up with the log. */
+  readonly caughtUp: () => Promise<unknown>
+  readonly clock: () => Date
+  /** 0: no periodic sweep (the one at start still runs). */
+  readonly intervalMs: number
+  readonly logger: Logger
+  readonly batchSize?: number
+}
+
+export interface SeatSweeper {
+  /** One pass; resolves with the number of seats expired. */
+  readonly sweep: () => Promise<number>
+  readonly start: () => void
+  readonly stop: () => Promise<void>
+}
+
+export const createSeatSweeper = (options: SeatSweeperOptions): SeatSweeper => {
+  const { usage, lapsedOrders, caughtUp, clock, intervalMs, logger } = options
+  const batchSize = options.batchSize ?? 500
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<number> | null = null
+
+  const pass = async (): Promise<number> => {
+    await caughtUp()
+    const meta = systemMeta('seat-sweeper', uuid())
+    let expired = 0
+    for (const orderId of lapsedOrders(clock(), batchSize)) {
+      const outcome = await usage.expireLapsed(orderId, meta)
+      if (E.isRight(outcome)) expired += outcome.right
+      else if (outcome.left._tag !== 'OrderNotFound') logger.warn({ orderId, failure: outcome.left._tag }, 'seat sweeper could not expire lapsed seats')
+    }
+    if (expired > 0) logger.info({ expired, correlationId: meta.correlationId }, 'seat sweeper expired lapsed seats')
+    return expired
+  }
+
+  // One pass at a time: a slow pass is not overlapped by the next tick.
+  const sweep = (): Promise<number> => {
+    running ??= pass().finally(() => {
+      running = null
+    })
+    return running
+  }
+
+  return {
+    sweep,
+    start: () => {
+      if (timer !== null || intervalMs <= 0) return
+      timer = setInterval(() => {
+        sweep().catch((error: unknown) => logger.error({ err: error }, 'seat sweeper failed'))
+      }, intervalMs)
+      timer.unref()
+    },
+    stop: async () => {
+      if (timer !== null) clearInterval(timer)
+      timer = null
+      await running?.catch(() => undefined)
+    },
+  }
+}

@@ -1,0 +1,42 @@
+// Who holds a place on a license at a given moment. Node-locked activations
+// and live floating seats share the order's activations_allowed: whatever
+// the mix, no more than that many clients use the license at once. A seat
+// whose lease ran out holds nothing, whether or not its expiry is written yet.
+import { defaultSeatSettings, lapsed, type SeatSettings } from './lease.js'
+import { clientKey } from './machine.js'
+import type { ExistingOrder } from './state.js'
+import type { Activation, OrderUsage, Seat } from './usage.js'
+
+export interface ClientRef {
+  readonly clientId: string
+  readonly machineId: string
+}
+
+export const seatSettingsOf = (order: ExistingOrder): SeatSettings => order.usage.seatSettings ?? defaultSeatSettings
+
+export const liveSeats = (usage: OrderUsage, now: Date): readonly Seat[] => Object.values(usage.seats).filter((seat) => !lapsed(seat, now))
+
+export const lapsedSeats = (usage: OrderUsage, now: Date): readonly Seat[] =>
+  Object.values(usage.seats)
+    .filter((seat) => lapsed(seat, now))
+    .sort((a, b) => a.leaseExpiresAt.localeCompare(b.leaseExpiresAt) || a.seatId.localeCompare(b.seatId))
+
+export const activationsOf = (usage: OrderUsage): readonly Activation[] => Object.values(usage.activations)
+
+/** Places taken now: activations plus live seats. */
+export const occupied = (order: ExistingOrder, now: Date): number => activationsOf(order.usage).length + liveSeats(order.usage, now).length
+
+export const limitOf = (order: ExistingOrder): number => order.terms.activations_allowed
+
+const sameClient = (ref: ClientRef) => (held: ClientRef) => clientKey(held) === clientKey(ref)
+
+/** The client's seat as recorded (it may have lapsed). */
+export const seatOf = (usage: OrderUsage, ref: ClientRef): Seat | undefined => Object.values(usage.seats).find(sameClient(ref))
+
+export const activationOf = (usage: OrderUsage, ref: ClientRef): Activation | undefined => activationsOf(usage).find(sameClient(ref))
+
+/** null: deactivations are not limited. */
+export const deactivationsLeft = (order: ExistingOrder): number | null => {
+  const allowed = order.terms.deactivations_allowed
+  return allowed === null ? null : Math.max(0, allowed - order.usage.deactivations)
+}

@@ -1,0 +1,65 @@
+// Commands about a license's use: node-locked activations (seed 002's
+// activate/deactivate, seed 003's activations) and floating seats (seed 002's
+// request/release/heartbeat), decided on the order's stream.
+import * as t from 'io-ts'
+import { IntFromInput, nullable } from '../codecs.js'
+import { SeatSettings } from './lease.js'
+import { ActivationDetails, ClientAddr, ClientId, ClientName, MachineId, MetadataEntry } from './machine.js'
+
+const OrderId = t.string
+
+const Requester = {
+  clientId: ClientId,
+  machineId: MachineId,
+  clientName: nullable(ClientName),
+  clientAddr: nullable(ClientAddr),
+}
+
+/** Who presents a token: when given, the client and machine must be the token's own. */
+const Presenter = { clientId: nullable(ClientId), machineId: nullable(MachineId) }
+
+export const ActivateMachine = t.type({ type: t.literal('ActivateMachine'), orderId: OrderId, ...Requester, details: ActivationDetails })
+
+const { meterAttributes: _meters, ...detailProps } = ActivationDetails.props
+
+/** Seed 003's update: fields given replace the recorded ones; meter attributes move by increments. */
+export const ActivationChanges = t.partial({
+  ...detailProps,
+  metadata: t.readonlyArray(MetadataEntry),
+  meterIncrements: t.readonlyArray(t.type({ name: MetadataEntry.props.key, usesIncrement: IntFromInput(-Number.MAX_SAFE_INTEGER) })),
+})
+export type ActivationChanges = t.TypeOf<typeof ActivationChanges>
+
+export const UpdateActivation = t.type({ type: t.literal('UpdateActivation'), orderId: OrderId, activationId: t.string, changes: ActivationChanges })
+
+/** By the client and machine (seed 002) or by the activation's id (seed 003). */
+export const ActivationSelector = t.union([t.type({ clientId: ClientId, machineId: MachineId }), t.type({ activationId: t.string })])
+export type ActivationSelector = t.TypeOf<typeof ActivationSelector>
+
+export const DeactivateMachine = t.type({ type: t.literal('DeactivateMachine'), orderId: OrderId, activation: ActivationSelector })
+
+export const RequestSeat = t.type({ type: t.literal('RequestSeat'), orderId: OrderId, ...Requester })
+
+export const HeartbeatSeat = t.type({ type: t.literal('HeartbeatSeat'), orderId: OrderId, seatId: t.string, ...Presenter })
+
+export const ReleaseSeat = t.type({ type: t.literal('ReleaseSeat'), orderId: OrderId, seatId: t.string, ...Presenter })
+
+/** What the sweeper asks of an order nobody else is asking about. */
+export const ExpireLapsedSeats = t.type({ type: t.literal('ExpireLapsedSeats'), orderId: OrderId })
+
+export const RevokeLicenseToken = t.type({ type: t.literal('RevokeLicenseToken'), orderId: OrderId, tokenId: t.string })
+
+export const ChangeSeatSettings = t.type({ type: t.literal('ChangeSeatSettings'), orderId: OrderId, settings: SeatSettings })
+
+export const UsageCommand = t.union([
+  ActivateMachine,
+  UpdateActivation,
+  DeactivateMachine,
+  RequestSeat,
+  HeartbeatSeat,
+  ReleaseSeat,
+  ExpireLapsedSeats,
+  RevokeLicenseToken,
+  ChangeSeatSettings,
+])
+export type UsageCommand = t.TypeOf<typeof UsageCommand>

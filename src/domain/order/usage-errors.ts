@@ -1,0 +1,15 @@
+// Why a license cannot be used as asked. A full license is not among them for
+// floating seats: "no seat free" is an answer (granted: false), not a failure.
+export type UsageError =
+  | { readonly _tag: 'OrderNotFound'; readonly orderId: string }
+  | { readonly _tag: 'OrderDisabled'; readonly orderId: string }
+  | { readonly _tag: 'LicenseExpired'; readonly orderId: string; readonly expiredAt: string }
+  | { readonly _tag: 'ActivationLimitReached'; readonly orderId: string; readonly limit: number }
+  | { readonly _tag: 'ActivationNotFound'; readonly orderId: string }
+  | { readonly _tag: 'DeactivationLimitReached'; readonly orderId: string; readonly allowed: number }
+  | { readonly _tag: 'TokenRevoked'; readonly orderId: string; readonly tokenId: string; readonly revokedAt: string }
+  | { readonly _tag: 'TokenNotFound'; readonly orderId: string; readonly tokenId: string }
+  /** The client or machine presenting a token is not the one it was issued to. */
+  | { readonly _tag: 'ClientMismatch'; readonly orderId: string; readonly tokenId: string }
+  | { readonly _tag: 'MeterUsesBelowZero'; readonly orderId: string; readonly name: string }
+  | { readonly _tag: 'LeaseTooShort'; readonly orderId: string; readonly leaseSeconds: number; readonly minimum: number }

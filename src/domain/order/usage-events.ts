@@ -1,0 +1,132 @@
+// Facts of a license's use, in the order's own stream: machines activated and
+// deactivated (node-locked), floating seats granted, renewed, released and
+// expired, requests denied, tokens revoked. One stream per order is what lets
+// "never more than activations_allowed" be decided under optimistic concurrency.
+import * as t from 'io-ts'
+import { Instant, NonNegativeInt, nullable, oneOf } from '../codecs.js'
+import { SeatSettings } from './lease.js'
+import { ActivationDetails, ClientFields, ClientId, ClientName, MachineId } from './machine.js'
+
+const Id = t.string
+
+export const MachineActivated = t.type({
+  type: t.literal('MachineActivated'),
+  data: t.type({ orderId: Id, activationId: Id, ...ClientFields, details: ActivationDetails, at: Instant }),
+})
+
+export const ActivationUpdated = t.type({
+  type: t.literal('ActivationUpdated'),
+  data: t.type({ orderId: Id, activationId: Id, clientId: ClientId, machineId: MachineId, details: ActivationDetails, at: Instant }),
+})
+
+export const MachineDeactivated = t.type({
+  type: t.literal('MachineDeactivated'),
+  data: t.type({ orderId: Id, activationId: Id, clientId: ClientId, machineId: MachineId, at: Instant }),
+})
+
+export const SeatGranted = t.type({
+  type: t.literal('SeatGranted'),
+  data: t.type({
+    orderId: Id,
+    seatId: Id,
+    ...ClientFields,
+    leaseExpiresAt: Instant,
+    heartbeatIntervalSeconds: NonNegativeInt,
+    at: Instant,
+  }),
+})
+
+export const SeatLeaseRenewed = t.type({
+  type: t.literal('SeatLeaseRenewed'),
+  data: t.type({
+    orderId: Id,
+    seatId: Id,
+    clientId: ClientId,
+    machineId: MachineId,
+    leaseExpiresAt: Instant,
+    heartbeatIntervalSeconds: NonNegativeInt,
+    at: Instant,
+  }),
+})
+
+export const SeatReleased = t.type({
+  type: t.literal('SeatReleased'),
+  data: t.type({ orderId: Id, seatId: Id, clientId: ClientId, machineId: MachineId, at: Instant }),
+})
+
+export const SeatExpired = t.type({
+  type: t.literal('SeatExpired'),
+  data: t.type({
+    orderId: Id,
+    seatId: Id,
+    clientId: ClientId,
+    machineId: MachineId,
+    /** When the lease ran out: the moment the seat died, whenever it was noticed. */
+    at: Instant,
+    /** When the engine noticed and recorded it. */
+    recordedAt: Instant,
+  }),
+})
+
+export const SeatRequestDenied = t.type({
+  type: t.literal('SeatRequestDenied'),
+  data: t.type({
+    orderId: Id,
+    clientId: ClientId,
+    machineId: MachineId,
+    clientName: nullable(ClientName),
+    /** Places taken and allowed when the request came. */
+    active: NonNegativeInt,
+    limit: NonNegativeInt,
+    at: Instant,
+  }),
+})
+
+export const TokenKind = oneOf('seat', 'activation')
+export type TokenKind = t.TypeOf<typeof TokenKind>
+
+export const LicenseTokenRevoked = t.type({
+  type: t.literal('LicenseTokenRevoked'),
+  data: t.type({
+    orderId: Id,
+    tokenId: Id,
+    kind: TokenKind,
+    clientId: ClientId,
+    machineId: MachineId,
+    clientName: nullable(ClientName),
+    issuedAt: Instant,
+    at: Instant,
+  }),
+})
+
+export const SeatSettingsChanged = t.type({
+  type: t.literal('SeatSettingsChanged'),
+  data: t.intersection([t.type({ orderId: Id, at: Instant }), SeatSettings]),
+})
+
+export const UsageEvent = t.union([
+  MachineActivated,
+  ActivationUpdated,
+  MachineDeactivated,
+  SeatGranted,
+  SeatLeaseRenewed,
+  SeatReleased,
+  SeatExpired,
+  SeatRequestDenied,
+  LicenseTokenRevoked,
+  SeatSettingsChanged,
+])
+export type UsageEvent = t.TypeOf<typeof UsageEvent>
+
+export const usageSchemaVersions: Readonly<Record<UsageEvent['type'], number>> = {
+  MachineActivated: 1,
+  ActivationUpdated: 1,
+  MachineDeactivated: 1,
+  SeatGranted: 1,
+  SeatLeaseRenewed: 1,
+  SeatReleased: 1,
+  SeatExpired: 1,
+  SeatRequestDenied: 1,
+  LicenseTokenRevoked: 1,
+  SeatSettingsChanged: 1,
+}

@@ -1,0 +1,172 @@
+// What a license order is being used by, folded from its usage events:
+// node-locked activations, floating seats with their leases, and the little
+// memory the rules need (recent denials, how a client's last seat ended,
+// revoked tokens). Plain records, not Maps: the state is also the read
+// model's JSON.
+import { DENIAL_RECORD_WINDOW_MS, type SeatSettings } from './lease.js'
+import { clientKey, type ActivationDetails } from './machine.js'
+import type { TokenKind, UsageEvent } from './usage-events.js'
+
+export interface Activation {
+  readonly activationId: string
+  readonly clientId: string
+  readonly machineId: string
+  readonly clientName: string | null
+  readonly clientAddr: string | null
+  readonly details: ActivationDetails
+  readonly activatedAt: string
+  readonly updatedAt: string
+}
+
+export interface Seat {
+  readonly seatId: string
+  readonly clientId: string
+  readonly machineId: string
+  readonly clientName: string | null
+  readonly clientAddr: string | null
+  readonly grantedAt: string
+  /** The grant or the last renewal written to the log. */
+  readonly renewedAt: string
+  readonly leaseExpiresAt: string
+  readonly heartbeatIntervalSeconds: number
+}
+
+export interface RevokedToken {
+  readonly tokenId: string
+  readonly kind: TokenKind
+  readonly clientId: string
+  readonly machineId: string
+  readonly clientName: string | null
+  readonly issuedAt: string
+  readonly revokedAt: string
+}
+
+/** How a client's last seat ended when it did not give it back itself. */
+export interface SeatEnd {
+  readonly tokenId: string
+  readonly reason: 'expired' | 'revoked'
+  readonly at: string
+}
+
+export interface OrderUsage {
+  readonly activations: Readonly<Record<string, Activation>>
+  /** Seats as recorded; some may have lapsed without their expiry being written yet. */
+  readonly seats: Readonly<Record<string, Seat>>
+  /** Deactivations made over the order's life, counted against deactivations_allowed. */
+  readonly deactivations: number
+  /** null: the defaults. */
+  readonly seatSettings: SeatSettings | null
+  /** The license's first activation or grant: where days_from_activation count from. */
+  readonly firstUsedAt: string | null
+  /** Client key -> time of the last denial recorded for it, within the recording window. */
+  readonly recentDenials: Readonly<Record<string, string>>
+  /** Client key -> how its last seat or activation was taken from it, for a day. */
+  readonly lastEnds: Readonly<Record<string, SeatEnd>>
+  readonly revokedTokens: Readonly<Record<string, RevokedToken>>
+}
+
+export const emptyUsage: OrderUsage = {
+  activations: {},
+  seats: {},
+  deactivations: 0,
+  seatSettings: null,
+  firstUsedAt: null,
+  recentDenials: {},
+  lastEnds: {},
+  revokedTokens: {},
+}
+
+const END_MEMORY_MS = 24 * 60 * 60 * 1000
+
+const without = <V>(record: Readonly<Record<string, V>>, key: string): Readonly<Record<string, V>> => {
+  if (!(key in record)) return record
+  const { [key]: _dropped, ...rest } = record
+  return rest
+}
+
+const keepWhere = <V>(record: Readonly<Record<string, V>>, keep: (value: V) => boolean): Readonly<Record<string, V>> => {
+  const entries = Object.entries(record)
+  const kept = entries.filter(([, value]) => keep(value))
+  return kept.length === entries.length ? record : Object.fromEntries(kept)
+}
+
+/** Forgets denials and seat ends older than they matter, so the state stays small however long the order lives. */
+const forgetOld = (usage: OrderUsage, at: string): OrderUsage => {
+  const now = Date.parse(at)
+  const recentDenials = keepWhere(usage.recentDenials, (time) => now - Date.parse(time) < DENIAL_RECORD_WINDOW_MS)
+  const lastEnds = keepWhere(usage.lastEnds, (end) => now - Date.parse(end.at) < END_MEMORY_MS)
+  return recentDenials === usage.recentDenials && lastEnds === usage.lastEnds ? usage : { ...usage, recentDenials, lastEnds }
+}
+
+const firstUse = (usage: OrderUsage, at: string): string => usage.firstUsedAt ?? at
+
+export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage => {
+  // A SeatExpired's own time is the (past) end of the lease; what is old is judged by when it was written.
+  const usage = forgetOld(current, event.type === 'SeatExpired' ? event.data.recordedAt : event.data.at)
+  switch (event.type) {
+    case 'MachineActivated': {
+      const { activationId, clientId, machineId, clientName, clientAddr, details, at } = event.data
+      return {
+        ...usage,
+        firstUsedAt: firstUse(usage, at),
+        activations: { ...usage.activations, [activationId]: { activationId, clientId, machineId, clientName, clientAddr, details, activatedAt: at, updatedAt: at } },
+        lastEnds: without(usage.lastEnds, clientKey(event.data)),
+      }
+    }
+    case 'ActivationUpdated': {
+      const activation = usage.activations[event.data.activationId]
+      if (activation === undefined) return usage
+      return {
+        ...usage,
+        activations: { ...usage.activations, [activation.activationId]: { ...activation, details: event.data.details, updatedAt: event.data.at } },
+      }
+    }
+    case 'MachineDeactivated':
+      return { ...usage, activations: without(usage.activations, event.data.activationId), deactivations: usage.deactivations + 1 }
+    case 'SeatGranted': {
+      const { seatId, clientId, machineId, clientName, clientAddr, leaseExpiresAt, heartbeatIntervalSeconds, at } = event.data
+      return {
+        ...usage,
+        firstUsedAt: firstUse(usage, at),
+        seats: {
+          ...usage.seats,
+          [seatId]: { seatId, clientId, machineId, clientName, clientAddr, grantedAt: at, renewedAt: at, leaseExpiresAt, heartbeatIntervalSeconds },
+        },
+        recentDenials: without(usage.recentDenials, clientKey(event.data)),
+        lastEnds: without(usage.lastEnds, clientKey(event.data)),
+      }
+    }
+    case 'SeatLeaseRenewed': {
+      const seat = usage.seats[event.data.seatId]
+      if (seat === undefined) return usage
+      const { leaseExpiresAt, heartbeatIntervalSeconds, at } = event.data
+      return { ...usage, seats: { ...usage.seats, [seat.seatId]: { ...seat, renewedAt: at, leaseExpiresAt, heartbeatIntervalSeconds } } }
+    }
+    case 'SeatReleased':
+      return { ...usage, seats: without(usage.seats, event.data.seatId) }
+    case 'SeatExpired': {
+      const { seatId, at } = event.data
+      return {
+        ...usage,
+        seats: without(usage.seats, seatId),
+        lastEnds: { ...usage.lastEnds, [clientKey(event.data)]: { tokenId: seatId, reason: 'expired', at } },
+      }
+    }
+    case 'SeatRequestDenied':
+      return { ...usage, recentDenials: { ...usage.recentDenials, [clientKey(event.data)]: event.data.at } }
+    case 'LicenseTokenRevoked': {
+      const { tokenId, kind, clientId, machineId, clientName, issuedAt, at } = event.data
+      return {
+        ...usage,
+        seats: without(usage.seats, tokenId),
+        activations: without(usage.activations, tokenId),
+        revokedTokens: { ...usage.revokedTokens, [tokenId]: { tokenId, kind, clientId, machineId, clientName, issuedAt, revokedAt: at } },
+        lastEnds: { ...usage.lastEnds, [clientKey(event.data)]: { tokenId, reason: 'revoked', at } },
+      }
+    }
+    case 'SeatSettingsChanged': {
+      const { heartbeatIntervalSeconds, leaseSeconds } = event.data
+      return { ...usage, seatSettings: { heartbeatIntervalSeconds, leaseSeconds } }
+    }
+  }
+}

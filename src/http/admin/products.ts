@@ -1,0 +1,72 @@
+// Admin API: products' settings for seed 004.
+//   PUT /products/{product_id}   {"status": "test" | "active", "license_data_enabled": bool}
+//   GET /products/{product_id}
+// A product is a product_id that product templates name; any other is 404.
+// A product nobody configured is active, without the license-data option.
+import * as E from 'fp-ts/Either'
+import * as t from 'io-ts'
+import { Router, type Request } from 'express'
+import { Bool } from '../../domain/codecs.js'
+import { ProductStatus, type ProductState } from '../../domain/product/index.js'
+import { ProductId } from '../../domain/product-template/index.js'
+import { fieldErrors } from '../../domain/validation.js'
+import type { HttpDeps } from '../deps.js'
+import { jsonBody } from '../json-body.js'
+import { reply, type Reply } from '../reply.js'
+import { commandMeta } from '../request-context.js'
+import { adminEndpoints } from './auth.js'
+import { adminDialect as dialect } from './dialect.js'
+
+const SettingsInput = t.type({ status: ProductStatus, license_data_enabled: Bool })
+
+export const createProductsRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
+  const router = Router()
+  const admin = adminEndpoints(services.credentials, idempotency)
+
+  const productBody = (productId: string, product: ProductState) => ({
+    product_id: productId,
+    status: product.settings.status,
+    license_data_enabled: product.settings.licenseDataEnabled,
+    configured_at: product.configuredAt,
+    product_template_ids: reads.products.templateIdsOf(productId),
+  })
+
+  /** The product id of the path, when product templates name it. */
+  const knownProduct = async (req: Request): Promise<E.Either<Reply, string>> => {
+    const productId = ProductId.decode(String(req.params.product_id))
+    if (E.isLeft(productId)) return E.left(dialect.problem(400, { fields: [{ field: 'product_id', message: 'must be a product id of 1 to 64 characters' }] }))
+    await reads.fresh()
+    return reads.products.exists(productId.right)
+      ? E.right(productId.right)
+      : E.left(dialect.problem(404, { detail: `no product template has product_id ${productId.right}` }))
+  }
+
+  router.put(
+    '/products/:product_id',
+    jsonBody(dialect),
+    admin.write(async (req, principal, idempotencyKey) => {
+      const settings = SettingsInput.decode(req.body ?? {})
+      if (E.isLeft(settings)) return dialect.problem(400, { fields: fieldErrors(settings.left) })
+      const productId = await knownProduct(req)
+      if (E.isLeft(productId)) return productId.left
+      const configured = await services.products.configure(
+        productId.right,
+        { status: settings.right.status, licenseDataEnabled: settings.right.license_data_enabled },
+        commandMeta(req, principal.credentialId, idempotencyKey),
+      )
+      if (E.isLeft(configured)) return dialect.problem(409, { detail: 'the product changed while this request was being decided; retry it' })
+      return reply(200, productBody(productId.right, configured.right))
+    }),
+  )
+
+  router.get(
+    '/products/:product_id',
+    admin.read(async (req) => {
+      const productId = await knownProduct(req)
+      if (E.isLeft(productId)) return productId.left
+      return reply(200, productBody(productId.right, await services.products.get(productId.right)))
+    }),
+  )
+
+  return router
+}

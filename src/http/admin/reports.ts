@@ -1,0 +1,113 @@
+// Compliance reports (issue 5), in the admin dialect:
+//   GET /reports/seat-usage?activation_key=...&from=...&to=...&bucket=hour|day
+//   GET /reports/seat-usage.csv?...   the same as a CSV download
+// Admin credentials, or a key scoped to the license's product or to the license.
+import * as E from 'fp-ts/Either'
+import { Router, type Request } from 'express'
+import { targetOfOrder } from '../../application/access.js'
+import { mayReach } from '../../domain/api-key/access.js'
+import { bucketCount, MAX_BUCKETS, type Bucket, type ExistingOrder, type SeatUsageRow } from '../../domain/order/index.js'
+import { bearerToken } from '../credentials.js'
+import type { HttpDeps } from '../deps.js'
+import { endpoint } from '../endpoint.js'
+import { authFailureDetail } from '../failures.js'
+import { csvLine, csvReply, reply, type Reply } from '../reply.js'
+import { adminDialect as dialect } from './dialect.js'
+
+interface Query {
+  readonly order: ExistingOrder
+  readonly from: Date
+  readonly to: Date
+  readonly bucket: Bucket
+}
+
+const instant = (value: unknown): Date | null => {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? null : date
+}
+
+const rowBody = (r: SeatUsageRow) => ({
+  start: r.start,
+  end: r.end,
+  peak_seats: r.peakSeats,
+  seat_hours: r.seatHours,
+  grants: r.grants,
+  releases: r.releases,
+  expiries: r.expiries,
+  denials: r.denials,
+})
+
+const COLUMNS = ['start', 'end', 'peak_seats', 'seat_hours', 'grants', 'releases', 'expiries', 'denials'] as const
+
+export const createReportsRouter = ({ services }: HttpDeps): Router => {
+  const router = Router()
+
+  /** Authenticated, in reach, and every parameter valid; or the reply that says which is not. */
+  const query = async (req: Request): Promise<E.Either<Reply, Query>> => {
+    const principal = await services.credentials.authenticate(bearerToken(req))
+    if (E.isLeft(principal)) return E.left(dialect.problem(401, { detail: `Authentication failed: ${authFailureDetail(principal.left)}.` }))
+    const fields: { field: string; message: string }[] = []
+    const key = req.query.activation_key
+    if (typeof key !== 'string' || key === '') fields.push({ field: 'activation_key', message: 'is required' })
+    const from = instant(req.query.from)
+    const to = instant(req.query.to)
+    if (from === null) fields.push({ field: 'from', message: 'must be an ISO 8601 instant' })
+    if (to === null) fields.push({ field: 'to', message: 'must be an ISO 8601 instant' })
+    const bucket = req.query.bucket ?? 'hour'
+    if (bucket !== 'hour' && bucket !== 'day') fields.push({ field: 'bucket', message: 'must be one of: hour, day' })
+    if (from !== null && to !== null && from >= to) fields.push({ field: 'to', message: 'must be after from' })
+    if (fields.length === 0 && bucketCount({ from: from!, to: to!, bucket: bucket as Bucket }) > MAX_BUCKETS) {
+      fields.push({ field: 'to', message: `the period has more than ${MAX_BUCKETS} ${bucket} buckets` })
+    }
+    if (fields.length > 0) return E.left(dialect.problem(400, { fields }))
+    const order = await services.orders.findByKey(key as string)
+    if (order === null) return E.left(dialect.problem(404, { detail: 'no license order has this activation key' }))
+    if (!mayReach(principal.right.scope, await targetOfOrder(order, services.productTemplates))) {
+      return E.left(dialect.problem(403, { detail: 'This credential may not read this license.' }))
+    }
+    return E.right({ order, from: from!, to: to!, bucket: bucket as Bucket })
+  }
+
+  const report = async (q: Query) => services.reports.seatUsage(q.order.orderId, { from: q.from, to: q.to, bucket: q.bucket, now: services.clock() })
+
+  router.get(
+    '/reports/seat-usage',
+    endpoint(dialect, async (req) => {
+      const q = await query(req)
+      if (E.isLeft(q)) return q.left
+      const rows = await report(q.right)
+      return reply(200, {
+        license: { order_id: q.right.order.orderId, activation_key: q.right.order.activationKey },
+        from: q.right.from.toISOString(),
+        to: q.right.to.toISOString(),
+        bucket: q.right.bucket,
+        rows: rows.map(rowBody),
+        totals: {
+          peak_seats: Math.max(0, ...rows.map((r) => r.peakSeats)),
+          seat_hours: Math.round(rows.reduce((sum, r) => sum + r.seatHours, 0) * 10_000) / 10_000,
+          grants: rows.reduce((sum, r) => sum + r.grants, 0),
+          releases: rows.reduce((sum, r) => sum + r.releases, 0),
+          expiries: rows.reduce((sum, r) => sum + r.expiries, 0),
+          denials: rows.reduce((sum, r) => sum + r.denials, 0),
+        },
+      })
+    }),
+  )
+
+  router.get(
+    '/reports/seat-usage.csv',
+    endpoint(dialect, async (req) => {
+      const q = await query(req)
+      if (E.isLeft(q)) return q.left
+      const rows = await report(q.right)
+      const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '')
+      return csvReply(`seat-usage-${q.right.order.activationKey}-${stamp(q.right.from)}-${stamp(q.right.to)}.csv`, [
+        csvLine(COLUMNS),
+        ...rows.map((r) => csvLine(COLUMNS.map((c) => rowBody(r)[c]))),
+      ])
+    }),
+  )
+
+  return router
+}

@@ -1,0 +1,57 @@
+// Seed 002's info: the license and every token issued on it (activations,
+// live seats, and revoked tokens, listed but never handed out again).
+import type { LicenseUsage } from '../../application/license-usage.js'
+import { licenseExpiry, liveSeats, supportExpiry, type ExistingOrder } from '../../domain/order/index.js'
+import { counts, licensingMode, timestamp } from './view.js'
+
+export const licenseInfo = async (usage: Pick<LicenseUsage, 'activationToken' | 'seatToken'>, order: ExistingOrder, now: Date) => {
+  const expiry = licenseExpiry(order, now)
+  const activations = Object.values(order.usage.activations).map(async (a) => ({
+    token: await usage.activationToken(order, a, now),
+    licenseId: order.orderId,
+    revoked: false,
+    clientId: a.clientId,
+    clientAddr: a.clientAddr,
+    clientName: a.clientName,
+    machineId: a.machineId,
+    issuedAt: timestamp(a.activatedAt),
+    expireAt: timestamp(expiry),
+    lastHearbeat: null,
+  }))
+  const seats = liveSeats(order.usage, now).map(async (s) => ({
+    token: await usage.seatToken(order, s, now),
+    licenseId: order.orderId,
+    revoked: false,
+    clientId: s.clientId,
+    clientAddr: s.clientAddr,
+    clientName: s.clientName,
+    machineId: s.machineId,
+    issuedAt: timestamp(s.grantedAt),
+    expireAt: timestamp(s.leaseExpiresAt),
+    // The last heartbeat written to the log: heartbeats that renew nothing are not recorded.
+    lastHearbeat: timestamp(s.renewedAt),
+  }))
+  const revoked = Object.values(order.usage.revokedTokens).map((r) => ({
+    token: null,
+    licenseId: order.orderId,
+    revoked: true,
+    clientId: r.clientId,
+    clientAddr: null,
+    clientName: r.clientName,
+    machineId: r.machineId,
+    issuedAt: timestamp(r.issuedAt),
+    expireAt: timestamp(r.revokedAt),
+    lastHearbeat: null,
+  }))
+  return {
+    licenseTokens: [...(await Promise.all(activations)), ...(await Promise.all(seats)), ...revoked],
+    licenseId: order.orderId,
+    ...counts(order, now),
+    licensingMode: licensingMode(order),
+    // At the license level, revoked means the order is disabled.
+    revoked: !order.terms.enabled,
+    issuedAt: timestamp(order.createdAt),
+    expireAt: timestamp(expiry),
+    supportExpireAt: timestamp(supportExpiry(order, now)),
+  }
+}

@@ -1,0 +1,99 @@
+// Seed 004's request limit per credential, with express-rate-limit: a fixed
+// window of one minute per client id. The default store keeps the counts in
+// this process and reads the engine's clock (so tests move time by hand);
+// several nodes share one limit by passing a shared store instead, e.g.
+// `new RedisStore({ sendCommand })` from rate-limit-redis, as
+// `start(config, { rateLimitStore })`.
+import type { Request, Response } from 'express'
+import { rateLimit, type ClientRateLimitInfo, type Store } from 'express-rate-limit'
+import type { Logger } from 'pino'
+
+export interface RateLimitSettings {
+  readonly perMinute: number
+  /** null or absent: the in-process memory store. */
+  readonly store?: Store | null
+}
+
+export interface RateLimitVerdict {
+  readonly limited: boolean
+  /** Seconds until the window resets: what seed 004's X-RateLimit-Reset says. */
+  readonly resetSeconds: number
+}
+
+const WINDOW_MS = 60_000
+
+/** An in-process store on the engine's clock: one fixed window per key. */
+export const createMemoryStore = (clock: () => Date): Store => {
+  let windowMs = WINDOW_MS
+  let lastSweep = 0
+  const windows = new Map<string, { totalHits: number; resetTime: Date }>()
+  const current = (key: string, now: number) => {
+    const found = windows.get(key)
+    return found !== undefined && found.resetTime.getTime() > now ? found : undefined
+  }
+  // Expired windows are dropped at most once a window, so the map holds only keys seen lately.
+  const sweep = (now: number): void => {
+    if (now - lastSweep < windowMs) return
+    lastSweep = now
+    for (const [key, found] of windows) if (found.resetTime.getTime() <= now) windows.delete(key)
+  }
+  return {
+    localKeys: true,
+    init: (options) => {
+      windowMs = options.windowMs
+    },
+    get: (key): ClientRateLimitInfo | undefined => {
+      const found = current(key, clock().getTime())
+      return found === undefined ? undefined : { ...found }
+    },
+    increment: (key): ClientRateLimitInfo => {
+      const now = clock().getTime()
+      sweep(now)
+      const found = current(key, now) ?? { totalHits: 0, resetTime: new Date(now + windowMs) }
+      found.totalHits += 1
+      windows.set(key, found)
+      return { ...found }
+    },
+    decrement: (key) => {
+      const found = current(key, clock().getTime())
+      if (found !== undefined && found.totalHits > 0) found.totalHits -= 1
+    },
+    resetKey: (key) => {
+      windows.delete(key)
+    },
+    resetAll: () => windows.clear(),
+  }
+}
+
+interface RateLimitInfo {
+  readonly limit: number
+  readonly used: number
+  readonly resetTime: Date | undefined
+}
+
+/** Counts a request against its credential; says whether it is over the limit (and answers nothing itself). */
+export const createCredentialRateLimit = (settings: RateLimitSettings, clock: () => Date, logger: Logger) => {
+  const middleware = rateLimit({
+    windowMs: WINDOW_MS,
+    limit: settings.perMinute,
+    store: settings.store ?? createMemoryStore(clock),
+    // The dialect answers; the library's own headers would give X-RateLimit-Reset as a time, not in seconds.
+    legacyHeaders: false,
+    standardHeaders: false,
+    keyGenerator: (_req, res) => `credential:${String(res.locals.credentialId)}`,
+    handler: (_req, _res, next) => next(),
+    logger: {
+      error: (error, message) => logger.error({ err: error }, message ?? 'rate limiter error'),
+      warn: (error, message) => logger.warn({ err: error }, message ?? 'rate limiter warning'),
+    },
+  })
+  return async (req: Request, res: Response, credentialId: string): Promise<RateLimitVerdict> => {
+    res.locals.credentialId = credentialId
+    await new Promise<void>((resolve, reject) => {
+      void middleware(req, res, (error?: unknown) => (error === undefined || error === null ? resolve() : reject(error)))
+    })
+    const info = (req as Request & { rateLimit: RateLimitInfo }).rateLimit
+    const resetMs = info.resetTime === undefined ? WINDOW_MS : info.resetTime.getTime() - clock().getTime()
+    return { limited: info.used > info.limit, resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)) }
+  }
+}

@@ -1,0 +1,167 @@
+// Seed 004 (softWORKZ software_DNA, "Licenses Update"):
+//   PATCH /v1/Licenses/{productId}/{licenseId}  change a license's activation e-mail and/or its license data
+// Also reached as /v1/licenses/..., the seed's own curl spelling (routes match
+// case-insensitively). Basic authentication with <clientId>:<apiKey>. The body
+// is read as JSON whatever its Content-Type, since the seed's curl example
+// sends it with -d (form-encoded). 204 without a body on success.
+//
+// What is checked, in order; the first that fails answers, and nothing is
+// changed unless every check passes:
+//   1. IP lockout of the end user's address (UserIp) or the request's source address -> 429
+//   2. a body that is not JSON -> 400 (counted as an invalid attempt)
+//   3. Basic authentication -> 401 (counted)
+//   4. requests per credential and minute -> 429
+//   5. the parameters -> 400 naming each invalid or missing one (counted)
+//   6. the product and the license, and the credential's reach -> 404 (counted)
+//   7. the product's license-data option, for NewLicenseData -> 403
+//   8. a test event for an ACTIVE product -> 409
+import * as E from 'fp-ts/Either'
+import * as t from 'io-ts'
+import express, { Router, type Request, type Response } from 'express'
+import type { LicenseUpdate } from '../../application/license-updates.js'
+import type { Attempt } from '../../application/lockout.js'
+import { ActivationKeyInput } from '../../domain/activation-key/key.js'
+import type { ApiKeyScope } from '../../domain/api-key/index.js'
+import { Bool, Email } from '../../domain/codecs.js'
+import { canonicalIp, IpAddress } from '../../domain/ip-address.js'
+import type { AttemptFailure } from '../../domain/lockout/index.js'
+import { LicenseData } from '../../domain/order/index.js'
+import { ProductId } from '../../domain/product-template/index.js'
+import { fieldErrors } from '../../domain/validation.js'
+import { basicCredentials } from '../credentials.js'
+import type { HttpDeps } from '../deps.js'
+import { endpoint } from '../endpoint.js'
+import { authFailureDetail } from '../failures.js'
+import { reply, type Reply } from '../reply.js'
+import { clientIpOf, commandMeta } from '../request-context.js'
+import { dnaDialect as dialect, describeParameters } from './dialect.js'
+import { createCredentialRateLimit } from './rate-limit.js'
+
+const BODY_LIMIT = '16kb'
+
+const LicenseUpdateBody = t.intersection([
+  t.type({ UserIp: IpAddress }),
+  t.partial({ NewEmail: Email, NewLicenseData: LicenseData, Test: Bool, SendDnaEmail: Bool }),
+])
+
+const parseJson = express.json({ limit: BODY_LIMIT, type: () => true })
+
+/** The body as JSON (undefined when there is none), or the reply to a body that is not. */
+const readBody = (req: Request, res: Response): Promise<E.Either<Reply, unknown>> =>
+  new Promise((resolve) => {
+    parseJson(req, res, (error?: unknown) => {
+      if (error === undefined || error === null) return resolve(E.right(req.body))
+      const type = (error as { type?: string }).type
+      if (type === 'entity.too.large') return resolve(E.left(dialect.problem(413, { detail: `The request body is larger than ${BODY_LIMIT}.` })))
+      if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+        return resolve(E.left(dialect.problem(400, { detail: 'The request body must be UTF-8 JSON.' })))
+      }
+      resolve(E.left(dialect.problem(400, { detail: 'The request body is not valid JSON.' })))
+    })
+  })
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** The end user's address as the body gives it, if it is one: what the lockout counts, even when the rest of the body is invalid. */
+const userIpOf = (body: E.Either<Reply, unknown>): string | null =>
+  E.isRight(body) && isObject(body.right) && typeof body.right.UserIp === 'string' ? canonicalIp(body.right.UserIp.trim()) : null
+
+/** The path and the body as one license update, or every invalid or missing parameter. */
+const decodeUpdate = (req: Request, body: unknown): E.Either<string, LicenseUpdate> => {
+  const problems: string[] = []
+  const productId = ProductId.decode(String(req.params.productId))
+  if (E.isLeft(productId)) problems.push('Invalid ProductId format')
+  const licenseId = ActivationKeyInput.decode(String(req.params.licenseId))
+  if (E.isLeft(licenseId)) problems.push('Invalid LicenseId format')
+  if (!isObject(body)) return E.left([...problems, 'The request body must be a JSON object with UserIp and NewEmail and/or NewLicenseData'].join('; '))
+  const fields = LicenseUpdateBody.decode(body)
+  if (E.isLeft(fields)) problems.push(describeParameters(fieldErrors(fields.left)))
+  else if (fields.right.NewEmail === undefined && fields.right.NewLicenseData === undefined) problems.push('NewEmail or NewLicenseData is required')
+  if (E.isLeft(productId) || E.isLeft(licenseId) || E.isLeft(fields) || problems.length > 0) return E.left(problems.join('; '))
+  const { UserIp, NewEmail, NewLicenseData, Test, SendDnaEmail } = fields.right
+  return E.right({
+    productId: productId.right,
+    licenseId: licenseId.right,
+    ...(NewEmail === undefined ? {} : { newEmail: NewEmail }),
+    ...(NewLicenseData === undefined ? {} : { newLicenseData: NewLicenseData }),
+    userIp: UserIp,
+    test: Test ?? false,
+    sendNotice: SendDnaEmail ?? true,
+  })
+}
+
+const tooMany = (seconds: number, detail?: string): Reply => {
+  const answer = dialect.problem(429, detail === undefined ? {} : { detail })
+  return { ...answer, headers: { 'X-RateLimit-Reset': String(seconds), 'Retry-After': String(seconds) } }
+}
+
+export const createDnaRouter = ({ services, reads, idempotency, logger, rateLimit }: HttpDeps): Router => {
+  const router = Router()
+  const { lockout, clock } = services
+  const limitRate = createCredentialRateLimit(rateLimit ?? { perMinute: 300 }, clock, logger)
+
+  /** A 404 that says which of the two was not found, without telling a scoped key what lies outside its reach. */
+  const notFound = async (productId: string, scope: ApiKeyScope): Promise<Reply> => {
+    const outOfReach = scope.kind === 'product' && scope.productId !== productId
+    await reads.fresh()
+    const productKnown = !outOfReach && reads.products.exists(productId)
+    return dialect.problem(404, { detail: productKnown ? 'LicenseId not found for this ProductId' : 'ProductId not found' })
+  }
+
+  router.patch(
+    '/v1/Licenses/:productId/:licenseId',
+    endpoint(dialect, async (req, res) => {
+      const body = await readBody(req, res)
+      const source = clientIpOf(req)
+      const attempt: Attempt = { userIp: userIpOf(body), sourceAddress: source === null ? null : canonicalIp(source) }
+
+      // A locked-out address is refused before anything else is looked at, valid or not.
+      const until = await lockout.lockedUntil(attempt)
+      if (until !== null) {
+        req.log.info({ ...attempt, until: until.toISOString() }, 'refused: IP lockout')
+        const seconds = Math.max(1, Math.ceil((until.getTime() - clock().getTime()) / 1000))
+        return tooMany(seconds, `Too many invalid attempts from this IP address - try again in ${seconds} seconds (see "X-RateLimit-Reset").`)
+      }
+      const refuse = async (answer: Reply, reason: AttemptFailure, actor: string | null): Promise<Reply> => {
+        const locked = await lockout.recordFailure(attempt, reason, commandMeta(req, actor))
+        if (locked.length > 0) req.log.warn({ addresses: locked, reason, policy: lockout.policy }, 'IP lockout')
+        return answer
+      }
+      if (E.isLeft(body)) return refuse(body.left, 'invalid_parameters', null)
+
+      const basic = basicCredentials(req)
+      const principal = basic === null ? E.left({ _tag: 'MissingCredentials' as const }) : await services.credentials.authenticateBasic(basic.clientId, basic.apiKey)
+      if (E.isLeft(principal)) {
+        const detail = `Basic Authentication failed (${authFailureDetail(principal.left)}) - verify that you are using the correct <clientId> and <apiKey>.`
+        return refuse({ ...dialect.problem(401, { detail }), headers: { 'WWW-Authenticate': 'Basic realm="licensing"' } }, 'invalid_credentials', null)
+      }
+      const { credentialId, scope } = principal.right
+
+      const rate = await limitRate(req, res, credentialId)
+      if (rate.limited) return tooMany(rate.resetSeconds)
+
+      return idempotency.run(req, dialect, async (idempotencyKey) => {
+        const update = decodeUpdate(req, body.right)
+        if (E.isLeft(update)) return refuse(dialect.problem(400, { detail: update.left }), 'invalid_parameters', credentialId)
+        const updated = await services.licenseUpdates.update(update.right, scope, commandMeta(req, credentialId, idempotencyKey))
+        if (E.isRight(updated)) return reply(204)
+        const failure = updated.left
+        switch (failure._tag) {
+          case 'LicenseNotFound':
+          case 'OrderNotFound':
+            return refuse(await notFound(update.right.productId, scope), 'not_found', credentialId)
+          case 'LicenseDataNotEnabled':
+            return dialect.problem(403)
+          case 'TestEventOnActiveProduct':
+            return dialect.problem(409)
+          case 'ConcurrencyConflict':
+            // Retried many times already: another node keeps changing this license. Our failure, not the request's.
+            req.log.error({ failure }, 'license update failed: concurrency conflict after retries')
+            return dialect.problem(500)
+        }
+      })
+    }),
+  )
+
+  return router
+}

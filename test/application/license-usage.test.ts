@@ -1,0 +1,69 @@
+// The license usage service against a real SQLite store that counts what is
+// asked of it: a heartbeat that needs no renewal is answered from memory and
+// never touches the store; one that renews writes one event.
+import * as E from 'fp-ts/Either'
+import { describe, expect, it } from 'vitest'
+import { systemMeta } from '../../src/application/metadata.js'
+import { createServices } from '../../src/application/services.js'
+import { CustomerProfileInput } from '../../src/domain/customer/index.js'
+import type { ActivationKey } from '../../src/domain/activation-key/key.js'
+import type { EventStore } from '../../src/store/port.js'
+import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { seedTerms } from '../domain/fixtures.js'
+import { testClock } from '../support/clock.js'
+import { makeTempDir } from '../support/tmp.js'
+
+const counting = (store: EventStore) => {
+  const calls = { reads: 0, appends: 0 }
+  const counted: EventStore = {
+    ...store,
+    readStream: (...args) => {
+      calls.reads += 1
+      return store.readStream(...args)
+    },
+    appendToStream: (...args) => {
+      calls.appends += 1
+      return store.appendToStream(...args)
+    },
+  }
+  return { store: counted, calls, reset: () => Object.assign(calls, { reads: 0, appends: 0 }) }
+}
+
+const right = <A>(either: E.Either<unknown, A>): A => {
+  if (E.isLeft(either)) throw new Error(JSON.stringify(either.left))
+  return either.right
+}
+
+describe('license usage service', () => {
+  it('answers a heartbeat that needs no renewal from memory, without touching the store', async () => {
+    const dir = makeTempDir('usage')
+    const clock = testClock()
+    const sqlite = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
+    const { store, calls, reset } = counting(sqlite)
+    try {
+      const services = createServices({ store, clock: clock.now, adminToken: null })
+      const meta = systemMeta('test', 'test')
+      right(await services.customers.create(right(CustomerProfileInput.decode({ name: 'Rivers Inc' })), meta))
+      right(await services.productTemplates.create({ name: 'Trial', productId: '1' }, meta))
+      const order = right(await services.orders.create(seedTerms, 'HEARTBEAT-KEY' as ActivationKey, meta))
+      const requester = { clientId: 'c1', machineId: 'm1', clientName: null, clientAddr: null }
+      const { seat } = right(await services.usage.request(order.orderId, requester, meta))
+
+      reset()
+      clock.advance(60_000)
+      const quiet = right(await services.usage.heartbeat(order.orderId, seat!.seatId, { clientId: 'c1', machineId: 'm1' }, meta))
+      expect(quiet.seat?.leaseExpiresAt).toBe(seat!.leaseExpiresAt)
+      expect(quiet.written).toBe(0)
+      expect(calls).toEqual({ reads: 0, appends: 0 })
+
+      clock.advance(60_000)
+      const renewed = right(await services.usage.heartbeat(order.orderId, seat!.seatId, { clientId: 'c1', machineId: 'm1' }, meta))
+      expect(renewed.written).toBe(1)
+      expect(renewed.seat?.leaseExpiresAt).toBe(new Date(clock.now().getTime() + 180_000).toISOString())
+      expect(calls.appends).toBe(1)
+    } finally {
+      await sqlite.close()
+      dir.remove()
+    }
+  })
+})

@@ -1,0 +1,406 @@
+// The rules of a license's use, as sentences: given the order's past, when a
+// machine activates or a client asks for a seat, then these facts (or this error).
+import * as E from 'fp-ts/Either'
+import { describe, expect, it } from 'vitest'
+import type { ActivationKey } from '../../src/domain/activation-key/key.js'
+import {
+  noActivationDetails,
+  orderCounters,
+  usageDecider,
+  type ExistingOrder,
+  type OrderEvent,
+  type OrderTerms,
+  type UsageCommand,
+  type UsageContext,
+} from '../../src/domain/order/index.js'
+import { NOW, seedTerms } from './fixtures.js'
+import { specify } from './given.js'
+
+const given = specify(usageDecider)
+const orderId = 'order-1'
+const KEY = 'II1HP-TX8EQ-R1QXZ-7LYXF-AAAAA' as ActivationKey
+
+const at = (seconds: number): Date => new Date(NOW.getTime() + seconds * 1000)
+const iso = (seconds: number): string => at(seconds).toISOString()
+const ctx = (seconds: number, newId = 'new-id'): UsageContext => ({ now: at(seconds), newId })
+
+const terms = (change: Partial<OrderTerms> = {}): OrderTerms => ({ ...seedTerms, ...change })
+const created = (change: Partial<OrderTerms> = {}): OrderEvent => ({
+  type: 'OrderCreated',
+  data: { orderId, activationKey: KEY, terms: terms(change), at: NOW.toISOString() },
+})
+const updated = (change: Partial<OrderTerms>, seconds: number): OrderEvent => ({
+  type: 'OrderUpdated',
+  data: { orderId, terms: terms(change), at: iso(seconds) },
+})
+
+const client = (n: number) => ({ clientId: `client-${n}`, machineId: `machine-${n}` })
+
+const activated = (n: number, seconds = 0, activationId = `act-${n}`): OrderEvent => ({
+  type: 'MachineActivated',
+  data: { orderId, activationId, ...client(n), clientName: `Client ${n}`, clientAddr: '127.0.0.1', details: noActivationDetails, at: iso(seconds) },
+})
+const deactivated = (n: number, seconds: number, activationId = `act-${n}`): OrderEvent => ({
+  type: 'MachineDeactivated',
+  data: { orderId, activationId, ...client(n), at: iso(seconds) },
+})
+const granted = (n: number, seconds = 0, seatId = `seat-${n}`, leaseSeconds = 180): OrderEvent => ({
+  type: 'SeatGranted',
+  data: {
+    orderId,
+    seatId,
+    ...client(n),
+    clientName: `Client ${n}`,
+    clientAddr: '127.0.0.1',
+    leaseExpiresAt: iso(seconds + leaseSeconds),
+    heartbeatIntervalSeconds: 60,
+    at: iso(seconds),
+  },
+})
+const renewed = (n: number, seconds: number, leaseSeconds = 180, interval = 60): OrderEvent => ({
+  type: 'SeatLeaseRenewed',
+  data: { orderId, seatId: `seat-${n}`, ...client(n), leaseExpiresAt: iso(seconds + leaseSeconds), heartbeatIntervalSeconds: interval, at: iso(seconds) },
+})
+const expired = (n: number, leaseEnd: number, recorded: number): OrderEvent => ({
+  type: 'SeatExpired',
+  data: { orderId, seatId: `seat-${n}`, ...client(n), at: iso(leaseEnd), recordedAt: iso(recorded) },
+})
+const released = (n: number, seconds: number): OrderEvent => ({
+  type: 'SeatReleased',
+  data: { orderId, seatId: `seat-${n}`, ...client(n), at: iso(seconds) },
+})
+const denied = (n: number, seconds: number, active: number, limit: number): OrderEvent => ({
+  type: 'SeatRequestDenied',
+  data: { orderId, ...client(n), clientName: `Client ${n}`, active, limit, at: iso(seconds) },
+})
+
+const activate = (n: number): UsageCommand => ({
+  type: 'ActivateMachine',
+  orderId,
+  ...client(n),
+  clientName: `Client ${n}`,
+  clientAddr: '127.0.0.1',
+  details: noActivationDetails,
+})
+const request = (n: number): UsageCommand => ({ type: 'RequestSeat', orderId, ...client(n), clientName: `Client ${n}`, clientAddr: '127.0.0.1' })
+const heartbeat = (n: number, who: { clientId: string | null; machineId: string | null } = client(n)): UsageCommand => ({
+  type: 'HeartbeatSeat',
+  orderId,
+  seatId: `seat-${n}`,
+  ...who,
+})
+const release = (n: number, who: { clientId: string | null; machineId: string | null } = client(n)): UsageCommand => ({
+  type: 'ReleaseSeat',
+  orderId,
+  seatId: `seat-${n}`,
+  ...who,
+})
+
+describe('node-locked activations', () => {
+  it('given an order, when a machine activates, then MachineActivated with the id the context gives', () => {
+    given(created()).when(activate(1), ctx(0, 'act-1')).then(E.right([activated(1)]))
+  })
+  it('given the same client and machine activated, when it activates again, then nothing new: the same activation', () => {
+    given(created(), activated(1)).when(activate(1), ctx(30, 'another-id')).then(E.right([]))
+  })
+  it('given as many activations as allowed, when another machine activates, then ActivationLimitReached', () => {
+    given(created({ activations_allowed: 2 }), activated(1), activated(2))
+      .when(activate(3), ctx(10))
+      .then(E.left({ _tag: 'ActivationLimitReached', orderId, limit: 2 }))
+  })
+  it('given live seats, when a machine activates, then seats and activations share activations_allowed', () => {
+    given(created({ activations_allowed: 2 }), activated(1), granted(2))
+      .when(activate(3), ctx(10))
+      .then(E.left({ _tag: 'ActivationLimitReached', orderId, limit: 2 }))
+  })
+  it('given a seat whose lease ran out, when a machine activates, then the expiry is written first and the place is free', () => {
+    given(created({ activations_allowed: 1 }), granted(2))
+      .when(activate(3), ctx(200, 'act-3'))
+      .then(E.right([expired(2, 180, 200), activated(3, 200)]))
+  })
+  it('given a disabled order, when a machine activates, then OrderDisabled', () => {
+    given(created({ enabled: false })).when(activate(1), ctx(0)).then(E.left({ _tag: 'OrderDisabled', orderId }))
+  })
+  it('given a license whose fixed expiration date has passed, when a machine activates, then LicenseExpired at the end of that day', () => {
+    const [feature] = seedTerms.Features
+    const fixed = { ...feature!, expiration_type: 'fixed' as const, expiration_date: '2026-11-21', days_from_activation: null }
+    given(created({ Features: [fixed] }))
+      .when(activate(1), ctx(0))
+      .then(E.left({ _tag: 'LicenseExpired', orderId, expiredAt: '2026-11-22T00:00:00.000Z' }))
+  })
+  it('given days_from_activation, when the days since the first activation have run out, then LicenseExpired', () => {
+    // Seed 001's example: 90 days from activation. The first use was at NOW.
+    const ninetyDays = 90 * 24 * 3600
+    given(created(), activated(1)).when(activate(2), ctx(ninetyDays - 1, 'act-2')).then(E.right([activated(2, ninetyDays - 1)]))
+    given(created(), activated(1))
+      .when(activate(2), ctx(ninetyDays))
+      .then(E.left({ _tag: 'LicenseExpired', orderId, expiredAt: iso(ninetyDays) }))
+  })
+  it('given no order, when a machine activates, then OrderNotFound', () => {
+    given().when(activate(1), ctx(0)).then(E.left({ _tag: 'OrderNotFound', orderId }))
+  })
+})
+
+describe('deactivation', () => {
+  it('given an activation, when deactivated, then MachineDeactivated and one deactivation fewer is left', () => {
+    const outcome = given(created(), activated(1)).when({ type: 'DeactivateMachine', orderId, activation: client(1) }, ctx(60))
+    outcome.then(E.right([deactivated(1, 60)]))
+    expect(orderCounters(outcome.state() as ExistingOrder)).toEqual({ activatedLicenses: 0, deactivationsLeft: 9 })
+  })
+  it('given an activation, when deactivated by its id (seed 003), then MachineDeactivated', () => {
+    given(created(), activated(1))
+      .when({ type: 'DeactivateMachine', orderId, activation: { activationId: 'act-1' } }, ctx(60))
+      .then(E.right([deactivated(1, 60)]))
+  })
+  it('given the deactivations allowed all used, when another is asked, then DeactivationLimitReached', () => {
+    given(created({ deactivations_allowed: 1 }), activated(1), deactivated(1, 10), activated(1, 20, 'act-1b'))
+      .when({ type: 'DeactivateMachine', orderId, activation: client(1) }, ctx(30))
+      .then(E.left({ _tag: 'DeactivationLimitReached', orderId, allowed: 1 }))
+  })
+  it('given deactivations_allowed null, when deactivating again and again, then it is never refused', () => {
+    const past: OrderEvent[] = [created({ deactivations_allowed: null })]
+    for (let i = 0; i < 20; i += 1) past.push(activated(1, i * 2, `act-${i}`), deactivated(1, i * 2 + 1, `act-${i}`))
+    const outcome = given(...past, activated(1, 100, 'last')).when({ type: 'DeactivateMachine', orderId, activation: client(1) }, ctx(101))
+    outcome.then(E.right([deactivated(1, 101, 'last')]))
+    expect(orderCounters(outcome.state() as ExistingOrder).deactivationsLeft).toBeNull()
+  })
+  it('given a machine never activated, when deactivated, then ActivationNotFound', () => {
+    given(created(), activated(1))
+      .when({ type: 'DeactivateMachine', orderId, activation: client(2) }, ctx(10))
+      .then(E.left({ _tag: 'ActivationNotFound', orderId }))
+  })
+  it('given activations, then seed 001 counts them as activated licenses', () => {
+    const state = given(created(), activated(1), activated(2), granted(3)).when(activate(4), ctx(5, 'act-4')).state() as ExistingOrder
+    expect(orderCounters(state)).toEqual({ activatedLicenses: 3, deactivationsLeft: 10 })
+  })
+})
+
+describe('floating seats', () => {
+  it('given a free seat, when a client asks, then SeatGranted with a lease of three default intervals', () => {
+    given(created()).when(request(1), ctx(0, 'seat-1')).then(E.right([granted(1)]))
+  })
+  it('given the client holds a seat, when it asks again, then no second grant', () => {
+    given(created(), granted(1)).when(request(1), ctx(30, 'seat-x')).then(E.right([]))
+  })
+  it('given the client holds a seat past half its lease, when it asks again, then its lease is renewed, still no second grant', () => {
+    given(created(), granted(1)).when(request(1), ctx(100, 'seat-x')).then(E.right([renewed(1, 100)]))
+  })
+  it('given every seat taken, when another client asks, then the denial is recorded with the count and the limit', () => {
+    given(created({ activations_allowed: 2 }), granted(1), granted(2)).when(request(3), ctx(10)).then(E.right([denied(3, 10, 2, 2)]))
+  })
+  it('given a denial recorded for the client less than a minute ago, when it asks again, then nothing is recorded', () => {
+    given(created({ activations_allowed: 1 }), granted(1), denied(2, 10, 1, 1)).when(request(2), ctx(69)).then(E.right([]))
+  })
+  it('given a denial recorded a minute ago, when the client asks again, then the new denial is recorded', () => {
+    given(created({ activations_allowed: 1 }), granted(1, 30), denied(2, 10, 1, 1)).when(request(2), ctx(70)).then(E.right([denied(2, 70, 1, 1)]))
+  })
+  it('given a denial for one client, when another client is denied, then that one is recorded: the limit is per client', () => {
+    given(created({ activations_allowed: 1 }), granted(1), denied(2, 10, 1, 1)).when(request(3), ctx(11)).then(E.right([denied(3, 11, 1, 1)]))
+  })
+  it('given a seat whose client stopped heartbeating, when another client asks, then the expiry is written at the lease end and the seat is granted', () => {
+    given(created({ activations_allowed: 1 }), granted(1))
+      .when(request(2), ctx(181, 'seat-2'))
+      .then(E.right([expired(1, 180, 181), granted(2, 181)]))
+  })
+  it('given a seat whose lease ends exactly now, then it is dead', () => {
+    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(180, 'seat-2')).then(E.right([expired(1, 180, 180), granted(2, 180)]))
+  })
+  it('given the client own seat lapsed, when it asks again, then the old seat expires and it gets a new one', () => {
+    given(created(), granted(1)).when(request(1), ctx(300, 'seat-1b')).then(E.right([expired(1, 180, 300), granted(1, 300, 'seat-1b')]))
+  })
+  it('given node-locked activations fill the license, when a client asks, then no seat is free', () => {
+    given(created({ activations_allowed: 1 }), activated(1)).when(request(2), ctx(5)).then(E.right([denied(2, 5, 1, 1)]))
+  })
+  it('given activations_allowed lowered below the seats held, when a client asks, then it is denied until enough seats go', () => {
+    given(created({ activations_allowed: 3 }), granted(1), granted(2), updated({ activations_allowed: 1 }, 5))
+      .when(request(3), ctx(10))
+      .then(E.right([denied(3, 10, 2, 1)]))
+  })
+  it('given a disabled order, when a client asks, then OrderDisabled', () => {
+    given(created({ enabled: false })).when(request(1), ctx(0)).then(E.left({ _tag: 'OrderDisabled', orderId }))
+  })
+  it('given an order disabled after the grant, when the client asks again, then OrderDisabled', () => {
+    given(created(), granted(1), updated({ enabled: false }, 5)).when(request(1), ctx(10)).then(E.left({ _tag: 'OrderDisabled', orderId }))
+  })
+  it('given days_from_activation counted from the first grant, when they have run out, then LicenseExpired', () => {
+    const ninetyDays = 90 * 24 * 3600
+    given(created(), granted(1)).when(request(2), ctx(ninetyDays)).then(E.left({ _tag: 'LicenseExpired', orderId, expiredAt: iso(ninetyDays) }))
+  })
+  it('given per-order seat settings, when a seat is granted, then its lease and interval follow them', () => {
+    const settings: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 10, leaseSeconds: 25, at: iso(0) } }
+    const outcome = given(created(), settings).when(request(1), ctx(1, 'seat-1'))
+    outcome.then(
+      E.right([
+        {
+          type: 'SeatGranted',
+          data: { ...(granted(1, 1).data as object), leaseExpiresAt: iso(26), heartbeatIntervalSeconds: 10 },
+        } as OrderEvent,
+      ]),
+    )
+  })
+})
+
+describe('heartbeats', () => {
+  it('given a seat in the first half of its lease, when it heartbeats, then nothing is written', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(60)).then(E.right([]))
+  })
+  it('given a seat past half its lease, when it heartbeats, then the lease is renewed from now', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(120)).then(E.right([renewed(1, 120)]))
+  })
+  it('given a renewed lease, when the next heartbeat comes an interval later, then nothing is written', () => {
+    given(created(), granted(1), renewed(1, 120)).when(heartbeat(1), ctx(180)).then(E.right([]))
+  })
+  it('given the order settings changed, when a lease is renewed, then the new lease and interval apply', () => {
+    const settings: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 30, leaseSeconds: 90, at: iso(10) } }
+    given(created(), granted(1), settings).when(heartbeat(1), ctx(120)).then(E.right([renewed(1, 120, 90, 30)]))
+  })
+  it('given a seat whose lease ran out, when it heartbeats, then its expiry is written and it is not renewed', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(181)).then(E.right([expired(1, 180, 181)]))
+  })
+  it('given a released seat, when its token heartbeats, then nothing is written (the seat is dead)', () => {
+    given(created(), granted(1), released(1, 10)).when(heartbeat(1), ctx(20)).then(E.right([]))
+  })
+  it('given a revoked token, when it heartbeats, then TokenRevoked', () => {
+    const revoked: OrderEvent = {
+      type: 'LicenseTokenRevoked',
+      data: { orderId, tokenId: 'seat-1', kind: 'seat', ...client(1), clientName: 'Client 1', issuedAt: iso(0), at: iso(5) },
+    }
+    given(created(), granted(1), revoked).when(heartbeat(1), ctx(10)).then(E.left({ _tag: 'TokenRevoked', orderId, tokenId: 'seat-1', revokedAt: iso(5) }))
+  })
+  it('given a seat, when another machine heartbeats with its token, then ClientMismatch', () => {
+    given(created(), granted(1))
+      .when(heartbeat(1, { clientId: 'client-1', machineId: 'machine-9' }), ctx(10))
+      .then(E.left({ _tag: 'ClientMismatch', orderId, tokenId: 'seat-1' }))
+  })
+  it('given a seat, when the token heartbeats without naming client and machine, then it is accepted', () => {
+    given(created(), granted(1)).when(heartbeat(1, { clientId: null, machineId: null }), ctx(120)).then(E.right([renewed(1, 120)]))
+  })
+  it('given an order disabled while a seat is held, when it heartbeats, then OrderDisabled and the lease is not renewed', () => {
+    given(created(), granted(1), updated({ enabled: false }, 5)).when(heartbeat(1), ctx(120)).then(E.left({ _tag: 'OrderDisabled', orderId }))
+  })
+})
+
+describe('release', () => {
+  it('given a held seat, when released, then SeatReleased with its client and machine', () => {
+    given(created(), granted(1)).when(release(1), ctx(30)).then(E.right([released(1, 30)]))
+  })
+  it('given a released seat, when released again, then nothing happens', () => {
+    given(created(), granted(1), released(1, 30)).when(release(1), ctx(31)).then(E.right([]))
+  })
+  it('given a lapsed seat, when released, then its expiry is written instead', () => {
+    given(created(), granted(1)).when(release(1), ctx(500)).then(E.right([expired(1, 180, 500)]))
+  })
+  it('given a seat, when another client releases it with its token, then ClientMismatch', () => {
+    given(created(), granted(1)).when(release(1, { clientId: 'client-2', machineId: null }), ctx(30)).then(E.left({ _tag: 'ClientMismatch', orderId, tokenId: 'seat-1' }))
+  })
+  it('given a disabled order, when a seat is released, then it is released all the same', () => {
+    given(created(), granted(1), updated({ enabled: false }, 5)).when(release(1), ctx(30)).then(E.right([released(1, 30)]))
+  })
+  it('given a released seat, when another client asks, then the place is free again', () => {
+    given(created({ activations_allowed: 1 }), granted(1), released(1, 30)).when(request(2), ctx(31, 'seat-2')).then(E.right([granted(2, 31)]))
+  })
+})
+
+describe('the sweeper', () => {
+  it('given lapsed and live seats, when swept, then each lapsed seat expires at its own lease end, oldest first', () => {
+    given(created(), granted(2, 10), granted(1, 0), granted(3, 100))
+      .when({ type: 'ExpireLapsedSeats', orderId }, ctx(250))
+      .then(E.right([expired(1, 180, 250), expired(2, 190, 250)]))
+  })
+  it('given no lapsed seat, when swept, then nothing is written', () => {
+    given(created(), granted(1)).when({ type: 'ExpireLapsedSeats', orderId }, ctx(100)).then(E.right([]))
+  })
+  it('given an expiry already written, when swept again, then nothing is written twice', () => {
+    given(created(), granted(1), expired(1, 180, 200)).when({ type: 'ExpireLapsedSeats', orderId }, ctx(400)).then(E.right([]))
+  })
+})
+
+describe('revoking tokens', () => {
+  const revokedSeat: OrderEvent = {
+    type: 'LicenseTokenRevoked',
+    data: { orderId, tokenId: 'seat-1', kind: 'seat', ...client(1), clientName: 'Client 1', issuedAt: iso(0), at: iso(10) },
+  }
+  it('given a held seat, when its token is revoked, then LicenseTokenRevoked and its place is free', () => {
+    const outcome = given(created({ activations_allowed: 1 }), granted(1)).when({ type: 'RevokeLicenseToken', orderId, tokenId: 'seat-1' }, ctx(10))
+    outcome.then(E.right([revokedSeat]))
+    const state = outcome.state() as ExistingOrder
+    expect(state.usage.seats).toEqual({})
+    expect(state.usage.revokedTokens['seat-1']?.revokedAt).toBe(iso(10))
+  })
+  it('given an activation, when its token is revoked, then it no longer holds a place and it is not a deactivation', () => {
+    const outcome = given(created(), activated(1)).when({ type: 'RevokeLicenseToken', orderId, tokenId: 'act-1' }, ctx(10))
+    outcome.then(
+      E.right([
+        { type: 'LicenseTokenRevoked', data: { orderId, tokenId: 'act-1', kind: 'activation', ...client(1), clientName: 'Client 1', issuedAt: iso(0), at: iso(10) } },
+      ]),
+    )
+    expect(orderCounters(outcome.state() as ExistingOrder)).toEqual({ activatedLicenses: 0, deactivationsLeft: 10 })
+  })
+  it('given a revoked token, when revoked again, then nothing happens', () => {
+    given(created(), granted(1), revokedSeat).when({ type: 'RevokeLicenseToken', orderId, tokenId: 'seat-1' }, ctx(20)).then(E.right([]))
+  })
+  it('given no such token, when revoked, then TokenNotFound', () => {
+    given(created()).when({ type: 'RevokeLicenseToken', orderId, tokenId: 'nope' }, ctx(20)).then(E.left({ _tag: 'TokenNotFound', orderId, tokenId: 'nope' }))
+  })
+  it('given a revoked seat token, when released, then TokenRevoked', () => {
+    given(created(), granted(1), revokedSeat).when(release(1), ctx(20)).then(E.left({ _tag: 'TokenRevoked', orderId, tokenId: 'seat-1', revokedAt: iso(10) }))
+  })
+})
+
+describe('seat settings', () => {
+  it('given the defaults, when an order gets its own interval and lease, then SeatSettingsChanged', () => {
+    given(created())
+      .when({ type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 30, leaseSeconds: 90 } }, ctx(0))
+      .then(E.right([{ type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 30, leaseSeconds: 90, at: iso(0) } }]))
+  })
+  it('given those settings, when set again, then nothing happens', () => {
+    const changed: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 30, leaseSeconds: 90, at: iso(0) } }
+    given(created(), changed).when({ type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 30, leaseSeconds: 90 } }, ctx(5)).then(E.right([]))
+  })
+  it('given any order, when the lease is shorter than two intervals, then LeaseTooShort', () => {
+    given(created())
+      .when({ type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 30, leaseSeconds: 59 } }, ctx(0))
+      .then(E.left({ _tag: 'LeaseTooShort', orderId, leaseSeconds: 59, minimum: 60 }))
+  })
+})
+
+describe('activation details (seed 003)', () => {
+  it('given an activation, when fields change and meters move, then ActivationUpdated with the whole new details', () => {
+    const withMeter: OrderEvent = {
+      type: 'ActivationUpdated',
+      data: { orderId, activationId: 'act-1', ...client(1), details: { ...noActivationDetails, meterAttributes: [{ name: 'exports', uses: 5 }] }, at: iso(1) },
+    }
+    given(created(), activated(1), withMeter)
+      .when(
+        {
+          type: 'UpdateActivation',
+          orderId,
+          activationId: 'act-1',
+          changes: { hostname: 'build-01', os: 'linux', meterIncrements: [{ name: 'exports', usesIncrement: -2 }, { name: 'runs', usesIncrement: 1 }] },
+        },
+        ctx(2),
+      )
+      .then(
+        E.right([
+          {
+            type: 'ActivationUpdated',
+            data: {
+              orderId,
+              activationId: 'act-1',
+              ...client(1),
+              details: { ...noActivationDetails, hostname: 'build-01', os: 'linux', meterAttributes: [{ name: 'exports', uses: 3 }, { name: 'runs', uses: 1 }] },
+              at: iso(2),
+            },
+          },
+        ]),
+      )
+  })
+  it('given a meter, when its uses would go below zero, then MeterUsesBelowZero', () => {
+    given(created(), activated(1))
+      .when({ type: 'UpdateActivation', orderId, activationId: 'act-1', changes: { meterIncrements: [{ name: 'runs', usesIncrement: -1 }] } }, ctx(2))
+      .then(E.left({ _tag: 'MeterUsesBelowZero', orderId, name: 'runs' }))
+  })
+  it('given an activation, when nothing changes, then nothing is written', () => {
+    given(created(), activated(1)).when({ type: 'UpdateActivation', orderId, activationId: 'act-1', changes: { hostname: null } }, ctx(2)).then(E.right([]))
+  })
+})

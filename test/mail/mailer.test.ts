@@ -1,0 +1,70 @@
+// The mailer on its own: a real SQLite log, a transport that fails on demand.
+// What a failed send leaves pending survives a restart; what was sent is not
+// sent again.
+import { afterEach, describe, expect, it } from 'vitest'
+import { encodeEvent } from '../../src/application/event-codec.js'
+import { systemMeta } from '../../src/application/metadata.js'
+import type { ActivationKey } from '../../src/domain/activation-key/key.js'
+import type { OrderEvent } from '../../src/domain/order/index.js'
+import { createMailer } from '../../src/mail/mailer.js'
+import type { MailMessage, MailTransport } from '../../src/mail/transport.js'
+import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { ExpectedVersion } from '../../src/store/port.js'
+import { pino } from 'pino'
+import { NOW, seedTerms } from '../domain/fixtures.js'
+import { eventually } from '../support/eventually.js'
+import { makeTempDir, type TempDir } from '../support/tmp.js'
+
+const orderId = 'order-1'
+const at = NOW.toISOString()
+const events: OrderEvent[] = [
+  { type: 'OrderCreated', data: { orderId, activationKey: 'TEST12345' as ActivationKey, terms: seedTerms, at } },
+  { type: 'LicenseEmailChanged', data: { orderId, from: 'old@example.com', to: 'new@example.com', userIp: '203.0.113.5', sendNotice: true, test: false, at } },
+]
+
+/** A transport that records each message and fails while `failing` says so. */
+const recordingTransport = (failing: (message: MailMessage) => boolean) => {
+  const attempts: string[] = []
+  const sent: string[] = []
+  const transport: MailTransport = {
+    kind: 'smtp',
+    send: async (message) => {
+      attempts.push(message.to)
+      if (failing(message)) throw new Error('451 try again later')
+      sent.push(message.to)
+    },
+    close: () => undefined,
+  }
+  return { transport, attempts, sent }
+}
+
+describe('mailer', () => {
+  let dir: TempDir
+  afterEach(() => dir?.remove())
+
+  it('resends only what a failed attempt left unsent, also after a restart', async () => {
+    dir = makeTempDir('mailer')
+    const store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    await store.appendToStream(`order-${orderId}`, events.map((e, i) => encodeEvent(e, systemMeta('test', 'c'), `00000000-0000-4000-8000-00000000000${i}`)), ExpectedVersion.noStream)
+    const options = { store, path: dir.file('mailer.sqlite'), from: 'no-reply@localhost', logger: pino({ level: 'silent' }), clock: () => NOW, productName: async () => 'Trial', retryMs: { initial: 5, max: 5 } }
+
+    // The old address takes the notice; the new one keeps failing.
+    const down = recordingTransport((m) => m.to === 'new@example.com')
+    const first = createMailer({ ...options, transport: down.transport })
+    first.start()
+    await eventually(() => (down.attempts.length >= 3 ? true : undefined), 5_000, 'retries')
+    expect(first.status().retrying).toBe('451 try again later')
+    await first.stop()
+    expect(down.sent).toEqual(['old@example.com'])
+    expect(down.attempts.filter((to) => to === 'old@example.com')).toHaveLength(1)
+
+    const up = recordingTransport(() => false)
+    const second = createMailer({ ...options, transport: up.transport })
+    second.start()
+    const head = await store.headPosition()
+    await eventually(() => (second.status().position === head ? true : undefined), 5_000, 'the mailer to catch up')
+    await second.stop()
+    expect(up.sent).toEqual(['new@example.com'])
+    await store.close()
+  })
+})
