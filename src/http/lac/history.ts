@@ -7,6 +7,7 @@ import * as E from 'fp-ts/Either'
 import type { Request } from 'express'
 import { ADMIN_TOKEN_ID, type Principal } from '../../application/credentials.js'
 import { mayReach } from '../../domain/api-key/access.js'
+import { activationsOf, liveSeats, type ExistingOrder } from '../../domain/order/index.js'
 import type { AuditEntry } from '../../projections/audit-reader.js'
 import type { FieldChange } from '../../projections/field-changes.js'
 import type { JsonValue } from '../../store/port.js'
@@ -55,6 +56,35 @@ const sentenceOf = (type: string): string => {
 export const summaryOf = (entry: AuditEntry): string =>
   `${entry.changes.length > 0 ? told(entry.changes) : sentenceOf(entry.type)} by ${actorName(entry.actor)}${entry.clientIp === null ? '' : ` (${entry.clientIp})`}`
 
+/**
+ * What seed 001's order does not show, as it was at the instant: the license's
+ * e-mail and data (seed 004), its activations, and the floating seats held
+ * then (a seat whose lease had run out held nothing, whether or not its expiry
+ * was written yet) and by whom.
+ */
+const usedAt = (order: ExistingOrder, at: Date) => ({
+  at: at.toISOString(),
+  email: order.email ?? null,
+  license_data: order.licenseData ?? null,
+  activations: activationsOf(order.usage).map((a) => ({
+    activation_id: a.activationId,
+    client_id: a.clientId,
+    machine_id: a.machineId,
+    client_name: a.clientName,
+    client_addr: a.clientAddr,
+    activated_at: a.activatedAt,
+  })),
+  seats: liveSeats(order.usage, at).map((s) => ({
+    seat_id: s.seatId,
+    client_id: s.clientId,
+    machine_id: s.machineId,
+    client_name: s.clientName,
+    client_addr: s.clientAddr,
+    granted_at: s.grantedAt,
+    lease_expires_at: s.leaseExpiresAt,
+  })),
+})
+
 export const createLacHistory = ({ services, reads }: HttpDeps) => {
   const history = async (req: Request, principal: Principal): Promise<Reply> => {
     const key = String(req.params.activation_key)
@@ -82,7 +112,7 @@ export const createLacHistory = ({ services, reads }: HttpDeps) => {
     const found = await services.pointInTime.licenseOrderAt(key, at)
     if (found === null) return dialect.problem(404)
     if (!mayReach(principal.scope, { productId: found.template?.productId ?? null, orderId: found.order.orderId })) return forbidden()
-    return reply(200, licenseOrderView(found.order, found.customer, found.template))
+    return reply(200, { ...licenseOrderView(found.order, found.customer, found.template), as_of: usedAt(found.order, at) })
   }
 
   return { history, asOf }

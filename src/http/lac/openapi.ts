@@ -127,6 +127,38 @@ const asOf = {
     'folded from its streams up to that instant. The key is the one the order had then.',
   schema: { type: 'string', format: 'date-time' },
 }
+const asOfUse = {
+  type: 'object',
+  description: 'Only with asOf: what seed 001 does not show, as it was at that instant.',
+  properties: {
+    at: { type: 'string', format: 'date-time' },
+    email: nullable(str),
+    license_data: nullable(str),
+    activations: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { activation_id: str, client_id: str, machine_id: str, client_name: nullable(str), client_addr: nullable(str), activated_at: str },
+      },
+    },
+    seats: {
+      type: 'array',
+      description: 'Floating seats held at that instant (a lease that had run out holds nothing).',
+      items: {
+        type: 'object',
+        properties: {
+          seat_id: str,
+          client_id: str,
+          machine_id: str,
+          client_name: nullable(str),
+          client_addr: nullable(str),
+          granted_at: str,
+          lease_expires_at: str,
+        },
+      },
+    },
+  },
+}
 const historyEntry = {
   allOf: [
     ref('AuditEntry'),
@@ -158,11 +190,11 @@ export const lacOpenApi: ApiModule['openapi'] = {
     '/license-orders/{activation_key}': {
       get: {
         tags: ['License orders (seed 001)'],
-        summary: 'Read a license order; with asOf, as it was at that instant.',
+        summary: 'Read a license order; with asOf, as it was at that instant (plus, under as_of, its e-mail, activations and the seats held then).',
         security: [{ bearer: [] }],
         parameters: [key, asOf],
         responses: {
-          '200': json(ref('LicenseOrder')),
+          '200': json({ allOf: [ref('LicenseOrder'), { type: 'object', properties: { as_of: asOfUse } }] }),
           '400': json(ref('LacError'), 'asOf is not an instant.'),
           '403': errors['403'],
           '404': json(ref('LacError'), 'License order activation key does not exist (at asOf: no order had this key then).'),
