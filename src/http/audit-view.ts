@@ -1,6 +1,7 @@
 // An audit entry on the wire: as JSON (the query replies and NDJSON exports)
 // and as a CSV row (RFC 4180: every field that needs it quoted, quotes doubled).
 import type { AuditEntry } from '../projections/audit-reader.js'
+import { csvLine } from './reply.js'
 
 export const auditEntryBody = (entry: AuditEntry) => ({
   position: entry.position,
@@ -44,20 +45,13 @@ export const CSV_COLUMNS = [
   'data',
 ] as const
 
-/** One CSV field: quoted when it holds a comma, a quote, a line break or surrounding spaces. */
-export const csvField = (value: string | number | null): string => {
-  if (value === null) return ''
-  const text = String(value)
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
+const csvRecord = (fields: readonly (string | number | null)[]): string => `${csvLine(fields)}\r\n`
 
-const csvLine = (fields: readonly (string | number | null)[]): string => `${fields.map(csvField).join(',')}\r\n`
-
-export const csvHeader = csvLine(CSV_COLUMNS)
+export const csvHeader = csvRecord(CSV_COLUMNS)
 
 /** Lists are space-separated ids; changes and data are JSON. */
 export const csvRow = (entry: AuditEntry): string =>
-  csvLine([
+  csvRecord([
     entry.position,
     entry.recordedAt,
     entry.type,
