@@ -3,8 +3,8 @@
 // and, for a change of a license order, the field-level difference it made.
 //
 // Nothing here knows event types. What an event concerns is read from the ids
-// its data names (`orderId`, `customerId`, `productId`, `templateId`, at the
-// top or one level down, as in an API key's scope), widened by the order's
+// its data names (`orderId`, `customerId`, `productId`, `templateId`, at its
+// top level or in a credential's `scope`), widened by the order's
 // customer and product as the order stood just before and after the event.
 // The difference is the order's state before and after, folded with the
 // order's own `evolveOrder`. So the events other work adds to the order stream
@@ -70,18 +70,26 @@ const NAMES: Readonly<Record<string, SubjectKind | 'template'>> = {
   templateId: 'template',
 }
 
+/**
+ * Where else, below the top of the data, an id says what an event concerns:
+ * a credential's scope. Nowhere else: deeper objects may hold what a client
+ * claimed (an activation's `details.productId`), which must not make a
+ * license's event visible to another product's keys.
+ */
+const NAMING_OBJECTS = ['scope']
+
 type Named = readonly [SubjectKind | 'template', string]
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** The ids the data names, at its top level and one level down. */
-const namedIn = (data: unknown, depth = 0): readonly Named[] => {
+/** The ids the data names, at its top level and in its naming objects. */
+const namedIn = (data: unknown, top = true): readonly Named[] => {
   if (!isRecord(data)) return []
   return Object.entries(data).flatMap(([key, value]): readonly Named[] => {
     const kind = NAMES[key]
     if (kind !== undefined && (typeof value === 'string' || typeof value === 'number')) return [[kind, String(value)]]
-    return depth === 0 ? namedIn(value, 1) : []
+    return top && NAMING_OBJECTS.includes(key) ? namedIn(value, false) : []
   })
 }
 

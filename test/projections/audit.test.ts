@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { EventMetadata } from '../../src/application/metadata.js'
 import type { DomainEvent } from '../../src/domain/events.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
+import { noActivationDetails } from '../../src/domain/order/index.js'
 import { auditProjection } from '../../src/projections/audit.js'
 import { auditReader, type AuditEntry, type AuditFilter } from '../../src/projections/audit-reader.js'
 import type { JsonValue } from '../../src/store/port.js'
@@ -36,6 +37,23 @@ const log: readonly (readonly [string, DomainEvent])[] = [
       data: { endpointId: 'w', url: 'https://example.com/hook', events: ['*'], description: null, enabled: true, secret: { alg: 'A256GCM', kid: 'k', iv: 'i', tag: 't', ciphertext: 'c' }, at },
     },
   ], // 10
+  [
+    'order-o2',
+    {
+      type: 'MachineActivated',
+      data: {
+        orderId: 'o2',
+        activationId: 'a1',
+        clientId: 'client-1',
+        machineId: 'machine-1',
+        clientName: null,
+        clientAddr: null,
+        // What the client claims: not what the license is.
+        details: { ...noActivationDetails, productId: 'B' },
+        at,
+      },
+    },
+  ], // 11
 ]
 
 const filter = (f: Partial<AuditFilter>): AuditFilter => ({ subjects: [], types: [], actor: null, from: null, to: null, ...f })
@@ -78,7 +96,7 @@ describe('audit index', () => {
 
   it("given an order's event, then it concerns the order and its customer and product as they stood before and after it", () => {
     expect(all()[3]!.concerns).toEqual({ order_ids: ['o1'], customer_ids: [1, 2], product_ids: ['A', 'B'] })
-    expect(positions({ subjects: [{ kind: 'product', value: 'A' }] })).toEqual([1, 3, 4, 7, 8])
+    expect(positions({ subjects: [{ kind: 'product', value: 'A' }] })).toEqual([1, 3, 4, 7, 8, 11])
     expect(positions({ subjects: [{ kind: 'product', value: 'B' }] })).toEqual([2, 4, 5, 6, 9])
     expect(positions({ subjects: [{ kind: 'customer', value: '2' }] })).toEqual([4, 5, 6, 9])
     expect(positions({ subjects: [{ kind: 'order', value: 'o1' }, { kind: 'product', value: 'A' }] })).toEqual([3, 4])
@@ -88,6 +106,11 @@ describe('audit index', () => {
     expect(all()[7]!.concerns).toEqual({ order_ids: [], customer_ids: [], product_ids: ['A'] })
     expect(all()[8]!.concerns).toEqual({ order_ids: ['o1'], customer_ids: [2], product_ids: ['B'] })
     expect(all()[9]!.concerns).toEqual({ order_ids: [], customer_ids: [], product_ids: [] })
+  })
+
+  it("given what a client claims deeper in an event (an activation's details.productId), then it widens nothing", () => {
+    expect(all()[10]!.concerns).toEqual({ order_ids: ['o2'], customer_ids: [1], product_ids: ['A'] })
+    expect(all()[10]!.changes).toEqual([])
   })
 
   it('given a change of an existing order, then the fields it changed, old and new; a creation has none', () => {
@@ -118,12 +141,12 @@ describe('audit index', () => {
   })
 
   it('pages newest first from a cursor, and stops where the index stood when an export began', () => {
-    expect(reader.page(filter({}), { order: 'desc', cursor: null }, 3)).toMatchObject({ nextCursor: '8' })
-    expect(reader.page(filter({}), { order: 'desc', cursor: 8n }, 3).items.map((e) => e.position)).toEqual(['7', '6', '5'])
+    expect(reader.page(filter({}), { order: 'desc', cursor: null }, 3)).toMatchObject({ nextCursor: '9' })
+    expect(reader.page(filter({}), { order: 'desc', cursor: 9n }, 3).items.map((e) => e.position)).toEqual(['8', '7', '6'])
     expect(reader.page(filter({}), { order: 'desc', cursor: 2n }, 3)).toMatchObject({ nextCursor: null })
     const pages = reader.pages(filter({}), { order: 'asc', cursor: null }, null, 4)
     expect(pages.next().value).toHaveLength(4)
-    db.prepare("INSERT INTO audit_events SELECT printf('%040d', 11), event_id || 'x', stream, revision, type, schema_version, recorded_at, actor, client_ip, correlation_id, causation_id, request_id, idempotency_key, concerns, changes, data FROM audit_events WHERE pos = printf('%040d', 10)").run()
-    expect([...pages].flat().map((e) => e.position)).toEqual(['5', '6', '7', '8', '9', '10'])
+    db.prepare("INSERT INTO audit_events SELECT printf('%040d', 12), event_id || 'x', stream, revision, type, schema_version, recorded_at, actor, client_ip, correlation_id, causation_id, request_id, idempotency_key, concerns, changes, data FROM audit_events WHERE pos = printf('%040d', 10)").run()
+    expect([...pages].flat().map((e) => e.position)).toEqual(['5', '6', '7', '8', '9', '10', '11'])
   })
 })
