@@ -48,7 +48,8 @@ const optional = <A>(codec: t.Type<A, A, unknown>) =>
   new t.Type<A | undefined, A | undefined, unknown>(
     codec.name,
     (u): u is A | undefined => u === undefined || codec.is(u),
-    (u, c) => (u === undefined || u === null ? t.success(undefined) : codec.validate(u, c)),
+    // The field's own codec stands in its context, so failures inside an array are named by index (`metadata[0].key`).
+    (u, c) => (u === undefined || u === null ? t.success(undefined) : codec.validate(u, [...c.slice(0, -1), { ...c[c.length - 1]!, type: codec }])),
     t.identity,
   )
 
@@ -76,8 +77,8 @@ const optionalFields = {
   releasePublishedAt: optional(DateTime),
   userId: optional(Str(0, 256)),
   leaseDuration: optional(Int64(-1)),
-  metadata: optional(t.array(Metadata)),
-  meterAttributes: optional(t.array(MeterAttributeIncrement)),
+  metadata: optional(t.array(Metadata, 'an array of {key, value}')),
+  meterAttributes: optional(t.array(MeterAttributeIncrement, 'an array of {name, usesIncrement}')),
   deviceId: optional(Uuid),
   deviceChallenge: optional(Str(1, 256)),
   deviceChallengeSignature: optional(Str(1, 1024)),

@@ -32,11 +32,14 @@ import { activationView } from './view.js'
 /** Room for a 1024-character fingerprint and a good many metadata entries of up to 4096 characters. */
 export const CRYPTLEX_BODY_LIMIT = '256kb'
 
-const decode = (body: unknown): E.Either<Reply, ActivationBody> =>
-  pipe(
-    ActivationBody.decode(body === undefined ? {} : body),
+const decode = (body: unknown): E.Either<Reply, ActivationBody> => {
+  const given = body === undefined ? {} : body
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) return E.left(invalid([{ field: 'body', message: 'must be an object' }]))
+  return pipe(
+    ActivationBody.decode(given),
     E.mapLeft((errors) => invalid(fieldErrors(errors))),
   )
+}
 
 const forbidden = (): Reply => cryptlexProblem(403, 'FORBIDDEN', 'This access token may not act on this license.')
 const activationNotFound = (): Reply => cryptlexProblem(404, 'ACTIVATION_NOT_FOUND', 'No activation has this id.')
