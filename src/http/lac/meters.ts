@@ -29,12 +29,14 @@ const DefinitionsBody = new t.Type<t.TypeOf<typeof Definitions>, unknown, unknow
   'meter attribute definitions',
   Definitions.is,
   (u, c) => {
-    const decoded = Definitions.validate(u, c)
+    // The list itself stands in the context, so failures are named as its items ("[1].name").
+    const context: t.Context = [...c.slice(0, -1), { ...c[c.length - 1]!, type: Definitions }]
+    const decoded = Definitions.validate(u, context)
     if (E.isLeft(decoded)) return decoded
     if (decoded.right.length > MAX_ATTRIBUTES) return t.failures(failureAt(u, c, [], `must list at most ${MAX_ATTRIBUTES} attributes`))
     const seen = new Set<string>()
     for (const [index, { name }] of decoded.right.entries()) {
-      if (seen.has(name)) return t.failures(failureAt(u, c, [index, 'name'], 'is listed twice'))
+      if (seen.has(name)) return t.failure(name, [...context, { key: String(index), type: Definitions.type, actual: u }, { key: 'name', type: MeterName, actual: name }], 'is listed twice')
       seen.add(name)
     }
     return decoded
