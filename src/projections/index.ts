@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import type { EventStore, Position } from '../store/port.js'
+import { activationReader, activationsProjection } from './activations.js'
 import { apiKeyReader, apiKeysProjection } from './api-keys.js'
 import { customerReader, customersProjection, productTemplateReader, productTemplatesProjection } from './customers.js'
 import { licenseOrderReader, licenseOrdersProjection } from './license-orders.js'
@@ -20,6 +21,7 @@ export const readModelProjections: readonly Projection[] = [
   licenseOrdersProjection,
   apiKeysProjection,
   seatLeasesProjection,
+  activationsProjection,
 ]
 
 export const readersOf = (db: Database.Database) => ({
@@ -29,6 +31,7 @@ export const readersOf = (db: Database.Database) => ({
   apiKeys: apiKeyReader(db),
   seatLeases: seatLeaseReader(db),
   products: productReader(db),
+  activations: activationReader(db),
 })
 
 export interface ReadModelsOptions {
