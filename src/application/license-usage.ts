@@ -16,6 +16,8 @@ import {
   type ActivationDetails,
   type ActivationSelector,
   type ExistingOrder,
+  type MeterDefinition,
+  type OrderEvent,
   type SeatSettings,
   type Seat,
   type UsageCommand,
@@ -37,6 +39,8 @@ export interface Decided {
   readonly now: Date
   /** How many events the decision wrote. */
   readonly written: number
+  /** The events it wrote. */
+  readonly events: readonly OrderEvent[]
 }
 
 export interface Requester {
@@ -76,13 +80,14 @@ export const createLicenseUsage = ({ handler, clock, signer, newId = uuid }: Lic
       meta,
     )
     if (E.isLeft(executed)) return executed
-    return E.right({ order: executed.right.state as ExistingOrder, now: decidedAt, written: executed.right.events.length })
+    const { state, events } = executed.right
+    return E.right({ order: state as ExistingOrder, now: decidedAt, written: events.length, events })
   }
 
   /** The order as last written, read from its stream (no projection lag); null when there is none. */
   const current = async (orderId: string): Promise<Decided | null> => {
     const { state } = await handler.load(OrderAggregate, stream(orderId))
-    return state.exists ? { order: state, now: clock(), written: 0 } : null
+    return state.exists ? { order: state, now: clock(), written: 0, events: [] } : null
   }
 
   /** Who may act on this license: its product and its order. Templates never change, so the cached one is good. */
@@ -106,6 +111,22 @@ export const createLicenseUsage = ({ handler, clock, signer, newId = uuid }: Lic
     }
     return E.right({ ...decided.right, activation: clientOf(Object.values(decided.right.order.usage.activations), requester) })
   }
+
+  /** Seed 003: a described machine's activation, new (created) or the one it had, updated with what was sent. */
+  const activateWithDetails = async (
+    orderId: string,
+    requester: Requester,
+    changes: ActivationChanges,
+    meta: CommandMeta,
+  ): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation; readonly created: boolean }>> => {
+    const decided = await decide(orderId, { type: 'ActivateMachineWithDetails', orderId, ...requester, changes }, meta)
+    if (E.isLeft(decided)) return decided
+    const activation = clientOf(Object.values(decided.right.order.usage.activations), requester)!
+    return E.right({ ...decided.right, activation, created: decided.right.events.some((e) => e.type === 'MachineActivated') })
+  }
+
+  const defineMeterAttributes = (orderId: string, attributes: readonly MeterDefinition[], meta: CommandMeta) =>
+    decide(orderId, { type: 'DefineMeterAttributes', orderId, attributes }, meta)
 
   const updateActivation = async (orderId: string, activationId: string, changes: ActivationChanges, meta: CommandMeta) =>
     decide(orderId, { type: 'UpdateActivation', orderId, activationId, changes }, meta)
@@ -132,7 +153,7 @@ export const createLicenseUsage = ({ handler, clock, signer, newId = uuid }: Lic
     const now = clock()
     // Nothing to renew and nothing lapsed: answered from memory, the store is not touched.
     const quick = usageDecider.decide(command, state, { now, newId: '' })
-    if (E.isRight(quick) && quick.right.length === 0 && state.exists) return E.right(seatIn({ order: state, now, written: 0 }))
+    if (E.isRight(quick) && quick.right.length === 0 && state.exists) return E.right(seatIn({ order: state, now, written: 0, events: [] }))
     const decided = await decide(orderId, command, meta)
     return E.isLeft(decided) ? decided : E.right(seatIn(decided.right))
   }
@@ -165,6 +186,8 @@ export const createLicenseUsage = ({ handler, clock, signer, newId = uuid }: Lic
 
   return {
     activate,
+    activateWithDetails,
+    defineMeterAttributes,
     updateActivation,
     deactivate,
     request,

@@ -106,3 +106,21 @@ export const decodeWith =
   <A>(codec: t.Decoder<unknown, A>) =>
   (input: unknown): E.Either<t.Errors, A> =>
     codec.decode(input)
+
+/**
+ * A JSON integer within int64 bounds, as far as a double can tell: the
+ * largest int64 (2^63 - 1) parses as 2^63, which seed 003 writes as
+ * 9223372036854776000. Integers beyond 2^53 keep a double's precision.
+ */
+export const Int64 = (min: number = -(2 ** 63), max: number = 2 ** 63) =>
+  new t.Type<number, number, unknown>(
+    `an integer from ${min} (int64)`,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
+    (u, c) => {
+      if (typeof u !== 'number' || !Number.isInteger(u)) return t.failure(u, c, 'must be an integer')
+      if (u < min) return t.failure(u, c, `must be at least ${min}`)
+      if (u > max) return t.failure(u, c, 'must be at most 9223372036854775807 (int64)')
+      return t.success(u)
+    },
+    t.identity,
+  )

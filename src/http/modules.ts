@@ -11,6 +11,9 @@ import { babelDialect } from './babel/dialect.js'
 import { babelOpenApi } from './babel/openapi.js'
 import { createBabelRouter } from './babel/router.js'
 import { productsOpenApi } from './admin/products-openapi.js'
+import { cryptlexDialect } from './cryptlex/dialect.js'
+import { cryptlexOpenApi } from './cryptlex/openapi.js'
+import { createCryptlexRouter } from './cryptlex/router.js'
 import { createProductsRouter } from './admin/products.js'
 import { reportsOpenApi } from './admin/reports-openapi.js'
 import { createReportsRouter } from './admin/reports.js'
@@ -20,6 +23,8 @@ import { createDnaRouter } from './dna/router.js'
 import { lacDialect } from './lac/dialect.js'
 import { lacOpenApi } from './lac/openapi.js'
 import { createLacRouter } from './lac/router.js'
+import { createMeterAdminRouter } from './lac/meters.js'
+import { meterAdminPaths } from './lac/meters-openapi.js'
 import { createSeatAdminRouter } from './lac/seats.js'
 import { seatAdminPaths } from './lac/seats-openapi.js'
 import { rillsoftDialect } from './rillsoft/dialect.js'
@@ -39,8 +44,8 @@ export const lacModule: ApiModule = {
   name: 'lac',
   dialect: lacDialect,
   owns: under('/license-orders'),
-  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps)),
-  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths } },
+  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps)),
+  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths } },
 }
 
 export const rillsoftModule: ApiModule = {
@@ -110,6 +115,14 @@ export const reportsModule: ApiModule = {
   openapi: reportsOpenApi,
 }
 
+export const cryptlexModule: ApiModule = {
+  name: 'cryptlex',
+  dialect: cryptlexDialect,
+  owns: under('/v3/activations'),
+  router: createCryptlexRouter,
+  openapi: cryptlexOpenApi,
+}
+
 /** The admin API's audit log (issue 5), in the admin dialect. */
 export const auditModule: ApiModule = {
   name: 'audit',
@@ -129,5 +142,6 @@ export const apiModules: readonly ApiModule[] = [
   babelModule,
   wellKnownModule,
   dnaModule,
+  cryptlexModule,
   auditModule,
 ]

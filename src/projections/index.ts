@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import type { EventStore, Position } from '../store/port.js'
+import { activationReader, activationsProjection } from './activations.js'
 import { apiKeyReader, apiKeysProjection } from './api-keys.js'
 import { auditProjection } from './audit.js'
 import { auditReader } from './audit-reader.js'
@@ -23,6 +24,7 @@ export const readModelProjections: readonly Projection[] = [
   licenseOrdersProjection,
   apiKeysProjection,
   seatLeasesProjection,
+  activationsProjection,
   auditProjection,
 ]
 
@@ -33,6 +35,7 @@ export const readersOf = (db: Database.Database) => ({
   apiKeys: apiKeyReader(db),
   seatLeases: seatLeaseReader(db),
   products: productReader(db),
+  activations: activationReader(db),
   audit: auditReader(db),
 })
 

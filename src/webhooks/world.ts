@@ -8,12 +8,16 @@ import type Database from 'better-sqlite3'
 import { customerReader, customersProjection, productTemplateReader, productTemplatesProjection } from '../projections/customers.js'
 import { licenseOrderReader, licenseOrdersProjection } from '../projections/license-orders.js'
 import type { Projection } from '../projections/projection.js'
+import { priorOrderReader, priorOrdersProjection } from './prior-orders.js'
 
 /** Add a projection here (and its reader below) when a webhook's data needs a read model not listed yet. */
-export const worldProjections: readonly Projection[] = [customersProjection, productTemplatesProjection, licenseOrdersProjection]
+// priorOrdersProjection must come before licenseOrdersProjection: it keeps the order as the previous event left it.
+export const worldProjections: readonly Projection[] = [customersProjection, productTemplatesProjection, priorOrdersProjection, licenseOrdersProjection]
 
 export const worldOf = (db: Database.Database) => ({
   orders: licenseOrderReader(db),
+  /** The order just before the event being handled, for what that event ended. */
+  priorOrders: priorOrderReader(db),
   customers: customerReader(db),
   productTemplates: productTemplateReader(db),
 })

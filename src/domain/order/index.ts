@@ -9,6 +9,7 @@ export const orderStream = (orderId: string): string => `order-${orderId}`
 export * from './counters.js'
 export * from './lease.js'
 export * from './machine.js'
+export * from './meters.js'
 export * from './occupancy.js'
 export * from './usage.js'
 export * from './usage-commands.js'

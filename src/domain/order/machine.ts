@@ -3,7 +3,7 @@
 // the machine in detail (fingerprint, os, hostname, ...), which an activation
 // carries as its details.
 import * as t from 'io-ts'
-import { Bool, BoundedString, Instant, IntFromInput, nullable, oneOf } from '../codecs.js'
+import { Bool, BoundedString, Instant, Int64, IntFromInput, nullable, oneOf } from '../codecs.js'
 
 export const ClientId = BoundedString(1, 256, 'a client id of 1 to 256 characters')
 /** Up to 1024 characters: seed 003's machine fingerprint is the machine id there. */
@@ -52,7 +52,7 @@ export const ActivationDetails = t.type({
   releasePublishedAt: nullable(Instant),
   userId: nullable(Text256),
   /** Seconds; 0 or -1: unlimited (seed 003's hosted floating leases). */
-  leaseDuration: nullable(IntFromInput(-1)),
+  leaseDuration: nullable(Int64(-1)),
   deviceId: nullable(Text256),
   metadata: t.readonlyArray(MetadataEntry),
   meterAttributes: t.readonlyArray(MeterAttribute),

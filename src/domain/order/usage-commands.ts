@@ -5,6 +5,7 @@ import * as t from 'io-ts'
 import { IntFromInput, nullable } from '../codecs.js'
 import { SeatSettings } from './lease.js'
 import { ActivationDetails, ClientAddr, ClientId, ClientName, MachineId, MetadataEntry } from './machine.js'
+import { MeterDefinition } from './meters.js'
 
 const OrderId = t.string
 
@@ -30,6 +31,18 @@ export const ActivationChanges = t.partial({
 })
 export type ActivationChanges = t.TypeOf<typeof ActivationChanges>
 
+/**
+ * Seed 003's activation: a machine described in detail. A machine activated
+ * already is the same activation; the details sent then update it, as
+ * UpdateActivation does.
+ */
+export const ActivateMachineWithDetails = t.type({
+  type: t.literal('ActivateMachineWithDetails'),
+  orderId: OrderId,
+  ...Requester,
+  changes: ActivationChanges,
+})
+
 export const UpdateActivation = t.type({ type: t.literal('UpdateActivation'), orderId: OrderId, activationId: t.string, changes: ActivationChanges })
 
 /** By the client and machine (seed 002) or by the activation's id (seed 003). */
@@ -51,8 +64,12 @@ export const RevokeLicenseToken = t.type({ type: t.literal('RevokeLicenseToken')
 
 export const ChangeSeatSettings = t.type({ type: t.literal('ChangeSeatSettings'), orderId: OrderId, settings: SeatSettings })
 
+/** The license's meter attributes and their allowed uses (the whole list). */
+export const DefineMeterAttributes = t.type({ type: t.literal('DefineMeterAttributes'), orderId: OrderId, attributes: t.readonlyArray(MeterDefinition) })
+
 export const UsageCommand = t.union([
   ActivateMachine,
+  ActivateMachineWithDetails,
   UpdateActivation,
   DeactivateMachine,
   RequestSeat,
@@ -61,5 +78,6 @@ export const UsageCommand = t.union([
   ExpireLapsedSeats,
   RevokeLicenseToken,
   ChangeSeatSettings,
+  DefineMeterAttributes,
 ])
 export type UsageCommand = t.TypeOf<typeof UsageCommand>

@@ -3,15 +3,17 @@
 // seats whose lease ran out writes their expiry first, with the time each
 // lease ended, then decides on what is left.
 import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
 import type { Decider, TimeContext } from '../decider.js'
 import type { OrderEvent } from './events.js'
 import { DENIAL_RECORD_WINDOW_MS, dueForRenewal, leaseEnd, type SeatSettings } from './lease.js'
-import { clientKey, type ActivationDetails, type MeterAttribute } from './machine.js'
+import { clientKey, noActivationDetails, type ActivationDetails } from './machine.js'
+import { incrementUses, ownEntry, sameDefinitions } from './meters.js'
 import { activationOf, lapsedSeats, limitOf, occupied, seatOf, seatSettingsOf } from './occupancy.js'
 import { evolveOrder, initialOrderState, type ExistingOrder, type OrderState } from './state.js'
 import type { ActivationChanges, ActivationSelector, UsageCommand } from './usage-commands.js'
 import type { UsageError } from './usage-errors.js'
-import type { Seat } from './usage.js'
+import type { Activation, Seat } from './usage.js'
 import { isExpired, licenseExpiry } from './validity.js'
 
 export interface UsageContext extends TimeContext {
@@ -57,22 +59,31 @@ const renewal = (order: ExistingOrder, seat: Seat, settings: SeatSettings, now: 
 })
 
 const findActivation = (order: ExistingOrder, selector: ActivationSelector) =>
-  'activationId' in selector ? order.usage.activations[selector.activationId] : activationOf(order.usage, selector)
+  'activationId' in selector ? ownEntry(order.usage.activations, selector.activationId) : activationOf(order.usage, selector)
 
-/** Seed 003's update of an activation's details; meter uses move by increments and never below zero. */
-const updatedDetails = (orderId: string, details: ActivationDetails, changes: ActivationChanges): E.Either<UsageError, ActivationDetails> => {
+/**
+ * Seed 003's details after a change: the fields given replace the recorded
+ * ones, meter uses move by increments (see meters.ts), all or nothing.
+ */
+const changedDetails = (order: ExistingOrder, details: ActivationDetails, changes: ActivationChanges): E.Either<UsageError, ActivationDetails> => {
   const { meterIncrements, ...fields } = changes
   const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined))
-  const meters: MeterAttribute[] = details.meterAttributes.map((m) => ({ ...m }))
-  for (const { name, usesIncrement } of meterIncrements ?? []) {
-    const index = meters.findIndex((m) => m.name === name)
-    const uses = (index < 0 ? 0 : meters[index]!.uses) + usesIncrement
-    if (uses < 0) return E.left({ _tag: 'MeterUsesBelowZero', orderId, name })
-    if (index < 0) meters.push({ name, uses })
-    else meters[index] = { name, uses }
-  }
-  return E.right({ ...details, ...given, meterAttributes: meters })
+  return pipe(
+    incrementUses(order.orderId, order.usage.meters, details.meterAttributes, meterIncrements ?? []),
+    E.map((meterAttributes): ActivationDetails => ({ ...details, ...given, meterAttributes })),
+  )
 }
+
+/** An activation's update: ActivationUpdated with the whole new details, or nothing when nothing changed. */
+const updateOf = (order: ExistingOrder, activation: Activation, changes: ActivationChanges, at: string): Decision =>
+  pipe(
+    changedDetails(order, activation.details, changes),
+    E.map((details): readonly OrderEvent[] => {
+      if (JSON.stringify(details) === JSON.stringify(activation.details)) return []
+      const { activationId, clientId, machineId } = activation
+      return [{ type: 'ActivationUpdated', data: { orderId: order.orderId, activationId, clientId, machineId, details, at } }]
+    }),
+  )
 
 export const decideUsage = (command: UsageCommand, state: OrderState, context: UsageContext): Decision => {
   const { now } = context
@@ -94,14 +105,35 @@ export const decideUsage = (command: UsageCommand, state: OrderState, context: U
       return E.right([...expiries, { type: 'MachineActivated', data: { orderId, activationId: context.newId, clientId, machineId, clientName, clientAddr, details, at } }])
     }
 
-    case 'UpdateActivation': {
-      const activation = order.usage.activations[command.activationId]
-      if (activation === undefined) return E.left({ _tag: 'ActivationNotFound', orderId })
-      const details = updatedDetails(orderId, activation.details, command.changes)
+    case 'ActivateMachineWithDetails': {
+      const ok = usable(order, now)
+      if (E.isLeft(ok)) return ok
+      const expiries = expiriesOf(order, now)
+      const after = apply(order, expiries)
+      const held = activationOf(after.usage, command)
+      if (held !== undefined) return pipe(updateOf(after, held, command.changes, at), E.map((update) => [...expiries, ...update]))
+      if (occupied(after, now) >= limitOf(after)) return E.left({ _tag: 'ActivationLimitReached', orderId, limit: limitOf(after) })
+      const details = changedDetails(after, noActivationDetails, command.changes)
       if (E.isLeft(details)) return details
-      if (JSON.stringify(details.right) === JSON.stringify(activation.details)) return E.right([])
-      const { activationId, clientId, machineId } = activation
-      return E.right([{ type: 'ActivationUpdated', data: { orderId, activationId, clientId, machineId, details: details.right, at } }])
+      const { clientId, machineId, clientName, clientAddr } = command
+      return E.right([
+        ...expiries,
+        { type: 'MachineActivated', data: { orderId, activationId: context.newId, clientId, machineId, clientName, clientAddr, details: details.right, at } },
+      ])
+    }
+
+    case 'UpdateActivation': {
+      const activation = ownEntry(order.usage.activations, command.activationId)
+      if (activation === undefined) return E.left({ _tag: 'ActivationNotFound', orderId })
+      // A disabled or expired license is told so when its machines sync, and its meters do not move.
+      const ok = usable(order, now)
+      if (E.isLeft(ok)) return ok
+      // The fingerprint is the machine the activation is bound to: another machine is another activation.
+      const { fingerprint } = command.changes
+      if (fingerprint !== undefined && fingerprint !== null && fingerprint !== activation.machineId) {
+        return E.left({ _tag: 'FingerprintMismatch', orderId, activationId: activation.activationId })
+      }
+      return updateOf(order, activation, command.changes, at)
     }
 
     case 'DeactivateMachine': {
@@ -173,9 +205,9 @@ export const decideUsage = (command: UsageCommand, state: OrderState, context: U
 
     case 'RevokeLicenseToken': {
       const { tokenId } = command
-      if (order.usage.revokedTokens[tokenId] !== undefined) return E.right([])
-      const seat = order.usage.seats[tokenId]
-      const activation = order.usage.activations[tokenId]
+      if (ownEntry(order.usage.revokedTokens, tokenId) !== undefined) return E.right([])
+      const seat = ownEntry(order.usage.seats, tokenId)
+      const activation = ownEntry(order.usage.activations, tokenId)
       const held = seat ?? activation
       if (held === undefined) return E.left({ _tag: 'TokenNotFound', orderId, tokenId })
       const issuedAt = seat !== undefined ? seat.grantedAt : activation!.activatedAt
@@ -193,6 +225,12 @@ export const decideUsage = (command: UsageCommand, state: OrderState, context: U
       const current = order.usage.seatSettings
       if (current !== null && current.heartbeatIntervalSeconds === heartbeatIntervalSeconds && current.leaseSeconds === leaseSeconds) return E.right([])
       return E.right([{ type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds, leaseSeconds, at } }])
+    }
+
+    case 'DefineMeterAttributes': {
+      const { attributes } = command
+      if (sameDefinitions(order.usage.meters, attributes)) return E.right([])
+      return E.right([{ type: 'MeterAttributesDefined', data: { orderId, attributes, at } }])
     }
   }
 }

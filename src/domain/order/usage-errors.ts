@@ -1,5 +1,7 @@
 // Why a license cannot be used as asked. A full license is not among them for
 // floating seats: "no seat free" is an answer (granted: false), not a failure.
+import type { MeterError } from './meters.js'
+
 export type UsageError =
   | { readonly _tag: 'OrderNotFound'; readonly orderId: string }
   | { readonly _tag: 'OrderDisabled'; readonly orderId: string }
@@ -11,5 +13,7 @@ export type UsageError =
   | { readonly _tag: 'TokenNotFound'; readonly orderId: string; readonly tokenId: string }
   /** The client or machine presenting a token is not the one it was issued to. */
   | { readonly _tag: 'ClientMismatch'; readonly orderId: string; readonly tokenId: string }
-  | { readonly _tag: 'MeterUsesBelowZero'; readonly orderId: string; readonly name: string }
+  | MeterError
+  /** Seed 003: the fingerprint sent is not the machine the activation is bound to. */
+  | { readonly _tag: 'FingerprintMismatch'; readonly orderId: string; readonly activationId: string }
   | { readonly _tag: 'LeaseTooShort'; readonly orderId: string; readonly leaseSeconds: number; readonly minimum: number }

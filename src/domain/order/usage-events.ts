@@ -6,6 +6,7 @@ import * as t from 'io-ts'
 import { Instant, NonNegativeInt, nullable, oneOf } from '../codecs.js'
 import { SeatSettings } from './lease.js'
 import { ActivationDetails, ClientFields, ClientId, ClientName, MachineId } from './machine.js'
+import { MeterAttributesDefined } from './meters.js'
 
 const Id = t.string
 
@@ -115,6 +116,7 @@ export const UsageEvent = t.union([
   SeatRequestDenied,
   LicenseTokenRevoked,
   SeatSettingsChanged,
+  MeterAttributesDefined,
 ])
 export type UsageEvent = t.TypeOf<typeof UsageEvent>
 
@@ -129,4 +131,5 @@ export const usageSchemaVersions: Readonly<Record<UsageEvent['type'], number>> =
   SeatRequestDenied: 1,
   LicenseTokenRevoked: 1,
   SeatSettingsChanged: 1,
+  MeterAttributesDefined: 1,
 }

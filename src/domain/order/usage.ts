@@ -5,6 +5,7 @@
 // model's JSON.
 import { DENIAL_RECORD_WINDOW_MS, type SeatSettings } from './lease.js'
 import { clientKey, type ActivationDetails } from './machine.js'
+import { defineMeters, moveUses, type LicenseMeters } from './meters.js'
 import type { TokenKind, UsageEvent } from './usage-events.js'
 
 export interface Activation {
@@ -63,6 +64,8 @@ export interface OrderUsage {
   /** Client key -> how its last seat or activation was taken from it, for a day. */
   readonly lastEnds: Readonly<Record<string, SeatEnd>>
   readonly revokedTokens: Readonly<Record<string, RevokedToken>>
+  /** Seed 003's meter attributes: the license's counters and their allowed uses; absent until one is defined or used. */
+  readonly meters?: LicenseMeters
 }
 
 export const emptyUsage: OrderUsage = {
@@ -100,6 +103,10 @@ const forgetOld = (usage: OrderUsage, at: string): OrderUsage => {
 
 const firstUse = (usage: OrderUsage, at: string): string => usage.firstUsedAt ?? at
 
+/** The license's counters follow every change of an activation's own uses. */
+const withMeters = (usage: OrderUsage, meters: LicenseMeters | undefined): OrderUsage =>
+  meters === usage.meters || meters === undefined ? usage : { ...usage, meters }
+
 export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage => {
   // A SeatExpired's own time is the (past) end of the lease; what is old is judged by when it was written.
   const usage = forgetOld(current, event.type === 'SeatExpired' ? event.data.recordedAt : event.data.at)
@@ -107,7 +114,7 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
     case 'MachineActivated': {
       const { activationId, clientId, machineId, clientName, clientAddr, details, at } = event.data
       return {
-        ...usage,
+        ...withMeters(usage, moveUses(usage.meters, [], details.meterAttributes)),
         firstUsedAt: firstUse(usage, at),
         activations: { ...usage.activations, [activationId]: { activationId, clientId, machineId, clientName, clientAddr, details, activatedAt: at, updatedAt: at } },
         lastEnds: without(usage.lastEnds, clientKey(event.data)),
@@ -117,7 +124,7 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
       const activation = usage.activations[event.data.activationId]
       if (activation === undefined) return usage
       return {
-        ...usage,
+        ...withMeters(usage, moveUses(usage.meters, activation.details.meterAttributes, event.data.details.meterAttributes)),
         activations: { ...usage.activations, [activation.activationId]: { ...activation, details: event.data.details, updatedAt: event.data.at } },
       }
     }
@@ -168,5 +175,7 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
       const { heartbeatIntervalSeconds, leaseSeconds } = event.data
       return { ...usage, seatSettings: { heartbeatIntervalSeconds, leaseSeconds } }
     }
+    case 'MeterAttributesDefined':
+      return { ...usage, meters: defineMeters(usage.meters, event.data.attributes) }
   }
 }

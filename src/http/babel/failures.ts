@@ -27,6 +27,12 @@ export const usageProblem = (failure: UsageFailure): Reply => {
       return babelProblem(403, 'CLIENT_MISMATCH', 'The license token was issued to another client or machine.')
     case 'MeterUsesBelowZero':
       return babelProblem(400, 'METER_USES_BELOW_ZERO', `The uses of ${failure.name} cannot go below zero.`)
+    case 'MeterAttributeNotDefined':
+      return babelProblem(400, 'METER_ATTRIBUTE_NOT_DEFINED', `The license defines no meter attribute ${failure.name}.`)
+    case 'MeterUsesAboveAllowed':
+      return babelProblem(409, 'METER_ATTRIBUTE_LIMIT_REACHED', `The license allows ${failure.allowedUses} uses of ${failure.name}.`)
+    case 'FingerprintMismatch':
+      return babelProblem(409, 'FINGERPRINT_MISMATCH', 'The activation is bound to another machine.')
     case 'LeaseTooShort':
       return babelProblem(400, 'LEASE_TOO_SHORT', `The lease must last at least ${failure.minimum} seconds.`)
     case 'ConcurrencyConflict':

@@ -1,0 +1,95 @@
+// The engine's own endpoints for a license order's meter attributes (seed
+// 003's meterAttributes), beside seed 001's, in its dialect, with the same
+// Bearer authentication and scoping:
+//   GET /license-orders/{activation_key}/meter-attributes  the attributes, their allowed uses and the uses counted
+//   PUT /license-orders/{activation_key}/meter-attributes  define them: the whole list, [{"name", "allowed_uses"}]
+// A seed 003 increment of an attribute the license does not define is refused.
+import * as E from 'fp-ts/Either'
+import * as t from 'io-ts'
+import { Router, type Request } from 'express'
+import type { Principal } from '../../application/credentials.js'
+import { mayReach } from '../../domain/api-key/access.js'
+import { AllowedUses, MeterName, type ExistingOrder } from '../../domain/order/index.js'
+import { failureAt, fieldErrors } from '../../domain/validation.js'
+import { bearerToken } from '../credentials.js'
+import type { HttpDeps } from '../deps.js'
+import { endpoint } from '../endpoint.js'
+import { authFailureDetail } from '../failures.js'
+import { jsonBody } from '../json-body.js'
+import { reply, type Reply } from '../reply.js'
+import { commandMeta } from '../request-context.js'
+import { lacDialect as dialect } from './dialect.js'
+
+const MAX_ATTRIBUTES = 100
+
+const Definitions = t.array(t.type({ name: MeterName, allowed_uses: AllowedUses }))
+
+/** At most 100 attributes, each name once. */
+const DefinitionsBody = new t.Type<t.TypeOf<typeof Definitions>, unknown, unknown>(
+  'meter attribute definitions',
+  Definitions.is,
+  (u, c) => {
+    // The list itself stands in the context, so failures are named as its items ("[1].name").
+    const context: t.Context = [...c.slice(0, -1), { ...c[c.length - 1]!, type: Definitions }]
+    const decoded = Definitions.validate(u, context)
+    if (E.isLeft(decoded)) return decoded
+    if (decoded.right.length > MAX_ATTRIBUTES) return t.failures(failureAt(u, c, [], `must list at most ${MAX_ATTRIBUTES} attributes`))
+    const seen = new Set<string>()
+    for (const [index, { name }] of decoded.right.entries()) {
+      if (seen.has(name)) return t.failure(name, [...context, { key: String(index), type: Definitions.type, actual: u }, { key: 'name', type: MeterName, actual: name }], 'is listed twice')
+      seen.add(name)
+    }
+    return decoded
+  },
+  t.identity,
+)
+
+const metersView = (order: ExistingOrder) =>
+  Object.entries(order.usage.meters ?? {})
+    .filter(([, meter]) => meter.allowedUses !== null)
+    .map(([name, meter]) => ({ name, allowed_uses: meter.allowedUses, uses: meter.uses }))
+
+export const createMeterAdminRouter = ({ services, idempotency }: HttpDeps): Router => {
+  const router = Router()
+  const { usage } = services
+
+  /** The order, if the token may act on it: 403 for the token, 404 for the key, as seed 001 answers. */
+  const reachable = async (req: Request): Promise<E.Either<Reply, { principal: Principal; order: ExistingOrder }>> => {
+    const principal = await services.credentials.authenticate(bearerToken(req))
+    if (E.isLeft(principal)) return E.left(dialect.problem(403, { detail: `Invalid or expired token provided: ${authFailureDetail(principal.left)}.` }))
+    const order = await services.orders.findByKey(String(req.params.activation_key))
+    if (order === null) return E.left(dialect.problem(404))
+    if (!mayReach(principal.right.scope, await usage.targetOf(order))) return E.left(dialect.problem(403, { detail: 'This token may not act on this license order.' }))
+    return E.right({ principal: principal.right, order })
+  }
+
+  router.get(
+    '/license-orders/:activation_key/meter-attributes',
+    endpoint(dialect, async (req) => {
+      const found = await reachable(req)
+      return E.isLeft(found) ? found.left : reply(200, metersView(found.right.order))
+    }),
+  )
+
+  router.put(
+    '/license-orders/:activation_key/meter-attributes',
+    jsonBody(dialect),
+    endpoint(dialect, async (req) => {
+      const found = await reachable(req)
+      if (E.isLeft(found)) return found.left
+      return idempotency.run(req, dialect, async (idempotencyKey) => {
+        const input = DefinitionsBody.decode(req.body ?? null)
+        if (E.isLeft(input)) return dialect.problem(400, { fields: fieldErrors(input.left) })
+        const attributes = input.right.map(({ name, allowed_uses }) => ({ name, allowedUses: allowed_uses }))
+        const defined = await usage.defineMeterAttributes(found.right.order.orderId, attributes, commandMeta(req, found.right.principal.credentialId, idempotencyKey))
+        if (E.isLeft(defined)) {
+          const failure = defined.left
+          return failure._tag === 'OrderNotFound' ? dialect.problem(404) : dialect.problem(409, { detail: 'the license changed while this request was being decided; retry it' })
+        }
+        return reply(200, metersView(defined.right.order))
+      })
+    }),
+  )
+
+  return router
+}
