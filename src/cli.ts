@@ -1,8 +1,10 @@
 // The command-line tools shipped with the package (`npx licensing <command>`).
 //   serve   run the server (what `npm start` does)
+//   replay  rebuild the read models from the log; --verify compares them with the live ones
 import * as E from 'fp-ts/Either'
 import { loadConfig } from './config.js'
 import { start } from './main.js'
+import { replayCommand } from './tools/replay.js'
 
 const commands: Readonly<Record<string, { readonly summary: string; readonly run: (args: readonly string[]) => Promise<number> }>> = {
   serve: {
@@ -22,6 +24,11 @@ const commands: Readonly<Record<string, { readonly summary: string; readonly run
       await running.stop()
       return 0
     },
+  },
+  replay: {
+    summary: 'rebuild every read model from the log into a fresh place: [--verify] [--into <dir>]',
+    run: (args) =>
+      replayCommand(args, process.env, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) }),
   },
 }
 

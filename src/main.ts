@@ -58,7 +58,7 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
   return token
 }
 
-const openStore = (config: Config, clock: () => Date): EventStore =>
+export const openStore = (config: Config, clock: () => Date): EventStore =>
   config.eventStoreConnectionString !== null
     ? createEventStoreDbEventStore({ connectionString: config.eventStoreConnectionString })
     : createSqliteEventStore({ path: join(config.dataDir, 'events.sqlite'), clock })

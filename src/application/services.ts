@@ -10,6 +10,7 @@ import { createLicenseUpdates } from './license-updates.js'
 import { createLicenseUsage } from './license-usage.js'
 import { createLockout, DEFAULT_LOCKOUT_POLICY } from './lockout.js'
 import { createOrders } from './orders.js'
+import { createPointInTime } from './point-in-time.js'
 import { createProducts } from './products.js'
 import { createReports } from './reports.js'
 import { createTokenSigner, generateSigningKey } from './signing.js'
@@ -35,6 +36,7 @@ export const createServices = ({ store, clock, adminToken, signingKey, lockoutPo
   const licenseUpdates = createLicenseUpdates({ handler, orders, productTemplates, products })
   const lockout = createLockout({ handler, clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })
   const reports = createReports(store)
-  return { handler, customers, productTemplates, orders, credentials, usage, clock, products, licenseUpdates, lockout, reports }
+  const pointInTime = createPointInTime(store)
+  return { handler, customers, productTemplates, orders, credentials, usage, clock, products, licenseUpdates, lockout, reports, pointInTime }
 }
 export type Services = ReturnType<typeof createServices>

@@ -1,6 +1,8 @@
 // The APIs this server speaks, each in its own dialect.
 import { Router } from 'express'
 import { createApiKeysRouter } from './admin/api-keys.js'
+import { createAuditRouter } from './admin/audit.js'
+import { auditOpenApi } from './admin/audit-openapi.js'
 import { createCustomersRouter } from './admin/customers.js'
 import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
@@ -121,6 +123,15 @@ export const cryptlexModule: ApiModule = {
   openapi: cryptlexOpenApi,
 }
 
+/** The admin API's audit log (issue 5), in the admin dialect. */
+export const auditModule: ApiModule = {
+  name: 'audit',
+  dialect: adminDialect,
+  owns: under('/audit'),
+  router: createAuditRouter,
+  openapi: auditOpenApi,
+}
+
 export const apiModules: readonly ApiModule[] = [
   lacModule,
   rillsoftModule,
@@ -132,4 +143,5 @@ export const apiModules: readonly ApiModule[] = [
   wellKnownModule,
   dnaModule,
   cryptlexModule,
+  auditModule,
 ]

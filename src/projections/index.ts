@@ -5,10 +5,13 @@ import type { Logger } from 'pino'
 import type { EventStore, Position } from '../store/port.js'
 import { activationReader, activationsProjection } from './activations.js'
 import { apiKeyReader, apiKeysProjection } from './api-keys.js'
+import { auditProjection } from './audit.js'
+import { auditReader } from './audit-reader.js'
 import { customerReader, customersProjection, productTemplateReader, productTemplatesProjection } from './customers.js'
 import { licenseOrderReader, licenseOrdersProjection } from './license-orders.js'
 import { productReader } from './products.js'
 import type { Projection } from './projection.js'
+import { ensureBuiltBy } from './read-model-set.js'
 import { openReadStore } from './read-store.js'
 import { seatLeaseReader, seatLeasesProjection } from './seat-leases.js'
 import { createProjectionRunner } from './runner.js'
@@ -22,6 +25,7 @@ export const readModelProjections: readonly Projection[] = [
   apiKeysProjection,
   seatLeasesProjection,
   activationsProjection,
+  auditProjection,
 ]
 
 export const readersOf = (db: Database.Database) => ({
@@ -32,6 +36,7 @@ export const readersOf = (db: Database.Database) => ({
   seatLeases: seatLeaseReader(db),
   products: productReader(db),
   activations: activationReader(db),
+  audit: auditReader(db),
 })
 
 export interface ReadModelsOptions {
@@ -44,6 +49,8 @@ export interface ReadModelsOptions {
 
 export const createReadModels = ({ store, path, logger, lastAppended }: ReadModelsOptions) => {
   const db = openReadStore(path)
+  const rebuilt = ensureBuiltBy(db, READ_MODELS, readModelProjections)
+  if (rebuilt !== null) logger.warn({ builtBy: rebuilt }, 'the read models were built by other projections: rebuilding them from the log')
   const runner = createProjectionRunner({ name: READ_MODELS, store, db, projections: readModelProjections, logger })
   return {
     ...readersOf(db),

@@ -56,7 +56,7 @@ describe('command handling', () => {
     const handler = createCommandHandler({ store: open(), clock: () => new Date('2026-11-22T10:00:00Z') })
     await handler.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 1, profile: profile('A') }, s, { now }), meta)
     const [event] = await store.readStream('customer-1')
-    expect(event!.metadata).toEqual({ ...meta, schemaVersion: 1 })
+    expect(event!.metadata).toEqual({ ...meta, schemaVersion: 2 })
   })
 
   it('serialises commands on one stream within a process: no conflicts, every change applied', async () => {

@@ -3,91 +3,20 @@
 // run, every contract test is reported as skipped with the reason.
 import { describe, expect, it } from 'vitest'
 import { createEventStoreDbEventStore, packPosition, unpackPosition } from '../../src/store/eventstoredb.js'
+import { eventStoreDb } from '../support/eventstoredb.js'
 import { describeEventStore, type StoreFixture } from './contract.js'
 
-// EVENTSTORE_IMAGE picks another image, e.g. docker.eventstore.com/eventstore/eventstoredb-ee:24.10.
-const IMAGE = process.env.EVENTSTORE_IMAGE ?? 'eventstore/eventstore:24.10'
-const HTTP_PORT = 2113
-// Finding the runtime is a local socket check when there is one; an unreachable
-// remote DOCKER_HOST could otherwise hold the whole suite for minutes.
-const RUNTIME_PROBE_MS = 5_000
-
-const oneLine = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim()
-
-const withTimeout = <A>(promise: Promise<A>, ms: number, what: string): Promise<A> =>
-  new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms)
-    timer.unref()
-    promise.then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      },
-    )
-  })
-
-/** Null when a container runtime answers, else why not. */
-const missingRuntime = async (): Promise<string | null> => {
-  try {
-    // Imported here so a run against EVENTSTORE_CONNECTION_STRING never loads testcontainers.
-    const { getContainerRuntimeClient } = await import('testcontainers')
-    await withTimeout(getContainerRuntimeClient(), RUNTIME_PROBE_MS, 'the container runtime')
-    return null
-  } catch (error) {
-    return oneLine(error)
-  }
-}
-
-const fixtureFor = (connectionString: string, stop: () => Promise<unknown> = async () => {}): StoreFixture => {
-  const store = createEventStoreDbEventStore({ connectionString })
+const makeStore = async (): Promise<StoreFixture | { readonly skip: string }> => {
+  const server = await eventStoreDb()
+  if ('skip' in server) return server
+  const store = createEventStoreDbEventStore({ connectionString: server.connectionString })
   return {
     store,
     dispose: async () => {
       await store.close()
-      await stop()
+      await server.stop()
     },
   }
-}
-
-const makeStore = async (): Promise<StoreFixture | { readonly skip: string }> => {
-  const given = process.env.EVENTSTORE_CONNECTION_STRING
-  if (given !== undefined && given !== '') return fixtureFor(given)
-
-  const missing = await missingRuntime()
-  if (missing !== null) {
-    return { skip: `no EventStoreDB: EVENTSTORE_CONNECTION_STRING is unset and no container runtime (${missing})` }
-  }
-
-  const { GenericContainer, Wait } = await import('testcontainers')
-  // Env names as documented for 24.10 (ClusterVNodeOptions, prefix EVENTSTORE_).
-  const container = await new GenericContainer(IMAGE)
-    .withEnvironment({
-      EVENTSTORE_INSECURE: 'true',
-      EVENTSTORE_RUN_PROJECTIONS: 'None',
-      EVENTSTORE_START_STANDARD_PROJECTIONS: 'false',
-      EVENTSTORE_MEM_DB: 'true',
-      EVENTSTORE_CLUSTER_SIZE: '1',
-      EVENTSTORE_NODE_PORT: String(HTTP_PORT),
-    })
-    .withExposedPorts(HTTP_PORT)
-    // Live (204) comes as soon as HTTP is up; writes need the node to have
-    // been elected leader, which it logs.
-    .withWaitStrategy(
-      Wait.forAll([
-        Wait.forHttp('/health/live', HTTP_PORT).forStatusCodeMatching((status) => status >= 200 && status < 300),
-        Wait.forLogMessage(/IS LEADER\.\.\. SPARTA!/),
-      ]),
-    )
-    .withStartupTimeout(150_000)
-    .start()
-  return fixtureFor(`esdb://${container.getHost()}:${container.getMappedPort(HTTP_PORT)}?tls=false`, () =>
-    container.stop(),
-  )
 }
 
 describeEventStore('eventstoredb', makeStore)

@@ -1,3 +1,5 @@
+import { auditFilterParameters } from '../admin/audit-openapi.js'
+import { AUDIT_PAGE } from '../audit-params.js'
 import type { ApiModule } from '../api-module.js'
 import { body, bool, header, idempotencyKey, int, intOrString, json, nullable, pathParam, ref, str } from '../openapi-helpers.js'
 
@@ -116,6 +118,56 @@ const order = {
 }
 
 const key = pathParam('activation_key', 'The license order activation key.')
+const asOf = {
+  name: 'asOf',
+  in: 'query',
+  required: false,
+  description:
+    'An ISO 8601 instant with a time zone: the order as it was then (terms, key, customer and product template), ' +
+    'folded from its streams up to that instant. The key is the one the order had then.',
+  schema: { type: 'string', format: 'date-time' },
+}
+const asOfUse = {
+  type: 'object',
+  description: 'Only with asOf: what seed 001 does not show, as it was at that instant.',
+  properties: {
+    at: { type: 'string', format: 'date-time' },
+    email: nullable(str),
+    license_data: nullable(str),
+    activations: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { activation_id: str, client_id: str, machine_id: str, client_name: nullable(str), client_addr: nullable(str), activated_at: str },
+      },
+    },
+    seats: {
+      type: 'array',
+      description: 'Floating seats held at that instant (a lease that had run out holds nothing).',
+      items: {
+        type: 'object',
+        properties: {
+          seat_id: str,
+          client_id: str,
+          machine_id: str,
+          client_name: nullable(str),
+          client_addr: nullable(str),
+          granted_at: str,
+          lease_expires_at: str,
+        },
+      },
+    },
+  },
+}
+const historyEntry = {
+  allOf: [
+    ref('AuditEntry'),
+    {
+      type: 'object',
+      properties: { summary: { type: 'string', description: 'The entry for a person: "activations_allowed changed from 10 to 12 by key abc (203.0.113.7)".' } },
+    },
+  ],
+}
 const errors = {
   '400': json(ref('LacError'), 'Invalid data.'),
   '403': json(ref('LacError'), 'Invalid or expired token provided.'),
@@ -138,10 +190,15 @@ export const lacOpenApi: ApiModule['openapi'] = {
     '/license-orders/{activation_key}': {
       get: {
         tags: ['License orders (seed 001)'],
-        summary: 'Read a license order.',
+        summary: 'Read a license order; with asOf, as it was at that instant (plus, under as_of, its e-mail, activations and the seats held then).',
         security: [{ bearer: [] }],
-        parameters: [key],
-        responses: { '200': json(ref('LicenseOrder')), '403': errors['403'], '404': json(ref('LacError'), 'License order activation key does not exist.') },
+        parameters: [key, asOf],
+        responses: {
+          '200': json({ allOf: [ref('LicenseOrder'), { type: 'object', properties: { as_of: asOfUse } }] }),
+          '400': json(ref('LacError'), 'asOf is not an instant.'),
+          '403': errors['403'],
+          '404': json(ref('LacError'), 'License order activation key does not exist (at asOf: no order had this key then).'),
+        },
       },
       patch: {
         tags: ['License orders (seed 001)'],
@@ -153,6 +210,34 @@ export const lacOpenApi: ApiModule['openapi'] = {
           '200': json(ref('LicenseOrder'), 'License order updated.'),
           ...errors,
           '404': json(ref('LacError'), 'License order activation key does not exist.'),
+        },
+      },
+    },
+    '/license-orders/{activation_key}/history': {
+      get: {
+        tags: ['License orders (seed 001)'],
+        summary:
+          "The license's events, newest first (order=asc: oldest first), each with who, when, from where, what changed and a sentence for a person. " +
+          'The key may be one the order had in the past. Admin, a key scoped to its product, or a key scoped to this license.',
+        security: [{ bearer: [] }],
+        parameters: [
+          key,
+          ...auditFilterParameters,
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: AUDIT_PAGE.maxLimit, default: AUDIT_PAGE.defaultLimit } },
+        ],
+        responses: {
+          '200': json({
+            type: 'object',
+            properties: {
+              activation_key: str,
+              order_id: str,
+              current_activation_key: str,
+              items: { type: 'array', items: historyEntry },
+              next_cursor: { ...nullable(str), description: 'null at the end.' },
+            },
+          }),
+          ...errors,
+          '404': json(ref('LacError'), 'No license order has (or had) this activation key.'),
         },
       },
     },

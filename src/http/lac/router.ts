@@ -1,7 +1,8 @@
 // License orders in seed 001's dialect (X-Formation LAC):
 //   PATCH /license-orders/{activation_key}  update an order, exactly as the seed documents
 //   POST  /license-orders                   create one (same body and rules, plus an optional activation_key)
-//   GET   /license-orders/{activation_key}  read one
+//   GET   /license-orders/{activation_key}  read one (?asOf=<instant>: as it was then)
+//   GET   /license-orders/{activation_key}/history  its events (history.ts)
 // Authorization: Bearer <API key or admin token>; a missing, invalid, revoked
 // or expired token is 403, as the seed documents.
 import * as E from 'fp-ts/Either'
@@ -22,6 +23,7 @@ import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
 import { commandMeta } from '../request-context.js'
 import { lacDialect as dialect } from './dialect.js'
+import { createLacHistory } from './history.js'
 import { licenseOrderView } from './view.js'
 
 const CreateBody = t.intersection([OrderTermsInput, t.partial({ activation_key: ActivationKeyInput })])
@@ -29,6 +31,7 @@ const CreateBody = t.intersection([OrderTermsInput, t.partial({ activation_key: 
 export const createLacRouter = (deps: HttpDeps): Router => {
   const { services, reads, idempotency } = deps
   const router = Router()
+  const history = createLacHistory(deps)
   const body = jsonBody(dialect)
 
   const authenticate = async (req: Request): Promise<E.Either<Reply, Principal>> =>
@@ -107,12 +110,22 @@ export const createLacRouter = (deps: HttpDeps): Router => {
     endpoint(dialect, async (req) => {
       const principal = await authenticate(req)
       if (E.isLeft(principal)) return principal.left
+      if (req.query.asOf !== undefined) return history.asOf(principal.right, String(req.params.activation_key), req.query.asOf)
       await reads.fresh()
       const order = reads.licenseOrders.byActivationKey(String(req.params.activation_key))
       if (order === null) return dialect.problem(404)
       const template = reads.productTemplates.get(order.terms.product_template_id)
       if (!may(principal.right, { productId: template?.productId ?? null, orderId: order.orderId })) return forbidden()
       return reply(200, licenseOrderView(order, reads.customers.get(order.terms.customer_id), template))
+    }),
+  )
+
+  router.get(
+    '/license-orders/:activation_key/history',
+    endpoint(dialect, async (req) => {
+      const principal = await authenticate(req)
+      if (E.isLeft(principal)) return principal.left
+      return history.history(req, principal.right)
     }),
   )
 
