@@ -41,11 +41,16 @@ export const send = (res: Response, { status, body, headers, raw }: Reply): void
 export const describeFields = (fields: readonly FieldError[]): string =>
   fields.map(({ field, message }) => `${field} ${message}`).join('; ')
 
-/** A CSV line, quoting a field only when it must (RFC 4180). */
+/**
+ * A CSV line, quoting a field only when it must (RFC 4180). A text field that
+ * a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is
+ * prefixed with an apostrophe: exports carry end users' text, such as license
+ * data, into the vendor's spreadsheets. Numbers are written as they are.
+ */
 export const csvLine = (fields: readonly (string | number | null)[]): string =>
   fields
     .map((field) => {
-      const text = field === null ? '' : String(field)
+      const text = field === null ? '' : typeof field === 'string' && /^[=+\-@\t\r]/.test(field) ? `'${field}` : String(field)
       return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
     })
     .join(',')

@@ -27,7 +27,11 @@ type EventOf<K extends DomainEvent['type']> = Extract<DomainEvent, { readonly ty
 type Entry<K extends DomainEvent['type']> = (event: EventOf<K>, world: World) => readonly Occurrence[]
 export type Catalogue = { readonly [K in DomainEvent['type']]?: Entry<K> }
 
-/** The order as seed 001 shows it, as the event left it; nothing when there is no such order (cannot happen for an order's own event). */
+/**
+ * The order as seed 001 shows it, plus its seed 004 e-mail and license data
+ * (which seed 001's view has no place for), as the event left it; nothing
+ * when there is no such order (cannot happen for an order's own event).
+ */
 const licenseOrder =
   (name: WebhookEventName) =>
   (event: { readonly data: { readonly orderId: string } }, world: World): readonly Occurrence[] => {
@@ -35,7 +39,7 @@ const licenseOrder =
     if (order === null) return []
     const customer = world.customers.get(order.terms.customer_id)
     const template = world.productTemplates.get(order.terms.product_template_id)
-    return [{ event: name, data: licenseOrderView(order, customer, template) }]
+    return [{ event: name, data: { ...licenseOrderView(order, customer, template), email: order.email ?? null, license_data: order.licenseData ?? null } }]
   }
 
 const productIdOf = (world: World, order: ExistingOrder): string | null => world.productTemplates.get(order.terms.product_template_id)?.productId ?? null
@@ -58,6 +62,8 @@ export const catalogue: Catalogue = {
   OrderUpdated: licenseOrder('license-order.updated'),
   ActivationKeyChanged: licenseOrder('license-order.updated'),
   SerialNumberChanged: licenseOrder('license-order.updated'),
+  LicenseEmailChanged: licenseOrder('license-order.updated'),
+  LicenseDataChanged: licenseOrder('license-order.updated'),
   // Activations, made through seed 002 or seed 003; a deleted one is shown as it was.
   MachineActivated: ({ data }, world) => activation('activation.created', world.orders.get(data.orderId), data.activationId, data.at, world),
   ActivationUpdated: ({ data }, world) => activation('activation.updated', world.orders.get(data.orderId), data.activationId, data.at, world),

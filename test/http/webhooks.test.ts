@@ -8,7 +8,8 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_WEBHOOK_CONFIG, type WebhookConfig } from '../../src/config.js'
 import { createCustomer, createTemplate, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { licensesUpdate } from '../support/dna.js'
+import { ADMIN_TOKEN, client, startTestServer, type Client, type TestServer } from '../support/server.js'
 import { eventually, startReceiver, type ReceivedRequest, type Receiver } from '../support/webhook-receiver.js'
 
 const webhooks: WebhookConfig = {
@@ -71,7 +72,11 @@ describe('webhooks over HTTP', () => {
     const [request] = await receiver.received(1, '/updated')
     expect(request!.method).toBe('POST')
     expect(request!.headers['content-type']).toBe('application/json')
-    expect(JSON.parse(request!.raw)).toEqual({ event: 'license-order.updated', data: patched.body, triggeredAt: server.clock.now().toISOString() })
+    expect(JSON.parse(request!.raw)).toEqual({
+      event: 'license-order.updated',
+      data: { ...patched.body, email: null, license_data: null },
+      triggeredAt: server.clock.now().toISOString(),
+    })
     expect(request!.headers['x-webhook-event']).toBe('license-order.updated')
     expect(request!.headers['x-webhook-timestamp']).toBe(String(Math.floor(server.clock.now().getTime() / 1000)))
     expect(verifies(SECRET, request!)).toBe(true)
@@ -92,6 +97,19 @@ describe('webhooks over HTTP', () => {
     })
     // The order's creation happened too, but this endpoint did not ask for it.
     expect(receiver.at('/updated')).toHaveLength(1)
+  })
+
+  it('delivers license-order.updated when seed 004 changes the license e-mail, with the new address in the data', async () => {
+    await register('/email', ['license-order.updated'])
+    const { key } = await setUpLicense(api, nextKey())
+    const changed = await licensesUpdate(api, { clientId: 'admin', apiKey: ADMIN_TOKEN })('1', key, {
+      NewEmail: 'new.owner@example.com',
+      UserIp: '203.0.113.9',
+      SendDnaEmail: false,
+    })
+    expect(changed.status).toBe(204)
+    const [request] = await receiver.received(1, '/email')
+    expect(JSON.parse(request!.raw)).toMatchObject({ event: 'license-order.updated', data: { activation_key: key, email: 'new.owner@example.com', license_data: null } })
   })
 
   it('delivers only the events each endpoint subscribed to, and nothing to a disabled endpoint', async () => {
