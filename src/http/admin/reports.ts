@@ -7,6 +7,7 @@ import { Router, type Request } from 'express'
 import { targetOfOrder } from '../../application/access.js'
 import { mayReach } from '../../domain/api-key/access.js'
 import { bucketCount, MAX_BUCKETS, type Bucket, type ExistingOrder, type SeatUsageRow } from '../../domain/order/index.js'
+import { INSTANT_MESSAGE, parseInstant } from '../audit-params.js'
 import { bearerToken } from '../credentials.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
@@ -21,11 +22,7 @@ interface Query {
   readonly bucket: Bucket
 }
 
-const instant = (value: unknown): Date | null => {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return null
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? null : date
-}
+const instant = (value: unknown): Date | null => (typeof value === 'string' ? parseInstant(value) : null)
 
 const rowBody = (r: SeatUsageRow) => ({
   start: r.start,
@@ -52,8 +49,8 @@ export const createReportsRouter = ({ services }: HttpDeps): Router => {
     if (typeof key !== 'string' || key === '') fields.push({ field: 'activation_key', message: 'is required' })
     const from = instant(req.query.from)
     const to = instant(req.query.to)
-    if (from === null) fields.push({ field: 'from', message: 'must be an ISO 8601 instant' })
-    if (to === null) fields.push({ field: 'to', message: 'must be an ISO 8601 instant' })
+    if (from === null) fields.push({ field: 'from', message: INSTANT_MESSAGE })
+    if (to === null) fields.push({ field: 'to', message: INSTANT_MESSAGE })
     const bucket = req.query.bucket ?? 'hour'
     if (bucket !== 'hour' && bucket !== 'day') fields.push({ field: 'bucket', message: 'must be one of: hour, day' })
     if (from !== null && to !== null && from >= to) fields.push({ field: 'to', message: 'must be after from' })

@@ -4,10 +4,20 @@ import type { LicenseUsage } from '../../application/license-usage.js'
 import { licenseExpiry, liveSeats, supportExpiry, type ExistingOrder } from '../../domain/order/index.js'
 import { counts, licensingMode, timestamp } from './view.js'
 
-export const licenseInfo = async (usage: Pick<LicenseUsage, 'activationToken' | 'seatToken'>, order: ExistingOrder, now: Date) => {
+/**
+ * `now` is the instant the answer is for. For an instant in the past (an
+ * `asOf` query) `withTokens` is false: the tokens issued then are listed, but
+ * no token is signed for a state that is history.
+ */
+export const licenseInfo = async (
+  usage: Pick<LicenseUsage, 'activationToken' | 'seatToken'>,
+  order: ExistingOrder,
+  now: Date,
+  withTokens = true,
+) => {
   const expiry = licenseExpiry(order, now)
   const activations = Object.values(order.usage.activations).map(async (a) => ({
-    token: await usage.activationToken(order, a, now),
+    token: withTokens ? await usage.activationToken(order, a, now) : null,
     licenseId: order.orderId,
     revoked: false,
     clientId: a.clientId,
@@ -19,7 +29,7 @@ export const licenseInfo = async (usage: Pick<LicenseUsage, 'activationToken' | 
     lastHearbeat: null,
   }))
   const seats = liveSeats(order.usage, now).map(async (s) => ({
-    token: await usage.seatToken(order, s, now),
+    token: withTokens ? await usage.seatToken(order, s, now) : null,
     licenseId: order.orderId,
     revoked: false,
     clientId: s.clientId,

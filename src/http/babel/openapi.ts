@@ -64,7 +64,17 @@ const clientRequest = {
 const infoRequest = {
   type: 'object',
   required: ['userKey'],
-  properties: { ...clientRequest.properties, machineId: nullable(str), clientId: nullable(str) },
+  properties: {
+    ...clientRequest.properties,
+    machineId: nullable(str),
+    clientId: nullable(str),
+    asOf: {
+      ...nullable(str),
+      format: 'date-time',
+      description:
+        "The license as it was at this instant (ISO 8601 with a time zone): its terms, activations and the seats held then, and by whom, folded from the license's own events. Tokens are listed without being signed again (token null).",
+    },
+  },
 }
 
 const tokenRequest = {

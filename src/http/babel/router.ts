@@ -37,6 +37,7 @@ import { reply, type Reply } from '../reply.js'
 import { clientIpOf, commandMeta } from '../request-context.js'
 import { babelDialect as dialect, babelProblem } from './dialect.js'
 import { authProblem, tokenProblem, usageProblem } from './failures.js'
+import { INSTANT_MESSAGE, parseInstant } from '../audit-params.js'
 import { licenseInfo } from './info.js'
 import { counts, duration, licenseView, timestamp } from './view.js'
 
@@ -59,7 +60,25 @@ const ClientBody = t.type({ userKey: UserKey, machineId: MachineId, clientId: Cl
 type ClientBody = t.TypeOf<typeof ClientBody>
 const TokenBody = t.type({ licenseToken: LicenseToken, machineId: optional(MachineId), clientId: optional(ClientId), clientName: optional(ClientName) })
 type TokenBody = t.TypeOf<typeof TokenBody>
-const InfoBody = t.type({ userKey: UserKey, machineId: optional(MachineId), clientId: optional(ClientId), clientName: optional(ClientName) })
+/** An instant with a time zone, for `asOf`. */
+const AsOf = new t.Type<Date, Date, unknown>(
+  'an ISO 8601 instant',
+  (u): u is Date => u instanceof Date,
+  (u, c) => {
+    const at = typeof u === 'string' ? parseInstant(u) : null
+    return at === null ? t.failure(u, c, INSTANT_MESSAGE) : t.success(at)
+  },
+  t.identity,
+)
+
+const InfoBody = t.type({
+  userKey: UserKey,
+  machineId: optional(MachineId),
+  clientId: optional(ClientId),
+  clientName: optional(ClientName),
+  /** Issue 5: the license as it was at this instant (folded from its own stream). */
+  asOf: optional(AsOf),
+})
 
 const decode = <A>(codec: t.Decoder<unknown, A>, body: unknown): E.Either<Reply, A> =>
   pipe(
@@ -234,7 +253,15 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
     async (req, principal) => {
       const input = decode(InfoBody, req.body)
       if (E.isLeft(input)) return input.left
-      const found = await licensed(principal, input.right.userKey)
+      const { userKey, asOf } = input.right
+      if (asOf !== null) {
+        // The order that had this key then, as it was then; reach is judged by its product then.
+        const then = await services.pointInTime.licenseOrderAt(userKey, asOf)
+        if (then === null) return babelProblem(404, 'LICENSE_NOT_FOUND', 'No license had this key at that instant.')
+        if (!mayReach(principal.scope, { productId: then.template?.productId ?? null, orderId: then.order.orderId })) return forbidden()
+        return reply(200, await licenseInfo(usage, then.order, asOf, false))
+      }
+      const found = await licensed(principal, userKey)
       if (E.isLeft(found)) return found.left
       return reply(200, await licenseInfo(usage, found.right, services.clock()))
     },
