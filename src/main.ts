@@ -13,6 +13,7 @@ import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.
 import { createServices } from './application/services.js'
 import { loadSigningKey } from './application/signing-key.js'
 import { DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
+import { DATA_FILES } from './data-files.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
@@ -50,7 +51,7 @@ export interface Running {
 /** The admin token: configured, or generated once and kept (readable by the owner only) in the data directory. */
 const adminTokenFor = (config: Config, logger: Logger): string => {
   if (config.adminToken !== null) return config.adminToken
-  const file = join(config.dataDir, 'admin-token')
+  const file = join(config.dataDir, DATA_FILES.adminToken)
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   const token = randomBytes(32).toString('base64url')
   writeFileSync(file, `${token}\n`, { mode: 0o600 })
@@ -61,7 +62,7 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
 export const openStore = (config: Config, clock: () => Date): EventStore =>
   config.eventStoreConnectionString !== null
     ? createEventStoreDbEventStore({ connectionString: config.eventStoreConnectionString })
-    : createSqliteEventStore({ path: join(config.dataDir, 'events.sqlite'), clock })
+    : createSqliteEventStore({ path: join(config.dataDir, DATA_FILES.eventLog), clock })
 
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
   const clock = options.clock ?? (() => new Date())
@@ -79,7 +80,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const own = services.handler.lastAppended()
     return own !== null && (headAtStart === null || own > headAtStart) ? own : headAtStart
   }
-  const reads = createReadModels({ store, path: join(config.dataDir, 'read-models.sqlite'), logger, lastAppended })
+  const reads = createReadModels({ store, path: join(config.dataDir, DATA_FILES.readModels), logger, lastAppended })
   reads.runner.start()
 
   const webhookConfig = config.webhooks ?? DEFAULT_WEBHOOK_CONFIG
@@ -110,7 +111,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const mailer = config.mailerEnabled
     ? createMailer({
         store,
-        path: join(config.dataDir, 'mailer.sqlite'),
+        path: join(config.dataDir, DATA_FILES.mailer),
         transport: createMailTransport({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, 'outbox'), logger }),
         from: config.mailFrom,
         logger,

@@ -20,11 +20,11 @@ import { openReadStore } from '../projections/read-store.js'
 import { createReplayer, type ReplayProgress } from '../projections/replay.js'
 import { readCheckpoint } from '../projections/runner.js'
 import type { Position } from '../store/port.js'
+import { DATA_FILES } from '../data-files.js'
 import { progressReporter } from './progress.js'
 
-// The files of the data directory, as main.ts names them.
-const EVENT_LOG_FILE = 'events.sqlite'
-const READ_MODELS_FILE = 'read-models.sqlite'
+const EVENT_LOG_FILE = DATA_FILES.eventLog
+const READ_MODELS_FILE = DATA_FILES.readModels
 
 export interface Output {
   readonly out: (text: string) => void
@@ -40,6 +40,7 @@ const parseArgs = (args: readonly string[]): E.Either<string, Args> => {
   let into: string | null = null
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i]!
+    if (arg === '--help' || arg === '-h') return E.left('help')
     if (arg === '--verify') verify = true
     else if (arg === '--into' && args[i + 1] !== undefined) into = args[++i]!
     else if (arg.startsWith('--into=') && arg.length > '--into='.length) into = arg.slice('--into='.length)
@@ -73,6 +74,10 @@ const report = (comparison: Comparison, position: Position | null, out: (text: s
 /** Runs the command; resolves to the exit code (0 done or verified, 1 differences found, 2 cannot run). */
 export const replayCommand = async (args: readonly string[], env: NodeJS.ProcessEnv, { out, err }: Output): Promise<number> => {
   const parsed = parseArgs(args)
+  if (E.isLeft(parsed) && parsed.left === 'help') {
+    out(`${REPLAY_USAGE}\n\nRebuilds every read model from the whole log into a fresh place (default: a new replay-<time>\nfolder in the data directory), showing progress. With --verify, compares the result with the live\nread models and exits 1 when they differ.\n`)
+    return 0
+  }
   if (E.isLeft(parsed)) {
     err(`${parsed.left}\n${REPLAY_USAGE}\n`)
     return 2

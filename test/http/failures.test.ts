@@ -37,6 +37,12 @@ describe('an event that does not decode', () => {
     expect(server.logs.some((line) => line.level === 50 && JSON.stringify(line).includes('does not decode'))).toBe(true)
   })
 
+  it('makes seed 000 answer 500 in its envelope for that license', async () => {
+    const res = await api.patch('/api/v2/clients/1/license', { serialNumber: 'SN-1' })
+    expect(res.status).toBe(500)
+    expect(res.body).toEqual({ status: 'error', code: 500, message: 'Internal server error', details: 'An internal server error occurred' })
+  })
+
   it('makes /healthz report the stopped projections with 503', async () => {
     let health = await api.get('/healthz', { token: null })
     for (let i = 0; i < 50 && health.status === 200; i += 1) {

@@ -1,0 +1,12 @@
+// The files of the data directory (LICENSING_DATA_DIR): named once, for the
+// server and the command-line tools alike.
+export const DATA_FILES = {
+  /** The embedded event log: the source of truth. */
+  eventLog: 'events.sqlite',
+  /** The read models; delete it and restart to rebuild it from the log. */
+  readModels: 'read-models.sqlite',
+  /** The mailer's checkpoint and what it sent: state, not a cache. */
+  mailer: 'mailer.sqlite',
+  /** A generated admin token, when LICENSING_ADMIN_TOKEN is not set. */
+  adminToken: 'admin-token',
+} as const
