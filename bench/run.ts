@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each against its baseline in the same run.
 import { benchEventStore } from './event-store.js'
+import { benchHeartbeats } from './heartbeats.js'
 
-const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore }
+const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore, heartbeats: benchHeartbeats }
 
 const only = process.argv[2]
 for (const [name, bench] of Object.entries(benches)) {
