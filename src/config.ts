@@ -34,6 +34,8 @@ export interface Config {
 }
 
 export interface WebhookConfig {
+  /** Whether this node fills the outbox and delivers (one node should, when several share one log). */
+  readonly enabled: boolean
   /** The key sealing webhook signing secrets (32 bytes, base64 or hex); null: generated on first start and kept in the data directory. */
   readonly secretKey: string | null
   readonly retryBaseMs: number
@@ -44,6 +46,7 @@ export interface WebhookConfig {
 }
 
 export const DEFAULT_WEBHOOK_CONFIG: WebhookConfig = {
+  enabled: true,
   secretKey: null,
   retryBaseMs: 30_000,
   retryCapMs: 3_600_000,
@@ -81,6 +84,11 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'WEBHOOK_RETRY_CAP_MS', default: '3600000', description: 'The longest wait between two attempts of a webhook delivery.' },
   { name: 'WEBHOOK_MAX_ATTEMPTS', default: '15', description: 'Attempts of a webhook delivery before it is marked failed.' },
   { name: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'How long a webhook receiver has to answer an attempt.' },
+  {
+    name: 'WEBHOOKS_ENABLED',
+    default: 'true',
+    description: 'Whether this node delivers webhooks (and keeps their deliveries list); when several nodes share one EventStoreDB, enable it on one of them.',
+  },
   { name: 'WEBHOOK_POLL_INTERVAL_MS', default: '1000', description: 'How often, at most, the webhook dispatcher looks for retries that have come due.' },
   {
     name: 'LICENSING_SIGNING_KEY',
@@ -163,6 +171,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   }
   const d = DEFAULT_WEBHOOK_CONFIG
   const webhooks: WebhookConfig = {
+    enabled: take(bool(env, 'WEBHOOKS_ENABLED', d.enabled), d.enabled),
     secretKey: webhookSecretKey,
     retryBaseMs: take(integer(env, 'WEBHOOK_RETRY_BASE_MS', d.retryBaseMs, 1, 86_400_000), d.retryBaseMs),
     retryCapMs: take(integer(env, 'WEBHOOK_RETRY_CAP_MS', d.retryCapMs, 1, 604_800_000), d.retryCapMs),

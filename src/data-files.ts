@@ -7,6 +7,8 @@ export const DATA_FILES = {
   readModels: 'read-models.sqlite',
   /** The mailer's checkpoint and what it sent: state, not a cache. */
   mailer: 'mailer.sqlite',
+  /** E-mail notices written as .eml files when no SMTP server is configured. */
+  mailOutbox: 'outbox',
   /** A generated admin token, when LICENSING_ADMIN_TOKEN is not set. */
   adminToken: 'admin-token',
 } as const

@@ -94,6 +94,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     settings: webhookConfig,
     userAgent: `licensing-engine/${VERSION} webhooks`,
     lastAppended: services.handler.lastAppended,
+    deliver: webhookConfig.enabled,
   })
   webhooks.start()
 
@@ -112,7 +113,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     ? createMailer({
         store,
         path: join(config.dataDir, DATA_FILES.mailer),
-        transport: createMailTransport({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, 'outbox'), logger }),
+        transport: createMailTransport({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, DATA_FILES.mailOutbox), logger }),
         from: config.mailFrom,
         logger,
         clock,

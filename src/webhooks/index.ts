@@ -25,10 +25,13 @@ export interface WebhooksOptions {
   readonly settings: DispatcherSettings
   readonly userAgent: string
   readonly lastAppended: () => Position | null
+  /** false: this node registers endpoints but neither fills the outbox nor delivers (another node does). */
+  readonly deliver?: boolean
 }
 
 export const createWebhooks = (options: WebhooksOptions) => {
   const { store, logger, lastAppended } = options
+  const deliver = options.deliver ?? true
   const db = openOutbox(options.path)
   const outbox = createOutbox(db)
   const dispatcher = createDispatcher({
@@ -53,11 +56,12 @@ export const createWebhooks = (options: WebhooksOptions) => {
     outbox,
     runner,
     start: (): void => {
+      if (!deliver) return
       runner.start()
       dispatcher.start()
     },
     /** Waits (bounded) until the outbox holds every write this process made. */
-    fresh: (): Promise<boolean> => runner.waitFor(lastAppended()),
+    fresh: (): Promise<boolean> => (deliver ? runner.waitFor(lastAppended()) : Promise.resolve(true)),
     close: async (): Promise<void> => {
       await dispatcher.stop()
       await runner.stop()

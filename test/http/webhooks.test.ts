@@ -426,6 +426,33 @@ describe('webhook deliveries across a restart', () => {
   })
 })
 
+describe('a node with WEBHOOKS_ENABLED=false', () => {
+  it('registers endpoints but delivers nothing; the node that delivers sends what happened meanwhile', async () => {
+    const receiver = await startReceiver()
+    let server = await startTestServer({ config: { webhooks: { ...webhooks, enabled: false } } })
+    try {
+      let api = client(server)
+      const res = await api.post('/webhooks', { url: `${receiver.url}/quiet`, events: ['license-order.created'], secret: SECRET })
+      expect(res.status).toBe(201)
+      await setUpLicense(api, 'QUIET-KEY01')
+      await new Promise((r) => setTimeout(r, 300))
+      expect(receiver.at('/quiet')).toHaveLength(0)
+      expect((await api.get(`/webhooks/${res.body.id}/deliveries`)).body.items).toEqual([])
+
+      // The same log, now on a node that delivers.
+      await server.stop()
+      server = await startTestServer({ dir: server.dir, clock: server.clock, config: { webhooks } })
+      api = client(server)
+      const [delivered] = await receiver.received(1, '/quiet')
+      expect(JSON.parse(delivered!.raw)).toMatchObject({ event: 'license-order.created', data: { activation_key: 'QUIET-KEY01' } })
+    } finally {
+      await server.stop()
+      await receiver.close()
+      server.dir.remove()
+    }
+  })
+})
+
 describe('webhook receivers that do not answer in time', () => {
   it('counts an attempt that gets no response within WEBHOOK_TIMEOUT_MS as failed, and retries it', async () => {
     const receiver = await startReceiver()

@@ -17,8 +17,10 @@ describe('webhook configuration', () => {
       WEBHOOK_MAX_ATTEMPTS: '4',
       WEBHOOK_TIMEOUT_MS: '250',
       WEBHOOK_POLL_INTERVAL_MS: '5',
+      WEBHOOKS_ENABLED: 'false',
     })
     expect(E.isRight(config) && config.right.webhooks).toEqual({
+      enabled: false,
       secretKey: key,
       retryBaseMs: 10,
       retryCapMs: 100,
@@ -38,7 +40,7 @@ describe('webhook configuration', () => {
   })
   it('documents every webhook setting', () => {
     const names = SETTINGS.map((s) => s.name)
-    for (const name of ['LICENSING_WEBHOOK_SECRET_KEY', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_RETRY_CAP_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_POLL_INTERVAL_MS']) {
+    for (const name of ['WEBHOOKS_ENABLED', 'LICENSING_WEBHOOK_SECRET_KEY', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_RETRY_CAP_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_POLL_INTERVAL_MS']) {
       expect(names).toContain(name)
     }
   })
