@@ -16,10 +16,10 @@ import { AUDIT_PAGE, INSTANT_MESSAGE, parseAuditParams, parseInstant } from '../
 import { auditEntryBody } from '../audit-view.js'
 import type { HttpDeps } from '../deps.js'
 import { reply, type Reply } from '../reply.js'
+import { forbidden } from './access.js'
 import { lacDialect as dialect } from './dialect.js'
 import { licenseOrderView } from './view.js'
 
-const forbidden = (): Reply => dialect.problem(403, { detail: 'This token may not act on this license order.' })
 
 const actorName = (actor: string | null): string => {
   if (actor === null) return 'an unknown actor'

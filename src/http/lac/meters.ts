@@ -7,17 +7,14 @@
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import { Router, type Request } from 'express'
-import type { Principal } from '../../application/credentials.js'
-import { mayReach } from '../../domain/api-key/access.js'
 import { AllowedUses, MeterName, type ExistingOrder } from '../../domain/order/index.js'
 import { failureAt, fieldErrors } from '../../domain/validation.js'
-import { bearerToken } from '../credentials.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
-import { authFailureDetail } from '../failures.js'
 import { jsonBody } from '../json-body.js'
-import { reply, type Reply } from '../reply.js'
+import { reply } from '../reply.js'
 import { commandMeta } from '../request-context.js'
+import { reachableOrder } from './access.js'
 import { lacDialect as dialect } from './dialect.js'
 
 const MAX_ATTRIBUTES = 100
@@ -53,15 +50,7 @@ export const createMeterAdminRouter = ({ services, idempotency }: HttpDeps): Rou
   const router = Router()
   const { usage } = services
 
-  /** The order, if the token may act on it: 403 for the token, 404 for the key, as seed 001 answers. */
-  const reachable = async (req: Request): Promise<E.Either<Reply, { principal: Principal; order: ExistingOrder }>> => {
-    const principal = await services.credentials.authenticate(bearerToken(req))
-    if (E.isLeft(principal)) return E.left(dialect.problem(403, { detail: `Invalid or expired token provided: ${authFailureDetail(principal.left)}.` }))
-    const order = await services.orders.findByKey(String(req.params.activation_key))
-    if (order === null) return E.left(dialect.problem(404))
-    if (!mayReach(principal.right.scope, await usage.targetOf(order))) return E.left(dialect.problem(403, { detail: 'This token may not act on this license order.' }))
-    return E.right({ principal: principal.right, order })
-  }
+  const reachable = (req: Request) => reachableOrder(services, req)
 
   router.get(
     '/license-orders/:activation_key/meter-attributes',

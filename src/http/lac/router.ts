@@ -15,13 +15,13 @@ import { ActivationKeyInput } from '../../domain/activation-key/key.js'
 import { mayReach, type Target } from '../../domain/api-key/access.js'
 import { OrderTermsInput, type ExistingOrder } from '../../domain/order/index.js'
 import { fieldErrors } from '../../domain/validation.js'
-import { bearerToken } from '../credentials.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
-import { authFailureDetail, orderFailure } from '../failures.js'
+import { orderFailure } from '../failures.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
 import { commandMeta } from '../request-context.js'
+import { authenticateLac, forbidden } from './access.js'
 import { lacDialect as dialect } from './dialect.js'
 import { createLacHistory } from './history.js'
 import { licenseOrderView } from './view.js'
@@ -34,13 +34,7 @@ export const createLacRouter = (deps: HttpDeps): Router => {
   const history = createLacHistory(deps)
   const body = jsonBody(dialect)
 
-  const authenticate = async (req: Request): Promise<E.Either<Reply, Principal>> =>
-    pipe(
-      await services.credentials.authenticate(bearerToken(req)),
-      E.mapLeft((failure) => dialect.problem(403, { detail: `Invalid or expired token provided: ${authFailureDetail(failure)}.` })),
-    )
-
-  const forbidden = (): Reply => dialect.problem(403, { detail: 'This token may not act on this license order.' })
+  const authenticate = (req: Request) => authenticateLac(services, req)
   const may = (principal: Principal, target: Target): boolean => mayReach(principal.scope, target)
 
   /** The order as the seed shows it, read from the streams the write just changed: the reply shows the write. */
