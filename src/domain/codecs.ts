@@ -1,6 +1,5 @@
 // Codecs shared by the aggregates' commands and events: bounded strings,
 // integers that may arrive as numeric strings, calendar dates, e-mail.
-import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 
 /** A string of `min`..`max` characters (after trimming for the lower bound). */
@@ -100,12 +99,6 @@ export const oneOf = <K extends string>(...values: readonly [K, ...K[]]) =>
         : t.failure(u, c, `must be one of: ${values.join(', ')}`),
     t.identity,
   )
-
-/** Decodes or returns the codec's errors; a shorthand for pipelines. */
-export const decodeWith =
-  <A>(codec: t.Decoder<unknown, A>) =>
-  (input: unknown): E.Either<t.Errors, A> =>
-    codec.decode(input)
 
 /**
  * A JSON integer within int64 bounds, as far as a double can tell: the

@@ -100,7 +100,5 @@ export interface EventStore {
   readonly close: () => Promise<void>
 }
 
-export const positionToString = (position: Position): string => position.toString()
-
 export const positionFromString = (text: string): Position | null =>
   /^\d{1,40}$/.test(text) ? BigInt(text) : null

@@ -2,7 +2,7 @@
 // validate and info, the outcomes for unknown, disabled, expired and revoked,
 // authentication and product-scoped keys, and the problem-details dialect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { babelClient, clientBody, eventsOfType, tokenId, verifyWithJwks, type BabelClient } from '../support/babel.js'
+import { babelClient, clientBody, eventsOfType, tokenId, verifyWithJwks, type BabelClient, createLicense } from '../support/babel.js'
 import { createCustomer, createTemplate, issueKey, seedOrder } from '../support/fixtures.js'
 import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
 
@@ -27,12 +27,7 @@ describe('Babel Licensing (seed 002) over HTTP', () => {
     server.dir.remove()
   })
 
-  const license = async (key: string, change: Record<string, unknown> = {}): Promise<{ key: string; orderId: string }> => {
-    const created = await api.post('/license-orders', { ...seedOrder(customerId, templateId), activation_key: key, ...change })
-    expect(created.status, created.text).toBe(201)
-    const info = await babel('info', { userKey: key })
-    return { key, orderId: info.body.licenseId as string }
-  }
+  const license = (key: string, change: Record<string, unknown> = {}) => createLicense(api, babel, customerId, templateId, key, change)
   const [feature] = seedOrder().Features as Record<string, unknown>[]
 
   describe('activate and deactivate (node-locked)', () => {

@@ -3,7 +3,7 @@
 // tokens verified with the JWKS alone; authentication and product scope; the
 // error dialect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { babelClient, eventsOfType, verifyWithJwks, type BabelClient } from '../support/babel.js'
+import { babelClient, eventsOfType, verifyWithJwks, type BabelClient, createLicense } from '../support/babel.js'
 import { activationBody, cryptlexClient, fingerprintOf, type CryptlexClient } from '../support/cryptlex.js'
 import { createCustomer, createTemplate, issueKey, seedOrder } from '../support/fixtures.js'
 import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
@@ -59,12 +59,7 @@ describe('Cryptlex activations (seed 003) over HTTP', () => {
     server.dir.remove()
   })
 
-  const license = async (key: string, change: Record<string, unknown> = {}): Promise<{ key: string; orderId: string }> => {
-    const created = await api.post('/license-orders', { ...seedOrder(customerId, templateId), activation_key: key, ...change })
-    expect(created.status, created.text).toBe(201)
-    const info = await babel('info', { userKey: key })
-    return { key, orderId: info.body.licenseId as string }
-  }
+  const license = (key: string, change: Record<string, unknown> = {}) => createLicense(api, babel, customerId, templateId, key, change)
   const activated = async (key: string, n: number | string, extra: Record<string, unknown> = {}): Promise<{ id: string; token: string }> => {
     const res = await cryptlex.activate(activationBody(key, n, extra))
     expect(res.status, res.text).toBe(201)

@@ -3,7 +3,9 @@
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose'
 import { decodeRecorded } from '../../src/application/event-codec.js'
 import type { DomainEvent } from '../../src/domain/events.js'
-import { ADMIN_TOKEN, client, type HttpResult } from './server.js'
+import { expect } from 'vitest'
+import { seedOrder } from './fixtures.js'
+import { ADMIN_TOKEN, client, type Client, type HttpResult } from './server.js'
 
 export type Credential = { readonly apiKey: string } | { readonly bearer: string } | null
 
@@ -50,3 +52,18 @@ export const verifyWithJwks = async (server: { readonly url: string }, token: st
 
 /** The jti of a token, read without verifying (tests only). */
 export const tokenId = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti
+
+/** A license order with `key` (seed 001's body, with `change`), and its id as seed 002's info reports it. */
+export const createLicense = async (
+  api: Client,
+  babel: BabelClient,
+  customerId: number,
+  templateId: number,
+  key: string,
+  change: Record<string, unknown> = {},
+): Promise<{ key: string; orderId: string }> => {
+  const created = await api.post('/license-orders', { ...seedOrder(customerId, templateId), activation_key: key, ...change })
+  expect(created.status, created.text).toBe(201)
+  const info = await babel('info', { userKey: key })
+  return { key, orderId: info.body.licenseId as string }
+}

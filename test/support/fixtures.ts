@@ -1,5 +1,6 @@
 // Ready-made customers, templates and orders, created through the real API.
 import { expect } from 'vitest'
+import { seedOrderBody } from '../domain/fixtures.js'
 import type { Client } from './server.js'
 
 export const seedCustomer = {
@@ -24,35 +25,9 @@ export const seedCustomer = {
 
 /** Seed 001's example request body, for the given customer and template. */
 export const seedOrder = (customerId = 1, templateId = 1): Record<string, unknown> => ({
+  ...seedOrderBody(),
   customer_id: customerId,
   product_template_id: templateId,
-  license_type: 'network',
-  licensee_type: 'customer',
-  hostid_match_rate: 100,
-  min_hostids: 1,
-  activations_allowed: 10,
-  enabled: true,
-  description: 'License order description',
-  settings_description: 'Settings description',
-  removal: false,
-  deactivations_allowed: 10,
-  Hostids: [{ name: 'hostname', min_amount: 1, max_amount: 1 }],
-  Features: [
-    {
-      name: 'Licstat',
-      version: '6.0',
-      expiration_type: 'days_from_activation',
-      days_from_activation: 90,
-      issued_type: 'activation_time',
-      options: 'Feature options',
-      additional_settings: 'Additional settings',
-      count: 15,
-      maintenance_type: 'fixed',
-      maintenance_date: '2020-12-31',
-      enabled: true,
-      comment: 'Feature comment',
-    },
-  ],
 })
 
 export const createCustomer = async (api: Client, body: Record<string, unknown> = seedCustomer): Promise<number> => {
