@@ -16,6 +16,7 @@ const CODES: Readonly<Record<number, readonly [code: string, message: string]>> 
   415: ['UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON.'],
   422: ['UNPROCESSABLE', 'The request cannot be processed.'],
   500: ['INTERNAL_ERROR', 'An internal error occurred.'],
+  503: ['SERVICE_UNAVAILABLE', 'The service is unavailable for now; try again later.'],
 }
 
 /** An error with an explicit code. */

@@ -14,6 +14,7 @@ const DOCUMENTED: Readonly<Record<number, string>> = {
   422: 'The request cannot be processed.',
   429: 'You have exceeded the allowed maximum of API Requests in the period - check "X-RateLimit-Reset" for the number of seconds remaining before reset.',
   500: 'An error occurred on the server - try again later. Tech Support has been notified.',
+  503: 'The service is unavailable for now - try again later.',
 }
 
 /** "UserIp is required; Invalid NewEmail: must be an e-mail address": each parameter named as the seed spells it. */

@@ -13,6 +13,7 @@ const DOCUMENTED: Readonly<Record<number, string>> = {
   415: 'Unsupported media type.',
   422: 'Unprocessable request.',
   500: 'Internal server error.',
+  503: 'Service unavailable.',
 }
 
 export const lacDialect: Dialect = {

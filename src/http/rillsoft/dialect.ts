@@ -12,6 +12,7 @@ const MESSAGES: Readonly<Record<number, readonly [message: string, details: stri
   415: ['Unsupported media type', 'The request body must be JSON'],
   422: ['Unprocessable request', 'The request cannot be processed'],
   500: ['Internal server error', 'An internal server error occurred'],
+  503: ['Service unavailable', 'The service is unavailable for now; try again later'],
 }
 
 const detailsOf = (status: number, problem: Problem): string => {
