@@ -35,6 +35,8 @@ export interface StartOptions {
   readonly logger?: Logger
   /** Seed 004's rate limit store; a shared one (e.g. rate-limit-redis) lets several nodes share one limit. */
   readonly rateLimitStore?: RateLimitStore
+  /** Wraps the event store the engine opens (tests: counting reads, injecting faults). */
+  readonly wrapStore?: (store: EventStore) => EventStore
 }
 
 export interface Running {
@@ -72,7 +74,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
 
   const signingKey = loadSigningKey({ pem: config.signingKey ?? null, dataDir: config.dataDir }, logger)
 
-  const store = openStore(config, clock)
+  const opened = openStore(config, clock)
+  const store = options.wrapStore?.(opened) ?? opened
   const services = createServices({ store, clock, adminToken, signingKey, lockoutPolicy: config.lockout })
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
   const headAtStart = await store.headPosition()
