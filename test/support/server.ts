@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream'
 import type { Config } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
-import { start, type Running } from '../../src/main.js'
+import { start, type Running, type StartOptions } from '../../src/main.js'
 import { testClock, type TestClock } from './clock.js'
 import { makeTempDir, type TempDir } from './tmp.js'
 
@@ -26,6 +26,8 @@ export interface TestServerOptions {
   readonly dir?: TempDir
   readonly clock?: TestClock
   readonly config?: Partial<Config>
+  /** Wraps the engine's event store (counting reads, injecting faults). */
+  readonly wrapStore?: StartOptions['wrapStore']
 }
 
 export const startTestServer = async (options: TestServerOptions = {}): Promise<TestServer> => {
@@ -56,7 +58,7 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
     mailerEnabled: true,
     ...options.config,
   }
-  const running = await start(config, { clock: clock.now, logger: createLogger('info', sink) })
+  const running = await start(config, { clock: clock.now, logger: createLogger('info', sink), ...(options.wrapStore === undefined ? {} : { wrapStore: options.wrapStore }) })
   let stopped = false
   const stop = async (): Promise<void> => {
     if (stopped) return
