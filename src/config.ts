@@ -2,7 +2,7 @@
 // validated. A bad value stops the start with a message naming the variable.
 import * as E from 'fp-ts/Either'
 import { parseSecretKey } from './application/secret-box.js'
-import { parseSigningKey } from './application/signing-key.js'
+import { parsePreviousSigningKeys, parseSigningKey } from './application/signing-key.js'
 import { MAX_COUNTED_ATTEMPTS, type LockoutPolicy } from './domain/lockout/index.js'
 
 export interface Config {
@@ -20,6 +20,8 @@ export interface Config {
   readonly webhooks?: WebhookConfig
   /** PKCS#8 PEM of the Ed25519 key that signs license tokens; null/absent: generated and kept in the data directory. */
   readonly signingKey?: string | null
+  /** PEM blocks of keys that signed before it: they still verify and stay in the JWKS. null/absent: none. */
+  readonly previousSigningKeys?: string | null
   /** How often the seat sweeper writes the expiry of lapsed seats; 0: only at start. Absent: 30 s. */
   readonly seatSweepIntervalMs?: number
   /** Seed 004's IP lockout: invalid attempts within a window, then a cooling period. */
@@ -38,6 +40,8 @@ export interface WebhookConfig {
   readonly enabled: boolean
   /** The key sealing webhook signing secrets (32 bytes, base64 or hex); null: generated on first start and kept in the data directory. */
   readonly secretKey: string | null
+  /** Keys that sealed before it: they still open what they sealed. */
+  readonly previousSecretKeys: readonly string[]
   readonly retryBaseMs: number
   readonly retryCapMs: number
   readonly maxAttempts: number
@@ -48,6 +52,7 @@ export interface WebhookConfig {
 export const DEFAULT_WEBHOOK_CONFIG: WebhookConfig = {
   enabled: true,
   secretKey: null,
+  previousSecretKeys: [],
   retryBaseMs: 30_000,
   retryCapMs: 3_600_000,
   maxAttempts: 15,
@@ -80,6 +85,11 @@ export const SETTINGS: readonly Setting[] = [
     default: '(generated)',
     description: 'The 32-byte key (base64 or hex) that encrypts webhook signing secrets at rest (AES-256-GCM). Unset: one is generated on first start and kept in <data dir>/webhook-secret-key.',
   },
+  {
+    name: 'LICENSING_WEBHOOK_PREVIOUS_SECRET_KEYS',
+    default: '(none)',
+    description: 'Keys that sealed webhook secrets before the current one, separated by commas or spaces: they still open what they sealed, and never seal.',
+  },
   { name: 'WEBHOOK_RETRY_BASE_MS', default: '30000', description: 'Wait before the first retry of a failed webhook delivery; it doubles with each failure (with jitter).' },
   { name: 'WEBHOOK_RETRY_CAP_MS', default: '3600000', description: 'The longest wait between two attempts of a webhook delivery.' },
   { name: 'WEBHOOK_MAX_ATTEMPTS', default: '15', description: 'Attempts of a webhook delivery before it is marked failed.' },
@@ -94,6 +104,11 @@ export const SETTINGS: readonly Setting[] = [
     name: 'LICENSING_SIGNING_KEY',
     default: '(generated)',
     description: 'Ed25519 private key (PKCS#8 PEM; `\\n` for newlines is accepted) that signs license tokens. Unset: one is generated on first start and kept in <data dir>/signing-key.pem.',
+  },
+  {
+    name: 'LICENSING_PREVIOUS_SIGNING_KEYS',
+    default: '(none)',
+    description: 'Keys that signed license tokens before the current one, as PEM blocks one after another (PKCS#8 private or SPKI public): their tokens still verify and the JWKS lists them; they never sign.',
   },
   { name: 'SEAT_SWEEP_INTERVAL_MS', default: '30000', description: 'How often the seat sweeper records the expiry of seats whose lease ran out; 0 sweeps only at start.' },
   { name: 'LOCKOUT_MAX_ATTEMPTS', default: '10', description: `Seed 004 IP lockout: invalid attempts (bad credentials, invalid parameters, unknown license) from one address that lock it out (1 to ${MAX_COUNTED_ATTEMPTS}).` },
@@ -162,6 +177,14 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
       problems.push(`LICENSING_SIGNING_KEY must be an Ed25519 private key in PKCS#8 PEM (${error instanceof Error ? error.message : 'unreadable'})`)
     }
   }
+  const previousSigningKeys = text(env, 'LICENSING_PREVIOUS_SIGNING_KEYS')
+  if (previousSigningKeys !== null) {
+    try {
+      parsePreviousSigningKeys(previousSigningKeys)
+    } catch (error) {
+      problems.push(`LICENSING_PREVIOUS_SIGNING_KEYS must be Ed25519 keys as PEM blocks (${error instanceof Error ? error.message : 'unreadable'})`)
+    }
+  }
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase()
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`)
 
@@ -169,10 +192,15 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   if (webhookSecretKey !== null && parseSecretKey(webhookSecretKey) === null) {
     problems.push('LICENSING_WEBHOOK_SECRET_KEY must be a 32-byte key written as base64 or hex (e.g. `openssl rand -base64 32`)')
   }
+  const previousSecretKeys = (text(env, 'LICENSING_WEBHOOK_PREVIOUS_SECRET_KEYS') ?? '').split(/[\s,]+/).filter((key) => key !== '')
+  if (previousSecretKeys.some((key) => parseSecretKey(key) === null)) {
+    problems.push('LICENSING_WEBHOOK_PREVIOUS_SECRET_KEYS must be 32-byte keys written as base64 or hex, separated by commas or spaces')
+  }
   const d = DEFAULT_WEBHOOK_CONFIG
   const webhooks: WebhookConfig = {
     enabled: take(bool(env, 'WEBHOOKS_ENABLED', d.enabled), d.enabled),
     secretKey: webhookSecretKey,
+    previousSecretKeys,
     retryBaseMs: take(integer(env, 'WEBHOOK_RETRY_BASE_MS', d.retryBaseMs, 1, 86_400_000), d.retryBaseMs),
     retryCapMs: take(integer(env, 'WEBHOOK_RETRY_CAP_MS', d.retryCapMs, 1, 604_800_000), d.retryCapMs),
     maxAttempts: take(integer(env, 'WEBHOOK_MAX_ATTEMPTS', d.maxAttempts, 1, 1000), d.maxAttempts),
@@ -204,6 +232,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     shutdownTimeoutMs,
     webhooks,
     signingKey,
+    previousSigningKeys,
     seatSweepIntervalMs,
     lockout,
     rateLimitPerMinute,

@@ -11,7 +11,7 @@ import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
-import { loadSigningKey } from './application/signing-key.js'
+import { loadSigningKey, parsePreviousSigningKeys } from './application/signing-key.js'
 import { DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
 import { DATA_FILES } from './data-files.js'
 import { createApp } from './http/app.js'
@@ -24,9 +24,8 @@ import { createReadModels } from './projections/index.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
 import type { EventStore, Position } from './store/port.js'
 import { createSqliteEventStore } from './store/sqlite.js'
-import { createSecretBox } from './application/secret-box.js'
 import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
-import { webhookSecretKeyFor } from './webhooks/secret-key.js'
+import { webhookSecretBox } from './webhooks/secret-key.js'
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -73,10 +72,11 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const adminToken = adminTokenFor(config, logger)
 
   const signingKey = loadSigningKey({ pem: config.signingKey ?? null, dataDir: config.dataDir }, logger)
+  const previousSigningKeys = parsePreviousSigningKeys(config.previousSigningKeys ?? null)
 
   const opened = openStore(config, clock)
   const store = options.wrapStore?.(opened) ?? opened
-  const services = createServices({ store, clock, adminToken, signingKey, lockoutPolicy: config.lockout })
+  const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout })
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
   const headAtStart = await store.headPosition()
   const lastAppended = (): Position | null => {
@@ -91,7 +91,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     store,
     handler: services.handler,
     path: join(config.dataDir, OUTBOX_FILE),
-    secretBox: createSecretBox(webhookSecretKeyFor(webhookConfig.secretKey, config.dataDir, logger)),
+    secretBox: webhookSecretBox(webhookConfig, config.dataDir, logger),
     clock,
     logger,
     settings: webhookConfig,

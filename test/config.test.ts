@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_WEBHOOK_CONFIG, loadConfig, SETTINGS } from '../src/config.js'
@@ -17,6 +17,7 @@ describe('configuration from the environment', () => {
         shutdownTimeoutMs: 10_000,
         webhooks: DEFAULT_WEBHOOK_CONFIG,
         signingKey: null,
+        previousSigningKeys: null,
         seatSweepIntervalMs: 30_000,
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
@@ -50,6 +51,7 @@ describe('configuration from the environment', () => {
         shutdownTimeoutMs: 2500,
         webhooks: DEFAULT_WEBHOOK_CONFIG,
         signingKey: null,
+        previousSigningKeys: null,
         seatSweepIntervalMs: 30_000,
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
@@ -144,5 +146,29 @@ describe('configuration of seed 004', () => {
     for (const name of ['LOCKOUT_MAX_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_COOLDOWN_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'SMTP_URL', 'MAIL_FROM', 'MAILER_ENABLED']) {
       expect(names).toContain(name)
     }
+  })
+})
+
+describe('configuration of key rotation', () => {
+  const pemOf = (key: KeyObject, type: 'pkcs8' | 'spki'): string => key.export({ type, format: 'pem' }).toString()
+
+  it('reads LICENSING_PREVIOUS_SIGNING_KEYS as PEM blocks one after another, private or public, with real or escaped newlines', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+    const blocks = `${pemOf(generateKeyPairSync('ed25519').privateKey, 'pkcs8')}${pemOf(publicKey, 'spki')}`
+    for (const text of [blocks, blocks.replace(/\n/g, '\\n')]) {
+      const config = loadConfig({ LICENSING_PREVIOUS_SIGNING_KEYS: text })
+      expect(E.isRight(config) && config.right.previousSigningKeys).toBe(text.trim())
+    }
+    expect(E.isRight(loadConfig({ LICENSING_PREVIOUS_SIGNING_KEYS: pemOf(privateKey, 'pkcs8') }))).toBe(true)
+  })
+
+  it('refuses previous signing keys that are not Ed25519 PEM keys, naming the variable and never echoing a key', () => {
+    const rsa = pemOf(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, 'pkcs8')
+    const ed = pemOf(generateKeyPairSync('ed25519').privateKey, 'pkcs8')
+    const broken = ed.replace(/\n[A-Za-z0-9+/]{8}/, '\n!!!!!!!!')
+    expect(loadConfig({ LICENSING_PREVIOUS_SIGNING_KEYS: 'not a key' })).toEqual(E.left(['LICENSING_PREVIOUS_SIGNING_KEYS must be Ed25519 keys as PEM blocks (it holds no PEM block)']))
+    expect(loadConfig({ LICENSING_PREVIOUS_SIGNING_KEYS: `${ed}${rsa}` })).toEqual(E.left(['LICENSING_PREVIOUS_SIGNING_KEYS must be Ed25519 keys as PEM blocks (key 2 is not an Ed25519 key)']))
+    expect(loadConfig({ LICENSING_PREVIOUS_SIGNING_KEYS: broken })).toEqual(E.left(['LICENSING_PREVIOUS_SIGNING_KEYS must be Ed25519 keys as PEM blocks (key 1 is not a PEM key)']))
+    expect(SETTINGS.map((s) => s.name)).toContain('LICENSING_PREVIOUS_SIGNING_KEYS')
   })
 })

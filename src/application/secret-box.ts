@@ -2,7 +2,8 @@
 // secrets: an HMAC needs the secret itself, so a hash will not do). They are
 // kept in the log only as AES-256-GCM ciphertext under a key that lives
 // outside the log. The owner's id is bound in as associated data, so a sealed
-// secret copied onto another endpoint does not open.
+// secret copied onto another endpoint does not open. Each sealed secret names
+// its key, so after a rotation the previous keys still open what they sealed.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import type { SealedSecret } from '../domain/webhook-endpoint/events.js'
@@ -32,9 +33,13 @@ export const parseSecretKey = (text: string): Buffer | null => {
 /** Names a key without revealing anything about it. */
 const keyIdOf = (key: Buffer): string => createHash('sha256').update('licensing-engine secret box v1\u0000').update(key).digest('hex').slice(0, 16)
 
-export const createSecretBox = (key: Buffer): SecretBox => {
-  if (key.length !== SECRET_KEY_BYTES) throw new RangeError(`the secret key must be ${SECRET_KEY_BYTES} bytes`)
+/** Seals with `key`; opens what it or one of `previousKeys` sealed. */
+export const createSecretBox = (key: Buffer, previousKeys: readonly Buffer[] = []): SecretBox => {
+  for (const each of [key, ...previousKeys]) {
+    if (each.length !== SECRET_KEY_BYTES) throw new RangeError(`the secret key must be ${SECRET_KEY_BYTES} bytes`)
+  }
   const kid = keyIdOf(key)
+  const opening = new Map([...previousKeys, key].map((each) => [keyIdOf(each), each] as const))
   return {
     seal: (plaintext, owner) => {
       const iv = randomBytes(12)
@@ -50,9 +55,10 @@ export const createSecretBox = (key: Buffer): SecretBox => {
       }
     },
     open: (sealed, owner) => {
-      if (sealed.kid !== kid) return E.left({ _tag: 'UnknownSecretKey', kid: sealed.kid })
+      const sealedWith = opening.get(sealed.kid)
+      if (sealedWith === undefined) return E.left({ _tag: 'UnknownSecretKey', kid: sealed.kid })
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64url'), { authTagLength: 16 })
+        const decipher = createDecipheriv('aes-256-gcm', sealedWith, Buffer.from(sealed.iv, 'base64url'), { authTagLength: 16 })
         decipher.setAAD(Buffer.from(owner, 'utf8'))
         decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'))
         const plaintext = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64url')), decipher.final()])

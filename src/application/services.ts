@@ -21,17 +21,19 @@ export interface ServicesOptions {
   readonly adminToken: string | null
   /** Signs license tokens (Ed25519); a fresh one when not given. */
   readonly signingKey?: KeyObject
+  /** Public keys that signed before it: their tokens still verify. */
+  readonly previousSigningKeys?: readonly KeyObject[]
   /** Seed 004's IP lockout (default: DEFAULT_LOCKOUT_POLICY). */
   readonly lockoutPolicy?: LockoutPolicy
 }
 
-export const createServices = ({ store, clock, adminToken, signingKey, lockoutPolicy }: ServicesOptions) => {
+export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy }: ServicesOptions) => {
   const handler = createCommandHandler({ store, clock })
   const customers = createCustomers(handler)
   const productTemplates = createProductTemplates(handler)
   const orders = createOrders({ handler, customers, productTemplates, clock })
   const credentials = createCredentials({ handler, clock, adminToken })
-  const usage = createLicenseUsage({ handler, clock, signer: createTokenSigner(signingKey ?? generateSigningKey()) })
+  const usage = createLicenseUsage({ handler, clock, signer: createTokenSigner(signingKey ?? generateSigningKey(), previousSigningKeys) })
   const products = createProducts(handler)
   const licenseUpdates = createLicenseUpdates({ handler, orders, productTemplates, products })
   const lockout = createLockout({ handler, clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })

@@ -1,8 +1,9 @@
 // Where the token signing key comes from: LICENSING_SIGNING_KEY (a PKCS#8
 // PEM), or a key generated on first start and kept in the data directory,
 // readable by the owner only. Tokens issued before a restart keep verifying
-// because the same key is found again.
-import { createPrivateKey, type KeyObject } from 'node:crypto'
+// because the same key is found again; tokens signed with a key since
+// replaced keep verifying while it is listed in LICENSING_PREVIOUS_SIGNING_KEYS.
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -10,11 +11,34 @@ import { generateSigningKey, isEd25519 } from './signing.js'
 
 export const SIGNING_KEY_FILE = 'signing-key.pem'
 
-/** The PEM as an environment variable may carry it: with real newlines or with `\n`. */
+/** PEM as an environment variable may carry it: with real newlines or with `\n`. */
+const unescaped = (pem: string): string => (pem.includes('\\n') ? pem.replace(/\\n/g, '\n') : pem)
+
 export const parseSigningKey = (pem: string): KeyObject => {
-  const key = createPrivateKey(pem.includes('\\n') ? pem.replace(/\\n/g, '\n') : pem)
+  const key = createPrivateKey(unescaped(pem))
   if (!isEd25519(key)) throw new Error('it is not an Ed25519 private key')
   return key
+}
+
+/**
+ * The previous keys: one or more PEM blocks, each an Ed25519 private key
+ * (PKCS#8, as it was set as LICENSING_SIGNING_KEY) or its public key (SPKI).
+ * Only their public halves are kept: they verify, never sign. null: none.
+ */
+export const parsePreviousSigningKeys = (pems: string | null): readonly KeyObject[] => {
+  if (pems === null) return []
+  const blocks = unescaped(pems).match(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g) ?? []
+  if (blocks.length === 0) throw new Error('it holds no PEM block')
+  return blocks.map((block, index) => {
+    let key: KeyObject
+    try {
+      key = createPublicKey(block)
+    } catch {
+      throw new Error(`key ${index + 1} is not a PEM key`)
+    }
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`key ${index + 1} is not an Ed25519 key`)
+    return key
+  })
 }
 
 export const loadSigningKey = (options: { readonly pem: string | null; readonly dataDir: string }, logger: Logger): KeyObject => {

@@ -1,7 +1,8 @@
 // Signing license tokens clients can verify offline: compact JWS (JWT) with
-// Ed25519 ("EdDSA"), through jose. The public key is published as a JWK set
-// whose kid is the key's RFC 7638 thumbprint. Ed25519 signatures are
-// deterministic, so the same claims always give the same token.
+// Ed25519 ("EdDSA"), through jose. The public keys are published as a JWK set
+// whose kids are the keys' RFC 7638 thumbprints: the current key, which signs,
+// and the previous ones, which still verify the tokens they signed (rotation).
+// Ed25519 signatures are deterministic, so the same claims always give the same token.
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { compactVerify, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose'
@@ -34,12 +35,25 @@ const thumbprint = (jwk: { readonly crv: string; readonly kty: string; readonly 
 
 export const isEd25519 = (key: KeyObject): boolean => key.type === 'private' && key.asymmetricKeyType === 'ed25519'
 
-export const createTokenSigner = (privateKey: KeyObject): TokenSigner => {
+const publicJwkOf = (publicKey: KeyObject): PublicJwk => {
+  const exported = publicKey.export({ format: 'jwk' }) as { kty: 'OKP'; crv: 'Ed25519'; x: string }
+  return { kty: 'OKP', crv: 'Ed25519', x: exported.x, kid: thumbprint(exported), alg: TOKEN_ALGORITHM, use: 'sig' }
+}
+
+/** Signs with `privateKey`; verifies what it or one of `previousKeys` (public keys) signed, picking the key by kid. */
+export const createTokenSigner = (privateKey: KeyObject, previousKeys: readonly KeyObject[] = []): TokenSigner => {
   if (!isEd25519(privateKey)) throw new Error('the signing key must be an Ed25519 private key')
   const publicKey = createPublicKey(privateKey)
-  const exported = publicKey.export({ format: 'jwk' }) as { kty: 'OKP'; crv: 'Ed25519'; x: string }
-  const kid = thumbprint(exported)
-  const jwk: PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: exported.x, kid, alg: TOKEN_ALGORITHM, use: 'sig' }
+  const jwk = publicJwkOf(publicKey)
+  const kid = jwk.kid
+  // The current key first; a previous key given twice, or equal to the current one, is listed once.
+  const verifying = new Map<string, { readonly jwk: PublicJwk; readonly publicKey: KeyObject }>([[kid, { jwk, publicKey }]])
+  for (const previous of previousKeys) {
+    if (previous.type !== 'public' || previous.asymmetricKeyType !== 'ed25519') throw new Error('a previous signing key must be an Ed25519 public key')
+    const previousJwk = publicJwkOf(previous)
+    if (!verifying.has(previousJwk.kid)) verifying.set(previousJwk.kid, { jwk: previousJwk, publicKey: previous })
+  }
+  const keys = [...verifying.values()].map((entry) => entry.jwk)
 
   const sign = (payload: JWTPayload): Promise<string> =>
     new SignJWT(payload).setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: 'JWT' }).setIssuer(TOKEN_ISSUER).sign(privateKey)
@@ -51,11 +65,12 @@ export const createTokenSigner = (privateKey: KeyObject): TokenSigner => {
     } catch {
       return E.left('malformed')
     }
-    if (header.kid !== kid) return E.left('unknown-key')
+    const key = typeof header.kid === 'string' ? verifying.get(header.kid) : undefined
+    if (key === undefined) return E.left('unknown-key')
     if (header.alg !== TOKEN_ALGORITHM) return E.left('bad-signature')
     let payload: JWTPayload
     try {
-      const verified = await compactVerify(token, publicKey, { algorithms: [TOKEN_ALGORITHM] })
+      const verified = await compactVerify(token, key.publicKey, { algorithms: [TOKEN_ALGORITHM] })
       payload = JSON.parse(new TextDecoder().decode(verified.payload)) as JWTPayload
     } catch {
       return E.left('bad-signature')
@@ -64,7 +79,7 @@ export const createTokenSigner = (privateKey: KeyObject): TokenSigner => {
     return payload.iss === TOKEN_ISSUER ? E.right(payload) : E.left('wrong-issuer')
   }
 
-  return { kid, sign, verify, jwks: () => ({ keys: [jwk] }) }
+  return { kid, sign, verify, jwks: () => ({ keys }) }
 }
 
 /** A fresh key, for tests and for a service started without one. */

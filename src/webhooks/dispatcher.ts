@@ -84,7 +84,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
       // Never sent unsigned. A key other than the one it was sealed with is a configuration error an operator must see.
       const error =
         secret.left._tag === 'UnknownSecretKey'
-          ? `the signing secret was sealed with another key (${secret.left.kid}); set LICENSING_WEBHOOK_SECRET_KEY to that key`
+          ? `the signing secret was sealed with another key (${secret.left.kid}); set LICENSING_WEBHOOK_SECRET_KEY, or add to LICENSING_WEBHOOK_PREVIOUS_SECRET_KEYS, that key`
           : 'the signing secret does not open with the configured key'
       settle(delivery, { at: clock().getTime(), responseStatus: null, error })
       return

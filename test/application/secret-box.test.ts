@@ -34,6 +34,17 @@ describe('secret box (AES-256-GCM)', () => {
     const sealed = box.seal('s', 'e')
     expect(other.open(sealed, 'e')).toEqual(E.left({ _tag: 'UnknownSecretKey', kid: sealed.kid }))
   })
+  it('given a rotation, then the new key seals and the previous keys still open what they sealed', () => {
+    const older = createSecretBox(randomBytes(32))
+    const sealedBefore = [box.seal('sealed by the previous key', 'e'), older.seal('sealed by an older key', 'e')]
+    const next = randomBytes(32)
+    const rotated = createSecretBox(next, [key, randomBytes(32)])
+    expect(rotated.open(sealedBefore[0]!, 'e')).toEqual(E.right('sealed by the previous key'))
+    expect(rotated.open(sealedBefore[1]!, 'e')).toEqual(E.left({ _tag: 'UnknownSecretKey', kid: sealedBefore[1]!.kid }))
+    const sealedAfter = rotated.seal('sealed after the rotation', 'e')
+    expect(createSecretBox(next).open(sealedAfter, 'e')).toEqual(E.right('sealed after the rotation'))
+    expect(box.open(sealedAfter, 'e')).toEqual(E.left({ _tag: 'UnknownSecretKey', kid: sealedAfter.kid }))
+  })
   it('reads a 32-byte key written as base64, base64url or hex, and nothing else', () => {
     expect(parseSecretKey(key.toString('base64'))).toEqual(key)
     expect(parseSecretKey(key.toString('base64url'))).toEqual(key)
