@@ -2,7 +2,7 @@
 //   serve   run the server (what `npm start` does)
 //   replay  rebuild the read models from the log; --verify compares them with the live ones
 import * as E from 'fp-ts/Either'
-import { loadConfig } from './config.js'
+import { loadServerConfig } from './config.js'
 import { start } from './main.js'
 import { replayCommand } from './tools/replay.js'
 
@@ -10,7 +10,7 @@ const commands: Readonly<Record<string, { readonly summary: string; readonly run
   serve: {
     summary: 'run the server with the configuration from the environment',
     run: async () => {
-      const config = loadConfig(process.env)
+      const config = loadServerConfig(process.env)
       if (E.isLeft(config)) {
         for (const problem of config.left) process.stderr.write(`configuration error: ${problem}\n`)
         return 2

@@ -1,6 +1,8 @@
 // Every setting, read once from the environment at start, typed and
 // validated. A bad value stops the start with a message naming the variable.
 import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { parseSecretKey } from './application/secret-box.js'
 import { parsePreviousSigningKeys, parseSigningKey } from './application/signing-key.js'
 import { MAX_COUNTED_ATTEMPTS, type LockoutPolicy } from './domain/lockout/index.js'
@@ -13,6 +15,8 @@ export interface Config {
   readonly adminToken: string | null
   /** null: the embedded SQLite store in the data directory. */
   readonly eventStoreConnectionString: string | null
+  /** The embedded event log (LICENSING_EVENT_LOG); null/absent: <data dir>/events.sqlite. */
+  readonly eventLogPath?: string | null
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly trustProxy: boolean | number | string
   readonly shutdownTimeoutMs: number
@@ -74,7 +78,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'LICENSING_ADMIN_TOKEN',
     default: '(generated)',
-    description: 'Admin credential, at least 16 characters. Unset: one is generated on first start and kept in <data dir>/admin-token.',
+    description: 'Admin credential, at least 16 characters. Unset: one is generated on first start and kept in <data dir>/admin-token (required when several nodes share the event log).',
   },
   { name: 'EVENTSTORE_CONNECTION_STRING', default: '(unset)', description: 'Use EventStoreDB, e.g. esdb://localhost:2113?tls=false. Unset: the embedded SQLite store.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
@@ -83,7 +87,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'LICENSING_WEBHOOK_SECRET_KEY',
     default: '(generated)',
-    description: 'The 32-byte key (base64 or hex) that encrypts webhook signing secrets at rest (AES-256-GCM). Unset: one is generated on first start and kept in <data dir>/webhook-secret-key.',
+    description: 'The 32-byte key (base64 or hex) that encrypts webhook signing secrets at rest (AES-256-GCM). Unset: one is generated on first start and kept in <data dir>/webhook-secret-key (required when several nodes share the event log).',
   },
   {
     name: 'LICENSING_WEBHOOK_PREVIOUS_SECRET_KEYS',
@@ -103,7 +107,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'LICENSING_SIGNING_KEY',
     default: '(generated)',
-    description: 'Ed25519 private key (PKCS#8 PEM; `\\n` for newlines is accepted) that signs license tokens. Unset: one is generated on first start and kept in <data dir>/signing-key.pem.',
+    description: 'Ed25519 private key (PKCS#8 PEM; `\\n` for newlines is accepted) that signs license tokens. Unset: one is generated on first start and kept in <data dir>/signing-key.pem (required when several nodes share the event log).',
   },
   {
     name: 'LICENSING_PREVIOUS_SIGNING_KEYS',
@@ -241,3 +245,43 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     mailerEnabled,
   })
 }
+
+/** Why several nodes may write to this node's event log, or null when only this node can. */
+export const sharedLogReason = (config: Pick<Config, 'eventStoreConnectionString' | 'eventLogPath' | 'dataDir'>): string | null => {
+  if (config.eventStoreConnectionString !== null) return 'EVENTSTORE_CONNECTION_STRING is set'
+  const eventLogPath = config.eventLogPath ?? null
+  if (eventLogPath === null) return null
+  const fromDataDir = relative(resolve(config.dataDir), resolve(eventLogPath))
+  return fromDataDir.split(sep)[0] === '..' || isAbsolute(fromDataDir) ? 'LICENSING_EVENT_LOG is outside the data directory' : null
+}
+
+/**
+ * The secrets a node would generate for itself, named when several nodes can
+ * write to the log and they are not set: nodes sharing a log must share them,
+ * or a token one signs, a webhook secret one seals, and the admin token one
+ * made up do not work on another.
+ */
+export const missingSharedSecrets = (config: Config): readonly string[] => {
+  if (sharedLogReason(config) === null) return []
+  const secrets: ReadonlyArray<readonly [string, string | null]> = [
+    ['LICENSING_ADMIN_TOKEN', config.adminToken],
+    ['LICENSING_SIGNING_KEY', config.signingKey ?? null],
+    ['LICENSING_WEBHOOK_SECRET_KEY', config.webhooks?.secretKey ?? null],
+  ]
+  return secrets.filter(([, value]) => value === null).map(([name]) => name)
+}
+
+const listed = (names: readonly string[]): string => (names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`)
+
+/** The configuration a server starts with: as read, and with the secrets several nodes must share. */
+export const loadServerConfig = (env: Env): E.Either<readonly string[], Config> =>
+  pipe(
+    loadConfig(env),
+    E.chain((config) => {
+      const reason = sharedLogReason(config)
+      const missing = missingSharedSecrets(config)
+      return reason === null || missing.length === 0
+        ? E.right(config)
+        : E.left([`several nodes can write to this event log (${reason}), so they must share their secrets: set ${listed(missing)} to the same values on every node`])
+    }),
+  )

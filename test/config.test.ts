@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_WEBHOOK_CONFIG, loadConfig, SETTINGS } from '../src/config.js'
+import { DEFAULT_WEBHOOK_CONFIG, loadConfig, loadServerConfig, missingSharedSecrets, SETTINGS, type Config } from '../src/config.js'
 
 describe('configuration from the environment', () => {
   it('given nothing, then the defaults', () => {
@@ -146,6 +146,57 @@ describe('configuration of seed 004', () => {
     for (const name of ['LOCKOUT_MAX_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_COOLDOWN_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'SMTP_URL', 'MAIL_FROM', 'MAILER_ENABLED']) {
       expect(names).toContain(name)
     }
+  })
+})
+
+describe('secrets several nodes must share', () => {
+  const PEM = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+  const WEBHOOK_KEY = Buffer.alloc(32, 9).toString('base64')
+  const ALL = ['LICENSING_ADMIN_TOKEN', 'LICENSING_SIGNING_KEY', 'LICENSING_WEBHOOK_SECRET_KEY']
+  const defaults = loadConfig({})
+  if (E.isLeft(defaults)) throw new Error('the defaults must load')
+  const given = (change: Partial<Config>, secrets: { admin?: boolean; signing?: boolean; webhook?: boolean } = {}): Config => ({
+    ...defaults.right,
+    dataDir: '/srv/licensing/data',
+    adminToken: secrets.admin === true ? 'a-very-long-admin-token' : null,
+    signingKey: secrets.signing === true ? PEM : null,
+    webhooks: { ...DEFAULT_WEBHOOK_CONFIG, secretKey: secrets.webhook === true ? WEBHOOK_KEY : null },
+    ...change,
+  })
+  const ESDB = { eventStoreConnectionString: 'esdb://localhost:2113?tls=false' }
+  const SHARED_LOG = { eventLogPath: '/mnt/shared/events.sqlite' }
+
+  it('given one node on its own log, then nothing is required: its secrets are generated in its data directory', () => {
+    for (const eventLogPath of [undefined, null, '/srv/licensing/data/events.sqlite', '/srv/licensing/data/log/events.sqlite', '/srv/licensing/data/..events.sqlite']) {
+      expect(missingSharedSecrets(given({ eventLogPath })), String(eventLogPath)).toEqual([])
+    }
+    expect(missingSharedSecrets(given({ dataDir: 'data', eventLogPath: './data/events.sqlite' }))).toEqual([])
+  })
+
+  it('given EventStoreDB or an embedded log outside the data directory, then each secret not set is named', () => {
+    for (const shared of [ESDB, SHARED_LOG, { eventLogPath: '/srv/licensing/events.sqlite' }, { dataDir: 'data', eventLogPath: 'data-b/events.sqlite' }, { dataDir: 'data', eventLogPath: '../events.sqlite' }]) {
+      const label = JSON.stringify(shared)
+      expect(missingSharedSecrets(given(shared)), label).toEqual(ALL)
+      expect(missingSharedSecrets(given(shared, { signing: true, webhook: true })), label).toEqual(['LICENSING_ADMIN_TOKEN'])
+      expect(missingSharedSecrets(given(shared, { admin: true, webhook: true })), label).toEqual(['LICENSING_SIGNING_KEY'])
+      expect(missingSharedSecrets(given(shared, { admin: true, signing: true })), label).toEqual(['LICENSING_WEBHOOK_SECRET_KEY'])
+      expect(missingSharedSecrets(given(shared, { admin: true, signing: true, webhook: true })), label).toEqual([])
+    }
+    // Webhook settings left at their defaults leave the key unset too.
+    const { webhooks: _, ...withoutWebhooks } = given(ESDB, { admin: true, signing: true })
+    expect(missingSharedSecrets(withoutWebhooks)).toEqual(['LICENSING_WEBHOOK_SECRET_KEY'])
+  })
+
+  it('stops a server start with one line naming what is missing and why, and lets the replay tool (which needs none) read the log', () => {
+    const env = { EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false', LICENSING_ADMIN_TOKEN: 'a-very-long-admin-token' }
+    expect(loadServerConfig(env)).toEqual(
+      E.left([
+        'several nodes can write to this event log (EVENTSTORE_CONNECTION_STRING is set), so they must share their secrets: set LICENSING_SIGNING_KEY and LICENSING_WEBHOOK_SECRET_KEY to the same values on every node',
+      ]),
+    )
+    expect(E.isRight(loadConfig(env))).toBe(true)
+    expect(E.isRight(loadServerConfig({ ...env, LICENSING_SIGNING_KEY: PEM, LICENSING_WEBHOOK_SECRET_KEY: WEBHOOK_KEY }))).toBe(true)
+    expect(E.isRight(loadServerConfig({}))).toBe(true)
   })
 })
 
