@@ -2,22 +2,18 @@
 // loopback: activation.updated after a seed 003 PATCH, activation.created and
 // activation.deleted, and seat.granted, seat.released and seat.expired from
 // seed 002's floating seats; each body {event, data, triggeredAt}, signed.
-import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_WEBHOOK_CONFIG } from '../../src/config.js'
 import { babelClient, clientBody, tokenId, type BabelClient } from '../support/babel.js'
 import { activationBody, cryptlexClient, type CryptlexClient } from '../support/cryptlex.js'
 import { createCustomer, createOrder, createTemplate, seedOrder } from '../support/fixtures.js'
 import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
-import { startReceiver, type ReceivedRequest, type Receiver } from '../support/webhook-receiver.js'
+import { startReceiver, verifies, type ReceivedRequest, type Receiver } from '../support/webhook-receiver.js'
 
 const SECRET = 'whsec-activations-0123456789'
 
 /** The receiver's own check, as the README describes it. */
-const verifies = (req: ReceivedRequest): boolean => {
-  const expected = `sha256=${createHmac('sha256', SECRET).update(`${req.headers['x-webhook-id']}.${req.headers['x-webhook-timestamp']}.${req.raw}`).digest('hex')}`
-  return req.headers['x-webhook-signature'] === expected
-}
+const signed = (req: ReceivedRequest): boolean => verifies(SECRET, req)
 
 describe('activation and seat webhooks', () => {
   let server: TestServer
@@ -64,7 +60,7 @@ describe('activation and seat webhooks', () => {
     const [request] = await receiver.received(1, '/updated')
     expect(request!.method).toBe('POST')
     expect(request!.headers['x-webhook-event']).toBe('activation.updated')
-    expect(verifies(request!)).toBe(true)
+    expect(signed(request!)).toBe(true)
     const body = JSON.parse(request!.raw)
     expect(Object.keys(body)).toEqual(['event', 'data', 'triggeredAt'])
     expect(body).toEqual({ event: 'activation.updated', data: (await cryptlex.get(id)).body, triggeredAt: server.clock.now().toISOString() })
@@ -88,7 +84,7 @@ describe('activation and seat webhooks', () => {
     expect((await api.delete(`/license-orders/HOOK-LIFECYCLE/tokens/${revokedId}`)).status).toBe(200)
 
     const requests = await receiver.received(4, '/lifecycle')
-    expect(requests.every(verifies)).toBe(true)
+    expect(requests.every(signed)).toBe(true)
     expect(requests.map((r) => [r.json.event, r.json.data.id])).toEqual([
       ['activation.created', id],
       ['activation.deleted', id],
@@ -116,7 +112,7 @@ describe('activation and seat webhooks', () => {
     expect(await server.running.seatSweeper.sweep()).toBeGreaterThanOrEqual(1)
 
     const requests = await receiver.received(4, '/seats')
-    expect(requests.every(verifies)).toBe(true)
+    expect(requests.every(signed)).toBe(true)
     const seat = (n: number, id: string, granted: Date) => ({
       id,
       licenseId: orderId,

@@ -1,7 +1,6 @@
 // Webhooks (issue 3) over real HTTP: registration in the admin API, and
 // deliveries to a real receiver on loopback, signed, retried with backoff
 // (the clock is moved by hand), and kept across a restart.
-import { createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import Database from 'better-sqlite3'
@@ -10,7 +9,7 @@ import { DEFAULT_WEBHOOK_CONFIG, type WebhookConfig } from '../../src/config.js'
 import { createCustomer, createTemplate, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
 import { licensesUpdate } from '../support/dna.js'
 import { ADMIN_TOKEN, client, startTestServer, type Client, type TestServer } from '../support/server.js'
-import { eventually, startReceiver, type ReceivedRequest, type Receiver } from '../support/webhook-receiver.js'
+import { eventually, startReceiver, verifies, type Receiver } from '../support/webhook-receiver.js'
 
 const webhooks: WebhookConfig = {
   ...DEFAULT_WEBHOOK_CONFIG,
@@ -22,14 +21,6 @@ const webhooks: WebhookConfig = {
 }
 
 const SECRET = 'whsec-test-0123456789abcdef'
-
-/** The receiver's own check of a delivery, written from the README, not with the engine's code. */
-const verifies = (secret: string, req: ReceivedRequest): boolean => {
-  const id = req.headers['x-webhook-id']
-  const timestamp = req.headers['x-webhook-timestamp']
-  const expected = `sha256=${createHmac('sha256', secret).update(`${id}.${timestamp}.${req.raw}`).digest('hex')}`
-  return req.headers['x-webhook-signature'] === expected
-}
 
 let keys = 0
 const nextKey = (): string => `WHK${String((keys += 1)).padStart(2, '0')}-TEST1`

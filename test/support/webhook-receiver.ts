@@ -1,6 +1,7 @@
 // A real webhook receiver on loopback (node's http server): it records every
 // request with its raw body and answers as scripted (a status, or "hang":
 // never answer), then 200 once the script runs out.
+import { createHmac } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -103,4 +104,12 @@ export const eventually = async <A>(probe: () => Promise<A | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+}
+
+/** The receiver's own check of a delivery's signature, written from the README, not with the engine's code. */
+export const verifies = (secret: string, req: ReceivedRequest): boolean => {
+  const id = req.headers['x-webhook-id']
+  const timestamp = req.headers['x-webhook-timestamp']
+  const expected = `sha256=${createHmac('sha256', secret).update(`${id}.${timestamp}.${req.raw}`).digest('hex')}`
+  return req.headers['x-webhook-signature'] === expected
 }
