@@ -31,6 +31,26 @@ export interface Config {
   readonly mailFrom: string
   /** Whether this node sends the e-mail notices (one node should, when several share one log). */
   readonly mailerEnabled: boolean
+  /** Absent: the defaults (DEFAULT_STORE_CONFIG). */
+  readonly store?: StoreConfig
+}
+
+export interface StoreConfig {
+  /** The embedded log's file; null: events.sqlite in the data directory. Several processes may share one. */
+  readonly eventLog: string | null
+  /** EventStoreDB: the prefix of every stream this engine writes, and the only ones its subscriptions read. */
+  readonly streamPrefix: string
+  /** EventStoreDB: keep the unprefixed names of the streams written before the prefix (deployments from then). */
+  readonly legacyStreamNames: boolean
+  /** How long a read or append keeps retrying a transient store failure before the client gets a 503. */
+  readonly retryBudgetMs: number
+}
+
+export const DEFAULT_STORE_CONFIG: StoreConfig = {
+  eventLog: null,
+  streamPrefix: 'licensing.',
+  legacyStreamNames: false,
+  retryBudgetMs: 5_000,
 }
 
 export interface WebhookConfig {
@@ -71,7 +91,27 @@ export const SETTINGS: readonly Setting[] = [
     default: '(generated)',
     description: 'Admin credential, at least 16 characters. Unset: one is generated on first start and kept in <data dir>/admin-token.',
   },
-  { name: 'EVENTSTORE_CONNECTION_STRING', default: '(unset)', description: 'Use EventStoreDB, e.g. esdb://localhost:2113?tls=false. Unset: the embedded SQLite store.' },
+  {
+    name: 'LICENSING_EVENT_LOG',
+    default: '<data dir>/events.sqlite',
+    description: 'The embedded event log. Several engine processes on one machine, each with its own data directory, may share one.',
+  },
+  { name: 'EVENTSTORE_CONNECTION_STRING', default: '(unset)', description: 'Use EventStoreDB or KurrentDB, e.g. esdb://localhost:2113?tls=false. Unset: the embedded SQLite store.' },
+  {
+    name: 'EVENTSTORE_STREAM_PREFIX',
+    default: 'licensing.',
+    description: "EventStoreDB: the prefix of this engine's stream names; its subscription to $all reads only these streams. Letters, digits, `_`, `.` or `:`.",
+  },
+  {
+    name: 'EVENTSTORE_LEGACY_STREAM_NAMES',
+    default: 'false',
+    description: 'EventStoreDB: true for a log written before stream prefixes: the streams of that time keep their unprefixed names.',
+  },
+  {
+    name: 'STORE_RETRY_BUDGET_MS',
+    default: '5000',
+    description: 'How long an append or read keeps retrying a transient store failure (unavailable, not leader, deadline, busy) before the client gets 503 with Retry-After.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'TRUST_PROXY', default: 'false', description: "Express 'trust proxy': true, false, a hop count or a list of addresses; decides the client IP recorded with events." },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for requests in flight.' },
@@ -191,6 +231,18 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const mailFrom = text(env, 'MAIL_FROM') ?? 'Licensing <no-reply@localhost>'
   if (!/^[^\r\n]*[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an e-mail address, optionally with a name (got "${mailFrom}")`)
   const mailerEnabled = take(bool(env, 'MAILER_ENABLED', true), true)
+  const s = DEFAULT_STORE_CONFIG
+  const streamPrefix = text(env, 'EVENTSTORE_STREAM_PREFIX') ?? s.streamPrefix
+  // No `-`: stored names of the legacy categories (`order-...`) must never start with the prefix.
+  if (!/^[A-Za-z0-9_.:]{1,64}$/.test(streamPrefix)) {
+    problems.push(`EVENTSTORE_STREAM_PREFIX must be 1 to 64 letters, digits, _, . or : (got "${streamPrefix}")`)
+  }
+  const store: StoreConfig = {
+    eventLog: text(env, 'LICENSING_EVENT_LOG'),
+    streamPrefix,
+    legacyStreamNames: take(bool(env, 'EVENTSTORE_LEGACY_STREAM_NAMES', s.legacyStreamNames), s.legacyStreamNames),
+    retryBudgetMs: take(integer(env, 'STORE_RETRY_BUDGET_MS', s.retryBudgetMs, 0, 600_000), s.retryBudgetMs),
+  }
 
   if (problems.length > 0) return E.left(problems)
   return E.right({
@@ -210,5 +262,6 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     smtpUrl,
     mailFrom,
     mailerEnabled,
+    store,
   })
 }

@@ -12,7 +12,7 @@ import type { Logger } from 'pino'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
 import { loadSigningKey } from './application/signing-key.js'
-import { DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
+import { DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
 import { DATA_FILES } from './data-files.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
@@ -61,10 +61,13 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
   return token
 }
 
+/** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
+export const eventLogPath = (config: Config): string => (config.store ?? DEFAULT_STORE_CONFIG).eventLog ?? join(config.dataDir, DATA_FILES.eventLog)
+
 export const openStore = (config: Config, clock: () => Date): EventStore =>
   config.eventStoreConnectionString !== null
     ? createEventStoreDbEventStore({ connectionString: config.eventStoreConnectionString })
-    : createSqliteEventStore({ path: join(config.dataDir, DATA_FILES.eventLog), clock })
+    : createSqliteEventStore({ path: eventLogPath(config), clock })
 
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
   const clock = options.clock ?? (() => new Date())

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_WEBHOOK_CONFIG, loadConfig, SETTINGS } from '../src/config.js'
+import { DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, loadConfig, SETTINGS } from '../src/config.js'
 
 describe('configuration from the environment', () => {
   it('given nothing, then the defaults', () => {
@@ -23,6 +23,7 @@ describe('configuration from the environment', () => {
         smtpUrl: null,
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
+        store: DEFAULT_STORE_CONFIG,
       }),
     )
   })
@@ -56,6 +57,7 @@ describe('configuration from the environment', () => {
         smtpUrl: null,
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
+        store: DEFAULT_STORE_CONFIG,
       }),
     )
   })
@@ -143,6 +145,28 @@ describe('configuration of seed 004', () => {
     const names = SETTINGS.map((s) => s.name)
     for (const name of ['LOCKOUT_MAX_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_COOLDOWN_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'SMTP_URL', 'MAIL_FROM', 'MAILER_ENABLED']) {
       expect(names).toContain(name)
+    }
+  })
+})
+
+describe('configuration of the event store', () => {
+  it('reads the shared event log, the stream prefix, legacy stream names and the retry budget', () => {
+    expect(
+      loadConfig({
+        LICENSING_EVENT_LOG: '/srv/licensing/events.sqlite',
+        EVENTSTORE_STREAM_PREFIX: 'tenant_a.',
+        EVENTSTORE_LEGACY_STREAM_NAMES: 'true',
+        STORE_RETRY_BUDGET_MS: '0',
+      }),
+    ).toMatchObject({
+      right: { store: { eventLog: '/srv/licensing/events.sqlite', streamPrefix: 'tenant_a.', legacyStreamNames: true, retryBudgetMs: 0 } },
+    })
+  })
+
+  it('refuses a prefix a legacy stream name could start with, or one the server reserves', () => {
+    for (const prefix of ['order-', '$licensing.', 'a b']) {
+      const config = loadConfig({ EVENTSTORE_STREAM_PREFIX: prefix })
+      expect(E.isLeft(config) && config.left).toEqual([`EVENTSTORE_STREAM_PREFIX must be 1 to 64 letters, digits, _, . or : (got "${prefix}")`])
     }
   })
 })
