@@ -120,15 +120,55 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     .prepare('SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?')
     .safeIntegers(true)
 
+  const eventAt = db.prepare('SELECT id, stream, revision, position FROM events WHERE stream = ? AND revision = ?').safeIntegers(true)
+  const eventById = db.prepare('SELECT id, stream, revision, position FROM events WHERE id = ?').safeIntegers(true)
+
   const currentRevision = (streamName: string): number | null => {
     const row = lastRevision.get(streamName) as { revision: bigint | null }
     return row.revision === null ? null : Number(row.revision)
+  }
+
+  type Stored = Pick<Row, 'id' | 'stream' | 'revision' | 'position'>
+
+  /**
+   * EventStoreDB's idempotency check (IndexWriter.CheckCommit): when the events
+   * are there already, the first append's result (or, when only some are, a
+   * conflict); null when they are new. With an exact or no-stream expectation
+   * they are looked for right after the expected revision; with any or
+   * stream_exists, anywhere in the stream.
+   */
+  const alreadyAppended = (
+    streamName: string,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+    actual: number | null,
+  ): AppendOutcome | null => {
+    if (events.length === 0 || actual === null) return null
+    const positional = expected.kind === 'exact' || expected.kind === 'no_stream'
+    const after = expected.kind === 'exact' ? expected.revision : -1
+    // At or past the stream's end, nothing of this append can be there yet.
+    if (positional && after >= actual) return null
+    const found: Stored[] = []
+    for (const [i, event] of events.entries()) {
+      const row = (positional ? eventAt.get(streamName, after + 1 + i) : eventById.get(event.id)) as Stored | undefined
+      if (row !== undefined && row.id === event.id && row.stream === streamName) {
+        found.push(row)
+        continue
+      }
+      // The first event is new: an ordinary append (with any) or a stale expectation.
+      if (i === 0 && !positional) return null
+      return E.left({ _tag: 'WrongExpectedVersion', streamName, expected, actual })
+    }
+    const last = found[found.length - 1]!
+    return E.right({ nextRevision: Number(last.revision), position: last.position })
   }
 
   // One append, run inside the caller's transaction. Nested in a savepoint so
   // that an append which fails half-way leaves nothing behind.
   const appendOne = db.transaction((streamName: string, events: readonly NewEvent[], expected: ExpectedVersion) => {
     const actual = currentRevision(streamName)
+    const again = alreadyAppended(streamName, events, expected, actual)
+    if (again !== null) return again
     if (!satisfies(expected, actual)) {
       return E.left<WrongExpectedVersion, AppendResult>({ _tag: 'WrongExpectedVersion', streamName, expected, actual })
     }
