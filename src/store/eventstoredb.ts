@@ -32,10 +32,13 @@ import type {
   WrongExpectedVersion,
 } from './port.js'
 
-export interface EventStoreDbOptions {
+/** The calls of the gRPC client this adapter makes (tests hand in a stand-in for the server). */
+export type EventStoreDbClient = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>
+
+export type EventStoreDbOptions =
   /** e.g. `esdb://localhost:2113?tls=false`. */
-  readonly connectionString: string
-}
+  | { readonly connectionString: string }
+  | { readonly client: EventStoreDbClient }
 
 const PREPARE_RANGE = 2n ** 64n
 
@@ -144,7 +147,7 @@ const satisfies = (expected: ExpectedVersion, actual: number | null): boolean =>
   (expected.kind === 'exact' && actual === expected.revision)
 
 export const createEventStoreDbEventStore = (options: EventStoreDbOptions): EventStore => {
-  const client = EventStoreDBClient.connectionString(options.connectionString)
+  const client = 'client' in options ? options.client : EventStoreDBClient.connectionString(options.connectionString)
   const subscriptions = new Set<Subscription>()
   let closed = false
 
