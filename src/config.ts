@@ -100,7 +100,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'EVENTSTORE_STREAM_PREFIX',
     default: 'licensing.',
-    description: "EventStoreDB: the prefix of this engine's stream names; its subscription to $all reads only these streams. Letters, digits, `_`, `.` or `:`.",
+    description: "EventStoreDB: the prefix of this engine's stream names; its subscription to $all reads only these streams. Letters, digits, `_`, `.` or `:`, ending in one of the last three.",
   },
   {
     name: 'EVENTSTORE_LEGACY_STREAM_NAMES',
@@ -233,9 +233,9 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const mailerEnabled = take(bool(env, 'MAILER_ENABLED', true), true)
   const s = DEFAULT_STORE_CONFIG
   const streamPrefix = text(env, 'EVENTSTORE_STREAM_PREFIX') ?? s.streamPrefix
-  // No `-`: stored names of the legacy categories (`order-...`) must never start with the prefix.
-  if (!/^[A-Za-z0-9_.:]{1,64}$/.test(streamPrefix)) {
-    problems.push(`EVENTSTORE_STREAM_PREFIX must be 1 to 64 letters, digits, _, . or : (got "${streamPrefix}")`)
+  // A separator at the end, and no `-`, so a legacy name (`order-...`) never starts with the prefix by accident.
+  if (!/^[A-Za-z0-9_.:]{0,63}[_.:]$/.test(streamPrefix)) {
+    problems.push(`EVENTSTORE_STREAM_PREFIX must be up to 64 letters, digits, _, . or :, ending in _, . or : (got "${streamPrefix}")`)
   }
   const store: StoreConfig = {
     eventLog: text(env, 'LICENSING_EVENT_LOG'),

@@ -64,10 +64,15 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
 /** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
 export const eventLogPath = (config: Config): string => (config.store ?? DEFAULT_STORE_CONFIG).eventLog ?? join(config.dataDir, DATA_FILES.eventLog)
 
-export const openStore = (config: Config, clock: () => Date): EventStore =>
-  config.eventStoreConnectionString !== null
-    ? createEventStoreDbEventStore({ connectionString: config.eventStoreConnectionString })
+export const openStore = (config: Config, clock: () => Date): EventStore => {
+  const settings = config.store ?? DEFAULT_STORE_CONFIG
+  return config.eventStoreConnectionString !== null
+    ? createEventStoreDbEventStore({
+        connectionString: config.eventStoreConnectionString,
+        streams: { prefix: settings.streamPrefix, legacy: settings.legacyStreamNames },
+      })
     : createSqliteEventStore({ path: eventLogPath(config), clock })
+}
 
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
   const clock = options.clock ?? (() => new Date())

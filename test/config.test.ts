@@ -163,10 +163,12 @@ describe('configuration of the event store', () => {
     })
   })
 
-  it('refuses a prefix a legacy stream name could start with, or one the server reserves', () => {
-    for (const prefix of ['order-', '$licensing.', 'a b']) {
+  it('refuses a prefix without a separator at its end, one a legacy stream name could start with, or one the server reserves', () => {
+    for (const prefix of ['order-', 'licensing', '$licensing.', 'a b.']) {
       const config = loadConfig({ EVENTSTORE_STREAM_PREFIX: prefix })
-      expect(E.isLeft(config) && config.left).toEqual([`EVENTSTORE_STREAM_PREFIX must be 1 to 64 letters, digits, _, . or : (got "${prefix}")`])
+      expect(E.isLeft(config) && config.left).toEqual([
+        `EVENTSTORE_STREAM_PREFIX must be up to 64 letters, digits, _, . or :, ending in _, . or : (got "${prefix}")`,
+      ])
     }
   })
 })
