@@ -5,17 +5,18 @@
 // so one fsync covers them all.
 import Database from 'better-sqlite3'
 import * as E from 'fp-ts/Either'
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedVersion,
-  NewEvent,
-  Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  Subscription,
-  WrongExpectedVersion,
+import {
+  StoreUnavailable,
+  type AppendResult,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type Subscription,
+  type WrongExpectedVersion,
 } from './port.js'
 
 export interface SqliteEventStoreOptions {
@@ -29,6 +30,8 @@ export interface SqliteEventStoreOptions {
   readonly groupCommit?: boolean
   /** Called after each commit with the number of appends it held (metrics, tests). */
   readonly onCommit?: (appends: number) => void
+  /** How long an append waits for another process's write lock before it fails as StoreUnavailable (default 10 s). */
+  readonly busyTimeoutMs?: number
 }
 
 const SCHEMA = `
@@ -68,6 +71,12 @@ const toRecorded = (row: Row): RecordedEvent => ({
   recordedAt: new Date(row.recorded_at),
 })
 
+/** Another process held the file's write lock past busy_timeout: the append may be sent again. */
+const unavailableOr = (error: unknown): unknown =>
+  error instanceof Database.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(error.code)
+    ? new StoreUnavailable(`SQLite: ${error.message}`, { cause: error })
+    : error
+
 const satisfies = (expected: ExpectedVersion, actual: number | null): boolean => {
   switch (expected.kind) {
     case 'any':
@@ -99,7 +108,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const db = new Database(options.path)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
-  db.pragma('busy_timeout = 10000')
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
   db.exec(SCHEMA)
 
   const lastRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').safeIntegers(true)
@@ -227,7 +236,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       // the same file waits (busy_timeout) instead of failing to upgrade.
       settled = appendBatch.immediate(batch)
     } catch (error) {
-      for (const pending of batch) pending.reject(error)
+      for (const pending of batch) pending.reject(unavailableOr(error))
       return
     }
     options.onCommit?.(batch.length)
