@@ -289,6 +289,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
     // Errors reach the consumer through the iterator; this listener only keeps
     // an error on a subscription nobody iterates from crashing the process.
     source.on('error', () => {})
+    const confirmed = new Promise<void>((resolve) => source.once('confirmation', () => resolve()))
 
     let stopped = false
     let stop: () => void = () => {}
@@ -321,6 +322,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
     const iterator = events()
     const subscription: Subscription = {
       [Symbol.asyncIterator]: () => iterator,
+      confirmed,
       close: async () => {
         if (stopped) return
         stopped = true

@@ -82,6 +82,8 @@ export interface ReadAllOptions {
 /** A catch-up subscription: first the events already stored after the start position, then live ones, in log order, each once. */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly close: () => Promise<void>
+  /** Resolves once the store has taken the subscription (EventStoreDB confirms it); absent where that is at once. Never rejects. */
+  readonly confirmed?: Promise<void>
 }
 
 /**
