@@ -106,9 +106,10 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const groupCommit = options.groupCommit ?? true
 
   const db = new Database(options.path)
+  // First, so that processes opening one log at the same time wait for each other's set-up.
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
   db.exec(SCHEMA)
 
   const lastRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').safeIntegers(true)
