@@ -127,7 +127,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'WEBHOOKS_ENABLED',
     default: 'true',
-    description: 'Whether this node delivers webhooks (and keeps their deliveries list); when several nodes share one EventStoreDB, enable it on one of them.',
+    description: 'Whether this node delivers webhooks (and keeps their deliveries list); when several nodes share one log, enable it on one of them.',
   },
   { name: 'WEBHOOK_POLL_INTERVAL_MS', default: '1000', description: 'How often, at most, the webhook dispatcher looks for retries that have come due.' },
   {
@@ -142,7 +142,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
   { name: 'SMTP_URL', default: '(unset)', description: 'Send e-mail notices through this SMTP server, e.g. smtp://user:pass@mail.example.com:587. Unset: they are written as .eml files into <data dir>/outbox.' },
   { name: 'MAIL_FROM', default: 'Licensing <no-reply@localhost>', description: 'Sender of the e-mail notices.' },
-  { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node sends e-mail notices; when several nodes share one EventStoreDB, enable it on one of them.' },
+  { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node sends e-mail notices; when several nodes share one log, enable it on one of them.' },
 ]
 
 type Env = Readonly<Record<string, string | undefined>>
