@@ -24,18 +24,18 @@ import {
 import * as E from 'fp-ts/Either'
 import { rethrow } from './eventstoredb-errors.js'
 import { streamNamespace, type StreamNamespace, type StreamNamespaceSettings } from './namespace.js'
-import {
-  UnreadableEvent,
-  type EventStore,
-  type ExpectedVersion,
-  type JsonValue,
-  type Position,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type RecordedEvent,
-  type Subscription,
-  type WrongExpectedVersion,
+import type {
+  EventStore,
+  ExpectedVersion,
+  JsonValue,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  Subscription,
+  WrongExpectedVersion,
 } from './port.js'
+import { UnreadableEvent } from './port.js'
 
 /** The calls of the gRPC client this adapter makes (tests hand in a stand-in for the server). */
 export type EventStoreDbClient = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>

@@ -5,19 +5,19 @@
 // so one fsync covers them all.
 import Database from 'better-sqlite3'
 import * as E from 'fp-ts/Either'
-import {
-  StoreUnavailable,
-  type AppendResult,
-  type EventStore,
-  type ExpectedVersion,
-  type NewEvent,
-  type Position,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type RecordedEvent,
-  type Subscription,
-  type WrongExpectedVersion,
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  Subscription,
+  WrongExpectedVersion,
 } from './port.js'
+import { StoreUnavailable } from './port.js'
 
 export interface SqliteEventStoreOptions {
   /** A file path, or ':memory:'. */
