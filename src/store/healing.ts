@@ -51,7 +51,7 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
       options.onHealed?.(entry.health)
     }
 
-    async function* events(): AsyncGenerator<RecordedEvent> {
+    async function* resubscribing(): AsyncGenerator<RecordedEvent> {
       for (let attempt = 1; !stopping.signal.aborted; attempt += 1) {
         try {
           const from = entry.health.position
@@ -79,6 +79,15 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
           await current?.close().catch(() => {})
           await pause(wait, stopping.signal)
         }
+      }
+    }
+
+    // Listed while it can still deliver: not after close, nor after an event that cannot be read ended it.
+    async function* events(): AsyncGenerator<RecordedEvent> {
+      try {
+        yield* resubscribing()
+      } finally {
+        open.delete(entry)
       }
     }
 

@@ -113,5 +113,6 @@ describe('healing subscriptions', () => {
 
     await expect(reader(healing.subscribeToAll()).done).rejects.toThrow(UnreadableEvent)
     expect(subscribes).toBe(1)
+    expect(healing.subscriptions()).toEqual([])
   })
 })
