@@ -13,6 +13,8 @@ export interface Config {
   readonly adminToken: string | null
   /** null: the embedded SQLite store in the data directory. */
   readonly eventStoreConnectionString: string | null
+  /** The embedded event log (LICENSING_EVENT_LOG); null/absent: <data dir>/events.sqlite. Several processes may share one. */
+  readonly eventLogPath?: string | null
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly trustProxy: boolean | number | string
   readonly shutdownTimeoutMs: number
@@ -36,8 +38,6 @@ export interface Config {
 }
 
 export interface StoreConfig {
-  /** The embedded log's file; null: events.sqlite in the data directory. Several processes may share one. */
-  readonly eventLog: string | null
   /** EventStoreDB: the prefix of every stream this engine writes, and the only ones its subscriptions read. */
   readonly streamPrefix: string
   /** EventStoreDB: keep the unprefixed names of the streams written before the prefix (deployments from then). */
@@ -47,7 +47,6 @@ export interface StoreConfig {
 }
 
 export const DEFAULT_STORE_CONFIG: StoreConfig = {
-  eventLog: null,
   streamPrefix: 'licensing.',
   legacyStreamNames: false,
   retryBudgetMs: 5_000,
@@ -238,7 +237,6 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     problems.push(`EVENTSTORE_STREAM_PREFIX must be up to 64 letters, digits, _, . or :, ending in _, . or : (got "${streamPrefix}")`)
   }
   const store: StoreConfig = {
-    eventLog: text(env, 'LICENSING_EVENT_LOG'),
     streamPrefix,
     legacyStreamNames: take(bool(env, 'EVENTSTORE_LEGACY_STREAM_NAMES', s.legacyStreamNames), s.legacyStreamNames),
     retryBudgetMs: take(integer(env, 'STORE_RETRY_BUDGET_MS', s.retryBudgetMs, 0, 600_000), s.retryBudgetMs),
@@ -251,6 +249,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     dataDir: text(env, 'LICENSING_DATA_DIR') ?? './data',
     adminToken,
     eventStoreConnectionString,
+    eventLogPath: text(env, 'LICENSING_EVENT_LOG'),
     logLevel: logLevel as Config['logLevel'],
     trustProxy: trustProxyOf(text(env, 'TRUST_PROXY')),
     shutdownTimeoutMs,

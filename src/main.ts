@@ -65,7 +65,7 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
 }
 
 /** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
-export const eventLogPath = (config: Config): string => (config.store ?? DEFAULT_STORE_CONFIG).eventLog ?? join(config.dataDir, DATA_FILES.eventLog)
+export const eventLogPath = (config: Config): string => config.eventLogPath ?? join(config.dataDir, DATA_FILES.eventLog)
 
 export interface EngineStore extends HealingEventStore {
   /** The same store without the retries: one attempt per call, for the health check. */

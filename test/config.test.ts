@@ -12,6 +12,7 @@ describe('configuration from the environment', () => {
         dataDir: './data',
         adminToken: null,
         eventStoreConnectionString: null,
+        eventLogPath: null,
         logLevel: 'info',
         trustProxy: false,
         shutdownTimeoutMs: 10_000,
@@ -46,6 +47,7 @@ describe('configuration from the environment', () => {
         dataDir: '/var/lib/licensing',
         adminToken: 'a-very-long-admin-token',
         eventStoreConnectionString: 'esdb://localhost:2113?tls=false',
+        eventLogPath: null,
         logLevel: 'debug',
         trustProxy: 1,
         shutdownTimeoutMs: 2500,
@@ -159,7 +161,10 @@ describe('configuration of the event store', () => {
         STORE_RETRY_BUDGET_MS: '0',
       }),
     ).toMatchObject({
-      right: { store: { eventLog: '/srv/licensing/events.sqlite', streamPrefix: 'tenant_a.', legacyStreamNames: true, retryBudgetMs: 0 } },
+      right: {
+        eventLogPath: '/srv/licensing/events.sqlite',
+        store: { streamPrefix: 'tenant_a.', legacyStreamNames: true, retryBudgetMs: 0 },
+      },
     })
   })
 

@@ -4,6 +4,7 @@
 // twice, or answered 503 with Retry-After; subscriptions that drop come back
 // by themselves, and /healthz shows the gap meanwhile.
 import { afterEach, describe, expect, it } from 'vitest'
+import { DEFAULT_STORE_CONFIG } from '../../src/config.js'
 import { eventually } from '../support/eventually.js'
 import { createCustomer, createTemplate, seedCustomer, seedOrder } from '../support/fixtures.js'
 import { faultyStore, type FaultyStore } from '../support/faulty-store.js'
@@ -17,7 +18,7 @@ describe('the engine over a store in trouble', () => {
     faults = faultyStore()
     server = await startTestServer({
       wrapStore: faults.wrap,
-      config: { store: { eventLog: null, streamPrefix: 'licensing.', legacyStreamNames: false, retryBudgetMs } },
+      config: { store: { ...DEFAULT_STORE_CONFIG, retryBudgetMs } },
     })
     api = client(server)
   }

@@ -2,6 +2,7 @@
 // with its own data directory for its read models and outboxes: real child
 // processes, real HTTP on loopback. Each appends, and each sees the other's
 // events through its own subscription to the log.
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -15,12 +16,15 @@ describe('two engine processes sharing one event log', () => {
   it('both append, and each one\'s read models hold the other\'s writes', async () => {
     const dir = makeTempDir('shared-log')
     const eventLog = dir.file('events.sqlite')
-    const node = (name: string): Record<string, string> => ({
-      LICENSING_DATA_DIR: join(dir.path, name),
+    // Nodes on one log share their secrets (each would otherwise generate its own).
+    const shared = {
       LICENSING_EVENT_LOG: eventLog,
       LICENSING_ADMIN_TOKEN: ADMIN_TOKEN,
+      LICENSING_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      LICENSING_WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
       SEAT_SWEEP_INTERVAL_MS: '0',
-    })
+    }
+    const node = (name: string): Record<string, string> => ({ ...shared, LICENSING_DATA_DIR: join(dir.path, name) })
     const engines: EngineProcess[] = []
     try {
       // Started together, so they also open (and set up) the one log at the same time.
