@@ -15,7 +15,7 @@ export interface Config {
   readonly adminToken: string | null
   /** null: the embedded SQLite store in the data directory. */
   readonly eventStoreConnectionString: string | null
-  /** The embedded event log (LICENSING_EVENT_LOG); null/absent: <data dir>/events.sqlite. */
+  /** The embedded event log (LICENSING_EVENT_LOG); null/absent: <data dir>/events.sqlite. Several processes may share one. */
   readonly eventLogPath?: string | null
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly trustProxy: boolean | number | string
@@ -37,6 +37,23 @@ export interface Config {
   readonly mailFrom: string
   /** Whether this node sends the e-mail notices (one node should, when several share one log). */
   readonly mailerEnabled: boolean
+  /** Absent: the defaults (DEFAULT_STORE_CONFIG). */
+  readonly store?: StoreConfig
+}
+
+export interface StoreConfig {
+  /** EventStoreDB: the prefix of every stream this engine writes, and the only ones its subscriptions read. */
+  readonly streamPrefix: string
+  /** EventStoreDB: keep the unprefixed names of the streams written before the prefix (deployments from then). */
+  readonly legacyStreamNames: boolean
+  /** How long a read or append keeps retrying a transient store failure before the client gets a 503. */
+  readonly retryBudgetMs: number
+}
+
+export const DEFAULT_STORE_CONFIG: StoreConfig = {
+  streamPrefix: 'licensing.',
+  legacyStreamNames: false,
+  retryBudgetMs: 5_000,
 }
 
 export interface WebhookConfig {
@@ -80,7 +97,27 @@ export const SETTINGS: readonly Setting[] = [
     default: '(generated)',
     description: 'Admin credential, at least 16 characters. Unset: one is generated on first start and kept in <data dir>/admin-token (required when several nodes share the event log).',
   },
-  { name: 'EVENTSTORE_CONNECTION_STRING', default: '(unset)', description: 'Use EventStoreDB, e.g. esdb://localhost:2113?tls=false. Unset: the embedded SQLite store.' },
+  {
+    name: 'LICENSING_EVENT_LOG',
+    default: '<data dir>/events.sqlite',
+    description: 'The embedded event log. Several engine processes on one machine, each with its own data directory, may share one.',
+  },
+  { name: 'EVENTSTORE_CONNECTION_STRING', default: '(unset)', description: 'Use EventStoreDB or KurrentDB, e.g. esdb://localhost:2113?tls=false. Unset: the embedded SQLite store.' },
+  {
+    name: 'EVENTSTORE_STREAM_PREFIX',
+    default: 'licensing.',
+    description: "EventStoreDB: the prefix of this engine's stream names; its subscription to $all reads only these streams. Letters, digits, `_`, `.` or `:`, ending in one of the last three.",
+  },
+  {
+    name: 'EVENTSTORE_LEGACY_STREAM_NAMES',
+    default: 'false',
+    description: 'EventStoreDB: true for a log written before stream prefixes: the streams of that time keep their unprefixed names.',
+  },
+  {
+    name: 'STORE_RETRY_BUDGET_MS',
+    default: '5000',
+    description: 'How long an append or read keeps retrying a transient store failure (unavailable, not leader, deadline, busy) before the client gets 503 with Retry-After.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'TRUST_PROXY', default: 'false', description: "Express 'trust proxy': true, false, a hop count or a list of addresses; decides the client IP recorded with events." },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for requests in flight.' },
@@ -101,7 +138,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'WEBHOOKS_ENABLED',
     default: 'true',
-    description: 'Whether this node delivers webhooks (and keeps their deliveries list); when several nodes share one EventStoreDB, enable it on one of them.',
+    description: 'Whether this node delivers webhooks (and keeps their deliveries list); when several nodes share one log, enable it on one of them.',
   },
   { name: 'WEBHOOK_POLL_INTERVAL_MS', default: '1000', description: 'How often, at most, the webhook dispatcher looks for retries that have come due.' },
   {
@@ -121,7 +158,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
   { name: 'SMTP_URL', default: '(unset)', description: 'Send e-mail notices through this SMTP server, e.g. smtp://user:pass@mail.example.com:587. Unset: they are written as .eml files into <data dir>/outbox.' },
   { name: 'MAIL_FROM', default: 'Licensing <no-reply@localhost>', description: 'Sender of the e-mail notices.' },
-  { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node sends e-mail notices; when several nodes share one EventStoreDB, enable it on one of them.' },
+  { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node sends e-mail notices; when several nodes share one log, enable it on one of them.' },
 ]
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -223,6 +260,17 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const mailFrom = text(env, 'MAIL_FROM') ?? 'Licensing <no-reply@localhost>'
   if (!/^[^\r\n]*[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an e-mail address, optionally with a name (got "${mailFrom}")`)
   const mailerEnabled = take(bool(env, 'MAILER_ENABLED', true), true)
+  const s = DEFAULT_STORE_CONFIG
+  const streamPrefix = text(env, 'EVENTSTORE_STREAM_PREFIX') ?? s.streamPrefix
+  // A separator at the end, and no `-`, so a legacy name (`order-...`) never starts with the prefix by accident.
+  if (!/^[A-Za-z0-9_.:]{0,63}[_.:]$/.test(streamPrefix)) {
+    problems.push(`EVENTSTORE_STREAM_PREFIX must be up to 64 letters, digits, _, . or :, ending in _, . or : (got "${streamPrefix}")`)
+  }
+  const store: StoreConfig = {
+    streamPrefix,
+    legacyStreamNames: take(bool(env, 'EVENTSTORE_LEGACY_STREAM_NAMES', s.legacyStreamNames), s.legacyStreamNames),
+    retryBudgetMs: take(integer(env, 'STORE_RETRY_BUDGET_MS', s.retryBudgetMs, 0, 600_000), s.retryBudgetMs),
+  }
 
   if (problems.length > 0) return E.left(problems)
   return E.right({
@@ -231,6 +279,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     dataDir: text(env, 'LICENSING_DATA_DIR') ?? './data',
     adminToken,
     eventStoreConnectionString,
+    eventLogPath: text(env, 'LICENSING_EVENT_LOG'),
     logLevel: logLevel as Config['logLevel'],
     trustProxy: trustProxyOf(text(env, 'TRUST_PROXY')),
     shutdownTimeoutMs,
@@ -243,6 +292,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     smtpUrl,
     mailFrom,
     mailerEnabled,
+    store,
   })
 }
 

@@ -12,7 +12,7 @@ import type { Logger } from 'pino'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
 import { loadSigningKey, parsePreviousSigningKeys } from './application/signing-key.js'
-import { DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
+import { DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
 import { DATA_FILES } from './data-files.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
@@ -21,8 +21,11 @@ import { createLogger } from './logger.js'
 import { createMailer, mailerHealth } from './mail/mailer.js'
 import { createMailTransport } from './mail/transport.js'
 import { createReadModels } from './projections/index.js'
+import { Unavailable } from './application/unavailable.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
+import { subscriptionsCheck, withHealingSubscriptions, type HealingEventStore } from './store/healing.js'
 import type { EventStore, Position } from './store/port.js'
+import { withRetries } from './store/retrying.js'
 import { createSqliteEventStore } from './store/sqlite.js'
 import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
 import { webhookSecretBox } from './webhooks/secret-key.js'
@@ -60,10 +63,47 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
   return token
 }
 
-export const openStore = (config: Config, clock: () => Date): EventStore =>
-  config.eventStoreConnectionString !== null
-    ? createEventStoreDbEventStore({ connectionString: config.eventStoreConnectionString })
-    : createSqliteEventStore({ path: join(config.dataDir, DATA_FILES.eventLog), clock })
+/** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
+export const eventLogPath = (config: Config): string => config.eventLogPath ?? join(config.dataDir, DATA_FILES.eventLog)
+
+export interface EngineStore extends HealingEventStore {
+  /** The same store without the retries: one attempt per call, for the health check. */
+  readonly unretried: EventStore
+}
+
+/**
+ * The event store as the engine uses it: the configured adapter (wrapped by
+ * `wrap` first, so that a test's injected faults come from below), whose
+ * transient failures are retried within STORE_RETRY_BUDGET_MS and whose
+ * subscriptions heal after a drop.
+ */
+export const openStore = (
+  config: Config,
+  clock: () => Date,
+  options: { readonly wrap?: (store: EventStore) => EventStore; readonly logger?: Logger } = {},
+): EngineStore => {
+  const settings = config.store ?? DEFAULT_STORE_CONFIG
+  const adapter =
+    config.eventStoreConnectionString !== null
+      ? createEventStoreDbEventStore({
+          connectionString: config.eventStoreConnectionString,
+          streams: { prefix: settings.streamPrefix, legacy: settings.legacyStreamNames },
+        })
+      : createSqliteEventStore({ path: eventLogPath(config), clock })
+  const { logger } = options
+  const healing = withHealingSubscriptions(options.wrap?.(adapter) ?? adapter, {
+    onDrop: (error, attempt, pauseMs) =>
+      logger?.warn({ err: error, attempt, resubscribeInMs: Math.round(pauseMs) }, 'event store subscription dropped; resubscribing'),
+    onHealed: ({ position }) => logger?.info({ position: position?.toString() ?? null }, 'event store subscription resumed'),
+  })
+  const retrying = withRetries(healing, {
+    budgetMs: settings.retryBudgetMs,
+    exhausted: (_failure, retryAfterSeconds) => new Unavailable('The event store is not answering; try again shortly.', retryAfterSeconds),
+    onRetry: (failure, attempt, pauseMs) =>
+      logger?.warn({ error: failure.message, attempt, retryInMs: Math.round(pauseMs) }, 'event store unavailable; retrying'),
+  })
+  return { ...retrying, subscriptions: healing.subscriptions, unretried: healing }
+}
 
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
   const clock = options.clock ?? (() => new Date())
@@ -74,8 +114,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const signingKey = loadSigningKey({ pem: config.signingKey ?? null, dataDir: config.dataDir }, logger)
   const previousSigningKeys = parsePreviousSigningKeys(config.previousSigningKeys ?? null)
 
-  const opened = openStore(config, clock)
-  const store = options.wrapStore?.(opened) ?? opened
+  const store = openStore(config, clock, { ...(options.wrapStore === undefined ? {} : { wrap: options.wrapStore }), logger })
   const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout })
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
   const headAtStart = await store.headPosition()
@@ -126,7 +165,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   mailer?.start()
 
   const health = async (): Promise<HealthReport> => {
-    const storeCheck = await store.headPosition().then(
+    const storeCheck = await store.unretried.headPosition().then(
       () => ({ ok: true }),
       (error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }),
     )
@@ -138,9 +177,10 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const outbox = webhooks.runner.status()
     const webhookCheck = outbox.error === null ? { ok: true, detail: `at position ${outbox.position ?? 'start'}` } : { ok: false, detail: outbox.error }
     const mailerCheck = mailerHealth(mailer)
+    const subscriptionCheck = subscriptionsCheck(store.subscriptions())
     return {
-      ok: storeCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok,
-      checks: { eventStore: storeCheck, projections: projectionCheck, webhooks: webhookCheck, mailer: mailerCheck },
+      ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok,
+      checks: { eventStore: storeCheck, subscriptions: subscriptionCheck, projections: projectionCheck, webhooks: webhookCheck, mailer: mailerCheck },
     }
   }
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_WEBHOOK_CONFIG, loadConfig, loadServerConfig, missingSharedSecrets, SETTINGS, type Config } from '../src/config.js'
+import { DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, loadConfig, loadServerConfig, missingSharedSecrets, SETTINGS, type Config } from '../src/config.js'
 
 describe('configuration from the environment', () => {
   it('given nothing, then the defaults', () => {
@@ -12,6 +12,7 @@ describe('configuration from the environment', () => {
         dataDir: './data',
         adminToken: null,
         eventStoreConnectionString: null,
+        eventLogPath: null,
         logLevel: 'info',
         trustProxy: false,
         shutdownTimeoutMs: 10_000,
@@ -24,6 +25,7 @@ describe('configuration from the environment', () => {
         smtpUrl: null,
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
+        store: DEFAULT_STORE_CONFIG,
       }),
     )
   })
@@ -46,6 +48,7 @@ describe('configuration from the environment', () => {
         dataDir: '/var/lib/licensing',
         adminToken: 'a-very-long-admin-token',
         eventStoreConnectionString: 'esdb://localhost:2113?tls=false',
+        eventLogPath: null,
         logLevel: 'debug',
         trustProxy: 1,
         shutdownTimeoutMs: 2500,
@@ -58,6 +61,7 @@ describe('configuration from the environment', () => {
         smtpUrl: null,
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
+        store: DEFAULT_STORE_CONFIG,
       }),
     )
   })
@@ -221,5 +225,32 @@ describe('configuration of key rotation', () => {
     expect(loadConfig({ LICENSING_PREVIOUS_SIGNING_KEYS: `${ed}${rsa}` })).toEqual(E.left(['LICENSING_PREVIOUS_SIGNING_KEYS must be Ed25519 keys as PEM blocks (key 2 is not an Ed25519 key)']))
     expect(loadConfig({ LICENSING_PREVIOUS_SIGNING_KEYS: broken })).toEqual(E.left(['LICENSING_PREVIOUS_SIGNING_KEYS must be Ed25519 keys as PEM blocks (key 1 is not a PEM key)']))
     expect(SETTINGS.map((s) => s.name)).toContain('LICENSING_PREVIOUS_SIGNING_KEYS')
+  })
+})
+
+describe('configuration of the event store', () => {
+  it('reads the shared event log, the stream prefix, legacy stream names and the retry budget', () => {
+    expect(
+      loadConfig({
+        LICENSING_EVENT_LOG: '/srv/licensing/events.sqlite',
+        EVENTSTORE_STREAM_PREFIX: 'tenant_a.',
+        EVENTSTORE_LEGACY_STREAM_NAMES: 'true',
+        STORE_RETRY_BUDGET_MS: '0',
+      }),
+    ).toMatchObject({
+      right: {
+        eventLogPath: '/srv/licensing/events.sqlite',
+        store: { streamPrefix: 'tenant_a.', legacyStreamNames: true, retryBudgetMs: 0 },
+      },
+    })
+  })
+
+  it('refuses a prefix without a separator at its end, one a legacy stream name could start with, or one the server reserves', () => {
+    for (const prefix of ['order-', 'licensing', '$licensing.', 'a b.']) {
+      const config = loadConfig({ EVENTSTORE_STREAM_PREFIX: prefix })
+      expect(E.isLeft(config) && config.left).toEqual([
+        `EVENTSTORE_STREAM_PREFIX must be up to 64 letters, digits, _, . or :, ending in _, . or : (got "${prefix}")`,
+      ])
+    }
   })
 })

@@ -1,6 +1,8 @@
-// The event store port on EventStoreDB (gRPC client 6.x): for production
-// clusters. Streams map one to one; the global log is $all without system
-// events; positions are EventStoreDB's (commit, prepare) pairs packed into one bigint.
+// The event store port on EventStoreDB / KurrentDB (gRPC client 6.x): for
+// production clusters. The port's stream names are logical and carry the
+// engine's prefix on the server (namespace.ts); the global log is $all as far
+// as it holds the engine's streams, filtered by the server; positions are
+// EventStoreDB's (commit, prepare) pairs packed into one bigint.
 import {
   ANY,
   BACKWARDS,
@@ -11,15 +13,17 @@ import {
   NO_STREAM,
   START,
   STREAM_EXISTS,
-  excludeSystemEvents,
   isCommandError,
   jsonEvent,
+  streamNameFilter,
   type AppendExpectedRevision,
   type CurrentRevision,
   type Position as EsdbPosition,
   type ReadPosition,
 } from '@eventstore/db-client'
 import * as E from 'fp-ts/Either'
+import { rethrow } from './eventstoredb-errors.js'
+import { streamNamespace, type StreamNamespace, type StreamNamespaceSettings } from './namespace.js'
 import type {
   EventStore,
   ExpectedVersion,
@@ -31,11 +35,21 @@ import type {
   Subscription,
   WrongExpectedVersion,
 } from './port.js'
+import { UnreadableEvent } from './port.js'
 
-export interface EventStoreDbOptions {
+/** The calls of the gRPC client this adapter makes (tests hand in a stand-in for the server). */
+export type EventStoreDbClient = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>
+
+export type EventStoreDbOptions = (
   /** e.g. `esdb://localhost:2113?tls=false`. */
-  readonly connectionString: string
+  | { readonly connectionString: string }
+  | { readonly client: EventStoreDbClient }
+) & {
+  /** Absent: the prefix `licensing.`, no legacy names. */
+  readonly streams?: StreamNamespaceSettings
 }
+
+export const DEFAULT_STREAMS: StreamNamespaceSettings = { prefix: 'licensing.', legacy: false }
 
 const PREPARE_RANGE = 2n ** 64n
 
@@ -54,12 +68,8 @@ export const unpackPosition = (position: Position): EsdbPosition => {
   return { commit: position / PREPARE_RANGE, prepare: position % PREPARE_RANGE }
 }
 
-// One filter for every read of $all, so readAll, subscribeToAll and
-// headPosition see the same log. The client's readAll (6.2.1) takes no filter
-// (it always sends NoFilter), so reads apply the filter's own regex here while
-// subscriptions send it to the server.
-const SYSTEM_EVENTS_FILTER = excludeSystemEvents()
-const userEventType = new RegExp(SYSTEM_EVENTS_FILTER.regex)
+/** The server-side filter of the subscription to $all: this engine's streams, by name prefix. */
+export const subscriptionFilter = (namespace: StreamNamespace) => streamNameFilter({ prefixes: [...namespace.prefixes] })
 
 /** The fields of the client's RecordedEvent that we read, for reads of a stream and of $all alike. */
 interface StoredEvent {
@@ -80,7 +90,7 @@ interface StoredEvent {
 const positionOf = (event: StoredEvent): Position => {
   const position = event.position
   if (position === undefined || position.commit === PREPARE_RANGE - 1n) {
-    throw new Error(`EventStoreDB gave no log position for event ${event.id} in ${event.streamId} (server before 22.6?)`)
+    throw new UnreadableEvent(`EventStoreDB gave no log position for event ${event.id} in ${event.streamId} (server before 22.6?)`)
   }
   return packPosition(position)
 }
@@ -89,9 +99,10 @@ const positionOf = (event: StoredEvent): Position => {
 // the client hands back already parsed; bytes mean someone else wrote the event.
 const hasJsonForm = (event: StoredEvent): boolean => event.isJson && !(event.metadata instanceof Uint8Array)
 
-const toRecorded = (event: StoredEvent): RecordedEvent => {
+/** An event of one of our streams, under that stream's logical name. */
+const toRecorded = (event: StoredEvent, streamName: string): RecordedEvent => {
   if (!hasJsonForm(event)) {
-    throw new Error(`event ${event.id} in ${event.streamId} is not JSON; this store writes only JSON events`)
+    throw new UnreadableEvent(`event ${event.id} in ${event.streamId} is not JSON; this store writes only JSON events`)
   }
   return {
     id: event.id,
@@ -99,7 +110,7 @@ const toRecorded = (event: StoredEvent): RecordedEvent => {
     data: event.data as JsonValue,
     // Empty metadata comes back as undefined; ours is never empty ("{}" at least).
     metadata: (event.metadata ?? null) as JsonValue,
-    streamName: event.streamId,
+    streamName,
     revision: Number(event.revision),
     position: positionOf(event),
     recordedAt: event.created,
@@ -113,12 +124,16 @@ const eventOf = (resolved: { readonly event?: StoredEvent | undefined }): Stored
 }
 
 /**
- * In $all we keep the events that can be ours: not system events (type starting
- * with `$`, links `$>` included) and JSON. A non-JSON event was written by some
- * other application sharing the cluster and has no JsonValue form; in a stream
- * of ours it is an error instead (toRecorded throws), never a silent gap.
+ * An event of $all as ours: under its stream's logical name, or null when the
+ * stream is not ours (the server filters those out of subscriptions, reads of
+ * $all filter here) or the event is the server's own (type starting with `$`,
+ * links `$>` included). In a stream of ours, an event that is not JSON is an
+ * error (toRecorded throws), never a silent gap.
  */
-const isOurKind = (event: StoredEvent): boolean => userEventType.test(event.type) && hasJsonForm(event)
+const ourEvent = (namespace: StreamNamespace, event: StoredEvent): RecordedEvent | null => {
+  const streamName = namespace.logical(event.streamId)
+  return streamName === null || event.type.startsWith('$') ? null : toRecorded(event, streamName)
+}
 
 const toExpectedRevision = (expected: ExpectedVersion): AppendExpectedRevision => {
   switch (expected.kind) {
@@ -144,7 +159,9 @@ const satisfies = (expected: ExpectedVersion, actual: number | null): boolean =>
   (expected.kind === 'exact' && actual === expected.revision)
 
 export const createEventStoreDbEventStore = (options: EventStoreDbOptions): EventStore => {
-  const client = EventStoreDBClient.connectionString(options.connectionString)
+  const client = 'client' in options ? options.client : EventStoreDBClient.connectionString(options.connectionString)
+  const namespace = streamNamespace(options.streams ?? DEFAULT_STREAMS)
+  const filter = subscriptionFilter(namespace)
   const subscriptions = new Set<Subscription>()
   let closed = false
 
@@ -155,7 +172,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
     if (opts.maxCount !== undefined && opts.maxCount <= 0) return []
     const backwards = opts.direction === 'backwards'
     const read = () =>
-      client.readStream(streamName, {
+      client.readStream(namespace.stored(streamName), {
         direction: backwards ? BACKWARDS : FORWARDS,
         // Stream revisions are inclusive in both directions, as the port wants.
         fromRevision: opts.fromRevision === undefined ? (backwards ? END : START) : BigInt(opts.fromRevision),
@@ -163,13 +180,13 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
       })
     try {
       const events: RecordedEvent[] = []
-      for await (const resolved of read()) events.push(toRecorded(eventOf(resolved)))
+      for await (const resolved of read()) events.push(toRecorded(eventOf(resolved), streamName))
       return events
     } catch (error) {
       // The client turns the server's stream-not-found read result into a
       // StreamNotFoundError thrown from the iterator; a missing stream is empty.
       if (error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND) return []
-      throw error
+      return rethrow(error)
     }
   }
 
@@ -191,14 +208,19 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
     let cursor: ReadPosition = from === undefined ? (forwards ? START : END) : unpackPosition(from)
     for (;;) {
       const page: StoredEvent[] = []
-      for await (const resolved of client.readAll({ direction: readDirection, fromPosition: cursor, maxCount: pageSize })) {
-        page.push(eventOf(resolved))
+      try {
+        for await (const resolved of client.readAll({ direction: readDirection, fromPosition: cursor, maxCount: pageSize })) {
+          page.push(eventOf(resolved))
+        }
+      } catch (error) {
+        rethrow(error)
       }
       for (const event of page) {
         const position = positionOf(event)
         if (bound !== undefined && (forwards ? position <= bound : position >= bound)) continue
         bound = position
-        if (isOurKind(event)) yield toRecorded(event)
+        const ours = ourEvent(namespace, event)
+        if (ours !== null) yield ours
       }
       const last = page[page.length - 1]
       if (page.length < pageSize || last?.position === undefined) return
@@ -235,7 +257,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
     }
     try {
       const result = await client.appendToStream(
-        streamName,
+        namespace.stored(streamName),
         events.map((event) => jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata })),
         { expectedRevision: toExpectedRevision(expected) },
       )
@@ -254,7 +276,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
       if (error instanceof Error && isCommandError(error) && error.type === ErrorType.WRONG_EXPECTED_VERSION) {
         return conflict(streamName, expected, actualRevision(error.actualVersion))
       }
-      throw error
+      return rethrow(error)
     }
   }
 
@@ -262,11 +284,12 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
     const from = subscribeOptions.from
     const source = client.subscribeToAll({
       fromPosition: from === undefined ? START : unpackPosition(from),
-      filter: SYSTEM_EVENTS_FILTER,
+      filter,
     })
     // Errors reach the consumer through the iterator; this listener only keeps
     // an error on a subscription nobody iterates from crashing the process.
     source.on('error', () => {})
+    const confirmed = new Promise<void>((resolve) => source.once('confirmation', () => resolve()))
 
     let stopped = false
     let stop: () => void = () => {}
@@ -288,15 +311,18 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
         if (settled === 'stopped' || settled.done === true) return
         const event = eventOf(settled.value)
         const position = positionOf(event)
-        if ((bound !== undefined && position <= bound) || !isOurKind(event)) continue
+        if (bound !== undefined && position <= bound) continue
         bound = position
-        yield toRecorded(event)
+        // The server sends only our streams; this check holds the line should one send more.
+        const ours = ourEvent(namespace, event)
+        if (ours !== null) yield ours
       }
     }
 
     const iterator = events()
     const subscription: Subscription = {
       [Symbol.asyncIterator]: () => iterator,
+      confirmed,
       close: async () => {
         if (stopped) return
         stopped = true

@@ -82,9 +82,39 @@ export interface ReadAllOptions {
 /** A catch-up subscription: first the events already stored after the start position, then live ones, in log order, each once. */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly close: () => Promise<void>
+  /** Resolves once the store has taken the subscription (EventStoreDB confirms it); absent where that is at once. Never rejects. */
+  readonly confirmed?: Promise<void>
+}
+
+/**
+ * The store cannot answer now but may on a retry: it is unreachable, has no
+ * leader, let a deadline pass, or is locked by another writer. Whether an
+ * interrupted append took effect is unknown; sending it again with the same
+ * event ids is safe (see `appendToStream`).
+ */
+export class StoreUnavailable extends Error {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options)
+    this.name = 'StoreUnavailable'
+  }
+}
+
+/** A stored event of ours that cannot be read back as one (not JSON, no log position): no retry can help. */
+export class UnreadableEvent extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UnreadableEvent'
+  }
 }
 
 export interface EventStore {
+  /**
+   * Appends atomically, if the stream is as expected. Idempotent as
+   * EventStoreDB's append is: when the events (by id) are already in the
+   * stream, where the expected version says or (any, stream_exists) anywhere,
+   * nothing is written and the first append's result comes back; when only
+   * some of them are, it is a WrongExpectedVersion.
+   */
   readonly appendToStream: (
     streamName: string,
     events: readonly NewEvent[],

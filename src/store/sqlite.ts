@@ -17,6 +17,7 @@ import type {
   Subscription,
   WrongExpectedVersion,
 } from './port.js'
+import { StoreUnavailable } from './port.js'
 
 export interface SqliteEventStoreOptions {
   /** A file path, or ':memory:'. */
@@ -29,6 +30,8 @@ export interface SqliteEventStoreOptions {
   readonly groupCommit?: boolean
   /** Called after each commit with the number of appends it held (metrics, tests). */
   readonly onCommit?: (appends: number) => void
+  /** How long an append waits for another process's write lock before it fails as StoreUnavailable (default 10 s). */
+  readonly busyTimeoutMs?: number
 }
 
 const SCHEMA = `
@@ -68,6 +71,12 @@ const toRecorded = (row: Row): RecordedEvent => ({
   recordedAt: new Date(row.recorded_at),
 })
 
+/** Another process held the file's write lock past busy_timeout: the append may be sent again. */
+const unavailableOr = (error: unknown): unknown =>
+  error instanceof Database.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(error.code)
+    ? new StoreUnavailable(`SQLite: ${error.message}`, { cause: error })
+    : error
+
 const satisfies = (expected: ExpectedVersion, actual: number | null): boolean => {
   switch (expected.kind) {
     case 'any':
@@ -97,9 +106,10 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const groupCommit = options.groupCommit ?? true
 
   const db = new Database(options.path)
+  // First, so that processes opening one log at the same time wait for each other's set-up.
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
-  db.pragma('busy_timeout = 10000')
   db.exec(SCHEMA)
 
   const lastRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').safeIntegers(true)
@@ -120,15 +130,55 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     .prepare('SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?')
     .safeIntegers(true)
 
+  const eventAt = db.prepare('SELECT id, stream, revision, position FROM events WHERE stream = ? AND revision = ?').safeIntegers(true)
+  const eventById = db.prepare('SELECT id, stream, revision, position FROM events WHERE id = ?').safeIntegers(true)
+
   const currentRevision = (streamName: string): number | null => {
     const row = lastRevision.get(streamName) as { revision: bigint | null }
     return row.revision === null ? null : Number(row.revision)
+  }
+
+  type Stored = Pick<Row, 'id' | 'stream' | 'revision' | 'position'>
+
+  /**
+   * EventStoreDB's idempotency check (IndexWriter.CheckCommit): when the events
+   * are there already, the first append's result (or, when only some are, a
+   * conflict); null when they are new. With an exact or no-stream expectation
+   * they are looked for right after the expected revision; with any or
+   * stream_exists, anywhere in the stream.
+   */
+  const alreadyAppended = (
+    streamName: string,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+    actual: number | null,
+  ): AppendOutcome | null => {
+    if (events.length === 0 || actual === null) return null
+    const positional = expected.kind === 'exact' || expected.kind === 'no_stream'
+    const after = expected.kind === 'exact' ? expected.revision : -1
+    // At or past the stream's end, nothing of this append can be there yet.
+    if (positional && after >= actual) return null
+    const found: Stored[] = []
+    for (const [i, event] of events.entries()) {
+      const row = (positional ? eventAt.get(streamName, after + 1 + i) : eventById.get(event.id)) as Stored | undefined
+      if (row !== undefined && row.id === event.id && row.stream === streamName) {
+        found.push(row)
+        continue
+      }
+      // The first event is new: an ordinary append (with any) or a stale expectation.
+      if (i === 0 && !positional) return null
+      return E.left({ _tag: 'WrongExpectedVersion', streamName, expected, actual })
+    }
+    const last = found[found.length - 1]!
+    return E.right({ nextRevision: Number(last.revision), position: last.position })
   }
 
   // One append, run inside the caller's transaction. Nested in a savepoint so
   // that an append which fails half-way leaves nothing behind.
   const appendOne = db.transaction((streamName: string, events: readonly NewEvent[], expected: ExpectedVersion) => {
     const actual = currentRevision(streamName)
+    const again = alreadyAppended(streamName, events, expected, actual)
+    if (again !== null) return again
     if (!satisfies(expected, actual)) {
       return E.left<WrongExpectedVersion, AppendResult>({ _tag: 'WrongExpectedVersion', streamName, expected, actual })
     }
@@ -187,7 +237,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       // the same file waits (busy_timeout) instead of failing to upgrade.
       settled = appendBatch.immediate(batch)
     } catch (error) {
-      for (const pending of batch) pending.reject(error)
+      for (const pending of batch) pending.reject(unavailableOr(error))
       return
     }
     options.onCommit?.(batch.length)

@@ -165,6 +165,59 @@ export const describeEventStore = (
       })
     })
 
+    // A resend after a lost acknowledgement carries the same event ids; the
+    // store must recognise it (EventStoreDB's idempotent append) rather than
+    // write the events twice or call it a conflict.
+    describe('appending the same events again', () => {
+      const events = (): NewEvent[] => [newEvent('Opened', { n: 1 }), newEvent('Renamed', { n: 2 })]
+
+      for (const [label, expectation] of [
+        ['no_stream', () => ExpectedVersion.noStream],
+        ['exact', () => ExpectedVersion.exact(0)],
+        ['any', () => ExpectedVersion.any],
+        ['stream_exists', () => ExpectedVersion.streamExists],
+      ] as const) {
+        test(`${label}: writes nothing and answers as the first append did`, async () => {
+          const stream = streamOf(`again-${label}`)
+          if (label !== 'no_stream') rightOf(await store().appendToStream(stream, [newEvent('Created')], ExpectedVersion.noStream))
+          const sent = events()
+          const first = rightOf(await store().appendToStream(stream, sent, expectation()))
+          const before = await store().readStream(stream)
+
+          const again = rightOf(await store().appendToStream(stream, sent, expectation()))
+
+          expect(again.nextRevision).toBe(first.nextRevision)
+          expect(await store().readStream(stream)).toEqual(before)
+        })
+      }
+
+      test('single event: the same position, even after the stream moved on', async () => {
+        const stream = streamOf('again-moved')
+        const sent = [newEvent('Opened')]
+        const first = rightOf(await store().appendToStream(stream, sent, ExpectedVersion.noStream))
+        rightOf(await store().appendToStream(stream, [newEvent('Renamed')], ExpectedVersion.exact(0)))
+
+        expect(await store().appendToStream(stream, sent, ExpectedVersion.noStream)).toEqual(E.right(first))
+        expect((await store().readStream(stream)).map((e) => e.type)).toEqual(['Opened', 'Renamed'])
+      })
+
+      test('only some of the events already there: a conflict, and nothing written', async () => {
+        const stream = streamOf('again-partly')
+        const [a, b] = events()
+        rightOf(await store().appendToStream(stream, [a!, b!], ExpectedVersion.noStream))
+        const before = await store().readStream(stream)
+
+        const positional = await store().appendToStream(stream, [a!, newEvent('Other')], ExpectedVersion.noStream)
+        const anywhere = await store().appendToStream(stream, [b!, newEvent('Other')], ExpectedVersion.any)
+
+        expect(positional).toEqual(
+          E.left({ _tag: 'WrongExpectedVersion', streamName: stream, expected: ExpectedVersion.noStream, actual: 1 }),
+        )
+        expect(anywhere).toEqual(E.left({ _tag: 'WrongExpectedVersion', streamName: stream, expected: ExpectedVersion.any, actual: 1 }))
+        expect(await store().readStream(stream)).toEqual(before)
+      })
+    })
+
     describe('concurrency', () => {
       test('concurrent creates of one stream: exactly one succeeds', async () => {
         const stream = streamOf('race-create')

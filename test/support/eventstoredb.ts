@@ -2,8 +2,9 @@
 // else a throwaway container. Where neither can run, the reason is returned so
 // the tests are reported as skipped with it.
 
-// EVENTSTORE_IMAGE picks another image, e.g. docker.eventstore.com/eventstore/eventstoredb-ee:24.10.
-const IMAGE = process.env.EVENTSTORE_IMAGE ?? 'eventstore/eventstore:24.10'
+// The current long-term-support server, as docker-compose.yml runs it; EVENTSTORE_IMAGE picks another
+// (an EventStoreDB image before 25.0 reads EVENTSTORE_* settings instead of KURRENTDB_*).
+const IMAGE = process.env.EVENTSTORE_IMAGE ?? 'docker.kurrent.io/kurrent-lts/kurrentdb:26.0.3'
 const HTTP_PORT = 2113
 // Finding the runtime is a local socket check when there is one; an unreachable
 // remote DOCKER_HOST could otherwise hold the whole suite for minutes.
@@ -57,15 +58,15 @@ export const eventStoreDb = async (): Promise<EventStoreDbServer | { readonly sk
   }
 
   const { GenericContainer, Wait } = await import('testcontainers')
-  // Env names as documented for 24.10 (ClusterVNodeOptions, prefix EVENTSTORE_).
+  // Settings as documented for KurrentDB 26.0 (prefix KURRENTDB_; MemDb is deprecated there but still read).
   const container = await new GenericContainer(IMAGE)
     .withEnvironment({
-      EVENTSTORE_INSECURE: 'true',
-      EVENTSTORE_RUN_PROJECTIONS: 'None',
-      EVENTSTORE_START_STANDARD_PROJECTIONS: 'false',
-      EVENTSTORE_MEM_DB: 'true',
-      EVENTSTORE_CLUSTER_SIZE: '1',
-      EVENTSTORE_NODE_PORT: String(HTTP_PORT),
+      KURRENTDB_INSECURE: 'true',
+      KURRENTDB_RUN_PROJECTIONS: 'None',
+      KURRENTDB_START_STANDARD_PROJECTIONS: 'false',
+      KURRENTDB_MEM_DB: 'true',
+      KURRENTDB_CLUSTER_SIZE: '1',
+      KURRENTDB_NODE_PORT: String(HTTP_PORT),
     })
     .withExposedPorts(HTTP_PORT)
     // Live (204) comes as soon as HTTP is up; writes need the node to have
