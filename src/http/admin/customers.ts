@@ -5,17 +5,16 @@ import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import { Router, type Request } from 'express'
 import type { ExistingCustomer, ExistingProductTemplate } from '../../application/customers.js'
-import type { ConcurrencyConflict } from '../../application/command-handler.js'
-import { NonEmptyString } from '../../domain/codecs.js'
-import { CustomerProfileInput, ProductIdInput, type CustomerError, type ProductTemplateError } from '../../domain/index.js'
-import { fieldErrors } from '../../domain/validation.js'
+import { CreateCustomer, CreateProductTemplate } from '../../domain/index.js'
+import { customerView } from '../../views/license-order.js'
+import { metaOf } from '../call.js'
+import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
-import { customerView } from '../lac/view.js'
-import { reply, type Reply } from '../reply.js'
-import { commandMeta } from '../request-context.js'
+import { reply } from '../reply.js'
 import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
+import { adminFailure } from './failures.js'
 import { pageOf } from './paging.js'
 
 const customerBody = (c: ExistingCustomer) => ({ id: c.customerId, ...customerView(c), created_at: c.createdAt })
@@ -27,42 +26,35 @@ const idParam = (req: Request): number | null => {
   return ID.test(text) ? Number(text) : null
 }
 
-const invalid = (errors: t.Errors): Reply => dialect.problem(400, { fields: fieldErrors(errors) })
+const decode = decodeIn(dialect)
 
-const failed = (failure: CustomerError | ProductTemplateError | ConcurrencyConflict): Reply => {
-  switch (failure._tag) {
-    case 'CustomerNotFound':
-      return dialect.problem(404, { detail: `customer ${failure.customerId} does not exist` })
-    case 'ConcurrencyConflict':
-      return dialect.problem(409, { detail: 'the resource changed while this request was being decided; retry it' })
-    default:
-      return dialect.problem(409, { detail: failure._tag })
-  }
-}
-
-const TemplateInput = t.type({ name: NonEmptyString, product_id: ProductIdInput })
+/** A customer's profile, decoded with the customer commands' own codec for it. */
+const Profile = CreateCustomer.props.profile
+/** A template as the admin API names its fields, decoded with CreateProductTemplate's own codecs. */
+const TemplateInput = t.type({ name: CreateProductTemplate.props.name, product_id: CreateProductTemplate.props.productId })
 
 export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
-  const admin = adminEndpoints(services.credentials, idempotency)
+  const admin = adminEndpoints({ services, idempotency })
   const body = jsonBody(dialect)
+  const { customers, productTemplates } = services
 
   router.post(
     '/customers',
     body,
-    admin.write(async (req, principal, idempotencyKey) => {
-      const profile = CustomerProfileInput.decode(req.body ?? {})
-      if (E.isLeft(profile)) return invalid(profile.left)
-      const created = await services.customers.create(profile.right, commandMeta(req, principal.credentialId, idempotencyKey))
+    admin.write(async (call) => {
+      const profile = decode(Profile, call.req.body ?? {})
+      if (E.isLeft(profile)) return profile.left
+      const created = await customers.create(call.session, { type: 'CreateCustomer', profile: profile.right }, metaOf(call))
       return E.isLeft(created)
-        ? failed(created.left)
+        ? adminFailure(created.left)
         : reply(201, customerBody(created.right), { Location: `/customers/${created.right.customerId}` })
     }),
   )
 
   router.get(
     '/customers',
-    admin.read(async (req) => {
+    admin.read(async ({ req }) => {
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       await reads.fresh()
@@ -72,9 +64,9 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
 
   router.get(
     '/customers/:id',
-    admin.read(async (req) => {
+    admin.read(async ({ req, session }) => {
       const id = idParam(req)
-      const customer = id === null ? null : await services.customers.get(id)
+      const customer = id === null ? null : await customers.get(session, id)
       return customer === null ? dialect.problem(404, { detail: 'no such customer' }) : reply(200, customerBody(customer))
     }),
   )
@@ -82,38 +74,37 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
   router.patch(
     '/customers/:id',
     body,
-    admin.write(async (req, principal, idempotencyKey) => {
+    admin.write(async (call) => {
+      const { req, session } = call
       const id = idParam(req)
-      const customer = id === null ? null : await services.customers.get(id)
+      const customer = id === null ? null : await customers.get(session, id)
       if (customer === null) return dialect.problem(404, { detail: 'no such customer' })
       // Fields not sent keep their value.
       const merged = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? { ...customer.profile, ...req.body } : req.body
-      const profile = CustomerProfileInput.decode(merged)
-      if (E.isLeft(profile)) return invalid(profile.left)
-      const updated = await services.customers.update(customer.customerId, profile.right, commandMeta(req, principal.credentialId, idempotencyKey))
-      return E.isLeft(updated) ? failed(updated.left) : reply(200, customerBody(updated.right))
+      const profile = decode(Profile, merged)
+      if (E.isLeft(profile)) return profile.left
+      const updated = await customers.update(session, { type: 'UpdateCustomer', customerId: customer.customerId, profile: profile.right }, metaOf(call))
+      return E.isLeft(updated) ? adminFailure(updated.left) : reply(200, customerBody(updated.right))
     }),
   )
 
   router.post(
     '/product-templates',
     body,
-    admin.write(async (req, principal, idempotencyKey) => {
-      const input = TemplateInput.decode(req.body ?? {})
-      if (E.isLeft(input)) return invalid(input.left)
-      const created = await services.productTemplates.create(
-        { name: input.right.name, productId: input.right.product_id },
-        commandMeta(req, principal.credentialId, idempotencyKey),
-      )
+    admin.write(async (call) => {
+      const input = decode(TemplateInput, call.req.body ?? {})
+      if (E.isLeft(input)) return input.left
+      const command = { type: 'CreateProductTemplate' as const, name: input.right.name, productId: input.right.product_id }
+      const created = await productTemplates.create(call.session, command, metaOf(call))
       return E.isLeft(created)
-        ? failed(created.left)
+        ? adminFailure(created.left)
         : reply(201, templateBody(created.right), { Location: `/product-templates/${created.right.templateId}` })
     }),
   )
 
   router.get(
     '/product-templates',
-    admin.read(async (req) => {
+    admin.read(async ({ req }) => {
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       await reads.fresh()
@@ -123,9 +114,9 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
 
   router.get(
     '/product-templates/:id',
-    admin.read(async (req) => {
+    admin.read(async ({ req, session }) => {
       const id = idParam(req)
-      const template = id === null ? null : await services.productTemplates.get(id)
+      const template = id === null ? null : await productTemplates.get(session, id)
       return template === null ? dialect.problem(404, { detail: 'no such product template' }) : reply(200, templateBody(template))
     }),
   )
