@@ -12,51 +12,37 @@ import { SequenceEvent, sequenceDecider, sequenceStream } from '../domain/sequen
 import { WebhookEndpointEvent, webhookEndpointDecider, webhookEndpointStream } from '../domain/webhook-endpoint/index.js'
 import { aggregate } from './aggregate.js'
 
-const ORDER = 'order'
+/** What the aggregates on an order's stream share: its name, events and fold, and its stream. */
+const onOrderStream = { name: 'order', events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
 
 /** An order's terms, activation key and serial number (seeds 000 and 001). */
-export const OrderAggregate = aggregate({ name: ORDER, decider: orderDecider, events: OrderEvent, streamOf: (c) => orderStream(c.orderId) })
+export const OrderAggregate = aggregate({ ...onOrderStream, decider: orderDecider })
 
 /** An order's use: activations and floating seats (seeds 002 and 003). */
-export const UsageAggregate = aggregate({ name: ORDER, decider: usageDecider, events: OrderEvent, streamOf: (c) => orderStream(c.orderId) })
+export const UsageAggregate = aggregate({ ...onOrderStream, decider: usageDecider })
 
 /** An order's e-mail and license data (seed 004). */
-export const LicenseUpdateAggregate = aggregate({ name: ORDER, decider: licenseUpdateDecider, events: OrderEvent, streamOf: (c) => orderStream(c.orderId) })
+export const LicenseUpdateAggregate = aggregate({ ...onOrderStream, decider: licenseUpdateDecider })
 
 export const CustomerAggregate = aggregate({ name: 'customer', decider: customerDecider, events: CustomerEvent, streamOf: (c) => customerStream(c.customerId) })
 
-export const ProductTemplateAggregate = aggregate({
-  name: 'productTemplate',
-  decider: productTemplateDecider,
-  events: ProductTemplateEvent,
-  streamOf: (c) => productTemplateStream(c.templateId),
-})
+export const ProductTemplateAggregate = aggregate({ name: 'productTemplate', decider: productTemplateDecider, events: ProductTemplateEvent, streamOf: (c) => productTemplateStream(c.templateId) })
 
-export const ActivationKeyAggregate = aggregate({
-  name: 'activationKey',
-  decider: activationKeyDecider,
-  events: ActivationKeyEvent,
-  streamOf: (c) => activationKeyStream(c.key),
-})
+/** Who holds an activation key: the one place two orders racing for a key meet. */
+export const ActivationKeyAggregate = aggregate({ name: 'activationKey', decider: activationKeyDecider, events: ActivationKeyEvent, streamOf: (c) => activationKeyStream(c.key) })
 
+/** Integer ids, one sequence per kind of thing numbered. */
 export const SequenceAggregate = aggregate({ name: 'sequence', decider: sequenceDecider, events: SequenceEvent, streamOf: (c) => sequenceStream(c.sequence) })
 
 export const ApiKeyAggregate = aggregate({ name: 'apiKey', decider: apiKeyDecider, events: ApiKeyEvent, streamOf: (c) => apiKeyStream(c.keyId) })
 
-export const IdempotencyAggregate = aggregate({
-  name: 'idempotency',
-  decider: idempotencyDecider,
-  events: IdempotencyEvent,
-  streamOf: (c) => idempotencyStream(c.scope),
-})
+/** The first reply to a write that carried an Idempotency-Key. */
+export const IdempotencyAggregate = aggregate({ name: 'idempotency', decider: idempotencyDecider, events: IdempotencyEvent, streamOf: (c) => idempotencyStream(c.scope) })
 
-export const WebhookEndpointAggregate = aggregate({
-  name: 'webhookEndpoint',
-  decider: webhookEndpointDecider,
-  events: WebhookEndpointEvent,
-  streamOf: (c) => webhookEndpointStream(c.endpointId),
-})
+export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', decider: webhookEndpointDecider, events: WebhookEndpointEvent, streamOf: (c) => webhookEndpointStream(c.endpointId) })
 
+/** A product's seed 004 settings. */
 export const ProductAggregate = aggregate({ name: 'product', decider: productDecider, events: ProductEvent, streamOf: (c) => productStream(c.productId) })
 
+/** Seed 004's IP lockout, one stream per address. */
 export const LockoutAggregate = aggregate({ name: 'lockout', decider: lockoutDecider, events: LockoutEvent, streamOf: (c) => lockoutStream(c.address) })

@@ -20,7 +20,7 @@ import { reply, type Reply } from '../reply.js'
 import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
 import { adminFailure } from './failures.js'
-import { pageOf } from './paging.js'
+import { pagedList } from './reads.js'
 
 const decode = decodeIn(dialect)
 
@@ -104,12 +104,7 @@ export const createApiKeysRouter = ({ services, reads, idempotency }: HttpDeps):
 
   router.get(
     '/api-keys',
-    admin.read(async ({ req }) => {
-      const page = pageOf(req)
-      if (E.isLeft(page)) return page.left
-      await reads.fresh()
-      return reply(200, { items: reads.apiKeys.list(page.right.limit, page.right.offset).map(keyBody), ...page.right })
-    }),
+    admin.read(pagedList(reads.fresh, (limit, offset) => reads.apiKeys.list(limit, offset), keyBody)),
   )
 
   router.delete(

@@ -15,7 +15,7 @@ import { reply } from '../reply.js'
 import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
 import { adminFailure } from './failures.js'
-import { pageOf } from './paging.js'
+import { byId, pagedList, patchById, type ById } from './reads.js'
 
 const customerBody = (c: ExistingCustomer) => ({ id: c.customerId, ...customerView(c), created_at: c.createdAt })
 const templateBody = (p: ExistingProductTemplate) => ({ id: p.templateId, name: p.name, product_id: p.productId, created_at: p.createdAt })
@@ -39,6 +39,13 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
   const body = jsonBody(dialect)
   const { customers, productTemplates } = services
 
+  const customerById: ById<number, ExistingCustomer> = {
+    id: idParam,
+    get: ({ session }, id) => customers.get(session, id),
+    missing: () => dialect.problem(404, { detail: 'no such customer' }),
+    body: customerBody,
+  }
+
   router.post(
     '/customers',
     body,
@@ -54,38 +61,29 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
 
   router.get(
     '/customers',
-    admin.read(async ({ req }) => {
-      const page = pageOf(req)
-      if (E.isLeft(page)) return page.left
-      await reads.fresh()
-      return reply(200, { items: reads.customers.list(page.right.limit, page.right.offset).map(customerBody), ...page.right })
-    }),
+    admin.read(pagedList(reads.fresh, (limit, offset) => reads.customers.list(limit, offset), customerBody)),
   )
 
   router.get(
     '/customers/:id',
-    admin.read(async ({ req, session }) => {
-      const id = idParam(req)
-      const customer = id === null ? null : await customers.get(session, id)
-      return customer === null ? dialect.problem(404, { detail: 'no such customer' }) : reply(200, customerBody(customer))
-    }),
+    admin.read(byId(customerById)),
   )
 
   router.patch(
     '/customers/:id',
     body,
-    admin.write(async (call) => {
-      const { req, session } = call
-      const id = idParam(req)
-      const customer = id === null ? null : await customers.get(session, id)
-      if (customer === null) return dialect.problem(404, { detail: 'no such customer' })
-      // Fields not sent keep their value.
-      const merged = typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? { ...customer.profile, ...req.body } : req.body
-      const profile = decode(Profile, merged)
-      if (E.isLeft(profile)) return profile.left
-      const updated = await customers.update(session, { type: 'UpdateCustomer', customerId: customer.customerId, profile: profile.right }, metaOf(call))
-      return E.isLeft(updated) ? adminFailure(updated.left) : reply(200, customerBody(updated.right))
-    }),
+    admin.write(
+      patchById(
+        {
+          ...customerById,
+          fields: (customer) => customer.profile,
+          codec: Profile,
+          change: (call, { customerId }, profile) => customers.update(call.session, { type: 'UpdateCustomer', customerId, profile }, metaOf(call)),
+        },
+        dialect,
+        adminFailure,
+      ),
+    ),
   )
 
   router.post(
@@ -104,21 +102,12 @@ export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps
 
   router.get(
     '/product-templates',
-    admin.read(async ({ req }) => {
-      const page = pageOf(req)
-      if (E.isLeft(page)) return page.left
-      await reads.fresh()
-      return reply(200, { items: reads.productTemplates.list(page.right.limit, page.right.offset).map(templateBody), ...page.right })
-    }),
+    admin.read(pagedList(reads.fresh, (limit, offset) => reads.productTemplates.list(limit, offset), templateBody)),
   )
 
   router.get(
     '/product-templates/:id',
-    admin.read(async ({ req, session }) => {
-      const id = idParam(req)
-      const template = id === null ? null : await productTemplates.get(session, id)
-      return template === null ? dialect.problem(404, { detail: 'no such product template' }) : reply(200, templateBody(template))
-    }),
+    admin.read(byId({ id: idParam, get: ({ session }, id) => productTemplates.get(session, id), missing: () => dialect.problem(404, { detail: 'no such product template' }), body: templateBody })),
   )
 
   return router

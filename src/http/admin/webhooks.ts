@@ -19,6 +19,7 @@ import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
 import { adminFailure } from './failures.js'
 import { pageOf } from './paging.js'
+import { byId, find, pagedList, patchById, type ById } from './reads.js'
 
 const endpointBody = (e: ExistingWebhookEndpoint) => ({
   id: e.endpointId,
@@ -68,6 +69,13 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
   const admin = adminEndpoints({ services, idempotency })
   const body = jsonBody(dialect)
 
+  const endpointById: ById<string, ExistingWebhookEndpoint> = {
+    id: idParam,
+    get: ({ session }, id) => webhooks.endpoints.get(session, id),
+    missing: (req) => notFound(String(req.params.id)),
+    body: endpointBody,
+  }
+
   router.post(
     '/webhooks',
     body,
@@ -86,39 +94,30 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
 
   router.get(
     '/webhooks',
-    admin.read(async ({ req }) => {
-      const page = pageOf(req)
-      if (E.isLeft(page)) return page.left
-      await webhooks.fresh()
-      return reply(200, { items: webhooks.outbox.endpoints(page.right.limit, page.right.offset).map(endpointBody), ...page.right })
-    }),
+    admin.read(pagedList(webhooks.fresh, (limit, offset) => webhooks.outbox.endpoints(limit, offset), endpointBody)),
   )
 
   router.get(
     '/webhooks/:id',
-    admin.read(async ({ req, session }) => {
-      const id = idParam(req)
-      const found = id === null ? null : await webhooks.endpoints.get(session, id)
-      return found === null ? notFound(String(req.params.id)) : reply(200, endpointBody(found))
-    }),
+    admin.read(byId(endpointById)),
   )
 
   router.patch(
     '/webhooks/:id',
     body,
-    admin.write(async (call) => {
-      const { req, session } = call
-      const id = idParam(req)
-      const current = id === null ? null : await webhooks.endpoints.get(session, id)
-      if (current === null) return notFound(String(req.params.id))
-      // Fields not sent keep their value; the whole result is checked as a registration.
-      const { url, events, description, enabled } = current
-      const merged = isObject(req.body) ? { url, events, description, enabled, ...req.body } : req.body
-      const registration = decode(RegistrationInput, merged)
-      if (E.isLeft(registration)) return registration.left
-      const changed = await webhooks.endpoints.change(session, current.endpointId, registration.right, metaOf(call))
-      return E.isLeft(changed) ? adminFailure(changed.left) : reply(200, endpointBody(changed.right))
-    }),
+    admin.write(
+      patchById(
+        {
+          ...endpointById,
+          fields: ({ url, events, description, enabled }) => ({ url, events, description, enabled }),
+          // The whole result is checked as a registration; a secret sent is a new one.
+          codec: RegistrationInput,
+          change: (call, { endpointId }, registration) => webhooks.endpoints.change(call.session, endpointId, registration, metaOf(call)),
+        },
+        dialect,
+        adminFailure,
+      ),
+    ),
   )
 
   router.delete(
@@ -133,16 +132,16 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
 
   router.get(
     '/webhooks/:id/deliveries',
-    admin.read(async ({ req, session }) => {
+    admin.read(async (call) => {
+      const { req } = call
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       const status = req.query.status === undefined ? E.right(undefined) : DeliveryStatusInput.decode(req.query.status)
       if (E.isLeft(status)) return dialect.problem(400, { fields: [{ field: 'status', message: 'must be one of: pending, delivered, failed, cancelled' }] })
-      const id = idParam(req)
-      const found = id === null ? null : await webhooks.endpoints.get(session, id)
-      if (found === null) return notFound(String(req.params.id))
+      const found = await find(endpointById, call)
+      if (E.isLeft(found)) return found.left
       await webhooks.fresh()
-      const items = webhooks.outbox.deliveries(found.endpointId, { ...page.right, ...(status.right === undefined ? {} : { status: status.right }) })
+      const items = webhooks.outbox.deliveries(found.right.endpointId, { ...page.right, ...(status.right === undefined ? {} : { status: status.right }) })
       return reply(200, { items: items.map(deliveryBody), ...page.right })
     }),
   )

@@ -10,10 +10,11 @@
 // (or the admin token) as Authorization: Bearer or x-api-key; a key scoped to
 // a product or a license reaches that product's or that license's only.
 import * as E from 'fp-ts/Either'
-import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import { Router, type Request } from 'express'
 import { authorize, licenseOf, type License } from '../../application/access.js'
+import type { TokenClaims } from '../../application/license-usage.js'
+import type { HeartbeatSeat } from '../../domain/order/index.js'
 import { BoundedString } from '../../domain/codecs.js'
 import {
   ClientId,
@@ -79,15 +80,40 @@ const InfoBody = t.type({
 
 const decode = decodeIn(dialect)
 
+/** What a token presented back names: its seat on its order, and the client and machine presenting it (when given). */
+type SeatCommand = Omit<HeartbeatSeat, 'type'>
+
+/** Whether an operation runs once per Idempotency-Key: every write but the heartbeat. */
+type Kind = 'write' | 'read'
+
 export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router => {
   const router = Router()
   const body = jsonBody(dialect, { types: BABEL_BODY_TYPES })
   const { usage, orders } = services
+  const call = calls({ services, idempotency }, { dialect, credential: (req) => bearerToken(req) ?? apiKeyHeader(req), failure: babelFailure })
+  const post = (path: string, kind: Kind, work: (call: Call) => Promise<Reply>) => router.post(path, body, call[kind](work))
 
-  /** The license a user key names, if the principal may act on it. */
-  const licensed = async ({ session, principal }: Call, userKey: string): Promise<E.Either<Reply, License>> =>
-    pipe(await orders.reach(session, principal, userKey), E.mapLeft(babelFailure))
+  /** An operation on the license a user key names: the body decoded, the license reached, then `work`. */
+  const onLicense = <A extends { readonly userKey: string }>(path: string, kind: Kind, codec: t.Decoder<unknown, A>, work: (call: Call, input: A, license: License) => Promise<Reply>) =>
+    post(path, kind, async (c) => {
+      const input = decode(codec, c.req.body ?? {})
+      if (E.isLeft(input)) return input.left
+      const license = await orders.reach(c.session, c.principal, input.right.userKey)
+      return E.isLeft(license) ? babelFailure(license.left) : work(c, input.right, license.right)
+    })
 
+  /** An operation on the floating seat a license token names: signed by us, a seat token, on a license the principal may act on. */
+  const onSeat = (path: string, kind: Kind, work: (call: Call, held: { readonly claims: TokenClaims; readonly command: SeatCommand }) => Promise<Reply>) =>
+    post(path, kind, async (c) => {
+      const input = decode(TokenBody, c.req.body ?? {})
+      if (E.isLeft(input)) return input.left
+      const held = await usage.seatOfToken(c.session, c.principal, input.right.licenseToken)
+      if (E.isLeft(held)) return babelFailure(held.left)
+      const { claims } = held.right
+      return work(c, { claims, command: { orderId: claims.sub, seatId: claims.jti, clientId: input.right.clientId, machineId: input.right.machineId } })
+    })
+
+  /** The client a request speaks for, and the address it came from. */
   const requester = (req: Request, input: ClientBody) => ({
     clientId: input.clientId,
     machineId: input.machineId,
@@ -95,22 +121,8 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
     clientAddr: clientIpOf(req)?.slice(0, 64) ?? null,
   })
 
-  const presenter = (input: TokenBody) => ({ clientId: input.clientId, machineId: input.machineId })
-
-  const call = calls({ services, idempotency }, { dialect, credential: (req) => bearerToken(req) ?? apiKeyHeader(req), failure: babelFailure })
-  const meta = metaOf
-
-  /** Writes run once per Idempotency-Key. */
-  const post = (path: string, work: (call: Call) => Promise<Reply>, idempotent = true) =>
-    router.post(path, body, idempotent ? call.write(work) : call.read(work))
-
-  post('/v1/license/activate', async (call) => {
-    const input = decode(ClientBody, call.req.body ?? {})
-    if (E.isLeft(input)) return input.left
-    const license = await licensed(call, input.right.userKey)
-    if (E.isLeft(license)) return license.left
-    const command = { type: 'ActivateMachine' as const, orderId: license.right.orderId, ...requester(call.req, input.right), details: noActivationDetails }
-    const outcome = await usage.activate(call.session, command, meta(call))
+  onLicense('/v1/license/activate', 'write', ClientBody, async (c, input, { orderId }) => {
+    const outcome = await usage.activate(c.session, { type: 'ActivateMachine', orderId, ...requester(c.req, input), details: noActivationDetails }, metaOf(c))
     if (E.isLeft(outcome)) return babelFailure(outcome.left)
     const { order: after, now, activation } = outcome.right
     // Every activation in use: an answer (success: false) with the counts, as the seed's response allows.
@@ -123,24 +135,15 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
     })
   })
 
-  post('/v1/license/deactivate', async (call) => {
-    const input = decode(ClientBody, call.req.body ?? {})
-    if (E.isLeft(input)) return input.left
-    const license = await licensed(call, input.right.userKey)
-    if (E.isLeft(license)) return license.left
-    const { clientId, machineId } = input.right
-    const outcome = await usage.deactivate(call.session, { type: 'DeactivateMachine', orderId: license.right.orderId, activation: { clientId, machineId } }, meta(call))
+  onLicense('/v1/license/deactivate', 'write', ClientBody, async (c, { clientId, machineId }, { orderId }) => {
+    const outcome = await usage.deactivate(c.session, { type: 'DeactivateMachine', orderId, activation: { clientId, machineId } }, metaOf(c))
     if (E.isLeft(outcome)) return babelFailure(outcome.left)
     const { order: after, now } = outcome.right
     return reply(200, { licenseId: after.orderId, ...counts(after, now) })
   })
 
-  post('/v1/license/request', async (call) => {
-    const input = decode(ClientBody, call.req.body ?? {})
-    if (E.isLeft(input)) return input.left
-    const license = await licensed(call, input.right.userKey)
-    if (E.isLeft(license)) return license.left
-    const outcome = await usage.request(call.session, { type: 'RequestSeat', orderId: license.right.orderId, ...requester(call.req, input.right) }, meta(call))
+  onLicense('/v1/license/request', 'write', ClientBody, async (c, input, { orderId }) => {
+    const outcome = await usage.request(c.session, { type: 'RequestSeat', orderId, ...requester(c.req, input) }, metaOf(c))
     if (E.isLeft(outcome)) return babelFailure(outcome.left)
     const { order: after, now, seat } = outcome.right
     return reply(200, {
@@ -153,83 +156,55 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
     })
   })
 
-  post('/v1/license/release', async (call) => {
-    const input = decode(TokenBody, call.req.body ?? {})
-    if (E.isLeft(input)) return input.left
-    const held = await usage.seatOfToken(call.session, call.principal, input.right.licenseToken)
-    if (E.isLeft(held)) return babelFailure(held.left)
-    const { claims } = held.right
-    const outcome = await usage.release(call.session, { type: 'ReleaseSeat', orderId: claims.sub, seatId: claims.jti, ...presenter(input.right) }, meta(call))
+  onSeat('/v1/license/release', 'write', async (c, { command }) => {
+    const outcome = await usage.release(c.session, { type: 'ReleaseSeat', ...command }, metaOf(c))
     if (E.isLeft(outcome)) return babelFailure(outcome.left)
     const { order: after, now } = outcome.right
     return reply(200, { licenseId: after.orderId, ...counts(after, now) })
   })
 
   // Not kept per Idempotency-Key: a heartbeat is idempotent by nature, and keeping its reply would write one event per heartbeat.
-  post(
-    '/v1/license/heartbeat',
-    async (call) => {
-      const input = decode(TokenBody, call.req.body ?? {})
-      if (E.isLeft(input)) return input.left
-      const held = await usage.seatOfToken(call.session, call.principal, input.right.licenseToken)
-      if (E.isLeft(held)) return babelFailure(held.left)
-      const { claims } = held.right
-      const outcome = await usage.heartbeat(call.session, { type: 'HeartbeatSeat', orderId: claims.sub, seatId: claims.jti, ...presenter(input.right) }, meta(call))
-      if (E.isLeft(outcome)) return babelFailure(outcome.left)
-      const { order: after, now, seat } = outcome.right
-      return reply(200, {
-        active: seat !== null,
-        ...counts(after, now),
-        tokenExpireAt: timestamp(seatDeadline(after.usage, claims.jti, { clientId: claims.client.id, machineId: claims.machine.id })),
-        heartbeatInterval: duration(heartbeatIntervalOf(after, seat)),
-      })
-    },
-    false,
-  )
+  onSeat('/v1/license/heartbeat', 'read', async (c, { claims, command }) => {
+    const outcome = await usage.heartbeat(c.session, { type: 'HeartbeatSeat', ...command }, metaOf(c))
+    if (E.isLeft(outcome)) return babelFailure(outcome.left)
+    const { order: after, now, seat } = outcome.right
+    return reply(200, {
+      active: seat !== null,
+      ...counts(after, now),
+      tokenExpireAt: timestamp(seatDeadline(after.usage, claims.jti, { clientId: claims.client.id, machineId: claims.machine.id })),
+      heartbeatInterval: duration(heartbeatIntervalOf(after, seat)),
+    })
+  })
 
-  post(
-    '/v1/license/validate',
-    async (call) => {
-      const input = decode(ClientBody, call.req.body ?? {})
-      if (E.isLeft(input)) return input.left
-      const license = await licensed(call, input.right.userKey)
-      if (E.isLeft(license)) return license.left
-      const { order } = license.right
-      const now = services.clock()
-      const standing = standingOf(order, input.right, now)
-      const held = standing.code === 'VALID' ? standing.held : null
-      return reply(200, {
-        success: held !== null,
-        code: standing.code,
-        licenseToken:
-          held === null ? null : held.kind === 'seat' ? await usage.seatToken(order, held.seat, now) : await usage.activationToken(order, held.activation, now),
-        tokenExpireAt: held === null ? null : timestamp(held.kind === 'seat' ? held.seat.leaseExpiresAt : licenseExpiry(order, now)),
-        ...counts(order, now),
-        license: licenseView(order, now),
-      })
-    },
-    false,
-  )
+  onLicense('/v1/license/validate', 'read', ClientBody, async (_c, input, { order }) => {
+    const now = services.clock()
+    const standing = standingOf(order, input, now)
+    const held = standing.code === 'VALID' ? standing.held : null
+    return reply(200, {
+      success: held !== null,
+      code: standing.code,
+      licenseToken:
+        held === null ? null : held.kind === 'seat' ? await usage.seatToken(order, held.seat, now) : await usage.activationToken(order, held.activation, now),
+      tokenExpireAt: held === null ? null : timestamp(held.kind === 'seat' ? held.seat.leaseExpiresAt : licenseExpiry(order, now)),
+      ...counts(order, now),
+      license: licenseView(order, now),
+    })
+  })
 
-  post(
-    '/v1/license/info',
-    async (call) => {
-      const input = decode(InfoBody, call.req.body ?? {})
-      if (E.isLeft(input)) return input.left
-      const { userKey, asOf } = input.right
-      if (asOf !== null) {
-        // The order that had this key then, as it was then; reach is judged by its product then.
-        const then = await services.pointInTime.licenseOrderAt(userKey, asOf)
-        if (then === null) return babelProblem(404, 'LICENSE_NOT_FOUND', 'No license had this key at that instant.')
-        const reached = authorize(call.principal, licenseOf(then.order, then.template))
-        return E.isLeft(reached) ? babelFailure(reached.left) : reply(200, await licenseInfo(usage, then.order, asOf, false))
-      }
-      const license = await licensed(call, userKey)
-      if (E.isLeft(license)) return license.left
-      return reply(200, await licenseInfo(usage, license.right.order, services.clock()))
-    },
-    false,
-  )
+  post('/v1/license/info', 'read', async (c) => {
+    const input = decode(InfoBody, c.req.body ?? {})
+    if (E.isLeft(input)) return input.left
+    const { userKey, asOf } = input.right
+    if (asOf !== null) {
+      // The order that had this key then, as it was then; reach is judged by its product then.
+      const then = await services.pointInTime.licenseOrderAt(userKey, asOf)
+      if (then === null) return babelProblem(404, 'LICENSE_NOT_FOUND', 'No license had this key at that instant.')
+      const reached = authorize(c.principal, licenseOf(then.order, then.template))
+      return E.isLeft(reached) ? babelFailure(reached.left) : reply(200, await licenseInfo(usage, then.order, asOf, false))
+    }
+    const license = await orders.reach(c.session, c.principal, userKey)
+    return E.isLeft(license) ? babelFailure(license.left) : reply(200, await licenseInfo(usage, license.right.order, services.clock()))
+  })
 
   return router
 }

@@ -41,10 +41,11 @@ const decode = (body: unknown): E.Either<Reply, ActivationBody> => {
 
 const activationNotFound = (): Reply => cryptlexProblem(404, 'ACTIVATION_NOT_FOUND', 'No activation has this id.')
 
-const productMismatch = (): Reply =>
-  cryptlexProblem(400, 'PRODUCT_MISMATCH', 'productId is not the product of this license.', [
-    { field: 'productId', message: 'is not the product of this license' },
-  ])
+/** The license's product, which the request must name as its productId. */
+const productNamed = (input: ActivationBody, license: License): E.Either<Reply, string> =>
+  license.productId !== null && input.productId === license.productId
+    ? E.right(license.productId)
+    : E.left(cryptlexProblem(400, 'PRODUCT_MISMATCH', 'productId is not the product of this license.', [{ field: 'productId', message: 'is not the product of this license' }]))
 
 const meterNames = (input: ActivationBody): string[] => (input.meterAttributes ?? []).map((m) => m.name)
 
@@ -67,28 +68,40 @@ export const createCryptlexRouter = ({ services, reads, idempotency }: HttpDeps)
 
   const call = calls({ services, idempotency }, { dialect, credential: bearerToken, failure: cryptlexFailure })
 
+  /** An operation on the activation the path's id names. */
+  const onActivation = (kind: 'read' | 'write', work: (c: Call, found: { license: License; activation: Activation }) => Promise<Reply>) =>
+    call[kind](async (c) => {
+      const found = await activationById(c, String(c.req.params.id))
+      return E.isLeft(found) ? found.left : work(c, found.right)
+    })
+
+  /** A write whose body is the seed's activation, decoded first. */
+  const withActivation = (work: (c: Call, input: ActivationBody) => Promise<Reply>) =>
+    call.write(async (c) => {
+      const input = decode(c.req.body)
+      return E.isLeft(input) ? input.left : work(c, input.right)
+    })
+
   router.post(
     '/v3/activations',
     body,
-    call.write(async (c) => {
-      const input = decode(c.req.body)
-      if (E.isLeft(input)) return input.left
-      const license = await services.orders.reach(c.session, c.principal, input.right.key)
+    withActivation(async (c, input) => {
+      const license = await services.orders.reach(c.session, c.principal, input.key)
       if (E.isLeft(license)) return cryptlexFailure(license.left)
-      const { orderId, productId } = license.right
-      if (productId === null || input.right.productId !== productId) return productMismatch()
+      const productId = productNamed(input, license.right)
+      if (E.isLeft(productId)) return productId.left
       const command: ActivateMachineWithDetails = {
         type: 'ActivateMachineWithDetails',
-        orderId,
+        orderId: license.right.orderId,
         // The machine is its fingerprint; the client, the licensed product: seed 002 sees the same activation.
-        clientId: productId,
-        machineId: input.right.fingerprint,
-        clientName: input.right.hostname.slice(0, 256),
+        clientId: productId.right,
+        machineId: input.fingerprint,
+        clientName: input.hostname.slice(0, 256),
         clientAddr: clientIpOf(c.req)?.slice(0, 64) ?? null,
-        changes: changesOf(input.right),
+        changes: changesOf(input),
       }
       const outcome = await usage.activateWithDetails(c.session, command, metaOf(c))
-      if (E.isLeft(outcome)) return cryptlexFailure(outcome.left, meterNames(input.right))
+      if (E.isLeft(outcome)) return cryptlexFailure(outcome.left, meterNames(input))
       const { order: after, activation, now, created } = outcome.right
       const activationToken = await usage.activationToken(after, activation, now)
       return created
@@ -99,32 +112,26 @@ export const createCryptlexRouter = ({ services, reads, idempotency }: HttpDeps)
 
   router.get(
     '/v3/activations/:id',
-    call.read(async (c) => {
-      const found = await activationById(c, String(c.req.params.id))
-      if (E.isLeft(found)) return found.left
-      const { license, activation } = found.right
-      return reply(200, activationView(license.order, activation, license.productId, services.clock()))
-    }),
+    onActivation('read', async (_c, { license, activation }) => reply(200, activationView(license.order, activation, license.productId, services.clock()))),
   )
 
   router.patch(
     '/v3/activations/:id',
     body,
-    call.write(async (c) => {
-      const input = decode(c.req.body)
-      if (E.isLeft(input)) return input.left
+    withActivation(async (c, input) => {
       const found = await activationById(c, String(c.req.params.id))
       if (E.isLeft(found)) return found.left
       const { license, activation } = found.right
-      if (input.right.key !== license.order.activationKey) {
+      if (input.key !== license.order.activationKey) {
         return cryptlexProblem(400, 'LICENSE_KEY_MISMATCH', "key is not the key of this activation's license.", [
           { field: 'key', message: "is not the key of this activation's license" },
         ])
       }
-      if (license.productId === null || input.right.productId !== license.productId) return productMismatch()
+      const productId = productNamed(input, license)
+      if (E.isLeft(productId)) return productId.left
       const { activationId } = activation
-      const outcome = await usage.updateActivation(c.session, { type: 'UpdateActivation', orderId: license.orderId, activationId, changes: changesOf(input.right) }, metaOf(c))
-      if (E.isLeft(outcome)) return cryptlexFailure(outcome.left, meterNames(input.right))
+      const outcome = await usage.updateActivation(c.session, { type: 'UpdateActivation', orderId: license.orderId, activationId, changes: changesOf(input) }, metaOf(c))
+      if (E.isLeft(outcome)) return cryptlexFailure(outcome.left, meterNames(input))
       const { order: after, now } = outcome.right
       const updated = ownEntry(after.usage.activations, activationId)
       if (updated === undefined) return activationNotFound()
@@ -134,10 +141,7 @@ export const createCryptlexRouter = ({ services, reads, idempotency }: HttpDeps)
 
   router.delete(
     '/v3/activations/:id',
-    call.write(async (c) => {
-      const found = await activationById(c, String(c.req.params.id))
-      if (E.isLeft(found)) return found.left
-      const { license, activation } = found.right
+    onActivation('write', async (c, { license, activation }) => {
       const outcome = await usage.deactivate(c.session, { type: 'DeactivateMachine', orderId: license.orderId, activation: { activationId: activation.activationId } }, metaOf(c))
       return E.isLeft(outcome) ? cryptlexFailure(outcome.left) : reply(204)
     }),

@@ -1,59 +1,60 @@
-// Who may act on a license order, in seed 001's dialect: a missing, invalid,
-// revoked or expired token is 403 (as the seed documents), an unknown key
-// 404, a token scoped elsewhere 403 (lac/failures.ts).
+// Seed 001's endpoints and who may act through them: a Bearer token, where a
+// missing, invalid, revoked or expired one is 403 (as the seed documents), an
+// unknown key 404, a token scoped elsewhere 403 (lac/failures.ts).
 import * as E from 'fp-ts/Either'
 import { identity, pipe } from 'fp-ts/function'
 import type { Request, RequestHandler } from 'express'
+import type * as t from 'io-ts'
 import type { License } from '../../application/access.js'
-import type { Principal } from '../../application/credentials.js'
 import type { CommandMeta } from '../../application/metadata.js'
-import type { Services } from '../../application/services.js'
 import type { Session } from '../../application/session.js'
+import { calls, metaOf, type Call } from '../call.js'
 import { bearerToken } from '../credentials.js'
+import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import type { Reply } from '../reply.js'
-import { commandMeta } from '../request-context.js'
 import { lacDialect as dialect } from './dialect.js'
 import { lacFailure } from './failures.js'
 
-export const authenticateLac = async (services: Services, session: Session, req: Request): Promise<E.Either<Reply, Principal>> =>
-  pipe(await services.credentials.authenticate(session, bearerToken(req)), E.mapLeft(lacFailure))
-
-export interface Reached {
-  readonly principal: Principal
+export interface LicenseWrite<A> {
+  readonly req: Request
+  readonly session: Session
   readonly license: License
+  /** What the request sent, decoded. */
+  readonly input: A
+  /** The metadata the write's events carry. */
+  readonly meta: CommandMeta
 }
 
-/** The license of the path's activation key, if the request's token may act on it. */
-export const reachableLicense = async (services: Services, session: Session, req: Request): Promise<E.Either<Reply, Reached>> => {
-  const principal = await authenticateLac(services, session, req)
-  if (E.isLeft(principal)) return principal
-  return pipe(
-    await services.orders.reach(session, principal.right, String(req.params.activation_key)),
-    E.bimap(lacFailure, (license) => ({ principal: principal.right, license })),
-  )
-}
+const decode = decodeIn(dialect)
+
+/** Seed 001's endpoints: the Bearer token is checked first; a write then runs once per Idempotency-Key. */
+export const lacCalls = (deps: Pick<HttpDeps, 'services' | 'idempotency'>) => calls(deps, { dialect, credential: bearerToken, failure: lacFailure })
+
+/** The license of the path's activation key, if the call's principal may act on it. */
+export const reachableLicense = async ({ services }: Pick<HttpDeps, 'services'>, { req, session, principal }: Call): Promise<E.Either<Reply, License>> =>
+  pipe(await services.orders.reach(session, principal, String(req.params.activation_key)), E.mapLeft(lacFailure))
 
 /**
  * Endpoints on the license of the path's activation key: the token is checked
- * and the license reached first; a write then runs once per Idempotency-Key,
- * in the request's session, with the metadata its events carry.
+ * and the license reached before the Idempotency-Key is looked at; a write
+ * then runs once per key, with the metadata its events carry.
  */
-export const licenseEndpoints = ({ services, idempotency }: Pick<HttpDeps, 'services' | 'idempotency'>) => ({
-  read: (handler: (license: License) => Reply): RequestHandler =>
-    endpoint(dialect, async (req) =>
-      pipe(
-        await reachableLicense(services, services.session(), req),
-        E.match(identity, ({ license }) => handler(license)),
-      ),
-    ),
-  write: (handler: (req: Request, session: Session, license: License, meta: CommandMeta) => Promise<Reply>): RequestHandler =>
-    endpoint(dialect, async (req) => {
-      const session = services.session()
-      const found = await reachableLicense(services, session, req)
-      if (E.isLeft(found)) return found.left
-      const { principal, license } = found.right
-      return idempotency.run(req, dialect, (idempotencyKey) => handler(req, session, license, commandMeta(req, principal.credentialId, idempotencyKey)))
-    }),
-})
+export const licenseEndpoints = (deps: Pick<HttpDeps, 'services' | 'idempotency'>) => {
+  const call = lacCalls(deps)
+  return {
+    read: (handler: (license: License) => Reply): RequestHandler =>
+      call.read(async (c) => pipe(await reachableLicense(deps, c), E.match(identity, handler))),
+    /** `body`: the codec of what the request sends, if it sends anything. */
+    write: <A>(body: t.Decoder<unknown, A> | null, handler: (write: LicenseWrite<A>) => Promise<Reply>): RequestHandler =>
+      call.read(async (c) => {
+        const license = await reachableLicense(deps, c)
+        if (E.isLeft(license)) return license.left
+        return deps.idempotency.run(c.req, dialect, async (idempotencyKey) => {
+          const input = body === null ? E.right(undefined as A) : decode(body, c.req.body ?? {})
+          if (E.isLeft(input)) return input.left
+          return handler({ req: c.req, session: c.session, license: license.right, input: input.right, meta: metaOf({ ...c, idempotencyKey }) })
+        })
+      }),
+  }
+}

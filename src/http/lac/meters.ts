@@ -9,7 +9,6 @@ import * as t from 'io-ts'
 import { Router } from 'express'
 import { AllowedUses, MeterName, type ExistingOrder } from '../../domain/order/index.js'
 import { failureAt } from '../../domain/validation.js'
-import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply } from '../reply.js'
@@ -50,17 +49,14 @@ export const createMeterAdminRouter = (deps: HttpDeps): Router => {
   const router = Router()
   const { usage } = deps.services
   const license = licenseEndpoints(deps)
-  const decode = decodeIn(dialect)
 
   router.get('/license-orders/:activation_key/meter-attributes', license.read(({ order }) => reply(200, metersView(order))))
 
   router.put(
     '/license-orders/:activation_key/meter-attributes',
     jsonBody(dialect),
-    license.write(async (req, session, { orderId }, meta) => {
-      const input = decode(DefinitionsBody, req.body ?? null)
-      if (E.isLeft(input)) return input.left
-      const attributes = input.right.map(({ name, allowed_uses }) => ({ name, allowedUses: allowed_uses }))
+    license.write(DefinitionsBody, async ({ session, license: { orderId }, input, meta }) => {
+      const attributes = input.map(({ name, allowed_uses }) => ({ name, allowedUses: allowed_uses }))
       const defined = await usage.defineMeterAttributes(session, { type: 'DefineMeterAttributes', orderId, attributes }, meta)
       return E.isLeft(defined) ? lacFailure(defined.left) : reply(200, metersView(defined.right.order))
     }),

@@ -13,12 +13,11 @@ import type { Session } from '../../application/session.js'
 import { CreateOrder, UpdateOrder, type ExistingOrder } from '../../domain/order/index.js'
 import { licenseOrderView } from '../../views/license-order.js'
 import { decodeIn } from '../decode.js'
+import { metaOf } from '../call.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { reply } from '../reply.js'
-import { commandMeta } from '../request-context.js'
-import { authenticateLac } from './access.js'
+import { lacCalls } from './access.js'
 import { lacDialect as dialect } from './dialect.js'
 import { lacFailure } from './failures.js'
 import { createLacHistory } from './history.js'
@@ -31,9 +30,10 @@ const CreateBody = t.intersection([CreateOrder.props.terms, t.partial({ activati
 const decode = decodeIn(dialect)
 
 export const createLacRouter = (deps: HttpDeps): Router => {
-  const { services, reads, idempotency } = deps
+  const { services, reads } = deps
   const { orders } = services
   const router = Router()
+  const call = lacCalls(deps)
   const history = createLacHistory(deps)
   const body = jsonBody(dialect)
 
@@ -48,63 +48,46 @@ export const createLacRouter = (deps: HttpDeps): Router => {
   router.patch(
     '/license-orders/:activation_key',
     body,
-    endpoint(dialect, async (req) => {
-      const session = services.session()
-      const principal = await authenticateLac(services, session, req)
-      if (E.isLeft(principal)) return principal.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const license = await orders.reach(session, principal.right, keyOf(req))
-        if (E.isLeft(license)) return lacFailure(license.left)
-        const terms = decode(UpdateBody, req.body ?? {})
-        if (E.isLeft(terms)) return terms.left
-        const command: UpdateOrder = { type: 'UpdateOrder', orderId: license.right.orderId, terms: terms.right }
-        const updated = await orders.update(session, principal.right, command, commandMeta(req, principal.right.credentialId, idempotencyKey))
-        return E.isLeft(updated) ? lacFailure(updated.left) : reply(200, await present(session, updated.right))
-      })
+    call.write(async (c) => {
+      const license = await orders.reach(c.session, c.principal, keyOf(c.req))
+      if (E.isLeft(license)) return lacFailure(license.left)
+      const terms = decode(UpdateBody, c.req.body ?? {})
+      if (E.isLeft(terms)) return terms.left
+      const command: UpdateOrder = { type: 'UpdateOrder', orderId: license.right.orderId, terms: terms.right }
+      const updated = await orders.update(c.session, c.principal, command, metaOf(c))
+      return E.isLeft(updated) ? lacFailure(updated.left) : reply(200, await present(c.session, updated.right))
     }),
   )
 
   router.post(
     '/license-orders',
     body,
-    endpoint(dialect, async (req) => {
-      const session = services.session()
-      const principal = await authenticateLac(services, session, req)
-      if (E.isLeft(principal)) return principal.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const input = decode(CreateBody, req.body ?? {})
-        if (E.isLeft(input)) return input.left
-        const { activation_key, ...terms } = input.right
-        const meta = commandMeta(req, principal.right.credentialId, idempotencyKey)
-        const created = await orders.create(session, principal.right, { terms, activationKey: activation_key ?? null }, meta)
-        if (E.isLeft(created)) return lacFailure(created.left)
-        return reply(201, await present(session, created.right), { Location: `/license-orders/${encodeURIComponent(created.right.activationKey)}` })
-      })
+    call.write(async (c) => {
+      const input = decode(CreateBody, c.req.body ?? {})
+      if (E.isLeft(input)) return input.left
+      const { activation_key, ...terms } = input.right
+      const created = await orders.create(c.session, c.principal, { terms, activationKey: activation_key ?? null }, metaOf(c))
+      if (E.isLeft(created)) return lacFailure(created.left)
+      return reply(201, await present(c.session, created.right), { Location: `/license-orders/${encodeURIComponent(created.right.activationKey)}` })
     }),
   )
 
   router.get(
     '/license-orders/:activation_key',
-    endpoint(dialect, async (req) => {
-      const principal = await authenticateLac(services, services.session(), req)
-      if (E.isLeft(principal)) return principal.left
-      if (req.query.asOf !== undefined) return history.asOf(principal.right, keyOf(req), req.query.asOf)
+    call.read(async ({ req, principal }) => {
+      if (req.query.asOf !== undefined) return history.asOf(principal, keyOf(req), req.query.asOf)
       await reads.fresh()
       const order = reads.licenseOrders.byActivationKey(keyOf(req))
       if (order === null) return dialect.problem(404)
       const template = reads.productTemplates.get(order.terms.product_template_id)
-      const reached = authorize(principal.right, licenseOf(order, template))
+      const reached = authorize(principal, licenseOf(order, template))
       return E.isLeft(reached) ? lacFailure(reached.left) : reply(200, licenseOrderView(order, reads.customers.get(order.terms.customer_id), template))
     }),
   )
 
   router.get(
     '/license-orders/:activation_key/history',
-    endpoint(dialect, async (req) => {
-      const principal = await authenticateLac(services, services.session(), req)
-      if (E.isLeft(principal)) return principal.left
-      return history.history(req, principal.right)
-    }),
+    call.read(async ({ req, principal }) => history.history(req, principal)),
   )
 
   return router

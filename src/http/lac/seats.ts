@@ -7,7 +7,6 @@ import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import { Router } from 'express'
 import { HeartbeatIntervalSeconds, LeaseSeconds, seatSettingsFor, seatSettingsOf, type ExistingOrder } from '../../domain/order/index.js'
-import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply } from '../reply.js'
@@ -33,17 +32,14 @@ export const createSeatAdminRouter = (deps: HttpDeps): Router => {
   const router = Router()
   const { usage } = deps.services
   const license = licenseEndpoints(deps)
-  const decode = decodeIn(dialect)
 
   router.get('/license-orders/:activation_key/seat-settings', license.read(({ order }) => reply(200, settingsView(order))))
 
   router.put(
     '/license-orders/:activation_key/seat-settings',
     jsonBody(dialect),
-    license.write(async (req, session, { orderId }, meta) => {
-      const input = decode(SettingsBody, req.body ?? {})
-      if (E.isLeft(input)) return input.left
-      const settings = seatSettingsFor(input.right.heartbeat_interval_seconds, input.right.lease_seconds ?? null)
+    license.write(SettingsBody, async ({ session, license: { orderId }, input, meta }) => {
+      const settings = seatSettingsFor(input.heartbeat_interval_seconds, input.lease_seconds ?? null)
       const changed = await usage.changeSeatSettings(session, { type: 'ChangeSeatSettings', orderId, settings }, meta)
       return E.isLeft(changed) ? lacFailure(changed.left) : reply(200, settingsView(changed.right.order))
     }),
@@ -51,7 +47,7 @@ export const createSeatAdminRouter = (deps: HttpDeps): Router => {
 
   router.delete(
     '/license-orders/:activation_key/tokens/:token_id',
-    license.write(async (req, session, { orderId }, meta) => {
+    license.write(null, async ({ req, session, license: { orderId }, meta }) => {
       const tokenId = String(req.params.token_id)
       const revoked = await usage.revokeToken(session, { type: 'RevokeLicenseToken', orderId, tokenId }, meta)
       if (E.isLeft(revoked)) return lacFailure(revoked.left)
