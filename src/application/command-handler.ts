@@ -50,14 +50,8 @@ export type Load = <State, Event extends DomainEvent>(type: StreamType<State, Ev
 export interface CommandHandler {
   /** A unit of work (one request): each stream it needs is read once, and its commands start from what it read. */
   readonly session: () => Session
-  /** Loads a stream's current state (reads its tail). */
+  /** Loads a stream's current state (reads its tail), in a session of its own. */
   readonly load: Load
-  /**
-   * The state this process last saw for the stream, without reading the store
-   * when it has one (loads it otherwise). For answers that may be a little
-   * behind another process's writes: a heartbeat that needs no renewal.
-   */
-  readonly peek: Load
   /** Handles a command in a session of its own. */
   readonly handle: Handle
   /** The furthest global position this process has appended at (for read-your-writes waits). */
@@ -183,7 +177,6 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   return {
     session,
     load,
-    peek: async (type, streamName) => cached(type, streamName) ?? load(type, streamName),
     handle: (aggregate, command, context, meta) => session().handle(aggregate, command, context, meta),
     lastAppended: () => lastPosition,
   }
