@@ -21,7 +21,7 @@ export type FailureMap = { readonly [K in FailureTag]: (failure: FailureOf<K>) =
 type Meanings = { readonly [K in FailureTag]: (failure: FailureOf<K>) => Meaning }
 
 /** Written in the eight places that answered it before: another writer got there first, and the request may simply be sent again. */
-export const CONFLICT_TEXT = 'The data changed while this request was being decided; retry it.'
+const CONFLICT_TEXT = 'The data changed while this request was being decided; retry it.'
 
 /** What is wrong with a credential, for the dialects that say it in their own sentence. */
 export const authFailureDetail = (failure: AuthFailure): string => {
@@ -101,7 +101,7 @@ const meanings: Meanings = {
 }
 
 /** A failure's shared meaning. */
-export const meaningOf = (failure: Failure): Meaning => (meanings[failure._tag] as (f: Failure) => Meaning)(failure)
+const meaningOf = (failure: Failure): Meaning => (meanings[failure._tag] as (f: Failure) => Meaning)(failure)
 
 /**
  * A dialect's answer to every failure: the answers it gives in its own words

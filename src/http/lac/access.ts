@@ -32,7 +32,7 @@ const decode = decodeIn(dialect)
 export const lacCalls = (deps: Pick<HttpDeps, 'services' | 'idempotency'>) => calls(deps, { dialect, credential: bearerToken, failure: lacFailure })
 
 /** The license of the path's activation key, if the call's principal may act on it. */
-export const reachableLicense = async ({ services }: Pick<HttpDeps, 'services'>, { req, session, principal }: Call): Promise<E.Either<Reply, License>> =>
+const reachableLicense = async ({ services }: Pick<HttpDeps, 'services'>, { req, session, principal }: Call): Promise<E.Either<Reply, License>> =>
   pipe(await services.orders.reach(session, principal, String(req.params.activation_key)), E.mapLeft(lacFailure))
 
 /**
