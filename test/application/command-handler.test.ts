@@ -6,25 +6,14 @@ import { CustomerAggregate } from '../../src/application/aggregates.js'
 import { createCommandHandler } from '../../src/application/command-handler.js'
 import { EventDecodeError } from '../../src/application/event-codec.js'
 import type { CommandMeta } from '../../src/application/metadata.js'
-import { customerDecider, type CustomerCommand, type CustomerProfile } from '../../src/domain/customer/index.js'
+import { customerDecider, type CustomerCommand } from '../../src/domain/customer/index.js'
 import { ExpectedVersion, type EventStore } from '../../src/store/port.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { profileNamed } from '../domain/fixtures.js'
 import { makeTempDir, type TempDir } from '../support/tmp.js'
 
 const meta: CommandMeta = { actor: 'test', correlationId: 'corr', causationId: 'cause', requestId: 'req', clientIp: '127.0.0.1', idempotencyKey: null }
-const profile = (name: string): CustomerProfile => ({
-  name,
-  description: null,
-  phone_number: null,
-  fax_number: null,
-  street: null,
-  city: null,
-  country: null,
-  zip_code: null,
-  state: null,
-  Contacts: [],
-  CustomTags: [],
-})
+const profile = profileNamed
 
 const create = (customerId: number, name: string): CustomerCommand => ({ type: 'CreateCustomer', customerId, profile: profile(name) })
 const update = (customerId: number, name: string): CustomerCommand => ({ type: 'UpdateCustomer', customerId, profile: profile(name) })

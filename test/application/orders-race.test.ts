@@ -8,7 +8,7 @@ import type { CommandMeta } from '../../src/application/metadata.js'
 import { createServices } from '../../src/application/services.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
-import { seedTerms } from '../domain/fixtures.js'
+import { profileNamed, seedTerms } from '../domain/fixtures.js'
 import { makeTempDir } from '../support/tmp.js'
 
 const meta: CommandMeta = { actor: 'test', correlationId: 'c', causationId: null, requestId: null, clientIp: null, idempotencyKey: null }
@@ -21,7 +21,7 @@ describe('activation keys across two processes', () => {
     const stores = [createSqliteEventStore({ path: file }), createSqliteEventStore({ path: file })]
     const [a, b] = stores.map((store) => createServices({ store, clock: () => new Date(), adminToken: null }))
     try {
-      const customer = await a!.customers.create(a!.session(), { type: 'CreateCustomer', profile: { ...emptyProfile, name: 'Rivers Inc' } }, meta)
+      const customer = await a!.customers.create(a!.session(), { type: 'CreateCustomer', profile: profileNamed('Rivers Inc') }, meta)
       const template = await a!.productTemplates.create(a!.session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta)
       expect(E.isRight(customer) && E.isRight(template)).toBe(true)
 
@@ -45,16 +45,3 @@ describe('activation keys across two processes', () => {
     }
   })
 })
-
-const emptyProfile = {
-  description: null,
-  phone_number: null,
-  fax_number: null,
-  street: null,
-  city: null,
-  country: null,
-  zip_code: null,
-  state: null,
-  Contacts: [],
-  CustomTags: [],
-}

@@ -10,22 +10,11 @@ import type { CommandMeta } from '../../src/application/metadata.js'
 import { customerStream, type CustomerCommand, type CustomerProfile, type CustomerState } from '../../src/domain/customer/index.js'
 import type { EventStore } from '../../src/store/port.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { profileNamed } from '../domain/fixtures.js'
 import { makeTempDir, type TempDir } from '../support/tmp.js'
 
 const meta: CommandMeta = { actor: 'test', correlationId: 'corr', causationId: null, requestId: null, clientIp: null, idempotencyKey: null }
-const profile = (name: string): CustomerProfile => ({
-  name,
-  description: null,
-  phone_number: null,
-  fax_number: null,
-  street: null,
-  city: null,
-  country: null,
-  zip_code: null,
-  state: null,
-  Contacts: [],
-  CustomTags: [],
-})
+const profile = profileNamed
 const create = (name: string): CustomerCommand => ({ type: 'CreateCustomer', customerId: 1, profile: profile(name) })
 const update = (name: string): CustomerCommand => ({ type: 'UpdateCustomer', customerId: 1, profile: profile(name) })
 const STREAM = customerStream(1)
