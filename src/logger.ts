@@ -1,7 +1,14 @@
 // pino, with every line written during a request carrying its request id, and
 // credentials redacted wherever they could appear.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { pino, type Logger } from 'pino'
-import { requestScope } from './http/request-context.js'
+
+export interface RequestScope {
+  readonly requestId: string
+}
+
+/** The request being handled, set by the HTTP layer: lets log lines written deep in the application carry its id. */
+export const requestScope = new AsyncLocalStorage<RequestScope>()
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',

@@ -128,7 +128,6 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const webhookConfig = config.webhooks ?? DEFAULT_WEBHOOK_CONFIG
   const webhooks = createWebhooks({
     store,
-    handler: services.handler,
     path: join(config.dataDir, OUTBOX_FILE),
     secretBox: webhookSecretBox(webhookConfig, config.dataDir, logger),
     clock,
@@ -142,6 +141,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
 
   const seatSweeper = createSeatSweeper({
     usage: services.usage,
+    session: services.session,
     lapsedOrders: reads.seatLeases.ordersWithLapsedSeats,
     caughtUp: async () => reads.runner.waitFor(await store.headPosition(), 30_000),
     clock,
@@ -159,7 +159,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         from: config.mailFrom,
         logger,
         clock,
-        productName: async (templateId) => (await services.productTemplates.get(templateId))?.name ?? null,
+        productName: async (templateId) => (await services.productTemplates.get(services.session(), templateId))?.name ?? null,
       })
     : null
   mailer?.start()

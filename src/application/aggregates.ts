@@ -1,82 +1,48 @@
-// The aggregates as the command handler loads them.
-import { IdempotencyEvent, idempotencyDecider, type IdempotencyState } from '../domain/idempotency/index.js'
-import { ApiKeyEvent, apiKeyDecider, type ApiKeyState } from '../domain/api-key/index.js'
-import { ActivationKeyEvent, activationKeyDecider, type ActivationKeyState } from '../domain/activation-key/index.js'
-import { CustomerEvent, customerDecider, type CustomerState } from '../domain/customer/index.js'
-import { OrderEvent, orderDecider, type OrderState } from '../domain/order/index.js'
-import { ProductTemplateEvent, productTemplateDecider, type ProductTemplateState } from '../domain/product-template/index.js'
-import { SequenceEvent, sequenceDecider } from '../domain/sequence/index.js'
-import { WebhookEndpointEvent, webhookEndpointDecider, type WebhookEndpointState } from '../domain/webhook-endpoint/index.js'
-import { LockoutEvent, lockoutDecider, type LockoutState } from '../domain/lockout/index.js'
-import { ProductEvent, productDecider, type ProductState } from '../domain/product/index.js'
-import type { AggregateType } from './aggregate.js'
+// The aggregates the application handles commands for, each built from its
+// decider by `aggregate`. The three on an order's stream share its fold.
+import { ActivationKeyEvent, activationKeyDecider, activationKeyStream } from '../domain/activation-key/index.js'
+import { ApiKeyEvent, apiKeyDecider, apiKeyStream } from '../domain/api-key/index.js'
+import { CustomerEvent, customerDecider, customerStream } from '../domain/customer/index.js'
+import { IdempotencyEvent, idempotencyDecider, idempotencyStream } from '../domain/idempotency/index.js'
+import { LockoutEvent, lockoutDecider, lockoutStream } from '../domain/lockout/index.js'
+import { licenseUpdateDecider, OrderEvent, orderDecider, orderStream, usageDecider } from '../domain/order/index.js'
+import { ProductEvent, productDecider, productStream } from '../domain/product/index.js'
+import { ProductTemplateEvent, productTemplateDecider, productTemplateStream } from '../domain/product-template/index.js'
+import { SequenceEvent, sequenceDecider, sequenceStream } from '../domain/sequence/index.js'
+import { WebhookEndpointEvent, webhookEndpointDecider, webhookEndpointStream } from '../domain/webhook-endpoint/index.js'
+import { aggregate } from './aggregate.js'
 
-export const OrderAggregate: AggregateType<OrderState, OrderEvent> = {
-  name: 'order',
-  initialState: orderDecider.initialState,
-  evolve: orderDecider.evolve,
-  codec: OrderEvent,
-}
+/** What the aggregates on an order's stream share: its name, events and fold, and its stream. */
+const onOrderStream = { name: 'order', events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
 
-export const CustomerAggregate: AggregateType<CustomerState, CustomerEvent> = {
-  name: 'customer',
-  initialState: customerDecider.initialState,
-  evolve: customerDecider.evolve,
-  codec: CustomerEvent,
-}
+/** An order's terms, activation key and serial number (seeds 000 and 001). */
+export const OrderAggregate = aggregate({ ...onOrderStream, decider: orderDecider })
 
-export const ProductTemplateAggregate: AggregateType<ProductTemplateState, ProductTemplateEvent> = {
-  name: 'productTemplate',
-  initialState: productTemplateDecider.initialState,
-  evolve: productTemplateDecider.evolve,
-  codec: ProductTemplateEvent,
-}
+/** An order's use: activations and floating seats (seeds 002 and 003). */
+export const UsageAggregate = aggregate({ ...onOrderStream, decider: usageDecider })
 
-export const ActivationKeyAggregate: AggregateType<ActivationKeyState, ActivationKeyEvent> = {
-  name: 'activationKey',
-  initialState: activationKeyDecider.initialState,
-  evolve: activationKeyDecider.evolve,
-  codec: ActivationKeyEvent,
-}
+/** An order's e-mail and license data (seed 004). */
+export const LicenseUpdateAggregate = aggregate({ ...onOrderStream, decider: licenseUpdateDecider })
 
-export const SequenceAggregate: AggregateType<number, SequenceEvent> = {
-  name: 'sequence',
-  initialState: sequenceDecider.initialState,
-  evolve: sequenceDecider.evolve,
-  codec: SequenceEvent,
-}
+export const CustomerAggregate = aggregate({ name: 'customer', decider: customerDecider, events: CustomerEvent, streamOf: (c) => customerStream(c.customerId) })
 
-export const ApiKeyAggregate: AggregateType<ApiKeyState, ApiKeyEvent> = {
-  name: 'apiKey',
-  initialState: apiKeyDecider.initialState,
-  evolve: apiKeyDecider.evolve,
-  codec: ApiKeyEvent,
-}
+export const ProductTemplateAggregate = aggregate({ name: 'productTemplate', decider: productTemplateDecider, events: ProductTemplateEvent, streamOf: (c) => productTemplateStream(c.templateId) })
 
-export const IdempotencyAggregate: AggregateType<IdempotencyState, IdempotencyEvent> = {
-  name: 'idempotency',
-  initialState: idempotencyDecider.initialState,
-  evolve: idempotencyDecider.evolve,
-  codec: IdempotencyEvent,
-}
+/** Who holds an activation key: the one place two orders racing for a key meet. */
+export const ActivationKeyAggregate = aggregate({ name: 'activationKey', decider: activationKeyDecider, events: ActivationKeyEvent, streamOf: (c) => activationKeyStream(c.key) })
 
-export const WebhookEndpointAggregate: AggregateType<WebhookEndpointState, WebhookEndpointEvent> = {
-  name: 'webhookEndpoint',
-  initialState: webhookEndpointDecider.initialState,
-  evolve: webhookEndpointDecider.evolve,
-  codec: WebhookEndpointEvent,
-}
+/** Integer ids, one sequence per kind of thing numbered. */
+export const SequenceAggregate = aggregate({ name: 'sequence', decider: sequenceDecider, events: SequenceEvent, streamOf: (c) => sequenceStream(c.sequence) })
 
-export const ProductAggregate: AggregateType<ProductState, ProductEvent> = {
-  name: 'product',
-  initialState: productDecider.initialState,
-  evolve: productDecider.evolve,
-  codec: ProductEvent,
-}
+export const ApiKeyAggregate = aggregate({ name: 'apiKey', decider: apiKeyDecider, events: ApiKeyEvent, streamOf: (c) => apiKeyStream(c.keyId) })
 
-export const LockoutAggregate: AggregateType<LockoutState, LockoutEvent> = {
-  name: 'lockout',
-  initialState: lockoutDecider.initialState,
-  evolve: lockoutDecider.evolve,
-  codec: LockoutEvent,
-}
+/** The first reply to a write that carried an Idempotency-Key. */
+export const IdempotencyAggregate = aggregate({ name: 'idempotency', decider: idempotencyDecider, events: IdempotencyEvent, streamOf: (c) => idempotencyStream(c.scope) })
+
+export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', decider: webhookEndpointDecider, events: WebhookEndpointEvent, streamOf: (c) => webhookEndpointStream(c.endpointId) })
+
+/** A product's seed 004 settings. */
+export const ProductAggregate = aggregate({ name: 'product', decider: productDecider, events: ProductEvent, streamOf: (c) => productStream(c.productId) })
+
+/** Seed 004's IP lockout, one stream per address. */
+export const LockoutAggregate = aggregate({ name: 'lockout', decider: lockoutDecider, events: LockoutEvent, streamOf: (c) => lockoutStream(c.address) })

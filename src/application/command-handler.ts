@@ -1,14 +1,20 @@
-// Command handling: load the stream (from a cache that catches up on the
-// stream's tail), decide, append with the expected version, and retry a
-// bounded number of times when another process appended first.
+// Command handling, one path for every aggregate: load the stream (from a
+// cache that catches up on the stream's tail), decide the command with the
+// aggregate's decider at the handler's `now`, append with the expected
+// version, and decide again on the new state a bounded number of times when
+// another process appended first. Work on one request goes through a session
+// (session.ts), which reads each stream at most once.
 import * as E from 'fp-ts/Either'
+import type * as RNEA from 'fp-ts/ReadonlyNonEmptyArray'
 import { v4 as uuid } from 'uuid'
+import { decideAll, type TimeContext } from '../domain/decider.js'
 import type { DomainEvent } from '../domain/events.js'
 import { ExpectedVersion, type EventStore, type Position } from '../store/port.js'
-import type { AggregateType } from './aggregate.js'
+import type { Aggregate, StreamType } from './aggregate.js'
 import { decodeRecorded, EventDecodeError, encodeEvent } from './event-codec.js'
 import { createKeyedLock } from './keyed-lock.js'
 import type { CommandMeta } from './metadata.js'
+import { createSession, type Session } from './session.js'
 
 export interface Loaded<State> {
   readonly state: State
@@ -16,30 +22,55 @@ export interface Loaded<State> {
   readonly revision: number | null
 }
 
-export interface Executed<State, Event> extends Loaded<State> {
+export interface Handled<State, Event> extends Loaded<State> {
   readonly events: readonly Event[]
   /** Global position of the last appended event; null when nothing was appended. */
   readonly position: Position | null
+  /** The moment the command was decided at: what the reply judges liveness and counts at. */
+  readonly now: Date
 }
 
 export type ConcurrencyConflict = { readonly _tag: 'ConcurrencyConflict'; readonly streamName: string; readonly attempts: number }
 
+/** One command, or several decided in turn on one stream and appended together. */
+export type Commands<Command> = Command | RNEA.ReadonlyNonEmptyArray<Command>
+
+/** What a decision needs besides the state, less the `now` the handler supplies from its clock. */
+export type ContextOf<Context extends TimeContext> = Omit<Context, 'now'>
+
+export type Handle = <Command, State, Event extends DomainEvent, Error, Context extends TimeContext>(
+  aggregate: Aggregate<Command, State, Event, Error, Context>,
+  command: Commands<Command>,
+  context: ContextOf<Context>,
+  meta: CommandMeta,
+) => Promise<E.Either<Error | ConcurrencyConflict, Handled<State, Event>>>
+
+export type Load = <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string) => Promise<Loaded<State>>
+
 export interface CommandHandler {
-  readonly load: <State, Event extends DomainEvent>(aggregate: AggregateType<State, Event>, streamName: string) => Promise<Loaded<State>>
-  /**
-   * The state this process last saw for the stream, without reading the store
-   * when it has one (loads it otherwise). For answers that write nothing and
-   * may be a little behind another process's writes: a heartbeat that needs no renewal.
-   */
-  readonly peek: <State, Event extends DomainEvent>(aggregate: AggregateType<State, Event>, streamName: string) => Promise<Loaded<State>>
-  readonly execute: <State, Event extends DomainEvent, Error>(
-    aggregate: AggregateType<State, Event>,
-    streamName: string,
-    decide: (state: State, now: Date) => E.Either<Error, readonly Event[]>,
-    meta: CommandMeta,
-  ) => Promise<E.Either<Error | ConcurrencyConflict, Executed<State, Event>>>
+  /** A unit of work (one request): each stream it needs is read once, and its commands start from what it read. */
+  readonly session: () => Session
+  /** Loads a stream's current state (reads its tail), in a session of its own. */
+  readonly load: Load
+  /** Handles a command in a session of its own. */
+  readonly handle: Handle
   /** The furthest global position this process has appended at (for read-your-writes waits). */
   readonly lastAppended: () => Position | null
+}
+
+/** What a session builds on: the process's cache, and handling from a state the session has. */
+export interface HandlerCore {
+  readonly load: Load
+  /** The process's cached state of the stream, if it has one. */
+  readonly cached: <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string) => Loaded<State> | null
+  /** `handle`, starting from `start` (what the session has) unless the process has seen the stream further. */
+  readonly handleFrom: <Command, State, Event extends DomainEvent, Error, Context extends TimeContext>(
+    aggregate: Aggregate<Command, State, Event, Error, Context>,
+    command: Commands<Command>,
+    context: ContextOf<Context>,
+    meta: CommandMeta,
+    start: () => Loaded<State> | null,
+  ) => Promise<E.Either<Error | ConcurrencyConflict, Handled<State, Event>>>
 }
 
 export interface CommandHandlerOptions {
@@ -51,10 +82,19 @@ export interface CommandHandlerOptions {
 }
 
 interface Cached {
-  readonly aggregate: string
+  readonly name: string
   readonly state: unknown
   readonly revision: number | null
 }
+
+const listOf = <Command>(command: Commands<Command>): RNEA.ReadonlyNonEmptyArray<Command> =>
+  (Array.isArray(command) ? command : [command]) as unknown as RNEA.ReadonlyNonEmptyArray<Command>
+
+/** The stream a command (or the first of several) is decided on. */
+export const streamOfCommand = <Command>(aggregate: { readonly streamOf: (command: Command) => string }, command: Commands<Command>): string =>
+  aggregate.streamOf(listOf(command)[0])
+
+const later = <State>(a: Loaded<State>, b: Loaded<State> | null): Loaded<State> => (b !== null && (b.revision ?? -1) > (a.revision ?? -1) ? b : a)
 
 export const createCommandHandler = (options: CommandHandlerOptions): CommandHandler => {
   const { store, clock } = options
@@ -71,68 +111,73 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!)
   }
 
-  const load = async <State, Event extends DomainEvent>(
-    aggregate: AggregateType<State, Event>,
-    streamName: string,
-  ): Promise<Loaded<State>> => {
-    const cached = cache.get(streamName)
-    const start: Loaded<State> =
-      cached !== undefined && cached.aggregate === aggregate.name
-        ? { state: cached.state as State, revision: cached.revision }
-        : { state: aggregate.initialState, revision: null }
+  const cached: HandlerCore['cached'] = (type, streamName) => {
+    const entry = cache.get(streamName)
+    return entry !== undefined && entry.name === type.name ? { state: entry.state as Parameters<typeof type.decider.evolve>[0], revision: entry.revision } : null
+  }
+
+  const load: Load = async (type, streamName) => {
+    const start = cached(type, streamName) ?? { state: type.decider.initialState, revision: null }
     // Only the tail the cache has not seen: another process may have appended.
     const tail = await store.readStream(streamName, { fromRevision: start.revision === null ? 0 : start.revision + 1 })
     let { state, revision } = start
     for (const recorded of tail) {
       const { event } = decodeRecorded(recorded)
-      if (!aggregate.codec.is(event)) {
-        throw new EventDecodeError(recorded, `not an event of the ${aggregate.name} aggregate`)
-      }
-      state = aggregate.evolve(state, event)
+      if (!type.events.is(event)) throw new EventDecodeError(recorded, `not an event of the ${type.name} aggregate`)
+      state = type.decider.evolve(state, event)
       revision = recorded.revision
     }
-    if (tail.length > 0 || cached === undefined) remember(streamName, { aggregate: aggregate.name, state, revision })
+    if (tail.length > 0 || !cache.has(streamName)) remember(streamName, { name: type.name, state, revision })
     return { state, revision }
   }
 
   const pause = (attempt: number): Promise<void> =>
     new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)))
 
-  const execute: CommandHandler['execute'] = (aggregate, streamName, decide, meta) =>
-    lock.run(streamName, async () => {
+  const handleFrom: HandlerCore['handleFrom'] = (aggregate, command, context, meta, start) => {
+    const commands = listOf(command)
+    const streamName = streamOfCommand(aggregate, command)
+    const decide = decideAll(aggregate.decider)
+    return lock.run(streamName, async () => {
+      // What the session read, or what this process wrote since (no conflict with our own writes), whichever is
+      // further; a stream the session has not read is loaded, catching up on what other processes appended.
+      const known = start()
+      let current = known === null ? await load(aggregate, streamName) : later(known, cached(aggregate, streamName))
       for (let attempt = 1; ; attempt += 1) {
-        const { state, revision } = await load(aggregate, streamName)
-        const decision = decide(state, clock())
+        const now = clock()
+        const decision = decide(commands, current.state, { ...context, now } as Parameters<typeof decide>[2])
         if (E.isLeft(decision)) return decision
         const events = decision.right
-        if (events.length === 0) return E.right({ state, revision, events, position: null })
+        if (events.length === 0) return E.right({ ...current, events, position: null, now })
 
         const appended = await store.appendToStream(
           streamName,
           events.map((event) => encodeEvent(event, meta, newId())),
-          ExpectedVersion.after(revision),
+          ExpectedVersion.after(current.revision),
         )
         if (E.isRight(appended)) {
-          const next = events.reduce(aggregate.evolve, state)
-          const { nextRevision, position } = appended.right
-          remember(streamName, { aggregate: aggregate.name, state: next, revision: nextRevision })
+          const state = events.reduce(aggregate.decider.evolve, current.state)
+          const { nextRevision: revision, position } = appended.right
+          remember(streamName, { name: aggregate.name, state, revision })
           if (lastPosition === null || position > lastPosition) lastPosition = position
-          return E.right({ state: next, revision: nextRevision, events, position })
+          return E.right({ state, revision, events, position, now })
         }
         // Another process appended first: drop what we knew and decide again on the new state.
         cache.delete(streamName)
         if (attempt >= maxAttempts) return E.left({ _tag: 'ConcurrencyConflict', streamName, attempts: attempt })
         await pause(attempt)
+        current = await load(aggregate, streamName)
       }
     })
-
-  const peek: CommandHandler['peek'] = async (aggregate, streamName) => {
-    const cached = cache.get(streamName)
-    if (cached !== undefined && cached.aggregate === aggregate.name) {
-      return { state: cached.state as Parameters<typeof aggregate.evolve>[0], revision: cached.revision }
-    }
-    return load(aggregate, streamName)
   }
 
-  return { load, peek, execute, lastAppended: () => lastPosition }
+  const core: HandlerCore = { load, cached, handleFrom }
+  const session = (): Session => createSession(core)
+
+  return {
+    session,
+    load,
+    handle: (aggregate, command, context, meta) => session().handle(aggregate, command, context, meta),
+    lastAppended: () => lastPosition,
+  }
 }

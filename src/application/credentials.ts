@@ -5,10 +5,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { apiKeyDecider, apiKeyStream, credentialProblem, type ApiKeyError, type ApiKeyScope, type ExistingApiKey } from '../domain/api-key/index.js'
+import { apiKeyStream, credentialProblem, type ApiKeyError, type ApiKeyScope, type ExistingApiKey } from '../domain/api-key/index.js'
 import { ApiKeyAggregate } from './aggregates.js'
-import type { CommandHandler, ConcurrencyConflict } from './command-handler.js'
+import type { ConcurrencyConflict } from './command-handler.js'
 import type { CommandMeta } from './metadata.js'
+import type { Session } from './session.js'
 
 export interface Principal {
   /** Recorded as the actor of every event the principal causes. */
@@ -32,8 +33,16 @@ const sameHash = (a: Buffer, b: Buffer): boolean => a.length === b.length && tim
 
 const newKeyId = (): string => Array.from(randomBytes(16), (b) => BASE32[b % 32]).join('')
 
+export type ApiKeyFailure = ApiKeyError | ConcurrencyConflict
+
+/** What a client asks for when it issues a key; the key's id and secret are the engine's. */
+export interface KeyRequest {
+  readonly name: string
+  readonly scope: ApiKeyScope
+  readonly expiresAt: string | null
+}
+
 export interface CredentialsOptions {
-  readonly handler: CommandHandler
   readonly clock: () => Date
   readonly adminToken: string | null
 }
@@ -44,46 +53,38 @@ export interface IssuedKey {
   readonly token: string
 }
 
-export const createCredentials = ({ handler, clock, adminToken }: CredentialsOptions) => {
+export const createCredentials = ({ clock, adminToken }: CredentialsOptions) => {
   const adminHash = adminToken === null ? null : sha256(adminToken)
 
-  const issue = async (
-    input: { readonly name: string; readonly scope: ApiKeyScope; readonly expiresAt: string | null },
-    meta: CommandMeta,
-  ): Promise<E.Either<ApiKeyError | ConcurrencyConflict, IssuedKey>> => {
+  const issue = async (session: Session, request: KeyRequest, meta: CommandMeta): Promise<E.Either<ApiKeyFailure, IssuedKey>> => {
     const keyId = newKeyId()
     const token = `lk_${keyId}_${randomBytes(32).toString('base64url')}`
     const secretHash = sha256(token).toString('hex')
     return pipe(
-      await handler.execute(
-        ApiKeyAggregate,
-        apiKeyStream(keyId),
-        (state, now) => apiKeyDecider.decide({ type: 'IssueApiKey', keyId, secretHash, ...input }, state, { now }),
-        meta,
-      ),
-      E.map((executed) => ({ key: executed.state as ExistingApiKey, token })),
+      await session.handle(ApiKeyAggregate, { type: 'IssueApiKey', keyId, secretHash, ...request }, {}, meta),
+      E.map((handled) => ({ key: handled.state as ExistingApiKey, token })),
     )
   }
 
-  const revoke = async (keyId: string, meta: CommandMeta): Promise<E.Either<ApiKeyError | ConcurrencyConflict, ExistingApiKey>> =>
+  const revoke = async (session: Session, keyId: string, meta: CommandMeta): Promise<E.Either<ApiKeyFailure, ExistingApiKey>> =>
     pipe(
-      await handler.execute(ApiKeyAggregate, apiKeyStream(keyId), (state, now) => apiKeyDecider.decide({ type: 'RevokeApiKey', keyId }, state, { now }), meta),
-      E.map((executed) => executed.state as ExistingApiKey),
+      await session.handle(ApiKeyAggregate, { type: 'RevokeApiKey', keyId }, {}, meta),
+      E.map((handled) => handled.state as ExistingApiKey),
     )
 
-  const get = async (keyId: string): Promise<ExistingApiKey | null> => {
-    const { state } = await handler.load(ApiKeyAggregate, apiKeyStream(keyId))
+  const get = async (session: Session, keyId: string): Promise<ExistingApiKey | null> => {
+    const { state } = await session.load(ApiKeyAggregate, apiKeyStream(keyId))
     return state.exists ? state : null
   }
 
   /** Checks a presented token (Bearer, x-api-key, or the Basic password). */
-  const authenticate = async (presented: string | null): Promise<E.Either<AuthFailure, Principal>> => {
+  const authenticate = async (session: Session, presented: string | null): Promise<E.Either<AuthFailure, Principal>> => {
     if (presented === null || presented === '') return E.left({ _tag: 'MissingCredentials' })
     const hash = sha256(presented)
     if (adminHash !== null && sameHash(hash, adminHash)) return E.right({ credentialId: ADMIN_TOKEN_ID, scope: { kind: 'admin' } })
     const match = TOKEN.exec(presented)
     if (match === null) return E.left({ _tag: 'InvalidCredentials' })
-    const key = await get(match[1]!)
+    const key = await get(session, match[1]!)
     if (key === null || !sameHash(hash, Buffer.from(key.secretHash, 'hex'))) return E.left({ _tag: 'InvalidCredentials' })
     switch (credentialProblem(key, clock())) {
       case 'revoked':
@@ -99,8 +100,8 @@ export const createCredentials = ({ handler, clock, adminToken }: CredentialsOpt
    * Basic authentication as `<clientId>:<apiKey>`: the client id is the key's
    * id (or anything, with the admin token), the password the key's token.
    */
-  const authenticateBasic = async (clientId: string, apiKey: string): Promise<E.Either<AuthFailure, Principal>> => {
-    const principal = await authenticate(apiKey)
+  const authenticateBasic = async (session: Session, clientId: string, apiKey: string): Promise<E.Either<AuthFailure, Principal>> => {
+    const principal = await authenticate(session, apiKey)
     if (E.isRight(principal) && principal.right.credentialId !== ADMIN_TOKEN_ID && principal.right.credentialId !== clientId) {
       return E.left({ _tag: 'InvalidCredentials' })
     }

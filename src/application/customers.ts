@@ -1,75 +1,63 @@
 // Customers and product templates: numbered by a sequence, then created in a
 // stream of their own.
 import * as E from 'fp-ts/Either'
-import { customerDecider, customerStream, type CustomerError, type CustomerProfile, type CustomerState } from '../domain/customer/index.js'
 import {
-  productTemplateDecider,
+  customerStream,
+  type CreateCustomer,
+  type CustomerError,
+  type ExistingCustomer,
+  type UpdateCustomer,
+} from '../domain/customer/index.js'
+import {
   productTemplateStream,
+  type CreateProductTemplate,
+  type ExistingProductTemplate,
   type ProductTemplateError,
-  type ProductTemplateState,
 } from '../domain/product-template/index.js'
 import { CustomerAggregate, ProductTemplateAggregate } from './aggregates.js'
-import type { CommandHandler, ConcurrencyConflict, Executed } from './command-handler.js'
+import type { ConcurrencyConflict } from './command-handler.js'
 import { allocateId } from './ids.js'
 import type { CommandMeta } from './metadata.js'
+import type { Session } from './session.js'
 
-export type ExistingCustomer = Extract<CustomerState, { exists: true }>
-export type ExistingProductTemplate = Extract<ProductTemplateState, { exists: true }>
+export type { ExistingCustomer, ExistingProductTemplate }
 
-const existing = <S extends { exists: boolean }>(executed: Executed<S, unknown>): Extract<S, { exists: true }> =>
-  executed.state as Extract<S, { exists: true }>
+export type CustomerFailure = CustomerError | ConcurrencyConflict
+export type ProductTemplateFailure = ProductTemplateError | ConcurrencyConflict
 
-export const createCustomers = (handler: CommandHandler) => ({
-  create: async (profile: CustomerProfile, meta: CommandMeta): Promise<E.Either<CustomerError | ConcurrencyConflict, ExistingCustomer>> => {
-    const id = await allocateId(handler, 'customer', meta)
+// A decision that succeeded leaves the customer or template behind.
+const customer = (handled: { readonly state: unknown }): ExistingCustomer => handled.state as ExistingCustomer
+const template = (handled: { readonly state: unknown }): ExistingProductTemplate => handled.state as ExistingProductTemplate
+
+export const createCustomers = () => ({
+  /** Creates a customer under the next customer id. */
+  create: async (session: Session, command: Omit<CreateCustomer, 'customerId'>, meta: CommandMeta): Promise<E.Either<CustomerFailure, ExistingCustomer>> => {
+    const id = await allocateId(session, 'customer', meta)
     if (E.isLeft(id)) return id
-    const customerId = id.right
-    const created = await handler.execute(
-      CustomerAggregate,
-      customerStream(customerId),
-      (state, now) => customerDecider.decide({ type: 'CreateCustomer', customerId, profile }, state, { now }),
-      meta,
-    )
-    return E.map(existing<CustomerState>)(created)
+    return E.map(customer)(await session.handle(CustomerAggregate, { ...command, customerId: id.right }, {}, meta))
   },
-  update: async (
-    customerId: number,
-    profile: CustomerProfile,
-    meta: CommandMeta,
-  ): Promise<E.Either<CustomerError | ConcurrencyConflict, ExistingCustomer>> =>
-    E.map(existing<CustomerState>)(
-      await handler.execute(
-        CustomerAggregate,
-        customerStream(customerId),
-        (state, now) => customerDecider.decide({ type: 'UpdateCustomer', customerId, profile }, state, { now }),
-        meta,
-      ),
-    ),
-  get: async (customerId: number): Promise<ExistingCustomer | null> => {
-    const { state } = await handler.load(CustomerAggregate, customerStream(customerId))
+  update: async (session: Session, command: UpdateCustomer, meta: CommandMeta): Promise<E.Either<CustomerFailure, ExistingCustomer>> =>
+    E.map(customer)(await session.handle(CustomerAggregate, command, {}, meta)),
+  get: async (session: Session, customerId: number): Promise<ExistingCustomer | null> => {
+    const { state } = await session.load(CustomerAggregate, customerStream(customerId))
     return state.exists ? state : null
   },
 })
 export type Customers = ReturnType<typeof createCustomers>
 
-export const createProductTemplates = (handler: CommandHandler) => ({
+export const createProductTemplates = () => ({
+  /** Creates a product template under the next template id. */
   create: async (
-    input: { readonly name: string; readonly productId: string },
+    session: Session,
+    command: Omit<CreateProductTemplate, 'templateId'>,
     meta: CommandMeta,
-  ): Promise<E.Either<ProductTemplateError | ConcurrencyConflict, ExistingProductTemplate>> => {
-    const id = await allocateId(handler, 'productTemplate', meta)
+  ): Promise<E.Either<ProductTemplateFailure, ExistingProductTemplate>> => {
+    const id = await allocateId(session, 'productTemplate', meta)
     if (E.isLeft(id)) return id
-    const templateId = id.right
-    const created = await handler.execute(
-      ProductTemplateAggregate,
-      productTemplateStream(templateId),
-      (state, now) => productTemplateDecider.decide({ type: 'CreateProductTemplate', templateId, ...input }, state, { now }),
-      meta,
-    )
-    return E.map(existing<ProductTemplateState>)(created)
+    return E.map(template)(await session.handle(ProductTemplateAggregate, { ...command, templateId: id.right }, {}, meta))
   },
-  get: async (templateId: number): Promise<ExistingProductTemplate | null> => {
-    const { state } = await handler.load(ProductTemplateAggregate, productTemplateStream(templateId))
+  get: async (session: Session, templateId: number): Promise<ExistingProductTemplate | null> => {
+    const { state } = await session.load(ProductTemplateAggregate, productTemplateStream(templateId))
     return state.exists ? state : null
   },
 })

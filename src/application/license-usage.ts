@@ -2,35 +2,49 @@
 // on the order's stream. Each operation answers with the order as its
 // decision left it (read-your-writes) and the moment it was decided at, so
 // counts and deadlines in a reply agree with what was written. A heartbeat
-// that needs no renewal is answered from this process's cached state without
-// touching the store; anything that writes goes through the command handler.
+// that needs no renewal is decided on the state this process has and written
+// nowhere, so it never touches the store (see session.ts).
 import * as E from 'fp-ts/Either'
 import { v4 as uuid } from 'uuid'
-import type { Target } from '../domain/api-key/access.js'
 import {
-  decideUsage,
   orderStream,
-  usageDecider,
+  ownEntry,
+  type ActivateMachine,
+  type ActivateMachineWithDetails,
   type Activation,
-  type ActivationChanges,
-  type ActivationDetails,
-  type ActivationSelector,
+  type ChangeSeatSettings,
+  type DeactivateMachine,
+  type DefineMeterAttributes,
   type ExistingOrder,
-  type MeterDefinition,
+  type ExpireLapsedSeats,
+  type HeartbeatSeat,
   type OrderEvent,
-  type SeatSettings,
+  type ReleaseSeat,
+  type RequestSeat,
+  type RevokeLicenseToken,
   type Seat,
+  type UpdateActivation,
   type UsageCommand,
   type UsageError,
 } from '../domain/order/index.js'
-import { productTemplateStream } from '../domain/product-template/index.js'
-import { OrderAggregate, ProductTemplateAggregate } from './aggregates.js'
-import type { CommandHandler, ConcurrencyConflict } from './command-handler.js'
+import { authorize, liveLicense, type Forbidden, type License } from './access.js'
+import { UsageAggregate } from './aggregates.js'
+import type { ConcurrencyConflict } from './command-handler.js'
+import type { Principal } from './credentials.js'
 import { activationTokenPayload, readToken, seatTokenPayload, type TokenClaims, type TokenRejection } from './license-tokens.js'
 import type { CommandMeta } from './metadata.js'
+import type { Session } from './session.js'
 import type { TokenSigner } from './signing.js'
 
 export type UsageFailure = UsageError | ConcurrencyConflict
+
+/** A seat token was asked for and another kind was presented. */
+export type WrongTokenKind = { readonly _tag: 'WrongTokenKind' }
+
+/** The license a token names no longer exists. */
+export type TokenLicenseNotFound = { readonly _tag: 'TokenLicenseNotFound'; readonly orderId: string }
+
+export type SeatTokenFailure = TokenRejection | WrongTokenKind | TokenLicenseNotFound | Forbidden
 
 export interface Decided {
   /** The order as the decision left it. */
@@ -43,166 +57,112 @@ export interface Decided {
   readonly events: readonly OrderEvent[]
 }
 
-export interface Requester {
-  readonly clientId: string
-  readonly machineId: string
-  readonly clientName: string | null
-  readonly clientAddr: string | null
-}
-
-export interface Presenter {
-  readonly clientId: string | null
-  readonly machineId: string | null
-}
-
 export interface LicenseUsageOptions {
-  readonly handler: CommandHandler
   readonly clock: () => Date
   readonly signer: TokenSigner
   readonly newId?: () => string
 }
 
-const clientOf = <A extends { readonly clientId: string; readonly machineId: string }>(held: readonly A[], who: { readonly clientId: string; readonly machineId: string }) =>
+const heldBy = <A extends { readonly clientId: string; readonly machineId: string }>(held: readonly A[], who: { readonly clientId: string; readonly machineId: string }) =>
   held.find((h) => h.clientId === who.clientId && h.machineId === who.machineId) ?? null
 
-export const createLicenseUsage = ({ handler, clock, signer, newId = uuid }: LicenseUsageOptions) => {
-  const stream = orderStream
-
-  const decide = async (orderId: string, command: UsageCommand, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided>> => {
-    let decidedAt = clock()
-    const executed = await handler.execute(
-      OrderAggregate,
-      stream(orderId),
-      (state, now) => {
-        decidedAt = now
-        return decideUsage(command, state, { now, newId: newId() })
-      },
-      meta,
-    )
-    if (E.isLeft(executed)) return executed
-    const { state, events } = executed.right
-    return E.right({ order: state as ExistingOrder, now: decidedAt, written: events.length, events })
+export const createLicenseUsage = ({ clock, signer, newId = uuid }: LicenseUsageOptions) => {
+  /** Handles a usage command; a new activation or seat gets its id through the context. */
+  const use = async (session: Session, command: UsageCommand, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided>> => {
+    const handled = await session.handle(UsageAggregate, command, { newId: newId() }, meta)
+    if (E.isLeft(handled)) return handled
+    const { state, events, now } = handled.right
+    return E.right({ order: state as ExistingOrder, now, written: events.length, events })
   }
 
-  /** The order as last written, read from its stream (no projection lag); null when there is none. */
-  const current = async (orderId: string): Promise<Decided | null> => {
-    const { state } = await handler.load(OrderAggregate, stream(orderId))
-    return state.exists ? { order: state, now: clock(), written: 0, events: [] } : null
+  /** The order as the session has it; null when there is none. */
+  const current = async (session: Session, orderId: string): Promise<ExistingOrder | null> => {
+    const { state } = await session.load(UsageAggregate, orderStream(orderId))
+    return state.exists ? state : null
   }
 
-  /** Who may act on this license: its product and its order. Templates never change, so the cached one is good. */
-  const targetOf = async (order: ExistingOrder): Promise<Target> => {
-    const { state } = await handler.peek(ProductTemplateAggregate, productTemplateStream(order.terms.product_template_id))
-    return { productId: state.exists ? state.productId : null, orderId: order.orderId }
-  }
-
-  const activate = async (
-    orderId: string,
-    requester: Requester,
-    details: ActivationDetails,
-    meta: CommandMeta,
-  ): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation | null }>> => {
-    const decided = await decide(orderId, { type: 'ActivateMachine', orderId, ...requester, details }, meta)
+  const activate = async (session: Session, command: ActivateMachine, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation | null }>> => {
+    const decided = await use(session, command, meta)
     if (E.isLeft(decided)) {
       // A full license is an answer for the caller to render, with the counts as they are.
       if (decided.left._tag !== 'ActivationLimitReached') return decided
-      const now = await current(orderId)
-      return now === null ? decided : E.right({ ...now, activation: null })
+      const order = await current(session, command.orderId)
+      return order === null ? decided : E.right({ order, now: clock(), written: 0, events: [], activation: null })
     }
-    return E.right({ ...decided.right, activation: clientOf(Object.values(decided.right.order.usage.activations), requester) })
+    return E.right({ ...decided.right, activation: heldBy(Object.values(decided.right.order.usage.activations), command) })
   }
 
   /** Seed 003: a described machine's activation, new (created) or the one it had, updated with what was sent. */
   const activateWithDetails = async (
-    orderId: string,
-    requester: Requester,
-    changes: ActivationChanges,
+    session: Session,
+    command: ActivateMachineWithDetails,
     meta: CommandMeta,
   ): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation; readonly created: boolean }>> => {
-    const decided = await decide(orderId, { type: 'ActivateMachineWithDetails', orderId, ...requester, changes }, meta)
+    const decided = await use(session, command, meta)
     if (E.isLeft(decided)) return decided
-    const activation = clientOf(Object.values(decided.right.order.usage.activations), requester)!
+    const activation = heldBy(Object.values(decided.right.order.usage.activations), command)!
     return E.right({ ...decided.right, activation, created: decided.right.events.some((e) => e.type === 'MachineActivated') })
   }
 
-  const defineMeterAttributes = (orderId: string, attributes: readonly MeterDefinition[], meta: CommandMeta) =>
-    decide(orderId, { type: 'DefineMeterAttributes', orderId, attributes }, meta)
-
-  const updateActivation = async (orderId: string, activationId: string, changes: ActivationChanges, meta: CommandMeta) =>
-    decide(orderId, { type: 'UpdateActivation', orderId, activationId, changes }, meta)
-
-  const deactivate = (orderId: string, activation: ActivationSelector, meta: CommandMeta) =>
-    decide(orderId, { type: 'DeactivateMachine', orderId, activation }, meta)
-
   /** The client's seat after the decision, or null: no seat was free (granted: false). */
-  const request = async (orderId: string, requester: Requester, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
-    const decided = await decide(orderId, { type: 'RequestSeat', orderId, ...requester }, meta)
+  const request = async (session: Session, command: RequestSeat, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
+    const decided = await use(session, command, meta)
     if (E.isLeft(decided)) return decided
-    return E.right({ ...decided.right, seat: clientOf(Object.values(decided.right.order.usage.seats), requester) })
+    return E.right({ ...decided.right, seat: heldBy(Object.values(decided.right.order.usage.seats), command) })
   }
 
-  const heartbeat = async (
-    orderId: string,
-    seatId: string,
-    presenter: Presenter,
-    meta: CommandMeta,
-  ): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
-    const command: UsageCommand = { type: 'HeartbeatSeat', orderId, seatId, ...presenter }
-    const seatIn = (decided: Decided) => ({ ...decided, seat: decided.order.usage.seats[seatId] ?? null })
-    const { state } = await handler.peek(OrderAggregate, stream(orderId))
-    const now = clock()
-    // Nothing to renew and nothing lapsed: answered from memory, the store is not touched.
-    const quick = usageDecider.decide(command, state, { now, newId: '' })
-    if (E.isRight(quick) && quick.right.length === 0 && state.exists) return E.right(seatIn({ order: state, now, written: 0, events: [] }))
-    const decided = await decide(orderId, command, meta)
-    return E.isLeft(decided) ? decided : E.right(seatIn(decided.right))
+  /**
+   * The seat after the heartbeat, or null: it is no longer held. Decided on the
+   * order as this process last saw it: one that needs no renewal writes
+   * nothing and reads nothing; one that does is appended at the version it was
+   * decided on, so a change made elsewhere meanwhile is caught and decided again.
+   */
+  const heartbeat = async (session: Session, command: HeartbeatSeat, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
+    await session.peek(UsageAggregate, orderStream(command.orderId))
+    const decided = await use(session, command, meta)
+    if (E.isLeft(decided)) return decided
+    return E.right({ ...decided.right, seat: ownEntry(decided.right.order.usage.seats, command.seatId) ?? null })
   }
-
-  const release = (orderId: string, seatId: string, presenter: Presenter, meta: CommandMeta) =>
-    decide(orderId, { type: 'ReleaseSeat', orderId, seatId, ...presenter }, meta)
 
   /** Writes the expiry of the order's lapsed seats; how many there were. */
-  const expireLapsed = async (orderId: string, meta: CommandMeta): Promise<E.Either<UsageFailure, number>> => {
-    const decided = await decide(orderId, { type: 'ExpireLapsedSeats', orderId }, meta)
-    return E.isLeft(decided) ? decided : E.right(decided.right.written)
-  }
-
-  const revokeToken = (orderId: string, tokenId: string, meta: CommandMeta) => decide(orderId, { type: 'RevokeLicenseToken', orderId, tokenId }, meta)
-
-  const changeSeatSettings = (orderId: string, settings: SeatSettings, meta: CommandMeta) =>
-    decide(orderId, { type: 'ChangeSeatSettings', orderId, settings }, meta)
+  const expireLapsed = async (session: Session, command: ExpireLapsedSeats, meta: CommandMeta): Promise<E.Either<UsageFailure, number>> =>
+    E.map((decided: Decided) => decided.written)(await use(session, command, meta))
 
   const seatToken = (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => signer.sign(seatTokenPayload(order, seat, now))
   const activationToken = (order: ExistingOrder, activation: Activation, now: Date): Promise<string> =>
     signer.sign(activationTokenPayload(order, activation, now))
 
-  const verifyToken = (token: string): Promise<E.Either<TokenRejection, TokenClaims>> => readToken(signer, token)
-
-  /** The order a token names, as this process last saw it (a heartbeat must not read the store when it need not). */
-  const orderOfToken = async (claims: TokenClaims): Promise<ExistingOrder | null> => {
-    const { state } = await handler.peek(OrderAggregate, stream(claims.sub))
-    return state.exists ? state : null
+  /**
+   * The floating seat a token names: signed by us, a seat token, on a license
+   * the principal may act on. The order is the one this process last saw (a
+   * heartbeat must not read the store when it need not); the decision catches up.
+   */
+  const seatOfToken = async (session: Session, principal: Principal, token: string): Promise<E.Either<SeatTokenFailure, { readonly claims: TokenClaims; readonly license: License }>> => {
+    const claims = await readToken(signer, token)
+    if (E.isLeft(claims)) return claims
+    if (claims.right.kind !== 'seat') return E.left({ _tag: 'WrongTokenKind' })
+    const { state } = await session.peek(UsageAggregate, orderStream(claims.right.sub))
+    if (!state.exists) return E.left({ _tag: 'TokenLicenseNotFound', orderId: claims.right.sub })
+    return E.map((license: License) => ({ claims: claims.right, license }))(authorize(principal, await liveLicense(session, state)))
   }
 
   return {
     activate,
     activateWithDetails,
-    defineMeterAttributes,
-    updateActivation,
-    deactivate,
+    updateActivation: (session: Session, command: UpdateActivation, meta: CommandMeta) => use(session, command, meta),
+    deactivate: (session: Session, command: DeactivateMachine, meta: CommandMeta) => use(session, command, meta),
     request,
     heartbeat,
-    release,
+    release: (session: Session, command: ReleaseSeat, meta: CommandMeta) => use(session, command, meta),
     expireLapsed,
-    revokeToken,
-    changeSeatSettings,
-    current,
-    targetOf,
+    revokeToken: (session: Session, command: RevokeLicenseToken, meta: CommandMeta) => use(session, command, meta),
+    changeSeatSettings: (session: Session, command: ChangeSeatSettings, meta: CommandMeta) => use(session, command, meta),
+    defineMeterAttributes: (session: Session, command: DefineMeterAttributes, meta: CommandMeta) => use(session, command, meta),
     seatToken,
     activationToken,
-    verifyToken,
-    orderOfToken,
+    seatOfToken,
     jwks: signer.jwks,
   }
 }
 export type LicenseUsage = ReturnType<typeof createLicenseUsage>
+export type { TokenClaims, TokenRejection }

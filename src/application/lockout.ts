@@ -2,11 +2,11 @@
 // out, and counting an invalid attempt against the end user's address
 // (UserIp) and the address the request came from.
 import * as E from 'fp-ts/Either'
-import { lockedUntil, lockoutDecider, lockoutStream, type AttemptFailure, type LockoutPolicy } from '../domain/lockout/index.js'
+import { lockedUntil, lockoutStream, type AttemptFailure, type LockoutPolicy } from '../domain/lockout/index.js'
 import { lockoutKeyOf } from '../domain/ip-address.js'
 import { LockoutAggregate } from './aggregates.js'
-import type { CommandHandler } from './command-handler.js'
 import type { CommandMeta } from './metadata.js'
+import type { Session } from './session.js'
 
 export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 }
 
@@ -17,7 +17,6 @@ export interface Attempt {
 }
 
 export interface LockoutOptions {
-  readonly handler: CommandHandler
   readonly clock: () => Date
   readonly policy: LockoutPolicy
 }
@@ -27,31 +26,26 @@ const keysOf = ({ userIp, sourceAddress }: Attempt): readonly string[] => [
   ...new Set([userIp, sourceAddress].filter((a): a is string => a !== null).map(lockoutKeyOf)),
 ]
 
-export const createLockout = ({ handler, clock, policy }: LockoutOptions) => ({
+export const createLockout = ({ clock, policy }: LockoutOptions) => ({
   policy,
   /** When the last lockout among the attempt's addresses ends; null when none is locked out. */
-  lockedUntil: async (attempt: Attempt): Promise<Date | null> => {
+  lockedUntil: async (session: Session, attempt: Attempt): Promise<Date | null> => {
     const now = clock()
     let until: Date | null = null
     for (const key of keysOf(attempt)) {
-      const { state } = await handler.load(LockoutAggregate, lockoutStream(key))
+      const { state } = await session.load(LockoutAggregate, lockoutStream(key))
       const ends = lockedUntil(state, now)
       if (ends !== null && (until === null || ends > until)) until = ends
     }
     return until
   },
   /** Counts an invalid attempt against each of its addresses; returns the addresses it locked out. */
-  recordFailure: async (attempt: Attempt, reason: AttemptFailure, meta: CommandMeta): Promise<readonly string[]> => {
+  recordFailure: async (session: Session, attempt: Attempt, reason: AttemptFailure, meta: CommandMeta): Promise<readonly string[]> => {
     const locked: string[] = []
     for (const address of keysOf(attempt)) {
-      const executed = await handler.execute(
-        LockoutAggregate,
-        lockoutStream(address),
-        (state, now) => lockoutDecider.decide({ type: 'RecordInvalidAttempt', address, reason, ...attempt }, state, { now, policy }),
-        meta,
-      )
-      if (E.isLeft(executed)) throw new Error(`could not count an invalid attempt against ${address}: ${executed.left._tag}`)
-      if (executed.right.events.some((event) => event.type === 'AddressLockedOut')) locked.push(address)
+      const handled = await session.handle(LockoutAggregate, { type: 'RecordInvalidAttempt', address, reason, ...attempt }, { policy }, meta)
+      if (E.isLeft(handled)) throw new Error(`could not count an invalid attempt against ${address}: ${handled.left._tag}`)
+      if (handled.right.events.some((event) => event.type === 'AddressLockedOut')) locked.push(address)
     }
     return locked
   },

@@ -3,29 +3,35 @@
 // takes it, so two orders racing for one key get one success and one conflict.
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
+import type * as RNEA from 'fp-ts/ReadonlyNonEmptyArray'
 import { v4 as uuid } from 'uuid'
-import { activationKeyDecider, activationKeyStream, type ActivationKey, type ActivationKeyError } from '../domain/activation-key/index.js'
-import { decideAll } from '../domain/decider.js'
+import { activationKeyStream, type ActivationKey, type ActivationKeyError } from '../domain/activation-key/index.js'
 import {
   orderDecider,
   orderStream,
+  type ChangeActivationKey,
+  type ChangeSerialNumber,
   type ExistingOrder,
-  type OrderCommand,
   type OrderContext,
   type OrderError,
-  type OrderState,
   type OrderTerms,
+  type UpdateOrder,
 } from '../domain/order/index.js'
+import { authorize, liveLicense, templateOf, type Forbidden, type License } from './access.js'
 import { ActivationKeyAggregate, OrderAggregate } from './aggregates.js'
-import type { CommandHandler, ConcurrencyConflict, Executed } from './command-handler.js'
-import type { Customers, ProductTemplates } from './customers.js'
+import type { ConcurrencyConflict, ContextOf } from './command-handler.js'
+import type { Customers, ExistingCustomer, ExistingProductTemplate, ProductTemplates } from './customers.js'
+import type { Principal } from './credentials.js'
 import { generateActivationKey } from './ids.js'
 import type { CommandMeta } from './metadata.js'
+import type { Session } from './session.js'
 
 export type OrderFailure = OrderError | ActivationKeyError | ConcurrencyConflict
 
+/** No license order has this activation key (now). */
+export type UnknownActivationKey = { readonly _tag: 'UnknownActivationKey'; readonly key: string }
+
 export interface OrdersOptions {
-  readonly handler: CommandHandler
   readonly customers: Customers
   readonly productTemplates: ProductTemplates
   readonly clock: () => Date
@@ -35,27 +41,38 @@ export interface OrdersOptions {
   readonly newActivationKey?: () => ActivationKey
 }
 
-export interface IdentityChange {
-  readonly serialNumber?: string
-  readonly activationKey?: ActivationKey
+/** Seed 001's new order: its terms, and the key the vendor chose (null: the engine generates one). */
+export interface NewOrder {
+  readonly terms: OrderTerms
+  readonly activationKey: ActivationKey | null
+}
+
+/** Seed 000: a new serial number, a new activation key, or both, as one change. */
+export type IdentityChange = RNEA.ReadonlyNonEmptyArray<ChangeSerialNumber | ChangeActivationKey>
+
+/** An order with the customer and template it names, as they stand: what seed 001 shows. */
+export interface OrderWithRelations {
+  readonly order: ExistingOrder
+  readonly customer: ExistingCustomer | null
+  readonly template: ExistingProductTemplate | null
 }
 
 const GENERATED_KEY_ATTEMPTS = 5
 
 /** A decision on an order that succeeded leaves an order behind. */
-const existingOrder = (executed: Executed<OrderState, unknown>): ExistingOrder => executed.state as ExistingOrder
+const existingOrder = (handled: { readonly state: unknown }): ExistingOrder => handled.state as ExistingOrder
 
 export const createOrders = (options: OrdersOptions) => {
-  const { handler, customers, productTemplates, clock } = options
+  const { customers, productTemplates, clock } = options
   const graceMs = options.reservationGraceMs ?? 60_000
   const newOrderId = options.newOrderId ?? uuid
   const newActivationKey = options.newActivationKey ?? generateActivationKey
 
-  const contextFor = async (terms: OrderTerms | null): Promise<OrderContext> => {
-    if (terms === null) return { now: clock(), existing: { customers: new Set(), productTemplates: new Set() } }
-    const [customer, template] = await Promise.all([customers.get(terms.customer_id), productTemplates.get(terms.product_template_id)])
+  /** Which of the customer and template the terms name exist (read once per session, and reused for the reply). */
+  const contextFor = async (session: Session, terms: OrderTerms | null): Promise<ContextOf<OrderContext>> => {
+    if (terms === null) return { existing: { customers: new Set(), productTemplates: new Set() } }
+    const [customer, template] = await Promise.all([customers.get(session, terms.customer_id), productTemplates.get(session, terms.product_template_id)])
     return {
-      now: clock(),
       existing: {
         customers: new Set(customer === null ? [] : [terms.customer_id]),
         productTemplates: new Set(template === null ? [] : [terms.product_template_id]),
@@ -63,116 +80,116 @@ export const createOrders = (options: OrdersOptions) => {
     }
   }
 
-  const get = async (orderId: string): Promise<ExistingOrder | null> => {
-    const { state } = await handler.load(OrderAggregate, orderStream(orderId))
+  const get = async (session: Session, orderId: string): Promise<ExistingOrder | null> => {
+    const { state } = await session.load(OrderAggregate, orderStream(orderId))
     return state.exists ? state : null
   }
 
+  /** The order that holds this key now, read from the key's own stream (no projection lag). */
+  const findByKey = async (session: Session, key: string): Promise<ExistingOrder | null> => {
+    const { state } = await session.load(ActivationKeyAggregate, activationKeyStream(key))
+    if (state.holder === null) return null
+    const order = await get(session, state.holder)
+    return order !== null && order.activationKey === key ? order : null
+  }
+
+  /** The license this key names, if the principal may act on it. */
+  const reach = async (session: Session, principal: Principal, key: string): Promise<E.Either<UnknownActivationKey | Forbidden, License>> => {
+    const order = await findByKey(session, key)
+    if (order === null) return E.left({ _tag: 'UnknownActivationKey', key })
+    return authorize(principal, await liveLicense(session, order))
+  }
+
+  /** Moving an order to a product, or creating one there, needs the right to that product. */
+  const mayUseTemplate = async (session: Session, principal: Principal, templateId: number, orderId: string | null): Promise<E.Either<Forbidden, unknown>> => {
+    const template = await templateOf(session, templateId)
+    // An unknown template is the decider's to refuse (UnknownProductTemplate).
+    return template === null ? E.right(null) : authorize(principal, { productId: template.productId, orderId })
+  }
+
   /** An earlier holder that holds the key without using it, past the grace period; null otherwise. */
-  const abandonedHolder = async (key: ActivationKey, orderId: string): Promise<string | null> => {
-    const { state } = await handler.load(ActivationKeyAggregate, activationKeyStream(key))
+  const abandonedHolder = async (session: Session, key: ActivationKey, orderId: string): Promise<string | null> => {
+    const { state } = await session.load(ActivationKeyAggregate, activationKeyStream(key))
     if (state.holder === null || state.holder === orderId) return null
-    const holder = await get(state.holder)
+    const holder = await get(session, state.holder)
     if (holder !== null && holder.activationKey === key) return null
     const age = clock().getTime() - Date.parse(state.reservedAt ?? '')
     return age > graceMs ? state.holder : null
   }
 
-  const reserve = async (key: ActivationKey, orderId: string, meta: CommandMeta) => {
-    const abandonedBy = await abandonedHolder(key, orderId)
-    return handler.execute(
-      ActivationKeyAggregate,
-      activationKeyStream(key),
-      (state, now) => activationKeyDecider.decide({ type: 'ReserveActivationKey', key, orderId }, state, { now, abandonedBy }),
-      meta,
-    )
-  }
+  const reserve = async (session: Session, key: ActivationKey, orderId: string, meta: CommandMeta) =>
+    session.handle(ActivationKeyAggregate, { type: 'ReserveActivationKey', key, orderId }, { abandonedBy: await abandonedHolder(session, key, orderId) }, meta)
 
-  const release = (key: ActivationKey, orderId: string, meta: CommandMeta) =>
-    handler.execute(
-      ActivationKeyAggregate,
-      activationKeyStream(key),
-      (state, now) => activationKeyDecider.decide({ type: 'ReleaseActivationKey', key, orderId }, state, { now, abandonedBy: null }),
-      meta,
-    )
+  const release = (session: Session, key: ActivationKey, orderId: string, meta: CommandMeta) =>
+    session.handle(ActivationKeyAggregate, { type: 'ReleaseActivationKey', key, orderId }, { abandonedBy: null }, meta)
 
-  const decideOrder = (orderId: string, commands: readonly OrderCommand[], context: OrderContext, meta: CommandMeta) =>
-    handler.execute(OrderAggregate, orderStream(orderId), (state, now) => decideAll(orderDecider)(commands, state, { ...context, now }), meta)
-
-  const create = async (
-    terms: OrderTerms,
-    requestedKey: ActivationKey | null,
-    meta: CommandMeta,
-  ): Promise<E.Either<OrderFailure, ExistingOrder>> => {
+  const create = async (session: Session, principal: Principal, request: NewOrder, meta: CommandMeta): Promise<E.Either<OrderFailure | Forbidden, ExistingOrder>> => {
+    const { terms } = request
+    const allowed = await mayUseTemplate(session, principal, terms.product_template_id, null)
+    if (E.isLeft(allowed)) return allowed
     const orderId = newOrderId()
-    const context = await contextFor(terms)
+    const context = await contextFor(session, terms)
     // Refuse bad references before a key is reserved for an order that will not exist.
     const precheck = orderDecider.decide(
-      { type: 'CreateOrder', orderId, activationKey: requestedKey ?? newActivationKey(), terms },
+      { type: 'CreateOrder', orderId, activationKey: request.activationKey ?? newActivationKey(), terms },
       orderDecider.initialState,
-      context,
+      { ...context, now: clock() },
     )
     if (E.isLeft(precheck)) return precheck
 
-    let key = requestedKey ?? newActivationKey()
+    let key = request.activationKey ?? newActivationKey()
     for (let attempt = 1; ; attempt += 1) {
-      const reserved = await reserve(key, orderId, meta)
+      const reserved = await reserve(session, key, orderId, meta)
       if (E.isRight(reserved)) break
-      const generatedAgain = requestedKey === null && reserved.left._tag === 'ActivationKeyTaken' && attempt < GENERATED_KEY_ATTEMPTS
+      const generatedAgain = request.activationKey === null && reserved.left._tag === 'ActivationKeyTaken' && attempt < GENERATED_KEY_ATTEMPTS
       if (!generatedAgain) return reserved
       key = newActivationKey()
     }
 
-    const created = await decideOrder(orderId, [{ type: 'CreateOrder', orderId, activationKey: key, terms }], context, meta)
+    const created = await session.handle(OrderAggregate, { type: 'CreateOrder', orderId, activationKey: key, terms }, context, meta)
     if (E.isLeft(created)) {
-      await release(key, orderId, meta)
+      await release(session, key, orderId, meta)
       return created
     }
     return E.right(existingOrder(created.right))
   }
 
-  const update = async (orderId: string, terms: OrderTerms, meta: CommandMeta): Promise<E.Either<OrderFailure, ExistingOrder>> => {
-    const updated = await decideOrder(orderId, [{ type: 'UpdateOrder', orderId, terms }], await contextFor(terms), meta)
-    return pipe(updated, E.map(existingOrder))
+  const update = async (session: Session, principal: Principal, command: UpdateOrder, meta: CommandMeta): Promise<E.Either<OrderFailure | Forbidden, ExistingOrder>> => {
+    const allowed = await mayUseTemplate(session, principal, command.terms.product_template_id, command.orderId)
+    if (E.isLeft(allowed)) return allowed
+    return pipe(await session.handle(OrderAggregate, command, await contextFor(session, command.terms), meta), E.map(existingOrder))
   }
 
-  /** Seed 000: a new serial number, a new activation key, or both, in one atomic change of the order. */
-  const changeIdentity = async (
-    orderId: string,
-    change: IdentityChange,
-    meta: CommandMeta,
-  ): Promise<E.Either<OrderFailure, ExistingOrder>> => {
-    const current = await get(orderId)
+  /** Seed 000: the serial number and key changes as one atomic change of the order; a new key is reserved first. */
+  const changeIdentity = async (session: Session, change: IdentityChange, meta: CommandMeta): Promise<E.Either<OrderFailure, ExistingOrder>> => {
+    const { orderId } = change[0]
+    const current = await get(session, orderId)
     if (current === null) return E.left({ _tag: 'OrderNotFound', orderId })
-    const newKey = change.activationKey !== undefined && change.activationKey !== current.activationKey ? change.activationKey : null
+    const wanted = change.find((c): c is ChangeActivationKey => c.type === 'ChangeActivationKey')?.activationKey
+    const newKey = wanted !== undefined && wanted !== current.activationKey ? wanted : null
     if (newKey !== null) {
-      const reserved = await reserve(newKey, orderId, meta)
+      const reserved = await reserve(session, newKey, orderId, meta)
       if (E.isLeft(reserved)) return reserved
     }
-    const commands: OrderCommand[] = []
-    if (change.serialNumber !== undefined) commands.push({ type: 'ChangeSerialNumber', orderId, serialNumber: change.serialNumber })
-    if (change.activationKey !== undefined) commands.push({ type: 'ChangeActivationKey', orderId, activationKey: change.activationKey })
-    const changed = await decideOrder(orderId, commands, await contextFor(null), meta)
+    const changed = await session.handle(OrderAggregate, change, await contextFor(session, null), meta)
     if (E.isLeft(changed)) {
-      if (newKey !== null) await release(newKey, orderId, meta)
+      if (newKey !== null) await release(session, newKey, orderId, meta)
       return changed
     }
     for (const event of changed.right.events) {
       // The old key is free once the order has let go of it. Should this fail, the
       // reservation is reclaimed as abandoned the next time someone asks for the key.
-      if (event.type === 'ActivationKeyChanged') await release(event.data.from, orderId, meta)
+      if (event.type === 'ActivationKeyChanged') await release(session, event.data.from, orderId, meta)
     }
     return E.right(existingOrder(changed.right))
   }
 
-  /** The order that holds this key now, read from the key's own stream (no projection lag). */
-  const findByKey = async (key: string): Promise<ExistingOrder | null> => {
-    const { state } = await handler.load(ActivationKeyAggregate, activationKeyStream(key))
-    if (state.holder === null) return null
-    const order = await get(state.holder)
-    return order !== null && order.activationKey === key ? order : null
+  /** The order with its customer and template, as the session has them (read-your-writes). */
+  const withRelations = async (session: Session, order: ExistingOrder): Promise<OrderWithRelations> => {
+    const [customer, template] = await Promise.all([customers.get(session, order.terms.customer_id), productTemplates.get(session, order.terms.product_template_id)])
+    return { order, customer, template }
   }
 
-  return { create, update, changeIdentity, findByKey, get }
+  return { create, update, changeIdentity, findByKey, reach, get, withRelations }
 }
 export type Orders = ReturnType<typeof createOrders>

@@ -8,7 +8,7 @@ import type { DomainEvent } from '../domain/events.js'
 import { orderStream, type ExistingOrder } from '../domain/order/index.js'
 import { productTemplateStream } from '../domain/product-template/index.js'
 import type { EventStore } from '../store/port.js'
-import type { AggregateType } from './aggregate.js'
+import type { StreamType } from './aggregate.js'
 import { ActivationKeyAggregate, CustomerAggregate, OrderAggregate, ProductTemplateAggregate } from './aggregates.js'
 import type { ExistingCustomer, ExistingProductTemplate } from './customers.js'
 import { decodeRecorded, EventDecodeError } from './event-codec.js'
@@ -27,15 +27,15 @@ export const createPointInTime = (store: EventStore) => {
    * is read in order and the fold stops at its first later event: what came
    * after it was decided on it, even if a clock said otherwise.
    */
-  const stateAt = async <State, Event extends DomainEvent>(aggregate: AggregateType<State, Event>, streamName: string, at: Date): Promise<State> => {
-    let state = aggregate.initialState
+  const stateAt = async <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string, at: Date): Promise<State> => {
+    let state = type.decider.initialState
     for (let fromRevision = 0; ; fromRevision += PAGE) {
       const page = await store.readStream(streamName, { fromRevision, maxCount: PAGE })
       for (const recorded of page) {
         if (recorded.recordedAt.getTime() > at.getTime()) return state
         const { event } = decodeRecorded(recorded)
-        if (!aggregate.codec.is(event)) throw new EventDecodeError(recorded, `not an event of the ${aggregate.name} aggregate`)
-        state = aggregate.evolve(state, event)
+        if (!type.events.is(event)) throw new EventDecodeError(recorded, `not an event of the ${type.name} aggregate`)
+        state = type.decider.evolve(state, event)
       }
       if (page.length < PAGE) return state
     }

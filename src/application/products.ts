@@ -3,23 +3,19 @@
 // this service only keeps what the vendor configured.
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { productDecider, productStream, type ProductSettings, type ProductState } from '../domain/product/index.js'
+import { productStream, type ProductCommand, type ProductState } from '../domain/product/index.js'
 import { ProductAggregate } from './aggregates.js'
-import type { CommandHandler, ConcurrencyConflict } from './command-handler.js'
+import type { ConcurrencyConflict } from './command-handler.js'
 import type { CommandMeta } from './metadata.js'
+import type { Session } from './session.js'
 
-export const createProducts = (handler: CommandHandler) => ({
-  configure: async (productId: string, settings: ProductSettings, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, ProductState>> =>
+export const createProducts = () => ({
+  configure: async (session: Session, command: ProductCommand, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, ProductState>> =>
     pipe(
-      await handler.execute(
-        ProductAggregate,
-        productStream(productId),
-        (state, now) => productDecider.decide({ type: 'ConfigureProduct', productId, ...settings }, state, { now }),
-        meta,
-      ),
-      E.map((executed) => executed.state),
+      await session.handle(ProductAggregate, command, {}, meta),
+      E.map((handled) => handled.state),
     ),
   /** The product's settings; the defaults when nobody configured it. */
-  get: async (productId: string): Promise<ProductState> => (await handler.load(ProductAggregate, productStream(productId))).state,
+  get: async (session: Session, productId: string): Promise<ProductState> => (await session.load(ProductAggregate, productStream(productId))).state,
 })
 export type Products = ReturnType<typeof createProducts>

@@ -9,9 +9,12 @@ import type { Logger } from 'pino'
 import { v4 as uuid } from 'uuid'
 import type { LicenseUsage } from './license-usage.js'
 import { systemMeta } from './metadata.js'
+import type { Session } from './session.js'
 
 export interface SeatSweeperOptions {
   readonly usage: Pick<LicenseUsage, 'expireLapsed'>
+  /** A unit of work for each order swept. */
+  readonly session: () => Session
   /** Orders that hold a seat whose lease ended at or before `now` (at most `limit`). */
   readonly lapsedOrders: (now: Date, limit: number) => readonly string[]
   /** Resolves once the read model has caught up with the log. */
@@ -31,7 +34,7 @@ export interface SeatSweeper {
 }
 
 export const createSeatSweeper = (options: SeatSweeperOptions): SeatSweeper => {
-  const { usage, lapsedOrders, caughtUp, clock, intervalMs, logger } = options
+  const { usage, session, lapsedOrders, caughtUp, clock, intervalMs, logger } = options
   const batchSize = options.batchSize ?? 500
   let timer: NodeJS.Timeout | null = null
   let running: Promise<number> | null = null
@@ -41,7 +44,7 @@ export const createSeatSweeper = (options: SeatSweeperOptions): SeatSweeper => {
     const meta = systemMeta('seat-sweeper', uuid())
     let expired = 0
     for (const orderId of lapsedOrders(clock(), batchSize)) {
-      const outcome = await usage.expireLapsed(orderId, meta)
+      const outcome = await usage.expireLapsed(session(), { type: 'ExpireLapsedSeats', orderId }, meta)
       if (E.isRight(outcome)) expired += outcome.right
       else if (outcome.left._tag !== 'OrderNotFound') logger.warn({ orderId, failure: outcome.left._tag }, 'seat sweeper could not expire lapsed seats')
     }

@@ -1,5 +1,6 @@
 // The application's services over one event store: what the HTTP layer and
-// the command-line tools call.
+// the command-line tools call. Each takes the session of the work it is part
+// of (services.session()), and the commands it handles as values.
 import type { KeyObject } from 'node:crypto'
 import type { LockoutPolicy } from '../domain/lockout/index.js'
 import type { EventStore } from '../store/port.js'
@@ -29,16 +30,31 @@ export interface ServicesOptions {
 
 export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy }: ServicesOptions) => {
   const handler = createCommandHandler({ store, clock })
-  const customers = createCustomers(handler)
-  const productTemplates = createProductTemplates(handler)
-  const orders = createOrders({ handler, customers, productTemplates, clock })
-  const credentials = createCredentials({ handler, clock, adminToken })
-  const usage = createLicenseUsage({ handler, clock, signer: createTokenSigner(signingKey ?? generateSigningKey(), previousSigningKeys) })
-  const products = createProducts(handler)
-  const licenseUpdates = createLicenseUpdates({ handler, orders, productTemplates, products })
-  const lockout = createLockout({ handler, clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })
+  const customers = createCustomers()
+  const productTemplates = createProductTemplates()
+  const orders = createOrders({ customers, productTemplates, clock })
+  const credentials = createCredentials({ clock, adminToken })
+  const usage = createLicenseUsage({ clock, signer: createTokenSigner(signingKey ?? generateSigningKey(), previousSigningKeys) })
+  const products = createProducts()
+  const licenseUpdates = createLicenseUpdates({ orders, products })
+  const lockout = createLockout({ clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })
   const reports = createReports(store)
   const pointInTime = createPointInTime(store)
-  return { handler, customers, productTemplates, orders, credentials, usage, clock, products, licenseUpdates, lockout, reports, pointInTime }
+  return {
+    handler,
+    /** A unit of work over the store: one per request, so each stream is read once (session.ts). */
+    session: handler.session,
+    customers,
+    productTemplates,
+    orders,
+    credentials,
+    usage,
+    clock,
+    products,
+    licenseUpdates,
+    lockout,
+    reports,
+    pointInTime,
+  }
 }
 export type Services = ReturnType<typeof createServices>

@@ -4,10 +4,9 @@
 import { randomBytes } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
+import type * as RNEA from 'fp-ts/ReadonlyNonEmptyArray'
 import { v4 as uuid } from 'uuid'
-import { decideAll } from '../domain/decider.js'
 import {
-  webhookEndpointDecider,
   webhookEndpointStream,
   type ExistingWebhookEndpoint,
   type Registration,
@@ -15,9 +14,10 @@ import {
   type WebhookEndpointError,
 } from '../domain/webhook-endpoint/index.js'
 import { WebhookEndpointAggregate } from './aggregates.js'
-import type { CommandHandler, ConcurrencyConflict } from './command-handler.js'
+import type { ConcurrencyConflict } from './command-handler.js'
 import type { CommandMeta } from './metadata.js'
 import type { SecretBox } from './secret-box.js'
+import type { Session } from './session.js'
 
 export type WebhookEndpointFailure = WebhookEndpointError | ConcurrencyConflict
 
@@ -30,43 +30,37 @@ export interface RegisteredEndpoint {
 export const generateWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`
 
 export interface WebhookEndpointsOptions {
-  readonly handler: CommandHandler
   readonly secretBox: SecretBox
   readonly newId?: () => string
   readonly newSecret?: () => string
 }
 
-export const createWebhookEndpoints = ({ handler, secretBox, newId = uuid, newSecret = generateWebhookSecret }: WebhookEndpointsOptions) => {
+export const createWebhookEndpoints = ({ secretBox, newId = uuid, newSecret = generateWebhookSecret }: WebhookEndpointsOptions) => {
   /** A decision that succeeded leaves an endpoint behind. */
   const decide = async (
-    endpointId: string,
-    commands: readonly WebhookEndpointCommand[],
+    session: Session,
+    commands: RNEA.ReadonlyNonEmptyArray<WebhookEndpointCommand>,
     meta: CommandMeta,
   ): Promise<E.Either<WebhookEndpointFailure, ExistingWebhookEndpoint>> =>
     pipe(
-      await handler.execute(
-        WebhookEndpointAggregate,
-        webhookEndpointStream(endpointId),
-        (state, now) => decideAll(webhookEndpointDecider)(commands, state, { now }),
-        meta,
-      ),
+      await session.handle(WebhookEndpointAggregate, commands, {}, meta),
       E.map(({ state }) => state as ExistingWebhookEndpoint),
     )
 
-  const register = async ({ settings, secret }: Registration, meta: CommandMeta): Promise<E.Either<WebhookEndpointFailure, RegisteredEndpoint>> => {
+  const register = async (session: Session, { settings, secret }: Registration, meta: CommandMeta): Promise<E.Either<WebhookEndpointFailure, RegisteredEndpoint>> => {
     const endpointId = newId()
     const generatedSecret = secret === null ? newSecret() : null
     const sealed = secretBox.seal(secret ?? generatedSecret!, endpointId)
     return pipe(
-      await decide(endpointId, [{ type: 'RegisterWebhookEndpoint', endpointId, settings, secret: sealed }], meta),
+      await decide(session, [{ type: 'RegisterWebhookEndpoint', endpointId, settings, secret: sealed }], meta),
       E.map((endpoint) => ({ endpoint, generatedSecret })),
     )
   }
 
   /** New settings and, when given, a new secret: one change of the endpoint. */
-  const change = (endpointId: string, { settings, secret }: Registration, meta: CommandMeta): Promise<E.Either<WebhookEndpointFailure, ExistingWebhookEndpoint>> =>
+  const change = (session: Session, endpointId: string, { settings, secret }: Registration, meta: CommandMeta): Promise<E.Either<WebhookEndpointFailure, ExistingWebhookEndpoint>> =>
     decide(
-      endpointId,
+      session,
       [
         { type: 'ChangeWebhookEndpoint', endpointId, settings },
         ...(secret === null ? [] : [{ type: 'ChangeWebhookSecret' as const, endpointId, secret: secretBox.seal(secret, endpointId) }]),
@@ -74,12 +68,12 @@ export const createWebhookEndpoints = ({ handler, secretBox, newId = uuid, newSe
       meta,
     )
 
-  const remove = (endpointId: string, meta: CommandMeta): Promise<E.Either<WebhookEndpointFailure, ExistingWebhookEndpoint>> =>
-    decide(endpointId, [{ type: 'DeleteWebhookEndpoint', endpointId }], meta)
+  const remove = (session: Session, endpointId: string, meta: CommandMeta): Promise<E.Either<WebhookEndpointFailure, ExistingWebhookEndpoint>> =>
+    decide(session, [{ type: 'DeleteWebhookEndpoint', endpointId }], meta)
 
   /** The endpoint as its stream has it now; null when it does not exist or was deleted. */
-  const get = async (endpointId: string): Promise<ExistingWebhookEndpoint | null> => {
-    const { state } = await handler.load(WebhookEndpointAggregate, webhookEndpointStream(endpointId))
+  const get = async (session: Session, endpointId: string): Promise<ExistingWebhookEndpoint | null> => {
+    const { state } = await session.load(WebhookEndpointAggregate, webhookEndpointStream(endpointId))
     return state.exists && state.deletedAt === null ? state : null
   }
 

@@ -3,7 +3,9 @@
 // were recorded, whatever it asks for; a key scoped to one license reads only
 // that license's events. Naming a license, or a product, the key may not reach
 // is refused rather than answered with an empty page, so a mistake is seen.
-import { mayReach, type ApiKeyScope } from '../domain/api-key/index.js'
+import * as E from 'fp-ts/Either'
+import { authorize, type Forbidden } from '../application/access.js'
+import type { ApiKeyScope } from '../domain/api-key/index.js'
 import type { AuditFilter, AuditReader, Subject } from '../projections/audit-reader.js'
 import type { AuditParams } from './audit-params.js'
 
@@ -11,7 +13,7 @@ export type AuditAccess =
   | { readonly _tag: 'Filter'; readonly filter: AuditFilter }
   /** The license named is not known: nothing can match. */
   | { readonly _tag: 'NothingMatches' }
-  | { readonly _tag: 'Forbidden'; readonly detail: string }
+  | { readonly _tag: 'Forbidden'; readonly forbidden: Forbidden; readonly detail: string }
 
 export const auditAccess = (scope: ApiKeyScope, params: AuditParams, audit: AuditReader): AuditAccess => {
   // The most selective subject first: the query is driven by it.
@@ -20,9 +22,8 @@ export const auditAccess = (scope: ApiKeyScope, params: AuditParams, audit: Audi
     const orderId = audit.resolveLicense(params.license)
     const license = orderId === null ? null : audit.license(orderId)
     if (license === null) return { _tag: 'NothingMatches' }
-    if (!mayReach(scope, { productId: license.productId, orderId: license.orderId })) {
-      return { _tag: 'Forbidden', detail: 'this credential may not read the history of this license' }
-    }
+    const reached = authorize({ scope }, { productId: license.productId, orderId: license.orderId })
+    if (E.isLeft(reached)) return { _tag: 'Forbidden', forbidden: reached.left, detail: 'this credential may not read the history of this license' }
     subjects.push({ kind: 'order', value: license.orderId })
   }
   if (params.customerId !== null) subjects.push({ kind: 'customer', value: String(params.customerId) })
@@ -31,7 +32,10 @@ export const auditAccess = (scope: ApiKeyScope, params: AuditParams, audit: Audi
       scope.kind === 'admin' ||
       (scope.kind === 'product' && scope.productId === params.productId) ||
       (scope.kind === 'license' && audit.license(scope.orderId)?.productId === params.productId)
-    if (!reachable) return { _tag: 'Forbidden', detail: 'this credential may not read the history of this product' }
+    if (!reachable) {
+      const forbidden: Forbidden = { _tag: 'Forbidden', target: { productId: params.productId, orderId: null } }
+      return { _tag: 'Forbidden', forbidden, detail: 'this credential may not read the history of this product' }
+    }
     subjects.push({ kind: 'product', value: params.productId })
   }
   if (scope.kind === 'product') subjects.push({ kind: 'product', value: scope.productId })

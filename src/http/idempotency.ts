@@ -10,7 +10,7 @@ import { IdempotencyAggregate } from '../application/aggregates.js'
 import type { CommandHandler } from '../application/command-handler.js'
 import { createKeyedLock } from '../application/keyed-lock.js'
 import { systemMeta } from '../application/metadata.js'
-import { idempotencyDecider, idempotencyStream } from '../domain/idempotency/index.js'
+import { idempotencyStream } from '../domain/idempotency/index.js'
 import { presentedCredential } from './credentials.js'
 import { requestIdOf } from './request-context.js'
 import type { Dialect, Reply } from './reply.js'
@@ -60,19 +60,13 @@ export const createIdempotency = (handler: CommandHandler) => {
       const answer = await work(key)
       if (keeps(answer.status)) {
         const kept = options.keep?.(answer) ?? answer
-        await handler.execute(
+        const recorded = await handler.handle(
           IdempotencyAggregate,
-          stream,
-          (state, now) =>
-            idempotencyDecider.decide(
-              { type: 'RecordReply', scope, fingerprint, status: kept.status, headers: { ...kept.headers }, body: kept.body ?? null },
-              state,
-              { now },
-            ),
+          { type: 'RecordReply', scope, fingerprint, status: kept.status, headers: { ...kept.headers }, body: kept.body ?? null },
+          {},
           systemMeta('idempotency', requestIdOf(req), requestIdOf(req)),
-        ).then((recorded) => {
-          if (E.isLeft(recorded)) throw new Error(`could not record the reply for an idempotency key: ${recorded.left._tag}`)
-        })
+        )
+        if (E.isLeft(recorded)) throw new Error(`could not record the reply for an idempotency key: ${recorded.left._tag}`)
       }
       return answer
     })

@@ -32,8 +32,8 @@ import { rillsoftOpenApi } from './rillsoft/openapi.js'
 import { createRillsoftRouter } from './rillsoft/router.js'
 import { createWebhooksRouter } from './admin/webhooks.js'
 import { webhooksOpenApi } from './admin/webhooks-openapi.js'
-import { wellKnownOpenApi } from './well-known/openapi.js'
-import { createWellKnownRouter } from './well-known/router.js'
+import { wellKnownOpenApi } from './admin/jwks-openapi.js'
+import { createWellKnownRouter } from './admin/jwks.js'
 
 const under =
   (...prefixes: readonly string[]) =>

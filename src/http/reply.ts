@@ -19,6 +19,8 @@ export const reply = (status: number, body?: unknown, headers?: Readonly<Record<
 })
 
 export interface Problem {
+  /** What went wrong, for a machine: the dialects whose envelope has a code use it (babel, cryptlex). */
+  readonly code?: string
   /** What went wrong, for a person. */
   readonly detail?: string
   /** The failing fields, as the client named them. */

@@ -1,6 +1,5 @@
 // Who is asking and in answer to what: the request id, correlation id and
 // client address that go into every event's metadata and every log line.
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Request } from 'express'
 import { v4 as uuid } from 'uuid'
 import type {} from 'pino-http'
@@ -14,12 +13,7 @@ export const requestIdFor = (req: Request): string => {
   return given !== undefined && ID.test(given) ? given : uuid()
 }
 
-export interface RequestScope {
-  readonly requestId: string
-}
-
-/** Lets log lines written deep in the application carry the request id. */
-export const requestScope = new AsyncLocalStorage<RequestScope>()
+export { requestScope, type RequestScope } from '../logger.js'
 
 export const requestIdOf = (req: Request): string => String(req.id)
 

@@ -13,8 +13,8 @@
 import type { DomainEvent } from '../domain/events.js'
 import { ownEntry, type ExistingOrder } from '../domain/order/index.js'
 import type { WebhookEventName } from '../domain/webhook-endpoint/catalogue.js'
-import { activationView } from '../http/cryptlex/view.js'
-import { licenseOrderView } from '../http/lac/view.js'
+import { activationView } from '../views/activation.js'
+import { licenseOrderView } from '../views/license-order.js'
 import { seatView, type SeatEnding } from './seat-view.js'
 import type { World } from './world.js'
 

@@ -3,7 +3,6 @@
 // the dispatcher sending what is due; and the endpoints' command side. `fresh` waits until the outbox has seen
 // this process's writes, for the admin API's read-your-writes.
 import type { Logger } from 'pino'
-import type { CommandHandler } from '../application/command-handler.js'
 import type { SecretBox } from '../application/secret-box.js'
 import { createWebhookEndpoints } from '../application/webhook-endpoints.js'
 import { createProjectionRunner } from '../projections/runner.js'
@@ -17,7 +16,6 @@ export const OUTBOX_FILE = 'webhooks.sqlite'
 
 export interface WebhooksOptions {
   readonly store: EventStore
-  readonly handler: CommandHandler
   readonly path: string
   readonly secretBox: SecretBox
   readonly clock: () => Date
@@ -52,7 +50,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
   })
   return {
     /** Registrations, changes and deletions (the command side). */
-    endpoints: createWebhookEndpoints({ handler: options.handler, secretBox: options.secretBox }),
+    endpoints: createWebhookEndpoints({ secretBox: options.secretBox }),
     outbox,
     runner,
     start: (): void => {

@@ -1,29 +1,22 @@
 import * as E from 'fp-ts/Either'
 import { v4 as uuid } from 'uuid'
 import { afterEach, describe, expect, it } from 'vitest'
+import { aggregate } from '../../src/application/aggregate.js'
 import { CustomerAggregate } from '../../src/application/aggregates.js'
 import { createCommandHandler } from '../../src/application/command-handler.js'
 import { EventDecodeError } from '../../src/application/event-codec.js'
 import type { CommandMeta } from '../../src/application/metadata.js'
-import { customerDecider, type CustomerProfile } from '../../src/domain/customer/index.js'
+import { customerDecider, type CustomerCommand } from '../../src/domain/customer/index.js'
 import { ExpectedVersion, type EventStore } from '../../src/store/port.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { profileNamed } from '../domain/fixtures.js'
 import { makeTempDir, type TempDir } from '../support/tmp.js'
 
 const meta: CommandMeta = { actor: 'test', correlationId: 'corr', causationId: 'cause', requestId: 'req', clientIp: '127.0.0.1', idempotencyKey: null }
-const profile = (name: string): CustomerProfile => ({
-  name,
-  description: null,
-  phone_number: null,
-  fax_number: null,
-  street: null,
-  city: null,
-  country: null,
-  zip_code: null,
-  state: null,
-  Contacts: [],
-  CustomTags: [],
-})
+const profile = profileNamed
+
+const create = (customerId: number, name: string): CustomerCommand => ({ type: 'CreateCustomer', customerId, profile: profile(name) })
+const update = (customerId: number, name: string): CustomerCommand => ({ type: 'UpdateCustomer', customerId, profile: profile(name) })
 
 /** Counts the appends that lost an optimistic-concurrency race. */
 const countingConflicts = (store: EventStore) => {
@@ -54,7 +47,7 @@ describe('command handling', () => {
 
   it('records the metadata and schema version with every event', async () => {
     const handler = createCommandHandler({ store: open(), clock: () => new Date('2026-11-22T10:00:00Z') })
-    await handler.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 1, profile: profile('A') }, s, { now }), meta)
+    await handler.handle(CustomerAggregate, create(1, 'A'), {}, meta)
     const [event] = await store.readStream('customer-1')
     expect(event!.metadata).toEqual({ ...meta, schemaVersion: 2 })
   })
@@ -62,12 +55,8 @@ describe('command handling', () => {
   it('serialises commands on one stream within a process: no conflicts, every change applied', async () => {
     const counted = countingConflicts(open())
     const handler = createCommandHandler({ store: counted.store, clock: () => new Date() })
-    await handler.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 1, profile: profile('v0') }, s, { now }), meta)
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        handler.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'UpdateCustomer', customerId: 1, profile: profile(`v${i + 1}`) }, s, { now }), meta),
-      ),
-    )
+    await handler.handle(CustomerAggregate, create(1, 'v0'), {}, meta)
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => handler.handle(CustomerAggregate, update(1, `v${i + 1}`), {}, meta)))
     expect(results.every(E.isRight)).toBe(true)
     expect(counted.conflicts()).toBe(0)
     expect(await store.readStream('customer-1')).toHaveLength(51)
@@ -77,20 +66,23 @@ describe('command handling', () => {
     open()
     const here = createCommandHandler({ store, clock: () => new Date() })
     const elsewhere = createCommandHandler({ store, clock: () => new Date() })
-    await here.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 1, profile: profile('A') }, s, { now }), meta)
+    await here.handle(CustomerAggregate, create(1, 'A'), {}, meta)
     await here.load(CustomerAggregate, 'customer-1') // `here` now caches revision 0
-    await elsewhere.execute(CustomerAggregate, 'customer-1', (s, now) => customerDecider.decide({ type: 'UpdateCustomer', customerId: 1, profile: profile('B') }, s, { now }), meta)
+    await elsewhere.handle(CustomerAggregate, update(1, 'B'), {}, meta)
 
     const seen: string[] = []
-    const result = await here.execute(
-      CustomerAggregate,
-      'customer-1',
-      (s, now) => {
-        if (s.exists) seen.push(s.profile.name)
-        return customerDecider.decide({ type: 'UpdateCustomer', customerId: 1, profile: profile('C') }, s, { now })
+    // The customer aggregate, noting the state each decision is made on.
+    const watched = aggregate({
+      ...CustomerAggregate,
+      decider: {
+        ...customerDecider,
+        decide: (command, s, context) => {
+          if (s.exists) seen.push(s.profile.name)
+          return customerDecider.decide(command, s, context)
+        },
       },
-      meta,
-    )
+    })
+    const result = await here.handle(watched, update(1, 'C'), {}, meta)
     expect(E.isRight(result) && result.right.revision).toBe(2)
     // It read B's write (the cache caught up on the tail) before deciding.
     expect(seen).toEqual(['B'])
@@ -107,7 +99,7 @@ describe('command handling', () => {
       },
     }
     const handler = createCommandHandler({ store: racing, clock: () => new Date(), maxAttempts: 3 })
-    const result = await handler.execute(CustomerAggregate, 'customer-9', (s, now) => customerDecider.decide({ type: 'CreateCustomer', customerId: 9, profile: profile('A') }, s, { now }), meta)
+    const result = await handler.handle(CustomerAggregate, create(9, 'A'), {}, meta)
     expect(result).toEqual(E.left({ _tag: 'ConcurrencyConflict', streamName: 'customer-9', attempts: 3 }))
   })
 

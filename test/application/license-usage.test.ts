@@ -43,21 +43,25 @@ describe('license usage service', () => {
     try {
       const services = createServices({ store, clock: clock.now, adminToken: null })
       const meta = systemMeta('test', 'test')
-      right(await services.customers.create(right(CustomerProfileInput.decode({ name: 'Rivers Inc' })), meta))
-      right(await services.productTemplates.create({ name: 'Trial', productId: '1' }, meta))
-      const order = right(await services.orders.create(seedTerms, 'HEARTBEAT-KEY' as ActivationKey, meta))
+      const session = services.session()
+      right(await services.customers.create(session, { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
+      right(await services.productTemplates.create(session, { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
+      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
+      const order = right(await services.orders.create(session, admin, { terms: seedTerms, activationKey: 'HEARTBEAT-KEY' as ActivationKey }, meta))
       const requester = { clientId: 'c1', machineId: 'm1', clientName: null, clientAddr: null }
-      const { seat } = right(await services.usage.request(order.orderId, requester, meta))
+      const { seat } = right(await services.usage.request(session, { type: 'RequestSeat', orderId: order.orderId, ...requester }, meta))
+      const heartbeat = { type: 'HeartbeatSeat' as const, orderId: order.orderId, seatId: seat!.seatId, clientId: 'c1', machineId: 'm1' }
 
       reset()
       clock.advance(60_000)
-      const quiet = right(await services.usage.heartbeat(order.orderId, seat!.seatId, { clientId: 'c1', machineId: 'm1' }, meta))
+      // Each heartbeat is a request of its own: a new session, with nothing read yet.
+      const quiet = right(await services.usage.heartbeat(services.session(), heartbeat, meta))
       expect(quiet.seat?.leaseExpiresAt).toBe(seat!.leaseExpiresAt)
       expect(quiet.written).toBe(0)
       expect(calls).toEqual({ reads: 0, appends: 0 })
 
       clock.advance(60_000)
-      const renewed = right(await services.usage.heartbeat(order.orderId, seat!.seatId, { clientId: 'c1', machineId: 'm1' }, meta))
+      const renewed = right(await services.usage.heartbeat(services.session(), heartbeat, meta))
       expect(renewed.written).toBe(1)
       expect(renewed.seat?.leaseExpiresAt).toBe(new Date(clock.now().getTime() + 180_000).toISOString())
       expect(calls.appends).toBe(1)

@@ -89,11 +89,11 @@ describe('product template decider', () => {
 describe('sequence decider', () => {
   const given = specify(sequenceDecider)
   it('given no ids yet, when one is allocated, then it is 1', () => {
-    given().when({ type: 'AllocateId' }, { now: NOW }).then(E.right([{ type: 'IdAllocated', data: { id: 1, at: NOW.toISOString() } }]))
+    given().when({ type: 'AllocateId', sequence: 'customer' }, { now: NOW }).then(E.right([{ type: 'IdAllocated', data: { id: 1, at: NOW.toISOString() } }]))
   })
   it('given ids up to 2, when one is allocated, then it is 3', () => {
     given({ type: 'IdAllocated', data: { id: 1, at: NOW.toISOString() } }, { type: 'IdAllocated', data: { id: 2, at: NOW.toISOString() } })
-      .when({ type: 'AllocateId' }, { now: LATER })
+      .when({ type: 'AllocateId', sequence: 'customer' }, { now: LATER })
       .then(E.right([{ type: 'IdAllocated', data: { id: 3, at: LATER.toISOString() } }]))
   })
 })

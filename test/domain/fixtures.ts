@@ -1,4 +1,5 @@
 // Bodies and facts shared by the domain tests; the order body is seed 001's example.
+import type { CustomerProfile } from '../../src/domain/customer/index.js'
 import type { OrderTerms } from '../../src/domain/order/terms.js'
 
 export const NOW = new Date('2026-11-22T10:00:00.000Z')
@@ -71,3 +72,18 @@ export const seedTerms: OrderTerms = {
     },
   ],
 }
+
+/** A customer profile with a name and nothing else. */
+export const profileNamed = (name: string): CustomerProfile => ({
+  name,
+  description: null,
+  phone_number: null,
+  fax_number: null,
+  street: null,
+  city: null,
+  country: null,
+  zip_code: null,
+  state: null,
+  Contacts: [],
+  CustomTags: [],
+})

@@ -1,22 +1,17 @@
 // Activation keys are unique across all orders, also when requests race:
 // many requests for one new key give exactly one success and clear conflicts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createCustomer, createTemplate, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 describe('racing for one activation key over HTTP', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
   let templateId: number
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     templateId = await createTemplate(api)
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it('40 concurrent creates with the same key: one 201, 39 conflicts', async () => {

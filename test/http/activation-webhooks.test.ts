@@ -4,10 +4,11 @@
 // seed 002's floating seats; each body {event, data, triggeredAt}, signed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_WEBHOOK_CONFIG } from '../../src/config.js'
-import { babelClient, clientBody, tokenId, type BabelClient } from '../support/babel.js'
-import { activationBody, cryptlexClient, type CryptlexClient } from '../support/cryptlex.js'
+import { babelClient, clientBody, tokenId } from '../support/babel.js'
+import { activationBody, cryptlexClient } from '../support/cryptlex.js'
 import { createCustomer, createOrder, createTemplate, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 import { startReceiver, verifies, type ReceivedRequest, type Receiver } from '../support/webhook-receiver.js'
 
 const SECRET = 'whsec-activations-0123456789'
@@ -16,27 +17,21 @@ const SECRET = 'whsec-activations-0123456789'
 const signed = (req: ReceivedRequest): boolean => verifies(SECRET, req)
 
 describe('activation and seat webhooks', () => {
-  let server: TestServer
-  let api: Client
-  let cryptlex: CryptlexClient
-  let babel: BabelClient
+  const server = useEngine({ config: { webhooks: { ...DEFAULT_WEBHOOK_CONFIG, pollIntervalMs: 20, timeoutMs: 5_000 } } })
+  const api = client(server)
+  const cryptlex = cryptlexClient(server)
+  const babel = babelClient(server)
   let receiver: Receiver
   let customerId: number
   let templateId: number
 
   beforeAll(async () => {
     receiver = await startReceiver()
-    server = await startTestServer({ config: { webhooks: { ...DEFAULT_WEBHOOK_CONFIG, pollIntervalMs: 20, timeoutMs: 5_000 } } })
-    api = client(server)
-    cryptlex = cryptlexClient(server)
-    babel = babelClient(server)
     customerId = await createCustomer(api)
     templateId = await createTemplate(api, '1')
   })
   afterAll(async () => {
-    await server.stop()
     await receiver.close()
-    server.dir.remove()
   })
 
   const register = async (path: string, events: readonly string[]): Promise<void> => {

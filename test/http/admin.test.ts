@@ -1,21 +1,13 @@
 // The admin API over real HTTP: customers, product templates, API keys, and
 // idempotent writes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createCustomer, issueKey, seedCustomer, seedOrder, setUpLicense } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 describe('admin API over HTTP', () => {
-  let server: TestServer
-  let api: Client
-
-  beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
-  })
+  const server = useEngine()
+  const api = client(server)
 
   describe('customers and product templates', () => {
     it('creates a customer with the fields seed 001 shows and an integer id', async () => {

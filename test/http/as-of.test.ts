@@ -1,17 +1,18 @@
 // GET /license-orders/{activation_key}?asOf=<instant>: the order as it was at
 // an instant, folded from its streams, against a real server whose clock the
 // test moves. Each past answer must equal what the live GET said back then.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createCustomer, createTemplate, issueKey, seedCustomer, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type HttpResult, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client, type HttpResult } from '../support/server.js'
 
 const KEY = 'ASOF1-KEY01'
 const NEW_KEY = 'ASOF1-KEY02'
 const HOUR = 3_600_000
 
 describe('license orders as of an instant (seed 001 dialect)', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
   let atCreation: HttpResult
   let afterUpdate: HttpResult
   let afterKeyChange: HttpResult
@@ -27,8 +28,6 @@ describe('license orders as of an instant (seed 001 dialect)', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     // 10:00 the order is created.
     const customer = await createCustomer(api)
     const template = await createTemplate(api, '1', 'Trial')
@@ -44,10 +43,6 @@ describe('license orders as of an instant (seed 001 dialect)', () => {
     expect((await api.patch(`/api/v2/clients/${customer}/license`, { activationKey: NEW_KEY })).status).toBe(200)
     afterKeyChange = await api.get(`/license-orders/${NEW_KEY}`)
     server.clock.advance(HOUR)
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it('answers what the live read said at that time: terms, key and customer as they were', async () => {

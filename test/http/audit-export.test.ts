@@ -1,11 +1,12 @@
 // Exports of the audit log over real HTTP: NDJSON and CSV, several thousand
 // events, streamed (chunked, no Content-Length), complete and correctly quoted.
 import { v4 as uuid } from 'uuid'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeEvent } from '../../src/application/event-codec.js'
 import { ExpectedVersion } from '../../src/store/port.js'
 import { createCustomer, issueKey, seedCustomer } from '../support/fixtures.js'
-import { ADMIN_TOKEN, client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { ADMIN_TOKEN, client, type TestServer } from '../support/server.js'
 
 const UPDATES = 3_000
 const BATCH = 100
@@ -53,13 +54,11 @@ const download = async (server: TestServer, path: string, token = ADMIN_TOKEN) =
 }
 
 describe('audit exports over HTTP', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
   let head: bigint
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     const customerId = await createCustomer(api)
     // Thousands of changes of one customer, written straight to the log in batches.
     const meta = { actor: 'bulk-import', correlationId: 'import-1', causationId: null, requestId: null, clientIp: '192.0.2.1', idempotencyKey: null }
@@ -82,10 +81,6 @@ describe('audit exports over HTTP', () => {
       if (Date.now() > deadline) throw new Error('the audit index did not catch up')
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it('streams the whole log as NDJSON, in chunks, one event per line, nothing missing', async () => {

@@ -1,9 +1,10 @@
 // The audit log over real HTTP: GET /audit/events (filters, cursors, access by
 // scope) and GET /license-orders/{activation_key}/history, against a real
 // server whose clock the test moves.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createCustomer, createTemplate, issueKey, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 const K1 = 'AUDIT-ONE01'
 const K1B = 'AUDIT-ONE02'
@@ -26,8 +27,8 @@ interface Entry {
 }
 
 describe('audit log over HTTP', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
   let productOneKey: { id: string; token: string }
   let productTwoKey: { id: string; token: string }
   let licenseKey: { id: string; token: string }
@@ -41,8 +42,6 @@ describe('audit log over HTTP', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     const customer1 = await createCustomer(api)
     const customer2 = await createCustomer(api, { name: 'Second Ltd' })
     const template1 = await createTemplate(api, '1', 'One')
@@ -69,10 +68,6 @@ describe('audit log over HTTP', () => {
     const all = await events('limit=1000')
     order1 = all.find((e) => e.type === 'OrderCreated' && e.data.activationKey === K1)!.data.orderId as string
     order2 = all.find((e) => e.type === 'OrderCreated' && e.data.activationKey === K2)!.data.orderId as string
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it("lists a license's events newest first, with who, when, from where, and what an update changed", async () => {

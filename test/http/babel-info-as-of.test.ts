@@ -1,23 +1,21 @@
 // POST /v1/license/info with asOf: who held a seat of a license at a past
 // instant, folded from the license's own events.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { babelClient, clientBody, type BabelClient } from '../support/babel.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { babelClient, clientBody } from '../support/babel.js'
 import { createCustomer, createTemplate, issueKey, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 const KEY = 'AS-OF-KEY'
 const STEP = 30_000 // shorter than the default lease (180 s), so seats stay live without heartbeats
 
 describe('seed 002 info as of an instant', () => {
-  let server: TestServer
-  let api: Client
-  let babel: BabelClient
+  const server = useEngine()
+  const api = client(server)
+  const babel = babelClient(server)
   const instants: Record<string, string> = {}
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
-    babel = babelClient(server)
     const customerId = await createCustomer(api)
     const templateId = await createTemplate(api, '1')
     await api.post('/license-orders', { ...seedOrder(customerId, templateId), activation_key: KEY })
@@ -31,10 +29,6 @@ describe('seed 002 info as of an instant', () => {
     await babel('release', { licenseToken: alice.body.licenseToken, machineId: 'machine-alice', clientId: 'client-alice' })
     server.clock.advance(STEP)
     instants.afterRelease = server.clock.now().toISOString()
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   const heldBy = (body: { licenseTokens: { clientId: string; revoked: boolean }[] }) =>

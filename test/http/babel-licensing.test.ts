@@ -1,30 +1,24 @@
 // Seed 002 over real HTTP beyond the seats: node-locked activate/deactivate,
 // validate and info, the outcomes for unknown, disabled, expired and revoked,
 // authentication and product-scoped keys, and the problem-details dialect.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { babelClient, clientBody, eventsOfType, tokenId, verifyWithJwks, type BabelClient, createLicense } from '../support/babel.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { babelClient, clientBody, eventsOfType, tokenId, verifyWithJwks, createLicense } from '../support/babel.js'
 import { createCustomer, createTemplate, issueKey, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 describe('Babel Licensing (seed 002) over HTTP', () => {
-  let server: TestServer
-  let api: Client
-  let babel: BabelClient
+  const server = useEngine()
+  const api = client(server)
+  const babel = babelClient(server)
   let customerId: number
   let templateId: number
   let otherTemplateId: number
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
-    babel = babelClient(server)
     customerId = await createCustomer(api)
     templateId = await createTemplate(api, '1')
     otherTemplateId = await createTemplate(api, 'other-product', 'Other')
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   const license = (key: string, change: Record<string, unknown> = {}) => createLicense(api, babel, customerId, templateId, key, change)

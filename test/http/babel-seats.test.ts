@@ -1,27 +1,21 @@
 // Seed 002's floating seats over real HTTP (request, heartbeat, release),
 // against a real server and SQLite file, with the test clock for leases.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { babelClient, clientBody, eventsOfType, orderEvents, tokenId, type BabelClient } from '../support/babel.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { babelClient, clientBody, eventsOfType, orderEvents, tokenId } from '../support/babel.js'
 import { createCustomer, createTemplate, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 describe('floating seats (seed 002) over HTTP', () => {
-  let server: TestServer
-  let api: Client
-  let babel: BabelClient
+  const server = useEngine()
+  const api = client(server)
+  const babel = babelClient(server)
   let customerId: number
   let templateId: number
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
-    babel = babelClient(server)
     customerId = await createCustomer(api)
     templateId = await createTemplate(api, '1')
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   /** A license order with these terms; returns its key and order id. */

@@ -1,24 +1,19 @@
 // Seed 000 over real HTTP: PATCH /api/v2/clients/{client_id}/license, with
 // the {status, code, message, details} envelope on every response.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createCustomer, createTemplate, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 const envelope = (status: number, message: string, details: unknown) => ({ status: 'error', code: status, message, details })
 
 describe('client license (seed 000) over HTTP', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
   let clientId: number
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     clientId = (await setUpLicense(api, 'ORIGINAL-KEY')).customerId
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it("answers seed 000's example with 200 and the success envelope, and the license takes the new key and serial", async () => {

@@ -2,11 +2,12 @@
 // update and deactivate; one set of activations with seed 002 and seed 001;
 // tokens verified with the JWKS alone; authentication and product scope; the
 // error dialect.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { babelClient, eventsOfType, verifyWithJwks, type BabelClient, createLicense } from '../support/babel.js'
-import { activationBody, cryptlexClient, fingerprintOf, type CryptlexClient } from '../support/cryptlex.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { babelClient, eventsOfType, verifyWithJwks, createLicense } from '../support/babel.js'
+import { activationBody, cryptlexClient, fingerprintOf } from '../support/cryptlex.js'
 import { createCustomer, createTemplate, issueKey, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 /** The keys of the activation object in seed 003's webhook example, in its order. */
 const SEED_ACTIVATION_KEYS = [
@@ -37,26 +38,18 @@ const SEED_ACTIVATION_KEYS = [
 ]
 
 describe('Cryptlex activations (seed 003) over HTTP', () => {
-  let server: TestServer
-  let api: Client
-  let cryptlex: CryptlexClient
-  let babel: BabelClient
+  const server = useEngine()
+  const api = client(server)
+  const cryptlex = cryptlexClient(server)
+  const babel = babelClient(server)
   let customerId: number
   let templateId: number
   let otherTemplateId: number
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
-    cryptlex = cryptlexClient(server)
-    babel = babelClient(server)
     customerId = await createCustomer(api)
     templateId = await createTemplate(api, '1')
     otherTemplateId = await createTemplate(api, 'other-product', 'Other')
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   const license = (key: string, change: Record<string, unknown> = {}) => createLicense(api, babel, customerId, templateId, key, change)

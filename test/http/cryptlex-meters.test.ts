@@ -2,29 +2,23 @@
 // with their allowed uses, moved by usesIncrement on POST and PATCH, never
 // below zero nor above the allowed uses, all of a request or nothing, and
 // never overshooting under many concurrent PATCHes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { activationBody, cryptlexClient, type CryptlexClient } from '../support/cryptlex.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { activationBody, cryptlexClient } from '../support/cryptlex.js'
 import { createCustomer, createOrder, createTemplate, issueKey, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 describe('meter attributes (seed 003) over HTTP', () => {
-  let server: TestServer
-  let api: Client
-  let cryptlex: CryptlexClient
+  const server = useEngine()
+  const api = client(server)
+  const cryptlex = cryptlexClient(server)
   let customerId: number
   let templateId: number
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
-    cryptlex = cryptlexClient(server)
     customerId = await createCustomer(api)
     templateId = await createTemplate(api, '1')
     await createTemplate(api, 'other-product', 'Other')
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   const license = async (key: string, meters: { name: string; allowed_uses: number }[]): Promise<string> => {

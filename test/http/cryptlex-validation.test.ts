@@ -1,10 +1,11 @@
 // Every constraint of seed 003's request schema, table-driven: each invalid
 // value is a 400 naming its field (and nothing is written), each value at a
 // boundary is accepted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { activationBody, cryptlexClient, fingerprintOf, type CryptlexClient } from '../support/cryptlex.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { activationBody, cryptlexClient, fingerprintOf } from '../support/cryptlex.js'
 import { createCustomer, createOrder, createTemplate, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 const KEY = 'V3-VALIDATION'
 const chars = (n: number, c = 'a'): string => c.repeat(n)
@@ -98,24 +99,18 @@ const valid: readonly (readonly [string, Record<string, unknown>])[] = [
 ]
 
 describe('seed 003 request validation', () => {
-  let server: TestServer
-  let cryptlex: CryptlexClient
+  const server = useEngine()
+  const cryptlex = cryptlexClient(server)
   let patchTarget: string
   let n = 0
 
   beforeAll(async () => {
-    server = await startTestServer()
     const api = client(server)
     const order = { ...seedOrder(await createCustomer(api), await createTemplate(api, '1')), activations_allowed: 200, deactivations_allowed: null }
     await createOrder(api, { ...order, activation_key: KEY })
-    cryptlex = cryptlexClient(server)
     const res = await cryptlex.activate(activationBody(KEY, 'patched'))
     expect(res.status, res.text).toBe(201)
     patchTarget = res.headers.get('location')!.split('/').pop()!
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   const apply = (change: Change, body: Record<string, unknown>) => (typeof change === 'function' ? change(body) : { ...body, ...change })

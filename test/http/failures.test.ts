@@ -2,17 +2,16 @@
 // says so: a 500 in the API's envelope without internals, and an unhealthy
 // /healthz — it never answers from a state it could not rebuild.
 import { v4 as uuid } from 'uuid'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { ExpectedVersion } from '../../src/store/port.js'
 import { seedOrder, setUpLicense } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 describe('an event that does not decode', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     await setUpLicense(api, 'CORRUPT-KEY')
     expect((await api.get('/healthz', { token: null })).status).toBe(200)
     const order = (await server.running.store.readAll({ maxCount: 1000 })).find((e) => e.type === 'OrderCreated')!
@@ -21,10 +20,6 @@ describe('an event that does not decode', () => {
       [{ id: uuid(), type: 'OrderUpdated', data: { orderId: 'x', terms: 'garbage' }, metadata: { actor: 'intruder', correlationId: 'c', causationId: null, requestId: null, clientIp: null, idempotencyKey: null, schemaVersion: 1 } }],
       ExpectedVersion.any,
     )
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it('makes a write to that license a 500 in the dialect, without a stack trace, and writes nothing', async () => {

@@ -2,12 +2,13 @@
 // order stream (seed 004's e-mail, seed 002's activations and seats), which
 // the audit log, the history and asOf cover with no code of their own.
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { replayCommand } from '../../src/tools/replay.js'
-import { babelClient, clientBody, type BabelClient } from '../support/babel.js'
+import { babelClient, clientBody } from '../support/babel.js'
 import { licensesUpdate } from '../support/dna.js'
 import { issueKey, setUpLicense } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 const PRODUCT = 'P2002'
 const KEY = 'USED-LICENSE1'
@@ -23,16 +24,13 @@ interface Entry {
 }
 
 describe('the history of a license in use', () => {
-  let server: TestServer
-  let api: Client
-  let babel: BabelClient
+  const server = useEngine({ config: { trustProxy: true, seatSweepIntervalMs: 0 } })
+  const api = client(server)
+  const babel = babelClient(server)
   let integration: { id: string; token: string }
 
   beforeAll(async () => {
     // Seed 004 reads the source address from X-Forwarded-For; seats are swept only when the test says so.
-    server = await startTestServer({ config: { trustProxy: true, seatSweepIntervalMs: 0 } })
-    api = client(server)
-    babel = babelClient(server)
     await setUpLicense(api, KEY, PRODUCT)
     integration = await issueKey(api, 'admin')
     // 10:10 the license's e-mail is set (seed 004).
@@ -45,10 +43,6 @@ describe('the history of a license in use', () => {
     server.clock.advance(MINUTE)
     expect((await babel('activate', clientBody(KEY, 2))).status).toBe(200)
     server.clock.advance(30 * MINUTE)
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   const events = async (query: string): Promise<Entry[]> => {

@@ -8,16 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { licensesUpdate, type BasicCredential } from '../support/dna.js'
 import { eventually } from '../support/eventually.js'
 import { issueKey, setUpLicense } from '../support/fixtures.js'
-import { client, startTestServer, type TestServer, type TestServerOptions } from '../support/server.js'
+import { useEngine, useEngines } from '../support/engine.js'
+import { client, type TestServer, type TestServerOptions } from '../support/server.js'
 import { deadPort, headerOf, startSmtpReceiver, textOf, type SmtpReceiver } from '../support/smtp.js'
 import { testClock } from '../support/clock.js'
-import { makeTempDir } from '../support/tmp.js'
 
 const PRODUCT = 'P1001'
 const KEY = 'TEST12345'
 
-const startWithLicense = async (options: TestServerOptions) => {
-  const server = await startTestServer({ ...options, config: { trustProxy: true, ...options.config } })
+/** The engine's options here: seed 004's end users' addresses come through a proxy. */
+const options = (given: TestServerOptions): TestServerOptions => ({ ...given, config: { trustProxy: true, ...given.config } })
+
+/** A license and an integration's key on a started engine; seed 004's update, with that key. */
+const withLicense = async (server: TestServer) => {
   const api = client(server)
   await setUpLicense(api, KEY, PRODUCT)
   const key = await issueKey(api, 'admin')
@@ -27,17 +30,18 @@ const startWithLicense = async (options: TestServerOptions) => {
 
 describe('e-mail notices through SMTP', () => {
   let smtp: SmtpReceiver
-  let server: TestServer
   let update: ReturnType<typeof licensesUpdate>
-
+  // The mail server is up before the engine starts, and goes down after it stopped.
   beforeAll(async () => {
     smtp = await startSmtpReceiver()
-    ;({ server, update } = await startWithLicense({ config: { smtpUrl: smtp.url, mailFrom: 'Vendor Support <support@vendor.example>' } }))
   })
   afterAll(async () => {
-    await server.stop()
     await smtp.close()
-    server.dir.remove()
+  })
+  const server = useEngine(() => options({ config: { smtpUrl: smtp.url, mailFrom: 'Vendor Support <support@vendor.example>' } }))
+
+  beforeAll(async () => {
+    ;({ update } = await withLicense(server))
   })
 
   it('tells the old and the new address when the e-mail changes, and nobody when SendDnaEmail is false', async () => {
@@ -73,37 +77,35 @@ describe('e-mail notices through SMTP', () => {
 })
 
 describe('e-mail notices without SMTP', () => {
+  const engines = useEngines()
+
   it('writes them as .eml files into the outbox folder of the data directory, and logs them', async () => {
-    const { server, update } = await startWithLicense({})
-    try {
-      expect((await update(PRODUCT, KEY, { NewEmail: 'first@example.com', UserIp: '203.0.113.5' })).status).toBe(204)
-      expect((await update(PRODUCT, KEY, { NewEmail: 'second@example.com', UserIp: '203.0.113.5' })).status).toBe(204)
-      const outbox = join(server.dir.path, 'outbox')
-      const files = await eventually(() => {
-        const found = readdirSync(outbox).filter((f) => f.endsWith('.eml'))
-        return found.length >= 3 ? found.sort() : undefined
-      }, 10_000, 'three .eml files')
-      const recipients = files.map((f) => headerOf(readFileSync(join(outbox, f), 'utf8'), 'To')).sort()
-      // The first e-mail had no old address to tell.
-      expect(recipients).toEqual(['first@example.com', 'first@example.com', 'second@example.com'])
-      expect(readdirSync(outbox).filter((f) => f.endsWith('.tmp'))).toEqual([])
-      const logged = server.logs.filter((l) => l.msg === 'e-mail notice written to the outbox')
-      expect(logged.map((l) => l.to).sort()).toEqual(recipients)
-    } finally {
-      await server.stop()
-      server.dir.remove()
-    }
+    const { server, update } = await withLicense(await engines.start(options({})))
+    expect((await update(PRODUCT, KEY, { NewEmail: 'first@example.com', UserIp: '203.0.113.5' })).status).toBe(204)
+    expect((await update(PRODUCT, KEY, { NewEmail: 'second@example.com', UserIp: '203.0.113.5' })).status).toBe(204)
+    const outbox = join(server.dir.path, 'outbox')
+    const files = await eventually(() => {
+      const found = readdirSync(outbox).filter((f) => f.endsWith('.eml'))
+      return found.length >= 3 ? found.sort() : undefined
+    }, 10_000, 'three .eml files')
+    const recipients = files.map((f) => headerOf(readFileSync(join(outbox, f), 'utf8'), 'To')).sort()
+    // The first e-mail had no old address to tell.
+    expect(recipients).toEqual(['first@example.com', 'first@example.com', 'second@example.com'])
+    expect(readdirSync(outbox).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    const logged = server.logs.filter((l) => l.msg === 'e-mail notice written to the outbox')
+    expect(logged.map((l) => l.to).sort()).toEqual(recipients)
   })
 })
 
 describe('e-mail notices across a restart', () => {
+  const engines = useEngines()
+
   it('keeps a notice the mail server could not take, and sends it after a restart', async () => {
-    const dir = makeTempDir('engine')
+    const dir = engines.dir()
     const clock = testClock()
     const down = `smtp://mailer:s3cret-pass@127.0.0.1:${await deadPort()}`
-    const first = await startWithLicense({ dir, clock, config: { smtpUrl: down } })
+    const first = await withLicense(await engines.start(options({ dir, clock, config: { smtpUrl: down } })))
     let smtp: SmtpReceiver | null = null
-    let second: TestServer | null = null
     try {
       expect((await first.update(PRODUCT, KEY, { NewEmail: 'old@example.com', UserIp: '203.0.113.5', SendDnaEmail: false })).status).toBe(204)
       expect((await first.update(PRODUCT, KEY, { NewEmail: 'new@example.com', UserIp: '203.0.113.5' })).status).toBe(204)
@@ -115,15 +117,12 @@ describe('e-mail notices across a restart', () => {
       await first.server.stop()
 
       smtp = await startSmtpReceiver()
-      second = await startTestServer({ dir, clock, config: { trustProxy: true, smtpUrl: smtp.url } })
+      await engines.start(options({ dir, clock, config: { smtpUrl: smtp.url } }))
       const receiver = smtp
       const mails = await eventually(() => (receiver.received.length >= 2 ? receiver.received : undefined), 10_000, 'the pending notices')
       expect(mails.map((m) => m.to)).toEqual([['old@example.com'], ['new@example.com']])
     } finally {
-      await first.server.stop()
-      await second?.stop()
       await smtp?.close()
-      dir.remove()
     }
   })
 })

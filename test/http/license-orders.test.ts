@@ -1,8 +1,9 @@
 // Seed 001 over real HTTP: PATCH /license-orders/{activation_key} and the
 // create/read endpoints around it, against a real server and SQLite file.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createCustomer, createTemplate, issueKey, seedCustomer, seedOrder, setUpLicense } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 const KEY = 'II1HP-TX8EQ-R1QXZ-7LYXF'
 
@@ -50,17 +51,11 @@ const seedResponse = {
 }
 
 describe('license orders (seed 001) over HTTP', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     await setUpLicense(api, KEY)
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it("answers seed 001's example PATCH with 200 and the example's response shape", async () => {

@@ -4,23 +4,13 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, SignJWT } from 'jose'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { babelClient, clientBody, eventsOfType, orderEvents, tokenId, verifyWithJwks } from '../support/babel.js'
 import { setUpLicense } from '../support/fixtures.js'
-import { client, startTestServer, type TestServer } from '../support/server.js'
+import { useEngines } from '../support/engine.js'
+import { client } from '../support/server.js'
 
-const started: TestServer[] = []
-const start = async (options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> => {
-  const server = await startTestServer(options)
-  started.push(server)
-  return server
-}
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    await server.stop()
-    server.dir.remove()
-  }
-})
+const { start } = useEngines()
 
 describe('license tokens', () => {
   it('publishes the Ed25519 public key at /.well-known/jwks.json, kid being its JWK thumbprint, without credentials', async () => {
@@ -73,7 +63,6 @@ describe('license tokens', () => {
     expect(mode).toBe(0o600)
     const kid = (await client(server).get('/.well-known/jwks.json')).body.keys[0].kid
     const again = await server.restart()
-    started.push(again)
     expect((await client(again).get('/.well-known/jwks.json')).body.keys[0].kid).toBe(kid)
   })
 
@@ -107,7 +96,6 @@ describe('a restart', () => {
     // Down for a while: seat 2's lease (t0 + 180 s) runs out, seat 1's (t0 + 280 s) does not.
     first.clock.advance(150_000)
     const second = await first.restart()
-    started.push(second)
     const after = babelClient(second)
 
     const expired = (await orderEvents(second, orderId)).filter((e) => e.event.type === 'SeatExpired')

@@ -1,10 +1,11 @@
 // Seed 004 (softWORKZ software_DNA, "Licenses Update") over real HTTP: every
 // status of the seed's table, the order of the checks, and that a refused
 // request changes nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { licensesUpdate, freshIp, type BasicCredential } from '../support/dna.js'
 import { issueKey, setUpLicense } from '../support/fixtures.js'
-import { ADMIN_TOKEN, client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine, useEngines } from '../support/engine.js'
+import { ADMIN_TOKEN, client, type Client, type TestServer, type TestServerOptions } from '../support/server.js'
 
 const PRODUCT = 'P1001'
 const KEY = 'TEST12345'
@@ -24,38 +25,33 @@ const historyOf = async (server: TestServer, key: string) => {
   return server.running.store.readStream(`order-${(reserved!.data as { orderId: string }).orderId}`)
 }
 
-interface Seed004Server {
-  readonly server: TestServer
-  readonly api: Client
+/** The engine's options here: seed 004's end users' addresses come through a proxy. */
+const options = (given: TestServerOptions): TestServerOptions => ({ ...given, config: { trustProxy: true, ...given.config } })
+
+interface Seed004 {
   readonly admin: BasicCredential
   readonly update: ReturnType<typeof licensesUpdate>
 }
 
-/** A server with a license of PRODUCT (in test, with license data) and one of OTHER_PRODUCT (the defaults: active, no license data). */
-const startSeed004Server = async (config: Parameters<typeof startTestServer>[0] = {}): Promise<Seed004Server> => {
-  const server = await startTestServer({ ...config, config: { trustProxy: true, ...config.config } })
-  const api = client(server)
+/** A license of PRODUCT (in test, with license data) and one of OTHER_PRODUCT (the defaults: active, no license data). */
+const setUpSeed004 = async (api: Client): Promise<Seed004> => {
   await setUpLicense(api, KEY, PRODUCT)
   await setUpLicense(api, OTHER_KEY, OTHER_PRODUCT)
   expect((await api.put(`/products/${PRODUCT}`, { status: 'test', license_data_enabled: true })).status).toBe(200)
   const key = await issueKey(api, 'admin')
   const admin = { clientId: key.id, apiKey: key.token }
-  return { server, api, admin, update: licensesUpdate(api, admin) }
+  return { admin, update: licensesUpdate(api, admin) }
 }
 
 describe('PATCH /v1/Licenses/{productId}/{licenseId} (seed 004)', () => {
-  let server: TestServer
-  let api: Client
+  // The lockout is tested below, on a server of its own; here it must not get in the way.
+  const server = useEngine(options({ config: { lockout: { maxAttempts: 1000, windowSeconds: 60, cooldownSeconds: 300 } } }))
+  const api = client(server)
   let admin: BasicCredential
   let update: ReturnType<typeof licensesUpdate>
 
   beforeAll(async () => {
-    // The lockout is tested below, on a server of its own; here it must not get in the way.
-    ;({ server, api, admin, update } = await startSeed004Server({ config: { lockout: { maxAttempts: 1000, windowSeconds: 60, cooldownSeconds: 300 } } }))
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
+    ;({ admin, update } = await setUpSeed004(api))
   })
 
   describe('204', () => {
@@ -290,15 +286,11 @@ describe('PATCH /v1/Licenses/{productId}/{licenseId} (seed 004)', () => {
 })
 
 describe('seed 004 IP lockout (3 invalid attempts within 60 s, then 300 s of cooling)', () => {
-  let server: TestServer
+  const server = useEngine(options({ config: { lockout: { maxAttempts: 3, windowSeconds: 60, cooldownSeconds: 300 } } }))
   let update: ReturnType<typeof licensesUpdate>
 
   beforeAll(async () => {
-    ;({ server, update } = await startSeed004Server({ config: { lockout: { maxAttempts: 3, windowSeconds: 60, cooldownSeconds: 300 } } }))
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
+    ;({ update } = await setUpSeed004(client(server)))
   })
 
   it('locks out an end-user address after invalid attempts from anywhere, refuses even valid data with 429 until the cooling period ends, and records the lockout', async () => {
@@ -378,23 +370,17 @@ describe('seed 004 IP lockout (3 invalid attempts within 60 s, then 300 s of coo
 })
 
 describe('seed 004 rate limit per credential', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine(options({ config: { rateLimitPerMinute: 2 } }))
+  const api = client(server)
   let update: ReturnType<typeof licensesUpdate>
   let other: BasicCredential
 
   beforeAll(async () => {
-    server = await startTestServer({ config: { trustProxy: true, rateLimitPerMinute: 2 } })
-    api = client(server)
     await setUpLicense(api, KEY, PRODUCT)
     const first = await issueKey(api, 'admin')
     const second = await issueKey(api, 'admin')
     other = { clientId: second.id, apiKey: second.token }
     update = licensesUpdate(api, { clientId: first.id, apiKey: first.token })
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it('answers requests over the limit with 429 and X-RateLimit-Reset in seconds, changes nothing, and serves the credential again after the window', async () => {
@@ -421,28 +407,25 @@ describe('seed 004 rate limit per credential', () => {
 })
 
 describe('seed 004 internal failure', () => {
+  const engines = useEngines()
+
   it('answers a real internal failure (a stored event that does not decode) with 500 in the envelope, without a stack trace', async () => {
-    const server = await startTestServer({ config: { trustProxy: true } })
-    try {
-      const api = client(server)
-      await setUpLicense(api, KEY, PRODUCT)
-      const key = await issueKey(api, 'admin')
-      const [reserved] = await server.running.store.readStream(`activationKey-${KEY}`)
-      const stream = `order-${(reserved!.data as { orderId: string }).orderId}`
-      const history = await server.running.store.readStream(stream)
-      const appended = await server.running.store.appendToStream(
-        stream,
-        [{ id: '00000000-0000-4000-8000-000000000001', type: 'LicenseEmailChanged', data: { to: 42 }, metadata: history[0]!.metadata as Record<string, never> }],
-        { kind: 'exact', revision: history.length - 1 },
-      )
-      expect(appended._tag).toBe('Right')
-      const res = await licensesUpdate(api, { clientId: key.id, apiKey: key.token })(PRODUCT, KEY, { NewEmail: 'x@example.com', UserIp: '203.0.113.1' })
-      expect(res.status).toBe(500)
-      expect(Object.keys(res.body)).toEqual(['Message'])
-      expect(res.text).not.toMatch(/at .*\.ts:\d+|EventDecodeError/)
-    } finally {
-      await server.stop()
-      server.dir.remove()
-    }
+    const server = await engines.start(options({}))
+    const api = client(server)
+    await setUpLicense(api, KEY, PRODUCT)
+    const key = await issueKey(api, 'admin')
+    const [reserved] = await server.running.store.readStream(`activationKey-${KEY}`)
+    const stream = `order-${(reserved!.data as { orderId: string }).orderId}`
+    const history = await server.running.store.readStream(stream)
+    const appended = await server.running.store.appendToStream(
+      stream,
+      [{ id: '00000000-0000-4000-8000-000000000001', type: 'LicenseEmailChanged', data: { to: 42 }, metadata: history[0]!.metadata as Record<string, never> }],
+      { kind: 'exact', revision: history.length - 1 },
+    )
+    expect(appended._tag).toBe('Right')
+    const res = await licensesUpdate(api, { clientId: key.id, apiKey: key.token })(PRODUCT, KEY, { NewEmail: 'x@example.com', UserIp: '203.0.113.1' })
+    expect(res.status).toBe(500)
+    expect(Object.keys(res.body)).toEqual(['Message'])
+    expect(res.text).not.toMatch(/at .*\.ts:\d+|EventDecodeError/)
   })
 })

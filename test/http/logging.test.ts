@@ -1,18 +1,12 @@
 // Logs: every line written for a request carries its request id, and no
 // credential ever reaches a log line.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { issueKey, setUpLicense } from '../support/fixtures.js'
-import { ADMIN_TOKEN, client, startTestServer, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { ADMIN_TOKEN, client } from '../support/server.js'
 
 describe('request logging', () => {
-  let server: TestServer
-  beforeAll(async () => {
-    server = await startTestServer()
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
-  })
+  const server = useEngine()
 
   it('answers with a request id, the caller’s own when it sent a sane one', async () => {
     const api = client(server)

@@ -3,12 +3,13 @@
 // reads, the audit log and a verified replay all read them, upcast.
 import { join } from 'node:path'
 import { v4 as uuid } from 'uuid'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { NewEvent } from '../../src/store/port.js'
 import { ExpectedVersion } from '../../src/store/port.js'
 import { replayCommand } from '../../src/tools/replay.js'
 import { createTemplate, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 const KEY = 'OLDER-EVENTS'
 const HOUR = 3_600_000
@@ -35,12 +36,10 @@ const v1 = (type: string, data: Record<string, unknown>): NewEvent => ({
 })
 
 describe('events written by an older release', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     const store = server.running.store
     const at = () => server.clock.now().toISOString()
     // 10:00 customer 1, as the older release created it.
@@ -54,10 +53,6 @@ describe('events written by an older release', () => {
     // A write through this server, so its reads wait for the log up to here.
     await createTemplate(api, '2', 'Later')
     server.clock.advance(HOUR)
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it('reads them in the live API, upcast to the current schema', async () => {

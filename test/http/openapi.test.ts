@@ -1,7 +1,8 @@
 // /openapi.json describes every route the server really has, and nothing else.
 import type { Express } from 'express'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { client, startTestServer, type TestServer } from '../support/server.js'
+import { describe, expect, it } from 'vitest'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 interface Layer {
   readonly route?: { readonly path: string; readonly methods: Record<string, boolean> }
@@ -26,14 +27,7 @@ const routesOf = (app: Express): string[] => {
 }
 
 describe('OpenAPI description', () => {
-  let server: TestServer
-  beforeAll(async () => {
-    server = await startTestServer()
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
-  })
+  const server = useEngine()
 
   it('is OpenAPI 3.1 and lists exactly the routes the server has', async () => {
     const res = await client(server).get('/openapi.json', { token: null })

@@ -1,22 +1,17 @@
 // Products' settings for seed 004 through the admin API: PUT and GET
 // /products/{product_id}, with their defaults, validation and access rules.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createTemplate, issueKey } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 describe('admin API: products (seed 004 settings)', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
   let templateId: number
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     templateId = await createTemplate(api, 'DNA-7', 'DNA product')
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   it('shows a product nobody configured with the defaults: active, without license data', async () => {

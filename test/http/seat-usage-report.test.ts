@@ -1,21 +1,20 @@
 // The seat usage report over real HTTP: seats taken and given back through
 // seed 002 over a few hours of test-clock time, then reported per hour, as
 // JSON and as CSV, for a period that ended before the report was asked for.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { babelClient, clientBody } from '../support/babel.js'
 import { createCustomer, createTemplate, issueKey, seedOrder } from '../support/fixtures.js'
-import { client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine } from '../support/engine.js'
+import { client } from '../support/server.js'
 
 const KEY = 'REPORT-KEY'
 const MINUTE = 60_000
 
 describe('seat usage report over HTTP', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine()
+  const api = client(server)
 
   beforeAll(async () => {
-    server = await startTestServer()
-    api = client(server)
     const customerId = await createCustomer(api)
     const templateId = await createTemplate(api, '1')
     await api.post('/license-orders', { ...seedOrder(customerId, templateId), activation_key: KEY, activations_allowed: 2 })
@@ -46,10 +45,6 @@ describe('seat usage report over HTTP', () => {
     // 13:00: the report is asked for later, after the engine noticed the expiry.
     server.clock.advance(105 * MINUTE)
     expect((await babel('request', clientBody(KEY, 4))).body.granted).toBe(true)
-  })
-  afterAll(async () => {
-    await server.stop()
-    server.dir.remove()
   })
 
   const query = '?activation_key=REPORT-KEY&from=2026-11-22T10:00:00Z&to=2026-11-22T12:00:00Z&bucket=hour'

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_WEBHOOK_CONFIG, type WebhookConfig } from '../../src/config.js'
 import { createCustomer, createTemplate, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
 import { licensesUpdate } from '../support/dna.js'
-import { ADMIN_TOKEN, client, startTestServer, type Client, type TestServer } from '../support/server.js'
+import { useEngine, useEngines } from '../support/engine.js'
+import { ADMIN_TOKEN, client } from '../support/server.js'
 import { eventually, startReceiver, verifies, type Receiver } from '../support/webhook-receiver.js'
 
 const webhooks: WebhookConfig = {
@@ -26,8 +27,8 @@ let keys = 0
 const nextKey = (): string => `WHK${String((keys += 1)).padStart(2, '0')}-TEST1`
 
 describe('webhooks over HTTP', () => {
-  let server: TestServer
-  let api: Client
+  const server = useEngine({ config: { webhooks } })
+  const api = client(server)
   let receiver: Receiver
 
   const register = async (path: string, events: readonly string[], extra: Record<string, unknown> = {}): Promise<string> => {
@@ -45,13 +46,9 @@ describe('webhooks over HTTP', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver()
-    server = await startTestServer({ config: { webhooks } })
-    api = client(server)
   })
   afterAll(async () => {
-    await server.stop()
     await receiver.close()
-    server.dir.remove()
   })
 
   it('delivers license-order.updated after a seed 001 PATCH: the order as the reply shows it, signed over the raw body', async () => {
@@ -384,9 +381,11 @@ describe('webhooks over HTTP', () => {
 })
 
 describe('webhook deliveries across a restart', () => {
+  const engines = useEngines()
+
   it('delivers after a restart what was pending (in flight, even) when the server stopped', async () => {
     const receiver = await startReceiver()
-    let server = await startTestServer({ config: { webhooks } })
+    let server = await engines.start({ config: { webhooks } })
     try {
       let api = client(server)
       receiver.script(['hang'], '/restart')
@@ -410,17 +409,17 @@ describe('webhook deliveries across a restart', () => {
       expect(delivered).toMatchObject({ attempts: 1, response_status: 200 })
       expect(receiver.at('/restart')).toHaveLength(2)
     } finally {
-      await server.stop()
       await receiver.close()
-      server.dir.remove()
     }
   })
 })
 
 describe('a node with WEBHOOKS_ENABLED=false', () => {
+  const engines = useEngines()
+
   it('registers endpoints but delivers nothing; the node that delivers sends what happened meanwhile', async () => {
     const receiver = await startReceiver()
-    let server = await startTestServer({ config: { webhooks: { ...webhooks, enabled: false } } })
+    let server = await engines.start({ config: { webhooks: { ...webhooks, enabled: false } } })
     try {
       let api = client(server)
       const res = await api.post('/webhooks', { url: `${receiver.url}/quiet`, events: ['license-order.created'], secret: SECRET })
@@ -432,22 +431,22 @@ describe('a node with WEBHOOKS_ENABLED=false', () => {
 
       // The same log, now on a node that delivers.
       await server.stop()
-      server = await startTestServer({ dir: server.dir, clock: server.clock, config: { webhooks } })
+      server = await engines.start({ dir: server.dir, clock: server.clock, config: { webhooks } })
       api = client(server)
       const [delivered] = await receiver.received(1, '/quiet')
       expect(JSON.parse(delivered!.raw)).toMatchObject({ event: 'license-order.created', data: { activation_key: 'QUIET-KEY01' } })
     } finally {
-      await server.stop()
       await receiver.close()
-      server.dir.remove()
     }
   })
 })
 
 describe('webhook receivers that do not answer in time', () => {
+  const engines = useEngines()
+
   it('counts an attempt that gets no response within WEBHOOK_TIMEOUT_MS as failed, and retries it', async () => {
     const receiver = await startReceiver()
-    const server = await startTestServer({ config: { webhooks: { ...webhooks, timeoutMs: 300 } } })
+    const server = await engines.start({ config: { webhooks: { ...webhooks, timeoutMs: 300 } } })
     try {
       const api = client(server)
       receiver.script(['hang'], '/slow')
@@ -466,9 +465,7 @@ describe('webhook receivers that do not answer in time', () => {
       })
       expect(delivered).toMatchObject({ attempts: 2, response_status: 200 })
     } finally {
-      await server.stop()
       await receiver.close()
-      server.dir.remove()
     }
   })
 })

@@ -92,11 +92,12 @@ const check = async (commands: readonly Command[]): Promise<void> => {
   const reads = createReadModels({ store, path: dir.file('read-models.sqlite'), logger: silent, lastAppended: services.handler.lastAppended })
   reads.runner.start()
   try {
-    const customer = await services.customers.create(
-      { name: 'Rivers Inc', description: null, phone_number: null, fax_number: null, street: null, city: null, country: null, zip_code: null, state: null, Contacts: [], CustomTags: [] },
-      meta,
-    )
-    const template = await services.productTemplates.create({ name: 'Trial', productId: '1' }, meta)
+    // Each command is a request of its own, in a session of its own.
+    const session = services.session
+    const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
+    const profile = { name: 'Rivers Inc', description: null, phone_number: null, fax_number: null, street: null, city: null, country: null, zip_code: null, state: null, Contacts: [], CustomTags: [] }
+    const customer = await services.customers.create(session(), { type: 'CreateCustomer', profile }, meta)
+    const template = await services.productTemplates.create(session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta)
     expect(E.isRight(customer) && E.isRight(template)).toBe(true)
 
     const orders = new Map<number, string>()
@@ -110,23 +111,23 @@ const check = async (commands: readonly Command[]): Promise<void> => {
         continue
       }
       if (c.kind === 'sweep') {
-        for (const orderId of orders.values()) await services.usage.expireLapsed(orderId, meta)
+        for (const orderId of orders.values()) await services.usage.expireLapsed(session(), { type: 'ExpireLapsedSeats', orderId }, meta)
       } else {
         const orderId = orders.get(c.license)
         if (c.kind === 'create') {
           if (orderId !== undefined) continue
-          const created = await services.orders.create(terms(c.allowed, c.deactivations), c.key as ActivationKey | null, meta)
+          const created = await services.orders.create(session(), admin, { terms: terms(c.allowed, c.deactivations), activationKey: c.key as ActivationKey | null }, meta)
           if (E.isRight(created)) orders.set(c.license, created.right.orderId)
         } else if (orderId !== undefined) {
           switch (c.kind) {
             case 'update':
-              await services.orders.update(orderId, terms(c.allowed, c.deactivations), meta)
+              await services.orders.update(session(), admin, { type: 'UpdateOrder', orderId, terms: terms(c.allowed, c.deactivations) }, meta)
               break
             case 'changeKey':
-              await services.orders.changeIdentity(orderId, { activationKey: c.key as ActivationKey }, meta)
+              await services.orders.changeIdentity(session(), [{ type: 'ChangeActivationKey', orderId, activationKey: c.key as ActivationKey }], meta)
               break
             case 'grant': {
-              const granted = await services.usage.request(orderId, requester(c.client), meta)
+              const granted = await services.usage.request(session(), { type: 'RequestSeat', orderId, ...requester(c.client) }, meta)
               if (E.isRight(granted) && granted.right.seat !== null) seats.set(`${orderId}/${c.client}`, granted.right.seat.seatId)
               break
             }
@@ -135,22 +136,23 @@ const check = async (commands: readonly Command[]): Promise<void> => {
               const seatId = seats.get(`${orderId}/${c.client}`)
               if (seatId === undefined) break
               const presenter = { clientId: `client-${c.client}`, machineId: `machine-${c.client}` }
-              if (c.kind === 'heartbeat') await services.usage.heartbeat(orderId, seatId, presenter, meta)
-              else await services.usage.release(orderId, seatId, presenter, meta)
+              if (c.kind === 'heartbeat') await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId, ...presenter }, meta)
+              else await services.usage.release(session(), { type: 'ReleaseSeat', orderId, seatId, ...presenter }, meta)
               break
             }
             case 'activate':
-              await services.usage.activate(orderId, requester(c.client), noActivationDetails, meta)
+              await services.usage.activate(session(), { type: 'ActivateMachine', orderId, ...requester(c.client), details: noActivationDetails }, meta)
               break
             case 'deactivate':
-              await services.usage.deactivate(orderId, { clientId: `client-${c.client}`, machineId: `machine-${c.client}` }, meta)
+              await services.usage.deactivate(session(), { type: 'DeactivateMachine', orderId, activation: { clientId: `client-${c.client}`, machineId: `machine-${c.client}` } }, meta)
               break
             case 'changeEmail': {
-              const order = await services.orders.get(orderId)
+              const order = await services.orders.get(session(), orderId)
               if (order === null) break
               await services.licenseUpdates.update(
-                { productId: '1', licenseId: order.activationKey, newEmail: c.email, userIp: '203.0.113.1', test: false, sendNotice: false },
-                { kind: 'admin' },
+                session(),
+                admin,
+                { productId: '1', licenseId: order.activationKey, changes: [{ type: 'ChangeEmail', email: c.email, userIp: '203.0.113.1', test: false, sendNotice: false }] },
                 meta,
               )
               break
@@ -172,11 +174,11 @@ const check = async (commands: readonly Command[]): Promise<void> => {
       held.set(`${snapshot.at.toISOString()}/${snapshot.state.activationKey}`, snapshot.orderId)
     }
     for (const orderId of orders.values()) {
-      let state: OrderState = OrderAggregate.initialState
+      let state: OrderState = OrderAggregate.decider.initialState
       for (const recorded of await store.readStream(orderStream(orderId))) {
         const { event } = decodeRecorded(recorded)
         if (!OrderEvent.is(event)) throw new Error(`not an order event: ${event.type}`)
-        state = OrderAggregate.evolve(state, event)
+        state = OrderAggregate.decider.evolve(state, event)
         if (!state.exists) continue
         const order: ExistingOrder = state
         if (event.type === 'SeatGranted' || event.type === 'MachineActivated') {

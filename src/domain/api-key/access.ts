@@ -19,5 +19,3 @@ export const mayReach = (scope: ApiKeyScope, target: Target): boolean => {
       return target.orderId !== null && target.orderId === scope.orderId
   }
 }
-
-export const isAdmin = (scope: ApiKeyScope): boolean => scope.kind === 'admin'

@@ -8,6 +8,8 @@ export type CustomerState =
   | { readonly exists: false }
   | { readonly exists: true; readonly customerId: number; readonly profile: CustomerProfile; readonly createdAt: string }
 
+export type ExistingCustomer = Extract<CustomerState, { readonly exists: true }>
+
 export type CustomerError =
   | { readonly _tag: 'CustomerAlreadyExists'; readonly customerId: number }
   | { readonly _tag: 'CustomerNotFound'; readonly customerId: number }

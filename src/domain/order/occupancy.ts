@@ -2,7 +2,7 @@
 // and live floating seats share the order's activations_allowed: whatever
 // the mix, no more than that many clients use the license at once. A seat
 // whose lease ran out holds nothing, whether or not its expiry is written yet.
-import { defaultSeatSettings, lapsed, type SeatSettings } from './lease.js'
+import { lapsed } from './lease.js'
 import { clientKey } from './machine.js'
 import type { ExistingOrder } from './state.js'
 import type { Activation, OrderUsage, Seat } from './usage.js'
@@ -11,8 +11,6 @@ export interface ClientRef {
   readonly clientId: string
   readonly machineId: string
 }
-
-export const seatSettingsOf = (order: ExistingOrder): SeatSettings => order.usage.seatSettings ?? defaultSeatSettings
 
 export const liveSeats = (usage: OrderUsage, now: Date): readonly Seat[] => Object.values(usage.seats).filter((seat) => !lapsed(seat, now))
 

@@ -7,6 +7,8 @@ export type ProductTemplateState =
   | { readonly exists: false }
   | { readonly exists: true; readonly templateId: number; readonly name: string; readonly productId: string; readonly createdAt: string }
 
+export type ExistingProductTemplate = Extract<ProductTemplateState, { readonly exists: true }>
+
 export type ProductTemplateError = { readonly _tag: 'ProductTemplateAlreadyExists'; readonly templateId: number }
 
 export const productTemplateDecider: Decider<

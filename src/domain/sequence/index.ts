@@ -14,7 +14,8 @@ export const IdAllocated = t.type({
 export const SequenceEvent = IdAllocated
 export type SequenceEvent = t.TypeOf<typeof SequenceEvent>
 
-export type SequenceCommand = { readonly type: 'AllocateId' }
+/** The next id of the named sequence (`customer`, `productTemplate`). */
+export type SequenceCommand = { readonly type: 'AllocateId'; readonly sequence: string }
 
 export const sequenceSchemas: EventSchemas<SequenceEvent['type']> = { versions: { IdAllocated: 1 }, upcasters: {} }
 

@@ -11,15 +11,18 @@ import { ActivationKeyInput } from '../../domain/activation-key/key.js'
 import { Instant, NonEmptyString } from '../../domain/codecs.js'
 import type { ApiKeyScope, ExistingApiKey } from '../../domain/api-key/index.js'
 import { ProductIdInput } from '../../domain/product-template/index.js'
-import { fieldErrors } from '../../domain/validation.js'
 import type { ListedApiKey } from '../../projections/api-keys.js'
+import { metaOf } from '../call.js'
+import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
-import { commandMeta } from '../request-context.js'
 import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
-import { pageOf } from './paging.js'
+import { adminFailure } from './failures.js'
+import { pagedList } from './reads.js'
+
+const decode = decodeIn(dialect)
 
 const ScopeInput = new t.Type<
   { readonly kind: 'admin' } | { readonly kind: 'product'; readonly productId: string } | { readonly kind: 'activation_key'; readonly key: string },
@@ -74,34 +77,26 @@ const withoutToken = (answer: Reply): Reply =>
 
 export const createApiKeysRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
-  const admin = adminEndpoints(services.credentials, idempotency)
+  const admin = adminEndpoints({ services, idempotency })
 
   router.post(
     '/api-keys',
     jsonBody(dialect),
     admin.write(
-      async (req, principal, idempotencyKey) => {
-        const input = IssueBody.decode(req.body ?? {})
-        if (E.isLeft(input)) return dialect.problem(400, { fields: fieldErrors(input.left) })
+      async (call) => {
+        const input = decode(IssueBody, call.req.body ?? {})
+        if (E.isLeft(input)) return input.left
         const { name, scope, expires_at } = input.right
         let resolved: ApiKeyScope
         if (scope.kind === 'activation_key') {
-          const order = await services.orders.findByKey(scope.key)
+          const order = await services.orders.findByKey(call.session, scope.key)
           if (order === null) return dialect.problem(400, { fields: [{ field: 'scope.activation_key', message: 'no license order has this key' }] })
           resolved = { kind: 'license', orderId: order.orderId }
         } else {
           resolved = scope
         }
-        const issued = await services.credentials.issue(
-          { name, scope: resolved, expiresAt: expires_at ?? null },
-          commandMeta(req, principal.credentialId, idempotencyKey),
-        )
-        if (E.isLeft(issued)) {
-          return issued.left._tag === 'ApiKeyExpiryInPast'
-            ? dialect.problem(400, { fields: [{ field: 'expires_at', message: 'must be in the future' }] })
-            : dialect.problem(409, { detail: issued.left._tag })
-        }
-        return reply(201, { ...keyBody(issued.right.key), token: issued.right.token })
+        const issued = await services.credentials.issue(call.session, { name, scope: resolved, expiresAt: expires_at ?? null }, metaOf(call))
+        return E.isLeft(issued) ? adminFailure(issued.left) : reply(201, { ...keyBody(issued.right.key), token: issued.right.token })
       },
       { keep: withoutToken },
     ),
@@ -109,20 +104,14 @@ export const createApiKeysRouter = ({ services, reads, idempotency }: HttpDeps):
 
   router.get(
     '/api-keys',
-    admin.read(async (req) => {
-      const page = pageOf(req)
-      if (E.isLeft(page)) return page.left
-      await reads.fresh()
-      return reply(200, { items: reads.apiKeys.list(page.right.limit, page.right.offset).map(keyBody), ...page.right })
-    }),
+    admin.read(pagedList(reads.fresh, (limit, offset) => reads.apiKeys.list(limit, offset), keyBody)),
   )
 
   router.delete(
     '/api-keys/:id',
-    admin.write(async (req, principal, idempotencyKey) => {
-      const revoked = await services.credentials.revoke(String(req.params.id), commandMeta(req, principal.credentialId, idempotencyKey))
-      if (E.isRight(revoked)) return reply(200, keyBody(revoked.right))
-      return revoked.left._tag === 'ApiKeyNotFound' ? dialect.problem(404, { detail: 'no such API key' }) : dialect.problem(409, { detail: revoked.left._tag })
+    admin.write(async (call) => {
+      const revoked = await services.credentials.revoke(call.session, String(call.req.params.id), metaOf(call))
+      return E.isLeft(revoked) ? adminFailure(revoked.left) : reply(200, keyBody(revoked.right))
     }),
   )
 

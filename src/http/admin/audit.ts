@@ -5,41 +5,31 @@
 // An admin credential reads everything; a product- or license-scoped key reads
 // only its own (audit-access.ts).
 import * as E from 'fp-ts/Either'
-import { Router, type Request } from 'express'
-import type { Principal } from '../../application/credentials.js'
+import { Router } from 'express'
 import { auditAccess } from '../audit-access.js'
 import { AUDIT_PAGE, parseAuditParams, type AuditParam, type AuditParamRules, type AuditParams } from '../audit-params.js'
 import { auditEntryBody, csvHeader, csvRow, ndjsonLine } from '../audit-view.js'
-import { bearerToken } from '../credentials.js'
+import type { Call } from '../call.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
-import { authFailureDetail } from '../failures.js'
-import { reply, type Reply } from '../reply.js'
+import { reply } from '../reply.js'
 import { streamPages } from '../stream.js'
+import { anyCredential } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
 
 const FILTERS: readonly AuditParam[] = ['license', 'customer_id', 'product_id', 'type', 'actor', 'from', 'to', 'order', 'cursor', 'limit']
 /** An export has no page size: `limit` only caps how much it sends. */
 const EXPORT = { defaultLimit: null, maxLimit: 1_000_000_000 } as const
 
-export const createAuditRouter = ({ services, reads }: HttpDeps): Router => {
+export const createAuditRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
+  const endpoint = anyCredential({ services, idempotency })
 
-  const authenticate = async (req: Request): Promise<E.Either<Reply, Principal>> => {
-    const principal = await services.credentials.authenticate(bearerToken(req))
-    return E.isLeft(principal)
-      ? E.left(dialect.problem(401, { detail: `Authentication failed: ${authFailureDetail(principal.left)}.` }))
-      : principal
-  }
-
-  /** The credential, its parameters and what they may read, or the reply that refuses them. */
-  const queryOf = async (req: Request, rules: Omit<AuditParamRules, 'accepted'>) => {
-    const principal = await authenticate(req)
-    if (E.isLeft(principal)) return principal
+  /** The parameters and what the credential may read of them, or the reply that refuses them. */
+  const queryOf = async ({ req, principal }: Call, rules: Omit<AuditParamRules, 'accepted'>) => {
     const params = parseAuditParams(req.query, { accepted: FILTERS, ...rules })
     if (E.isLeft(params)) return E.left(dialect.problem(400, { fields: params.left }))
     await reads.fresh()
-    const access = auditAccess(principal.right.scope, params.right, reads.audit)
+    const access = auditAccess(principal.scope, params.right, reads.audit)
     if (access._tag === 'Forbidden') return E.left(dialect.problem(403, { detail: access.detail }))
     return E.right({ params: params.right, access })
   }
@@ -48,8 +38,8 @@ export const createAuditRouter = ({ services, reads }: HttpDeps): Router => {
 
   router.get(
     '/audit/events',
-    endpoint(dialect, async (req) => {
-      const query = await queryOf(req, AUDIT_PAGE)
+    endpoint.read(async (call) => {
+      const query = await queryOf(call, AUDIT_PAGE)
       if (E.isLeft(query)) return query.left
       const { params, access } = query.right
       if (access._tag === 'NothingMatches') return reply(200, { items: [], next_cursor: null })
@@ -59,8 +49,9 @@ export const createAuditRouter = ({ services, reads }: HttpDeps): Router => {
   )
 
   const exporter = (format: 'ndjson' | 'csv') =>
-    endpoint(dialect, async (req, res) => {
-      const query = await queryOf(req, EXPORT)
+    endpoint.read(async (call) => {
+      const { res } = call
+      const query = await queryOf(call, EXPORT)
       if (E.isLeft(query)) return query.left
       const { params, access } = query.right
       const pages = access._tag === 'NothingMatches' ? [] : reads.audit.pages(access.filter, rangeOf(params), params.limit)

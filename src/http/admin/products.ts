@@ -6,22 +6,25 @@
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import { Router, type Request } from 'express'
-import { Bool } from '../../domain/codecs.js'
-import { ProductStatus, type ProductState } from '../../domain/product/index.js'
+import { ProductSettings, type ProductState } from '../../domain/product/index.js'
 import { ProductId } from '../../domain/product-template/index.js'
-import { fieldErrors } from '../../domain/validation.js'
+import { metaOf } from '../call.js'
+import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
-import { commandMeta } from '../request-context.js'
 import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
+import { adminFailure } from './failures.js'
 
-const SettingsInput = t.type({ status: ProductStatus, license_data_enabled: Bool })
+/** The settings as the admin API names them, decoded with the product settings' own codecs. */
+const SettingsInput = t.type({ status: ProductSettings.props.status, license_data_enabled: ProductSettings.props.licenseDataEnabled })
+
+const decode = decodeIn(dialect)
 
 export const createProductsRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
-  const admin = adminEndpoints(services.credentials, idempotency)
+  const admin = adminEndpoints({ services, idempotency })
 
   const productBody = (productId: string, product: ProductState) => ({
     product_id: productId,
@@ -44,27 +47,23 @@ export const createProductsRouter = ({ services, reads, idempotency }: HttpDeps)
   router.put(
     '/products/:product_id',
     jsonBody(dialect),
-    admin.write(async (req, principal, idempotencyKey) => {
-      const settings = SettingsInput.decode(req.body ?? {})
-      if (E.isLeft(settings)) return dialect.problem(400, { fields: fieldErrors(settings.left) })
-      const productId = await knownProduct(req)
+    admin.write(async (call) => {
+      const settings = decode(SettingsInput, call.req.body ?? {})
+      if (E.isLeft(settings)) return settings.left
+      const productId = await knownProduct(call.req)
       if (E.isLeft(productId)) return productId.left
-      const configured = await services.products.configure(
-        productId.right,
-        { status: settings.right.status, licenseDataEnabled: settings.right.license_data_enabled },
-        commandMeta(req, principal.credentialId, idempotencyKey),
-      )
-      if (E.isLeft(configured)) return dialect.problem(409, { detail: 'the product changed while this request was being decided; retry it' })
-      return reply(200, productBody(productId.right, configured.right))
+      const { status, license_data_enabled: licenseDataEnabled } = settings.right
+      const configured = await services.products.configure(call.session, { type: 'ConfigureProduct', productId: productId.right, status, licenseDataEnabled }, metaOf(call))
+      return E.isLeft(configured) ? adminFailure(configured.left) : reply(200, productBody(productId.right, configured.right))
     }),
   )
 
   router.get(
     '/products/:product_id',
-    admin.read(async (req) => {
+    admin.read(async ({ req, session }) => {
       const productId = await knownProduct(req)
       if (E.isLeft(productId)) return productId.left
-      return reply(200, productBody(productId.right, await services.products.get(productId.right)))
+      return reply(200, productBody(productId.right, await services.products.get(session, productId.right)))
     }),
   )
 

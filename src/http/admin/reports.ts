@@ -3,17 +3,15 @@
 //   GET /reports/seat-usage.csv?...   the same as a CSV download
 // Admin credentials, or a key scoped to the license's product or to the license.
 import * as E from 'fp-ts/Either'
-import { Router, type Request } from 'express'
-import { targetOfOrder } from '../../application/access.js'
-import { mayReach } from '../../domain/api-key/access.js'
+import { Router } from 'express'
 import { bucketCount, MAX_BUCKETS, type Bucket, type ExistingOrder, type SeatUsageRow } from '../../domain/order/index.js'
 import { INSTANT_MESSAGE, parseInstant } from '../audit-params.js'
-import { bearerToken } from '../credentials.js'
+import type { Call } from '../call.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
-import { authFailureDetail } from '../failures.js'
 import { csvLine, csvReply, reply, type Reply } from '../reply.js'
+import { anyCredential } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
+import { adminFailure } from './failures.js'
 
 interface Query {
   readonly order: ExistingOrder
@@ -37,13 +35,12 @@ const rowBody = (r: SeatUsageRow) => ({
 
 const COLUMNS = ['start', 'end', 'peak_seats', 'seat_hours', 'grants', 'releases', 'expiries', 'denials'] as const
 
-export const createReportsRouter = ({ services }: HttpDeps): Router => {
+export const createReportsRouter = ({ services, idempotency }: HttpDeps): Router => {
   const router = Router()
+  const endpoint = anyCredential({ services, idempotency })
 
-  /** Authenticated, in reach, and every parameter valid; or the reply that says which is not. */
-  const query = async (req: Request): Promise<E.Either<Reply, Query>> => {
-    const principal = await services.credentials.authenticate(bearerToken(req))
-    if (E.isLeft(principal)) return E.left(dialect.problem(401, { detail: `Authentication failed: ${authFailureDetail(principal.left)}.` }))
+  /** In reach, and every parameter valid; or the reply that says which is not. */
+  const query = async ({ req, session, principal }: Call): Promise<E.Either<Reply, Query>> => {
     const fields: { field: string; message: string }[] = []
     const key = req.query.activation_key
     if (typeof key !== 'string' || key === '') fields.push({ field: 'activation_key', message: 'is required' })
@@ -58,20 +55,17 @@ export const createReportsRouter = ({ services }: HttpDeps): Router => {
       fields.push({ field: 'to', message: `the period has more than ${MAX_BUCKETS} ${bucket} buckets` })
     }
     if (fields.length > 0) return E.left(dialect.problem(400, { fields }))
-    const order = await services.orders.findByKey(key as string)
-    if (order === null) return E.left(dialect.problem(404, { detail: 'no license order has this activation key' }))
-    if (!mayReach(principal.right.scope, await targetOfOrder(order, services.productTemplates))) {
-      return E.left(dialect.problem(403, { detail: 'This credential may not read this license.' }))
-    }
-    return E.right({ order, from: from!, to: to!, bucket: bucket as Bucket })
+    const license = await services.orders.reach(session, principal, key as string)
+    if (E.isLeft(license)) return E.left(adminFailure(license.left))
+    return E.right({ order: license.right.order, from: from!, to: to!, bucket: bucket as Bucket })
   }
 
   const report = async (q: Query) => services.reports.seatUsage(q.order.orderId, { from: q.from, to: q.to, bucket: q.bucket, now: services.clock() })
 
   router.get(
     '/reports/seat-usage',
-    endpoint(dialect, async (req) => {
-      const q = await query(req)
+    endpoint.read(async (call) => {
+      const q = await query(call)
       if (E.isLeft(q)) return q.left
       const rows = await report(q.right)
       return reply(200, {
@@ -94,8 +88,8 @@ export const createReportsRouter = ({ services }: HttpDeps): Router => {
 
   router.get(
     '/reports/seat-usage.csv',
-    endpoint(dialect, async (req) => {
-      const q = await query(req)
+    endpoint.read(async (call) => {
+      const q = await query(call)
       if (E.isLeft(q)) return q.left
       const rows = await report(q.right)
       const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '')

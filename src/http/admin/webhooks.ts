@@ -6,20 +6,20 @@
 //   DELETE /webhooks/{id}             delete it; its pending deliveries are cancelled
 //   GET    /webhooks/{id}/deliveries  its deliveries, newest first: status, attempts, last error, next attempt
 import * as E from 'fp-ts/Either'
-import { pipe } from 'fp-ts/function'
 import { Router, type Request } from 'express'
-import type { WebhookEndpointFailure } from '../../application/webhook-endpoints.js'
 import { oneOf } from '../../domain/codecs.js'
-import { fieldErrors } from '../../domain/validation.js'
-import { RegistrationInput, type ExistingWebhookEndpoint, type Registration } from '../../domain/webhook-endpoint/index.js'
+import { RegistrationInput, type ExistingWebhookEndpoint } from '../../domain/webhook-endpoint/index.js'
 import type { Delivery } from '../../webhooks/outbox.js'
+import { metaOf } from '../call.js'
+import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
-import { commandMeta } from '../request-context.js'
 import { adminEndpoints } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
+import { adminFailure } from './failures.js'
 import { pageOf } from './paging.js'
+import { byId, find, pagedList, patchById, type ById } from './reads.js'
 
 const endpointBody = (e: ExistingWebhookEndpoint) => ({
   id: e.endpointId,
@@ -52,24 +52,10 @@ const idParam = (req: Request): string | null => {
   return ID.test(text) ? text : null
 }
 
-const notFound = (): Reply => dialect.problem(404, { detail: 'no such webhook endpoint' })
+/** A path id that names no endpoint, or one that is gone: the same answer as the decider's. */
+const notFound = (endpointId: string): Reply => adminFailure({ _tag: 'WebhookEndpointNotFound', endpointId })
 
-const failed = (failure: WebhookEndpointFailure): Reply => {
-  switch (failure._tag) {
-    case 'WebhookEndpointNotFound':
-      return notFound()
-    case 'WebhookEndpointAlreadyExists':
-      return dialect.problem(409, { detail: 'the webhook endpoint already exists' })
-    case 'ConcurrencyConflict':
-      return dialect.problem(409, { detail: 'the webhook endpoint changed while this request was being decided; retry it' })
-  }
-}
-
-const decodeRegistration = (input: unknown): E.Either<Reply, Registration> =>
-  pipe(
-    RegistrationInput.decode(input),
-    E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
-  )
+const decode = decodeIn(dialect)
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
@@ -80,18 +66,25 @@ const DeliveryStatusInput = oneOf('pending', 'delivered', 'failed', 'cancelled')
 
 export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDeps): Router => {
   const router = Router()
-  const admin = adminEndpoints(services.credentials, idempotency)
+  const admin = adminEndpoints({ services, idempotency })
   const body = jsonBody(dialect)
+
+  const endpointById: ById<string, ExistingWebhookEndpoint> = {
+    id: idParam,
+    get: ({ session }, id) => webhooks.endpoints.get(session, id),
+    missing: (req) => notFound(String(req.params.id)),
+    body: endpointBody,
+  }
 
   router.post(
     '/webhooks',
     body,
     admin.write(
-      async (req, principal, idempotencyKey) => {
-        const registration = decodeRegistration(req.body)
+      async (call) => {
+        const registration = decode(RegistrationInput, call.req.body)
         if (E.isLeft(registration)) return registration.left
-        const registered = await webhooks.endpoints.register(registration.right, commandMeta(req, principal.credentialId, idempotencyKey))
-        if (E.isLeft(registered)) return failed(registered.left)
+        const registered = await webhooks.endpoints.register(call.session, registration.right, metaOf(call))
+        if (E.isLeft(registered)) return adminFailure(registered.left)
         const { endpoint: created, generatedSecret } = registered.right
         return reply(201, { ...endpointBody(created), secret: generatedSecret }, { Location: `/webhooks/${created.endpointId}` })
       },
@@ -101,62 +94,54 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
 
   router.get(
     '/webhooks',
-    admin.read(async (req) => {
-      const page = pageOf(req)
-      if (E.isLeft(page)) return page.left
-      await webhooks.fresh()
-      return reply(200, { items: webhooks.outbox.endpoints(page.right.limit, page.right.offset).map(endpointBody), ...page.right })
-    }),
+    admin.read(pagedList(webhooks.fresh, (limit, offset) => webhooks.outbox.endpoints(limit, offset), endpointBody)),
   )
 
   router.get(
     '/webhooks/:id',
-    admin.read(async (req) => {
-      const id = idParam(req)
-      const found = id === null ? null : await webhooks.endpoints.get(id)
-      return found === null ? notFound() : reply(200, endpointBody(found))
-    }),
+    admin.read(byId(endpointById)),
   )
 
   router.patch(
     '/webhooks/:id',
     body,
-    admin.write(async (req, principal, idempotencyKey) => {
-      const id = idParam(req)
-      const current = id === null ? null : await webhooks.endpoints.get(id)
-      if (current === null) return notFound()
-      // Fields not sent keep their value; the whole result is checked as a registration.
-      const { url, events, description, enabled } = current
-      const merged = isObject(req.body) ? { url, events, description, enabled, ...req.body } : req.body
-      const registration = decodeRegistration(merged)
-      if (E.isLeft(registration)) return registration.left
-      const changed = await webhooks.endpoints.change(current.endpointId, registration.right, commandMeta(req, principal.credentialId, idempotencyKey))
-      return E.isLeft(changed) ? failed(changed.left) : reply(200, endpointBody(changed.right))
-    }),
+    admin.write(
+      patchById(
+        {
+          ...endpointById,
+          fields: ({ url, events, description, enabled }) => ({ url, events, description, enabled }),
+          // The whole result is checked as a registration; a secret sent is a new one.
+          codec: RegistrationInput,
+          change: (call, { endpointId }, registration) => webhooks.endpoints.change(call.session, endpointId, registration, metaOf(call)),
+        },
+        dialect,
+        adminFailure,
+      ),
+    ),
   )
 
   router.delete(
     '/webhooks/:id',
-    admin.write(async (req, principal, idempotencyKey) => {
-      const id = idParam(req)
-      if (id === null) return notFound()
-      const removed = await webhooks.endpoints.remove(id, commandMeta(req, principal.credentialId, idempotencyKey))
-      return E.isLeft(removed) ? failed(removed.left) : reply(204)
+    admin.write(async (call) => {
+      const id = idParam(call.req)
+      if (id === null) return notFound(String(call.req.params.id))
+      const removed = await webhooks.endpoints.remove(call.session, id, metaOf(call))
+      return E.isLeft(removed) ? adminFailure(removed.left) : reply(204)
     }),
   )
 
   router.get(
     '/webhooks/:id/deliveries',
-    admin.read(async (req) => {
+    admin.read(async (call) => {
+      const { req } = call
       const page = pageOf(req)
       if (E.isLeft(page)) return page.left
       const status = req.query.status === undefined ? E.right(undefined) : DeliveryStatusInput.decode(req.query.status)
       if (E.isLeft(status)) return dialect.problem(400, { fields: [{ field: 'status', message: 'must be one of: pending, delivered, failed, cancelled' }] })
-      const id = idParam(req)
-      const found = id === null ? null : await webhooks.endpoints.get(id)
-      if (found === null) return notFound()
+      const found = await find(endpointById, call)
+      if (E.isLeft(found)) return found.left
       await webhooks.fresh()
-      const items = webhooks.outbox.deliveries(found.endpointId, { ...page.right, ...(status.right === undefined ? {} : { status: status.right }) })
+      const items = webhooks.outbox.deliveries(found.right.endpointId, { ...page.right, ...(status.right === undefined ? {} : { status: status.right }) })
       return reply(200, { items: items.map(deliveryBody), ...page.right })
     }),
   )

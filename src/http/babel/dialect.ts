@@ -55,7 +55,7 @@ export const babelDialect: Dialect = {
   name: 'babel',
   problem: (status: number, problem: Problem = {}) => {
     const invalid = problem.fields !== undefined && problem.fields.length > 0
-    const code = invalid ? 'VALIDATION_FAILED' : (STATUS[status]?.[2] ?? 'ERROR')
+    const code = problem.code ?? (invalid ? 'VALIDATION_FAILED' : (STATUS[status]?.[2] ?? 'ERROR'))
     return babelProblem(status, code, problem.detail, problem.fields)
   },
 }

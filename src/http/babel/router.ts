@@ -10,33 +10,31 @@
 // (or the admin token) as Authorization: Bearer or x-api-key; a key scoped to
 // a product or a license reaches that product's or that license's only.
 import * as E from 'fp-ts/Either'
-import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import { Router, type Request } from 'express'
-import type { Principal } from '../../application/credentials.js'
-import type { TokenClaims } from '../../application/license-tokens.js'
-import { mayReach } from '../../domain/api-key/access.js'
+import { authorize, licenseOf, type License } from '../../application/access.js'
+import type { TokenClaims } from '../../application/license-usage.js'
+import type { HeartbeatSeat } from '../../domain/order/index.js'
 import { BoundedString } from '../../domain/codecs.js'
 import {
   ClientId,
-  clientKey,
   ClientName,
+  heartbeatIntervalOf,
   licenseExpiry,
   MachineId,
   noActivationDetails,
-  seatSettingsOf,
+  seatDeadline,
   standingOf,
-  type ExistingOrder,
 } from '../../domain/order/index.js'
-import { fieldErrors } from '../../domain/validation.js'
+import { calls, metaOf, type Call } from '../call.js'
 import { apiKeyHeader, bearerToken } from '../credentials.js'
+import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
-import { clientIpOf, commandMeta } from '../request-context.js'
+import { clientIpOf } from '../request-context.js'
 import { babelDialect as dialect, babelProblem } from './dialect.js'
-import { authProblem, tokenProblem, usageProblem } from './failures.js'
+import { babelFailure } from './failures.js'
 import { INSTANT_MESSAGE, parseInstant } from '../audit-params.js'
 import { licenseInfo } from './info.js'
 import { counts, duration, licenseView, timestamp } from './view.js'
@@ -80,41 +78,42 @@ const InfoBody = t.type({
   asOf: optional(AsOf),
 })
 
-const decode = <A>(codec: t.Decoder<unknown, A>, body: unknown): E.Either<Reply, A> =>
-  pipe(
-    codec.decode(body ?? {}),
-    E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
-  )
+const decode = decodeIn(dialect)
+
+/** What a token presented back names: its seat on its order, and the client and machine presenting it (when given). */
+type SeatCommand = Omit<HeartbeatSeat, 'type'>
+
+/** Whether an operation runs once per Idempotency-Key: every write but the heartbeat. */
+type Kind = 'write' | 'read'
 
 export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router => {
   const router = Router()
   const body = jsonBody(dialect, { types: BABEL_BODY_TYPES })
-  const { usage } = services
+  const { usage, orders } = services
+  const call = calls({ services, idempotency }, { dialect, credential: (req) => bearerToken(req) ?? apiKeyHeader(req), failure: babelFailure })
+  const post = (path: string, kind: Kind, work: (call: Call) => Promise<Reply>) => router.post(path, body, call[kind](work))
 
-  const authenticate = async (req: Request): Promise<E.Either<Reply, Principal>> =>
-    pipe(await services.credentials.authenticate(bearerToken(req) ?? apiKeyHeader(req)), E.mapLeft(authProblem))
+  /** An operation on the license a user key names: the body decoded, the license reached, then `work`. */
+  const onLicense = <A extends { readonly userKey: string }>(path: string, kind: Kind, codec: t.Decoder<unknown, A>, work: (call: Call, input: A, license: License) => Promise<Reply>) =>
+    post(path, kind, async (c) => {
+      const input = decode(codec, c.req.body ?? {})
+      if (E.isLeft(input)) return input.left
+      const license = await orders.reach(c.session, c.principal, input.right.userKey)
+      return E.isLeft(license) ? babelFailure(license.left) : work(c, input.right, license.right)
+    })
 
-  const reachable = async (principal: Principal, order: ExistingOrder): Promise<boolean> => mayReach(principal.scope, await usage.targetOf(order))
+  /** An operation on the floating seat a license token names: signed by us, a seat token, on a license the principal may act on. */
+  const onSeat = (path: string, kind: Kind, work: (call: Call, held: { readonly claims: TokenClaims; readonly command: SeatCommand }) => Promise<Reply>) =>
+    post(path, kind, async (c) => {
+      const input = decode(TokenBody, c.req.body ?? {})
+      if (E.isLeft(input)) return input.left
+      const held = await usage.seatOfToken(c.session, c.principal, input.right.licenseToken)
+      if (E.isLeft(held)) return babelFailure(held.left)
+      const { claims } = held.right
+      return work(c, { claims, command: { orderId: claims.sub, seatId: claims.jti, clientId: input.right.clientId, machineId: input.right.machineId } })
+    })
 
-  const forbidden = (): Reply => babelProblem(403, 'FORBIDDEN', 'This API key may not act on this license.')
-
-  /** The license a user key names, if the principal may act on it. */
-  const licensed = async (principal: Principal, userKey: string): Promise<E.Either<Reply, ExistingOrder>> => {
-    const order = await services.orders.findByKey(userKey)
-    if (order === null) return E.left(babelProblem(404, 'LICENSE_NOT_FOUND', 'No license has this key.'))
-    return (await reachable(principal, order)) ? E.right(order) : E.left(forbidden())
-  }
-
-  /** The floating seat a token names: signed by us, a seat token, on a license the principal may act on. */
-  const seatOfToken = async (principal: Principal, token: string): Promise<E.Either<Reply, { claims: TokenClaims; order: ExistingOrder }>> => {
-    const claims = await usage.verifyToken(token)
-    if (E.isLeft(claims)) return E.left(tokenProblem(claims.left))
-    if (claims.right.kind !== 'seat') return E.left(tokenProblem({ _tag: 'WrongTokenKind' }))
-    const order = await usage.orderOfToken(claims.right)
-    if (order === null) return E.left(babelProblem(404, 'LICENSE_NOT_FOUND', 'The license of this token no longer exists.'))
-    return (await reachable(principal, order)) ? E.right({ claims: claims.right, order }) : E.left(forbidden())
-  }
-
+  /** The client a request speaks for, and the address it came from. */
   const requester = (req: Request, input: ClientBody) => ({
     clientId: input.clientId,
     machineId: input.machineId,
@@ -122,27 +121,9 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
     clientAddr: clientIpOf(req)?.slice(0, 64) ?? null,
   })
 
-  const presenter = (input: TokenBody) => ({ clientId: input.clientId, machineId: input.machineId })
-
-  /** Authenticates, then runs the work (once per Idempotency-Key when it writes). */
-  const post = (path: string, work: (req: Request, principal: Principal, idempotencyKey: string | null) => Promise<Reply>, idempotent = true) =>
-    router.post(
-      path,
-      body,
-      endpoint(dialect, async (req) => {
-        const principal = await authenticate(req)
-        if (E.isLeft(principal)) return principal.left
-        return idempotent ? idempotency.run(req, dialect, (key) => work(req, principal.right, key)) : work(req, principal.right, null)
-      }),
-    )
-
-  post('/v1/license/activate', async (req, principal, idempotencyKey) => {
-    const input = decode(ClientBody, req.body)
-    if (E.isLeft(input)) return input.left
-    const order = await licensed(principal, input.right.userKey)
-    if (E.isLeft(order)) return order.left
-    const outcome = await usage.activate(order.right.orderId, requester(req, input.right), noActivationDetails, commandMeta(req, principal.credentialId, idempotencyKey))
-    if (E.isLeft(outcome)) return usageProblem(outcome.left)
+  onLicense('/v1/license/activate', 'write', ClientBody, async (c, input, { orderId }) => {
+    const outcome = await usage.activate(c.session, { type: 'ActivateMachine', orderId, ...requester(c.req, input), details: noActivationDetails }, metaOf(c))
+    if (E.isLeft(outcome)) return babelFailure(outcome.left)
     const { order: after, now, activation } = outcome.right
     // Every activation in use: an answer (success: false) with the counts, as the seed's response allows.
     return reply(200, {
@@ -154,119 +135,76 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
     })
   })
 
-  post('/v1/license/deactivate', async (req, principal, idempotencyKey) => {
-    const input = decode(ClientBody, req.body)
-    if (E.isLeft(input)) return input.left
-    const order = await licensed(principal, input.right.userKey)
-    if (E.isLeft(order)) return order.left
-    const { clientId, machineId } = input.right
-    const outcome = await usage.deactivate(order.right.orderId, { clientId, machineId }, commandMeta(req, principal.credentialId, idempotencyKey))
-    if (E.isLeft(outcome)) return usageProblem(outcome.left)
+  onLicense('/v1/license/deactivate', 'write', ClientBody, async (c, { clientId, machineId }, { orderId }) => {
+    const outcome = await usage.deactivate(c.session, { type: 'DeactivateMachine', orderId, activation: { clientId, machineId } }, metaOf(c))
+    if (E.isLeft(outcome)) return babelFailure(outcome.left)
     const { order: after, now } = outcome.right
     return reply(200, { licenseId: after.orderId, ...counts(after, now) })
   })
 
-  post('/v1/license/request', async (req, principal, idempotencyKey) => {
-    const input = decode(ClientBody, req.body)
-    if (E.isLeft(input)) return input.left
-    const order = await licensed(principal, input.right.userKey)
-    if (E.isLeft(order)) return order.left
-    const outcome = await usage.request(order.right.orderId, requester(req, input.right), commandMeta(req, principal.credentialId, idempotencyKey))
-    if (E.isLeft(outcome)) return usageProblem(outcome.left)
+  onLicense('/v1/license/request', 'write', ClientBody, async (c, input, { orderId }) => {
+    const outcome = await usage.request(c.session, { type: 'RequestSeat', orderId, ...requester(c.req, input) }, metaOf(c))
+    if (E.isLeft(outcome)) return babelFailure(outcome.left)
     const { order: after, now, seat } = outcome.right
     return reply(200, {
       granted: seat !== null,
       licenseToken: seat === null ? null : await usage.seatToken(after, seat, now),
       tokenExpireAt: seat === null ? null : timestamp(seat.leaseExpiresAt),
-      heartbeatInterval: duration(seat?.heartbeatIntervalSeconds ?? seatSettingsOf(after).heartbeatIntervalSeconds),
+      heartbeatInterval: duration(heartbeatIntervalOf(after, seat)),
       ...counts(after, now),
       license: licenseView(after, now),
     })
   })
 
-  post('/v1/license/release', async (req, principal, idempotencyKey) => {
-    const input = decode(TokenBody, req.body)
-    if (E.isLeft(input)) return input.left
-    const held = await seatOfToken(principal, input.right.licenseToken)
-    if (E.isLeft(held)) return held.left
-    const { claims } = held.right
-    const outcome = await usage.release(claims.sub, claims.jti, presenter(input.right), commandMeta(req, principal.credentialId, idempotencyKey))
-    if (E.isLeft(outcome)) return usageProblem(outcome.left)
+  onSeat('/v1/license/release', 'write', async (c, { command }) => {
+    const outcome = await usage.release(c.session, { type: 'ReleaseSeat', ...command }, metaOf(c))
+    if (E.isLeft(outcome)) return babelFailure(outcome.left)
     const { order: after, now } = outcome.right
     return reply(200, { licenseId: after.orderId, ...counts(after, now) })
   })
 
   // Not kept per Idempotency-Key: a heartbeat is idempotent by nature, and keeping its reply would write one event per heartbeat.
-  post(
-    '/v1/license/heartbeat',
-    async (req, principal) => {
-      const input = decode(TokenBody, req.body)
-      if (E.isLeft(input)) return input.left
-      const held = await seatOfToken(principal, input.right.licenseToken)
-      if (E.isLeft(held)) return held.left
-      const { claims } = held.right
-      const outcome = await usage.heartbeat(claims.sub, claims.jti, presenter(input.right), commandMeta(req, principal.credentialId))
-      if (E.isLeft(outcome)) return usageProblem(outcome.left)
-      const { order: after, now, seat } = outcome.right
-      // A dead seat's deadline is the moment its lease ran out, when the engine knows it.
-      const ended = after.usage.lastEnds[clientKey({ clientId: claims.client.id, machineId: claims.machine.id })]
-      const deadline = seat?.leaseExpiresAt ?? (ended?.tokenId === claims.jti ? ended.at : null)
-      return reply(200, {
-        active: seat !== null,
-        ...counts(after, now),
-        tokenExpireAt: timestamp(deadline),
-        heartbeatInterval: duration(seat?.heartbeatIntervalSeconds ?? seatSettingsOf(after).heartbeatIntervalSeconds),
-      })
-    },
-    false,
-  )
+  onSeat('/v1/license/heartbeat', 'read', async (c, { claims, command }) => {
+    const outcome = await usage.heartbeat(c.session, { type: 'HeartbeatSeat', ...command }, metaOf(c))
+    if (E.isLeft(outcome)) return babelFailure(outcome.left)
+    const { order: after, now, seat } = outcome.right
+    return reply(200, {
+      active: seat !== null,
+      ...counts(after, now),
+      tokenExpireAt: timestamp(seatDeadline(after.usage, claims.jti, { clientId: claims.client.id, machineId: claims.machine.id })),
+      heartbeatInterval: duration(heartbeatIntervalOf(after, seat)),
+    })
+  })
 
-  post(
-    '/v1/license/validate',
-    async (req, principal) => {
-      const input = decode(ClientBody, req.body)
-      if (E.isLeft(input)) return input.left
-      const order = await licensed(principal, input.right.userKey)
-      if (E.isLeft(order)) return order.left
-      const now = services.clock()
-      const standing = standingOf(order.right, input.right, now)
-      const held = standing.code === 'VALID' ? standing.held : null
-      return reply(200, {
-        success: held !== null,
-        code: standing.code,
-        licenseToken:
-          held === null
-            ? null
-            : held.kind === 'seat'
-              ? await usage.seatToken(order.right, held.seat, now)
-              : await usage.activationToken(order.right, held.activation, now),
-        tokenExpireAt: held === null ? null : timestamp(held.kind === 'seat' ? held.seat.leaseExpiresAt : licenseExpiry(order.right, now)),
-        ...counts(order.right, now),
-        license: licenseView(order.right, now),
-      })
-    },
-    false,
-  )
+  onLicense('/v1/license/validate', 'read', ClientBody, async (_c, input, { order }) => {
+    const now = services.clock()
+    const standing = standingOf(order, input, now)
+    const held = standing.code === 'VALID' ? standing.held : null
+    return reply(200, {
+      success: held !== null,
+      code: standing.code,
+      licenseToken:
+        held === null ? null : held.kind === 'seat' ? await usage.seatToken(order, held.seat, now) : await usage.activationToken(order, held.activation, now),
+      tokenExpireAt: held === null ? null : timestamp(held.kind === 'seat' ? held.seat.leaseExpiresAt : licenseExpiry(order, now)),
+      ...counts(order, now),
+      license: licenseView(order, now),
+    })
+  })
 
-  post(
-    '/v1/license/info',
-    async (req, principal) => {
-      const input = decode(InfoBody, req.body)
-      if (E.isLeft(input)) return input.left
-      const { userKey, asOf } = input.right
-      if (asOf !== null) {
-        // The order that had this key then, as it was then; reach is judged by its product then.
-        const then = await services.pointInTime.licenseOrderAt(userKey, asOf)
-        if (then === null) return babelProblem(404, 'LICENSE_NOT_FOUND', 'No license had this key at that instant.')
-        if (!mayReach(principal.scope, { productId: then.template?.productId ?? null, orderId: then.order.orderId })) return forbidden()
-        return reply(200, await licenseInfo(usage, then.order, asOf, false))
-      }
-      const found = await licensed(principal, userKey)
-      if (E.isLeft(found)) return found.left
-      return reply(200, await licenseInfo(usage, found.right, services.clock()))
-    },
-    false,
-  )
+  post('/v1/license/info', 'read', async (c) => {
+    const input = decode(InfoBody, c.req.body ?? {})
+    if (E.isLeft(input)) return input.left
+    const { userKey, asOf } = input.right
+    if (asOf !== null) {
+      // The order that had this key then, as it was then; reach is judged by its product then.
+      const then = await services.pointInTime.licenseOrderAt(userKey, asOf)
+      if (then === null) return babelProblem(404, 'LICENSE_NOT_FOUND', 'No license had this key at that instant.')
+      const reached = authorize(c.principal, licenseOf(then.order, then.template))
+      return E.isLeft(reached) ? babelFailure(reached.left) : reply(200, await licenseInfo(usage, then.order, asOf, false))
+    }
+    const license = await orders.reach(c.session, c.principal, userKey)
+    return E.isLeft(license) ? babelFailure(license.left) : reply(200, await licenseInfo(usage, license.right.order, services.clock()))
+  })
 
   return router
 }

@@ -29,8 +29,9 @@ export const invalid = (fields: readonly FieldError[]): Reply => cryptlexProblem
 export const cryptlexDialect: Dialect = {
   name: 'cryptlex',
   problem: (status: number, problem: Problem = {}) => {
-    if (problem.fields !== undefined && problem.fields.length > 0) return invalid(problem.fields)
     const [code, message] = CODES[status] ?? ['ERROR', 'The request failed.']
+    if (problem.code !== undefined) return cryptlexProblem(status, problem.code, problem.detail ?? message, problem.fields)
+    if (problem.fields !== undefined && problem.fields.length > 0) return invalid(problem.fields)
     return cryptlexProblem(status, code, problem.detail ?? message)
   },
 }

@@ -12,22 +12,20 @@
 // license reaches that product's or that license's activations only (403).
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { Router, type Request } from 'express'
-import type { Principal } from '../../application/credentials.js'
-import type { Requester } from '../../application/license-usage.js'
-import { mayReach, type Target } from '../../domain/api-key/access.js'
-import { ownEntry, type Activation, type ExistingOrder } from '../../domain/order/index.js'
+import { Router } from 'express'
+import { authorize, liveLicense, type License } from '../../application/access.js'
+import { ownEntry, type ActivateMachineWithDetails, type Activation } from '../../domain/order/index.js'
 import { fieldErrors } from '../../domain/validation.js'
+import { activationView } from '../../views/activation.js'
+import { calls, metaOf, type Call } from '../call.js'
 import { bearerToken } from '../credentials.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
-import { clientIpOf, commandMeta } from '../request-context.js'
+import { clientIpOf } from '../request-context.js'
 import { cryptlexDialect as dialect, cryptlexProblem, invalid } from './dialect.js'
-import { authProblem, usageProblem } from './failures.js'
+import { cryptlexFailure } from './failures.js'
 import { ActivationBody, changesOf } from './request.js'
-import { activationView } from './view.js'
 
 /** Room for a 1024-character fingerprint and a good many metadata entries of up to 4096 characters. */
 export const CRYPTLEX_BODY_LIMIT = '256kb'
@@ -41,71 +39,69 @@ const decode = (body: unknown): E.Either<Reply, ActivationBody> => {
   )
 }
 
-const forbidden = (): Reply => cryptlexProblem(403, 'FORBIDDEN', 'This access token may not act on this license.')
 const activationNotFound = (): Reply => cryptlexProblem(404, 'ACTIVATION_NOT_FOUND', 'No activation has this id.')
 
-const productMismatch = (): Reply =>
-  cryptlexProblem(400, 'PRODUCT_MISMATCH', 'productId is not the product of this license.', [
-    { field: 'productId', message: 'is not the product of this license' },
-  ])
+/** The license's product, which the request must name as its productId. */
+const productNamed = (input: ActivationBody, license: License): E.Either<Reply, string> =>
+  license.productId !== null && input.productId === license.productId
+    ? E.right(license.productId)
+    : E.left(cryptlexProblem(400, 'PRODUCT_MISMATCH', 'productId is not the product of this license.', [{ field: 'productId', message: 'is not the product of this license' }]))
+
+const meterNames = (input: ActivationBody): string[] => (input.meterAttributes ?? []).map((m) => m.name)
 
 export const createCryptlexRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
   const body = jsonBody(dialect, { limit: CRYPTLEX_BODY_LIMIT })
   const { usage } = services
 
-  const authenticate = async (req: Request): Promise<E.Either<Reply, Principal>> =>
-    pipe(await services.credentials.authenticate(bearerToken(req)), E.mapLeft(authProblem))
-
-  /** Who the license belongs to, if the principal may act on it. */
-  const reach = async (principal: Principal, order: ExistingOrder): Promise<E.Either<Reply, Target>> => {
-    const target = await usage.targetOf(order)
-    return mayReach(principal.scope, target) ? E.right(target) : E.left(forbidden())
-  }
-
   /** The activation an id names (read-your-writes), on a license the principal may act on. */
-  const activationById = async (principal: Principal, id: string): Promise<E.Either<Reply, { order: ExistingOrder; activation: Activation; target: Target }>> => {
+  const activationById = async ({ session, principal }: Call, id: string): Promise<E.Either<Reply, { license: License; activation: Activation }>> => {
     await reads.fresh()
     const orderId = reads.activations.orderOf(id)
     const order = orderId === null ? null : reads.licenseOrders.get(orderId)
     if (order === null) return E.left(activationNotFound())
-    const target = await reach(principal, order)
-    if (E.isLeft(target)) return target
+    const license = authorize(principal, await liveLicense(session, order))
+    if (E.isLeft(license)) return E.left(cryptlexFailure(license.left))
     const activation = ownEntry(order.usage.activations, id)
-    return activation === undefined ? E.left(activationNotFound()) : E.right({ order, activation, target: target.right })
+    return activation === undefined ? E.left(activationNotFound()) : E.right({ license: license.right, activation })
   }
 
-  /** Authenticates, then runs the work once per Idempotency-Key. */
-  const write = (work: (req: Request, principal: Principal, idempotencyKey: string | null) => Promise<Reply>) =>
-    endpoint(dialect, async (req) => {
-      const principal = await authenticate(req)
-      if (E.isLeft(principal)) return principal.left
-      return idempotency.run(req, dialect, (key) => work(req, principal.right, key))
+  const call = calls({ services, idempotency }, { dialect, credential: bearerToken, failure: cryptlexFailure })
+
+  /** An operation on the activation the path's id names. */
+  const onActivation = (kind: 'read' | 'write', work: (c: Call, found: { license: License; activation: Activation }) => Promise<Reply>) =>
+    call[kind](async (c) => {
+      const found = await activationById(c, String(c.req.params.id))
+      return E.isLeft(found) ? found.left : work(c, found.right)
     })
 
-  const meterNames = (input: ActivationBody): string[] => (input.meterAttributes ?? []).map((m) => m.name)
+  /** A write whose body is the seed's activation, decoded first. */
+  const withActivation = (work: (c: Call, input: ActivationBody) => Promise<Reply>) =>
+    call.write(async (c) => {
+      const input = decode(c.req.body)
+      return E.isLeft(input) ? input.left : work(c, input.right)
+    })
 
   router.post(
     '/v3/activations',
     body,
-    write(async (req, principal, idempotencyKey) => {
-      const input = decode(req.body)
-      if (E.isLeft(input)) return input.left
-      const order = await services.orders.findByKey(input.right.key)
-      if (order === null) return cryptlexProblem(404, 'LICENSE_NOT_FOUND', 'No license has this key.')
-      const target = await reach(principal, order)
-      if (E.isLeft(target)) return target.left
-      const productId = target.right.productId
-      if (productId === null || input.right.productId !== productId) return productMismatch()
-      const requester: Requester = {
+    withActivation(async (c, input) => {
+      const license = await services.orders.reach(c.session, c.principal, input.key)
+      if (E.isLeft(license)) return cryptlexFailure(license.left)
+      const productId = productNamed(input, license.right)
+      if (E.isLeft(productId)) return productId.left
+      const command: ActivateMachineWithDetails = {
+        type: 'ActivateMachineWithDetails',
+        orderId: license.right.orderId,
         // The machine is its fingerprint; the client, the licensed product: seed 002 sees the same activation.
-        clientId: productId,
-        machineId: input.right.fingerprint,
-        clientName: input.right.hostname.slice(0, 256),
-        clientAddr: clientIpOf(req)?.slice(0, 64) ?? null,
+        clientId: productId.right,
+        machineId: input.fingerprint,
+        clientName: input.hostname.slice(0, 256),
+        clientAddr: clientIpOf(c.req)?.slice(0, 64) ?? null,
+        changes: changesOf(input),
       }
-      const outcome = await usage.activateWithDetails(order.orderId, requester, changesOf(input.right), commandMeta(req, principal.credentialId, idempotencyKey))
-      if (E.isLeft(outcome)) return usageProblem(outcome.left, meterNames(input.right))
+      const outcome = await usage.activateWithDetails(c.session, command, metaOf(c))
+      if (E.isLeft(outcome)) return cryptlexFailure(outcome.left, meterNames(input))
       const { order: after, activation, now, created } = outcome.right
       const activationToken = await usage.activationToken(after, activation, now)
       return created
@@ -116,35 +112,28 @@ export const createCryptlexRouter = ({ services, reads, idempotency }: HttpDeps)
 
   router.get(
     '/v3/activations/:id',
-    endpoint(dialect, async (req) => {
-      const principal = await authenticate(req)
-      if (E.isLeft(principal)) return principal.left
-      const found = await activationById(principal.right, String(req.params.id))
-      if (E.isLeft(found)) return found.left
-      const { order, activation, target } = found.right
-      return reply(200, activationView(order, activation, target.productId, services.clock()))
-    }),
+    onActivation('read', async (_c, { license, activation }) => reply(200, activationView(license.order, activation, license.productId, services.clock()))),
   )
 
   router.patch(
     '/v3/activations/:id',
     body,
-    write(async (req, principal, idempotencyKey) => {
-      const input = decode(req.body)
-      if (E.isLeft(input)) return input.left
-      const found = await activationById(principal, String(req.params.id))
+    withActivation(async (c, input) => {
+      const found = await activationById(c, String(c.req.params.id))
       if (E.isLeft(found)) return found.left
-      const { order, activation, target } = found.right
-      if (input.right.key !== order.activationKey) {
+      const { license, activation } = found.right
+      if (input.key !== license.order.activationKey) {
         return cryptlexProblem(400, 'LICENSE_KEY_MISMATCH', "key is not the key of this activation's license.", [
           { field: 'key', message: "is not the key of this activation's license" },
         ])
       }
-      if (target.productId === null || input.right.productId !== target.productId) return productMismatch()
-      const outcome = await usage.updateActivation(order.orderId, activation.activationId, changesOf(input.right), commandMeta(req, principal.credentialId, idempotencyKey))
-      if (E.isLeft(outcome)) return usageProblem(outcome.left, meterNames(input.right))
+      const productId = productNamed(input, license)
+      if (E.isLeft(productId)) return productId.left
+      const { activationId } = activation
+      const outcome = await usage.updateActivation(c.session, { type: 'UpdateActivation', orderId: license.orderId, activationId, changes: changesOf(input) }, metaOf(c))
+      if (E.isLeft(outcome)) return cryptlexFailure(outcome.left, meterNames(input))
       const { order: after, now } = outcome.right
-      const updated = ownEntry(after.usage.activations, activation.activationId)
+      const updated = ownEntry(after.usage.activations, activationId)
       if (updated === undefined) return activationNotFound()
       return reply(200, { activationToken: await usage.activationToken(after, updated, now) })
     }),
@@ -152,12 +141,9 @@ export const createCryptlexRouter = ({ services, reads, idempotency }: HttpDeps)
 
   router.delete(
     '/v3/activations/:id',
-    write(async (req, principal, idempotencyKey) => {
-      const found = await activationById(principal, String(req.params.id))
-      if (E.isLeft(found)) return found.left
-      const { order, activation } = found.right
-      const outcome = await usage.deactivate(order.orderId, { activationId: activation.activationId }, commandMeta(req, principal.credentialId, idempotencyKey))
-      return E.isLeft(outcome) ? usageProblem(outcome.left) : reply(204)
+    onActivation('write', async (c, { license, activation }) => {
+      const outcome = await usage.deactivate(c.session, { type: 'DeactivateMachine', orderId: license.orderId, activation: { activationId: activation.activationId } }, metaOf(c))
+      return E.isLeft(outcome) ? cryptlexFailure(outcome.left) : reply(204)
     }),
   )
 

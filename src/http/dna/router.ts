@@ -18,30 +18,37 @@
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import express, { Router, type Request, type Response } from 'express'
-import type { LicenseUpdate } from '../../application/license-updates.js'
+import * as O from 'fp-ts/Option'
+import * as RNEA from 'fp-ts/ReadonlyNonEmptyArray'
+import type { LicenseChange, LicenseUpdate } from '../../application/license-updates.js'
 import type { Attempt } from '../../application/lockout.js'
 import { ActivationKeyInput } from '../../domain/activation-key/key.js'
 import type { ApiKeyScope } from '../../domain/api-key/index.js'
-import { Bool, Email } from '../../domain/codecs.js'
-import { canonicalIp, IpAddress } from '../../domain/ip-address.js'
+import { canonicalIp } from '../../domain/ip-address.js'
 import type { AttemptFailure } from '../../domain/lockout/index.js'
-import { LicenseData } from '../../domain/order/index.js'
+import { ChangeEmail, ChangeLicenseData } from '../../domain/order/index.js'
 import { ProductId } from '../../domain/product-template/index.js'
 import { fieldErrors } from '../../domain/validation.js'
 import { basicCredentials } from '../credentials.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
-import { authFailureDetail } from '../failures.js'
 import { reply, type Reply } from '../reply.js'
 import { clientIpOf, commandMeta } from '../request-context.js'
 import { dnaDialect as dialect, describeParameters } from './dialect.js'
+import { dnaFailure } from './failures.js'
 import { createCredentialRateLimit } from './rate-limit.js'
 
 const BODY_LIMIT = '16kb'
 
+/** The seed's parameters, each decoded with its command's own codec. */
 const LicenseUpdateBody = t.intersection([
-  t.type({ UserIp: IpAddress }),
-  t.partial({ NewEmail: Email, NewLicenseData: LicenseData, Test: Bool, SendDnaEmail: Bool }),
+  t.type({ UserIp: ChangeEmail.props.userIp }),
+  t.partial({
+    NewEmail: ChangeEmail.props.email,
+    NewLicenseData: ChangeLicenseData.props.licenseData,
+    Test: ChangeEmail.props.test,
+    SendDnaEmail: ChangeEmail.props.sendNotice,
+  }),
 ])
 
 const parseJson = express.json({ limit: BODY_LIMIT, type: () => true })
@@ -75,19 +82,24 @@ const decodeUpdate = (req: Request, body: unknown): E.Either<string, LicenseUpda
   if (E.isLeft(licenseId)) problems.push('Invalid LicenseId format')
   if (!isObject(body)) return E.left([...problems, 'The request body must be a JSON object with UserIp and NewEmail and/or NewLicenseData'].join('; '))
   const fields = LicenseUpdateBody.decode(body)
+  const changes = E.isLeft(fields) ? O.none : changesOf(fields.right)
   if (E.isLeft(fields)) problems.push(describeParameters(fieldErrors(fields.left)))
-  else if (fields.right.NewEmail === undefined && fields.right.NewLicenseData === undefined) problems.push('NewEmail or NewLicenseData is required')
-  if (E.isLeft(productId) || E.isLeft(licenseId) || E.isLeft(fields) || problems.length > 0) return E.left(problems.join('; '))
-  const { UserIp, NewEmail, NewLicenseData, Test, SendDnaEmail } = fields.right
-  return E.right({
-    productId: productId.right,
-    licenseId: licenseId.right,
-    ...(NewEmail === undefined ? {} : { newEmail: NewEmail }),
-    ...(NewLicenseData === undefined ? {} : { newLicenseData: NewLicenseData }),
-    userIp: UserIp,
-    test: Test ?? false,
-    sendNotice: SendDnaEmail ?? true,
-  })
+  else if (O.isNone(changes)) problems.push('NewEmail or NewLicenseData is required')
+  if (E.isLeft(productId) || E.isLeft(licenseId) || O.isNone(changes) || problems.length > 0) return E.left(problems.join('; '))
+  return E.right({ productId: productId.right, licenseId: licenseId.right, changes: changes.value })
+}
+
+/**
+ * The changes the parameters ask for, data first: a product without the
+ * license-data option answers 403 even to a test event that an active product
+ * would refuse with 409.
+ */
+const changesOf = ({ UserIp: userIp, NewEmail, NewLicenseData, Test, SendDnaEmail }: t.TypeOf<typeof LicenseUpdateBody>) => {
+  const test = Test ?? false
+  return RNEA.fromReadonlyArray<LicenseChange>([
+    ...(NewLicenseData === undefined ? [] : [{ type: 'ChangeLicenseData' as const, licenseData: NewLicenseData, userIp, test }]),
+    ...(NewEmail === undefined ? [] : [{ type: 'ChangeEmail' as const, email: NewEmail, userIp, test, sendNotice: SendDnaEmail ?? true }]),
+  ])
 }
 
 const tooMany = (seconds: number, detail?: string): Reply => {
@@ -111,30 +123,29 @@ export const createDnaRouter = ({ services, reads, idempotency, logger, rateLimi
   router.patch(
     '/v1/Licenses/:productId/:licenseId',
     endpoint(dialect, async (req, res) => {
+      const session = services.session()
       const body = await readBody(req, res)
       const source = clientIpOf(req)
       const attempt: Attempt = { userIp: userIpOf(body), sourceAddress: source === null ? null : canonicalIp(source) }
 
       // A locked-out address is refused before anything else is looked at, valid or not.
-      const until = await lockout.lockedUntil(attempt)
+      const until = await lockout.lockedUntil(session, attempt)
       if (until !== null) {
         req.log.info({ ...attempt, until: until.toISOString() }, 'refused: IP lockout')
         const seconds = Math.max(1, Math.ceil((until.getTime() - clock().getTime()) / 1000))
         return tooMany(seconds, `Too many invalid attempts from this IP address - try again in ${seconds} seconds (see "X-RateLimit-Reset").`)
       }
       const refuse = async (answer: Reply, reason: AttemptFailure, actor: string | null): Promise<Reply> => {
-        const locked = await lockout.recordFailure(attempt, reason, commandMeta(req, actor))
+        const locked = await lockout.recordFailure(session, attempt, reason, commandMeta(req, actor))
         if (locked.length > 0) req.log.warn({ addresses: locked, reason, policy: lockout.policy }, 'IP lockout')
         return answer
       }
       if (E.isLeft(body)) return refuse(body.left, 'invalid_parameters', null)
 
       const basic = basicCredentials(req)
-      const principal = basic === null ? E.left({ _tag: 'MissingCredentials' as const }) : await services.credentials.authenticateBasic(basic.clientId, basic.apiKey)
-      if (E.isLeft(principal)) {
-        const detail = `Basic Authentication failed (${authFailureDetail(principal.left)}) - verify that you are using the correct <clientId> and <apiKey>.`
-        return refuse({ ...dialect.problem(401, { detail }), headers: { 'WWW-Authenticate': 'Basic realm="licensing"' } }, 'invalid_credentials', null)
-      }
+      const principal =
+        basic === null ? E.left({ _tag: 'MissingCredentials' as const }) : await services.credentials.authenticateBasic(session, basic.clientId, basic.apiKey)
+      if (E.isLeft(principal)) return refuse(dnaFailure(principal.left), 'invalid_credentials', null)
       const { credentialId, scope } = principal.right
 
       const rate = await limitRate(req, res, credentialId)
@@ -143,22 +154,13 @@ export const createDnaRouter = ({ services, reads, idempotency, logger, rateLimi
       return idempotency.run(req, dialect, async (idempotencyKey) => {
         const update = decodeUpdate(req, body.right)
         if (E.isLeft(update)) return refuse(dialect.problem(400, { detail: update.left }), 'invalid_parameters', credentialId)
-        const updated = await services.licenseUpdates.update(update.right, scope, commandMeta(req, credentialId, idempotencyKey))
+        const updated = await services.licenseUpdates.update(session, principal.right, update.right, commandMeta(req, credentialId, idempotencyKey))
         if (E.isRight(updated)) return reply(204)
         const failure = updated.left
-        switch (failure._tag) {
-          case 'LicenseNotFound':
-          case 'OrderNotFound':
-            return refuse(await notFound(update.right.productId, scope), 'not_found', credentialId)
-          case 'LicenseDataNotEnabled':
-            return dialect.problem(403)
-          case 'TestEventOnActiveProduct':
-            return dialect.problem(409)
-          case 'ConcurrencyConflict':
-            // Retried many times already: another node keeps changing this license. Our failure, not the request's.
-            req.log.error({ failure }, 'license update failed: concurrency conflict after retries')
-            return dialect.problem(500)
-        }
+        // Not found counts against the address, and says which of the two was not found.
+        if (failure._tag === 'LicenseNotFound' || failure._tag === 'OrderNotFound') return refuse(await notFound(update.right.productId, scope), 'not_found', credentialId)
+        if (failure._tag === 'ConcurrencyConflict') req.log.error({ failure }, 'license update failed: concurrency conflict after retries')
+        return dnaFailure(failure)
       })
     }),
   )

@@ -5,8 +5,8 @@
 // streams up to the instant (application/point-in-time.ts).
 import * as E from 'fp-ts/Either'
 import type { Request } from 'express'
+import { authorize, licenseOf } from '../../application/access.js'
 import { ADMIN_TOKEN_ID, type Principal } from '../../application/credentials.js'
-import { mayReach } from '../../domain/api-key/access.js'
 import { activationsOf, liveSeats, type ExistingOrder } from '../../domain/order/index.js'
 import type { AuditEntry } from '../../projections/audit-reader.js'
 import type { FieldChange } from '../../projections/field-changes.js'
@@ -16,9 +16,9 @@ import { AUDIT_PAGE, INSTANT_MESSAGE, parseAuditParams, parseInstant } from '../
 import { auditEntryBody } from '../audit-view.js'
 import type { HttpDeps } from '../deps.js'
 import { reply, type Reply } from '../reply.js'
-import { forbidden } from './access.js'
 import { lacDialect as dialect } from './dialect.js'
-import { licenseOrderView } from './view.js'
+import { lacFailure } from './failures.js'
+import { licenseOrderView } from '../../views/license-order.js'
 
 
 const actorName = (actor: string | null): string => {
@@ -93,7 +93,7 @@ export const createLacHistory = ({ services, reads }: HttpDeps) => {
     await reads.fresh()
     const access = auditAccess(principal.scope, { ...params.right, license: key }, reads.audit)
     if (access._tag === 'NothingMatches') return dialect.problem(404)
-    if (access._tag === 'Forbidden') return forbidden()
+    if (access._tag === 'Forbidden') return lacFailure(access.forbidden)
     const orderId = access.filter.subjects.find((s) => s.kind === 'order')!.value
     const page = reads.audit.page(access.filter, { order: params.right.order, cursor: params.right.cursor }, params.right.limit ?? AUDIT_PAGE.defaultLimit)
     return reply(200, {
@@ -111,7 +111,8 @@ export const createLacHistory = ({ services, reads }: HttpDeps) => {
     if (at === null) return dialect.problem(400, { fields: [{ field: 'asOf', message: INSTANT_MESSAGE }] })
     const found = await services.pointInTime.licenseOrderAt(key, at)
     if (found === null) return dialect.problem(404)
-    if (!mayReach(principal.scope, { productId: found.template?.productId ?? null, orderId: found.order.orderId })) return forbidden()
+    const reached = authorize(principal, licenseOf(found.order, found.template))
+    if (E.isLeft(reached)) return lacFailure(reached.left)
     return reply(200, { ...licenseOrderView(found.order, found.customer, found.template), as_of: usedAt(found.order, at) })
   }
 

@@ -6,16 +6,15 @@
 // A seed 003 increment of an attribute the license does not define is refused.
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
-import { Router, type Request } from 'express'
+import { Router } from 'express'
 import { AllowedUses, MeterName, type ExistingOrder } from '../../domain/order/index.js'
-import { failureAt, fieldErrors } from '../../domain/validation.js'
+import { failureAt } from '../../domain/validation.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { reply } from '../reply.js'
-import { commandMeta } from '../request-context.js'
-import { reachableOrder } from './access.js'
+import { licenseEndpoints } from './access.js'
 import { lacDialect as dialect } from './dialect.js'
+import { lacFailure } from './failures.js'
 
 const MAX_ATTRIBUTES = 100
 
@@ -46,37 +45,20 @@ const metersView = (order: ExistingOrder) =>
     .filter(([, meter]) => meter.allowedUses !== null)
     .map(([name, meter]) => ({ name, allowed_uses: meter.allowedUses, uses: meter.uses }))
 
-export const createMeterAdminRouter = ({ services, idempotency }: HttpDeps): Router => {
+export const createMeterAdminRouter = (deps: HttpDeps): Router => {
   const router = Router()
-  const { usage } = services
+  const { usage } = deps.services
+  const license = licenseEndpoints(deps)
 
-  const reachable = (req: Request) => reachableOrder(services, req)
-
-  router.get(
-    '/license-orders/:activation_key/meter-attributes',
-    endpoint(dialect, async (req) => {
-      const found = await reachable(req)
-      return E.isLeft(found) ? found.left : reply(200, metersView(found.right.order))
-    }),
-  )
+  router.get('/license-orders/:activation_key/meter-attributes', license.read(({ order }) => reply(200, metersView(order))))
 
   router.put(
     '/license-orders/:activation_key/meter-attributes',
     jsonBody(dialect),
-    endpoint(dialect, async (req) => {
-      const found = await reachable(req)
-      if (E.isLeft(found)) return found.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const input = DefinitionsBody.decode(req.body ?? null)
-        if (E.isLeft(input)) return dialect.problem(400, { fields: fieldErrors(input.left) })
-        const attributes = input.right.map(({ name, allowed_uses }) => ({ name, allowedUses: allowed_uses }))
-        const defined = await usage.defineMeterAttributes(found.right.order.orderId, attributes, commandMeta(req, found.right.principal.credentialId, idempotencyKey))
-        if (E.isLeft(defined)) {
-          const failure = defined.left
-          return failure._tag === 'OrderNotFound' ? dialect.problem(404) : dialect.problem(409, { detail: 'the license changed while this request was being decided; retry it' })
-        }
-        return reply(200, metersView(defined.right.order))
-      })
+    license.write(DefinitionsBody, async ({ session, license: { orderId }, input, meta }) => {
+      const attributes = input.map(({ name, allowed_uses }) => ({ name, allowedUses: allowed_uses }))
+      const defined = await usage.defineMeterAttributes(session, { type: 'DefineMeterAttributes', orderId, attributes }, meta)
+      return E.isLeft(defined) ? lacFailure(defined.left) : reply(200, metersView(defined.right.order))
     }),
   )
 

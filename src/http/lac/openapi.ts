@@ -1,4 +1,4 @@
-import { auditFilterParameters } from '../admin/audit-openapi.js'
+import { auditFilterParameters } from '../audit-openapi.js'
 import { AUDIT_PAGE } from '../audit-params.js'
 import type { ApiModule } from '../api-module.js'
 import { body, bool, header, idempotencyKey, int, intOrString, json, nullable, pathParam, ref, str } from '../openapi-helpers.js'

@@ -6,121 +6,88 @@
 // Authorization: Bearer <API key or admin token>; a missing, invalid, revoked
 // or expired token is 403, as the seed documents.
 import * as E from 'fp-ts/Either'
-import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import { Router, type Request } from 'express'
-import { targetOfOrder } from '../../application/access.js'
-import type { Principal } from '../../application/credentials.js'
-import { ActivationKeyInput } from '../../domain/activation-key/key.js'
-import { mayReach, type Target } from '../../domain/api-key/access.js'
-import { OrderTermsInput, type ExistingOrder } from '../../domain/order/index.js'
-import { fieldErrors } from '../../domain/validation.js'
+import { authorize, licenseOf } from '../../application/access.js'
+import type { Session } from '../../application/session.js'
+import { CreateOrder, UpdateOrder, type ExistingOrder } from '../../domain/order/index.js'
+import { licenseOrderView } from '../../views/license-order.js'
+import { decodeIn } from '../decode.js'
+import { metaOf } from '../call.js'
 import type { HttpDeps } from '../deps.js'
-import { endpoint } from '../endpoint.js'
-import { orderFailure } from '../failures.js'
 import { jsonBody } from '../json-body.js'
-import { reply, type Reply } from '../reply.js'
-import { commandMeta } from '../request-context.js'
-import { authenticateLac, forbidden } from './access.js'
+import { reply } from '../reply.js'
+import { lacCalls } from './access.js'
 import { lacDialect as dialect } from './dialect.js'
+import { lacFailure } from './failures.js'
 import { createLacHistory } from './history.js'
-import { licenseOrderView } from './view.js'
 
-const CreateBody = t.intersection([OrderTermsInput, t.partial({ activation_key: ActivationKeyInput })])
+/** The body of a PATCH: the order's new terms, decoded with UpdateOrder's own codec for them. */
+const UpdateBody = UpdateOrder.props.terms
+/** The body of a POST: CreateOrder's terms, and the key the vendor may choose. */
+const CreateBody = t.intersection([CreateOrder.props.terms, t.partial({ activation_key: CreateOrder.props.activationKey })])
+
+const decode = decodeIn(dialect)
 
 export const createLacRouter = (deps: HttpDeps): Router => {
-  const { services, reads, idempotency } = deps
+  const { services, reads } = deps
+  const { orders } = services
   const router = Router()
+  const call = lacCalls(deps)
   const history = createLacHistory(deps)
   const body = jsonBody(dialect)
 
-  const authenticate = (req: Request) => authenticateLac(services, req)
-  const may = (principal: Principal, target: Target): boolean => mayReach(principal.scope, target)
+  const keyOf = (req: Request): string => String(req.params.activation_key)
 
-  /** The order as the seed shows it, read from the streams the write just changed: the reply shows the write. */
-  const presentWritten = async (order: ExistingOrder) => {
-    const [customer, template] = await Promise.all([
-      services.customers.get(order.terms.customer_id),
-      services.productTemplates.get(order.terms.product_template_id),
-    ])
+  /** The order as the seed shows it, with the customer and template this request read: the reply shows the write. */
+  const present = async (session: Session, order: ExistingOrder) => {
+    const { customer, template } = await orders.withRelations(session, order)
     return licenseOrderView(order, customer, template)
   }
-
-  const decodeTerms = <A>(codec: t.Decoder<unknown, A>, input: unknown): E.Either<Reply, A> =>
-    pipe(
-      codec.decode(input ?? {}),
-      E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
-    )
 
   router.patch(
     '/license-orders/:activation_key',
     body,
-    endpoint(dialect, async (req) => {
-      const principal = await authenticate(req)
-      if (E.isLeft(principal)) return principal.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const order = await services.orders.findByKey(String(req.params.activation_key))
-        if (order === null) return dialect.problem(404)
-        if (!may(principal.right, await targetOfOrder(order, services.productTemplates))) return forbidden()
-        const terms = decodeTerms(OrderTermsInput, req.body)
-        if (E.isLeft(terms)) return terms.left
-        // Moving the order to another product needs the right to that product too.
-        const movedTo = await services.productTemplates.get(terms.right.product_template_id)
-        if (movedTo !== null && !may(principal.right, { productId: movedTo.productId, orderId: order.orderId })) return forbidden()
-        const updated = await services.orders.update(order.orderId, terms.right, commandMeta(req, principal.right.credentialId, idempotencyKey))
-        if (E.isLeft(updated)) {
-          const { status, problem } = orderFailure(updated.left)
-          return dialect.problem(status, problem)
-        }
-        return reply(200, await presentWritten(updated.right))
-      })
+    call.write(async (c) => {
+      const license = await orders.reach(c.session, c.principal, keyOf(c.req))
+      if (E.isLeft(license)) return lacFailure(license.left)
+      const terms = decode(UpdateBody, c.req.body ?? {})
+      if (E.isLeft(terms)) return terms.left
+      const command: UpdateOrder = { type: 'UpdateOrder', orderId: license.right.orderId, terms: terms.right }
+      const updated = await orders.update(c.session, c.principal, command, metaOf(c))
+      return E.isLeft(updated) ? lacFailure(updated.left) : reply(200, await present(c.session, updated.right))
     }),
   )
 
   router.post(
     '/license-orders',
     body,
-    endpoint(dialect, async (req) => {
-      const principal = await authenticate(req)
-      if (E.isLeft(principal)) return principal.left
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
-        const input = decodeTerms(CreateBody, req.body)
-        if (E.isLeft(input)) return input.left
-        const { activation_key, ...terms } = input.right
-        const template = await services.productTemplates.get(terms.product_template_id)
-        if (template !== null && !may(principal.right, { productId: template.productId, orderId: null })) return forbidden()
-        const created = await services.orders.create(terms, activation_key ?? null, commandMeta(req, principal.right.credentialId, idempotencyKey))
-        if (E.isLeft(created)) {
-          const { status, problem } = orderFailure(created.left)
-          return dialect.problem(status, problem)
-        }
-        return reply(201, await presentWritten(created.right), { Location: `/license-orders/${encodeURIComponent(created.right.activationKey)}` })
-      })
+    call.write(async (c) => {
+      const input = decode(CreateBody, c.req.body ?? {})
+      if (E.isLeft(input)) return input.left
+      const { activation_key, ...terms } = input.right
+      const created = await orders.create(c.session, c.principal, { terms, activationKey: activation_key ?? null }, metaOf(c))
+      if (E.isLeft(created)) return lacFailure(created.left)
+      return reply(201, await present(c.session, created.right), { Location: `/license-orders/${encodeURIComponent(created.right.activationKey)}` })
     }),
   )
 
   router.get(
     '/license-orders/:activation_key',
-    endpoint(dialect, async (req) => {
-      const principal = await authenticate(req)
-      if (E.isLeft(principal)) return principal.left
-      if (req.query.asOf !== undefined) return history.asOf(principal.right, String(req.params.activation_key), req.query.asOf)
+    call.read(async ({ req, principal }) => {
+      if (req.query.asOf !== undefined) return history.asOf(principal, keyOf(req), req.query.asOf)
       await reads.fresh()
-      const order = reads.licenseOrders.byActivationKey(String(req.params.activation_key))
+      const order = reads.licenseOrders.byActivationKey(keyOf(req))
       if (order === null) return dialect.problem(404)
       const template = reads.productTemplates.get(order.terms.product_template_id)
-      if (!may(principal.right, { productId: template?.productId ?? null, orderId: order.orderId })) return forbidden()
-      return reply(200, licenseOrderView(order, reads.customers.get(order.terms.customer_id), template))
+      const reached = authorize(principal, licenseOf(order, template))
+      return E.isLeft(reached) ? lacFailure(reached.left) : reply(200, licenseOrderView(order, reads.customers.get(order.terms.customer_id), template))
     }),
   )
 
   router.get(
     '/license-orders/:activation_key/history',
-    endpoint(dialect, async (req) => {
-      const principal = await authenticate(req)
-      if (E.isLeft(principal)) return principal.left
-      return history.history(req, principal.right)
-    }),
+    call.read(async ({ req, principal }) => history.history(req, principal)),
   )
 
   return router

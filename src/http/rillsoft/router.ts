@@ -5,71 +5,74 @@
 // fields are optional, but at least one must be given; the two changes are
 // one atomic change of the order.
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
 import { pipe } from 'fp-ts/function'
+import * as RNEA from 'fp-ts/ReadonlyNonEmptyArray'
 import * as t from 'io-ts'
 import { Router } from 'express'
-import { targetOfOrder } from '../../application/access.js'
-import { ActivationKeyInput } from '../../domain/activation-key/key.js'
-import { mayReach } from '../../domain/api-key/access.js'
-import { SerialNumber } from '../../domain/order/index.js'
-import { fieldErrors } from '../../domain/validation.js'
+import { authorize, liveLicense } from '../../application/access.js'
+import { ChangeActivationKey, ChangeSerialNumber } from '../../domain/order/index.js'
 import { bearerToken } from '../credentials.js'
+import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
-import { orderFailure } from '../failures.js'
 import { jsonBody } from '../json-body.js'
 import { commandMeta } from '../request-context.js'
 import { rillsoftDialect as dialect, rillsoftSuccess } from './dialect.js'
+import { rillsoftFailure } from './failures.js'
 
-const LicenseChange = t.partial({ serialNumber: SerialNumber, activationKey: ActivationKeyInput })
+/** Either or both of the changes, each decoded with its command's own codec. */
+const LicenseChange = t.partial({ serialNumber: ChangeSerialNumber.props.serialNumber, activationKey: ChangeActivationKey.props.activationKey })
 
 const CLIENT_ID = /^[1-9]\d{0,14}$/
 
+type IdentityCommand = ChangeSerialNumber | ChangeActivationKey
+type Change = Omit<ChangeSerialNumber, 'orderId'> | Omit<ChangeActivationKey, 'orderId'>
+
+/** The changes sent, as commands less the order (found later), serial number first: one atomic change of the order. */
+const changesOf = ({ serialNumber, activationKey }: t.TypeOf<typeof LicenseChange>) =>
+  RNEA.fromReadonlyArray<Change>([
+    ...(serialNumber === undefined ? [] : [{ type: 'ChangeSerialNumber' as const, serialNumber }]),
+    ...(activationKey === undefined ? [] : [{ type: 'ChangeActivationKey' as const, activationKey }]),
+  ])
+
 export const createRillsoftRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()
+  const decode = decodeIn(dialect)
 
   router.patch(
     '/api/v2/clients/:client_id/license',
     jsonBody(dialect),
     endpoint(dialect, async (req) => {
-      const token = bearerToken(req)
-      if (token === null) return dialect.problem(401, { detail: 'JWT token not found' })
-      const principal = await services.credentials.authenticate(token)
-      if (E.isLeft(principal)) return dialect.problem(401, { detail: 'JWT token is invalid, expired or revoked' })
+      const session = services.session()
+      const principal = await services.credentials.authenticate(session, bearerToken(req))
+      if (E.isLeft(principal)) return rillsoftFailure(principal.left)
 
       return idempotency.run(req, dialect, async (idempotencyKey) => {
         const clientIdText = String(req.params.client_id)
         if (!CLIENT_ID.test(clientIdText)) {
           return dialect.problem(400, { fields: [{ field: 'client_id', message: 'must be a positive integer' }] })
         }
-        const change = pipe(
-          LicenseChange.decode(req.body ?? {}),
-          E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
-        )
+        const change = decode(LicenseChange, req.body ?? {})
         if (E.isLeft(change)) return change.left
-        const { serialNumber, activationKey } = change.right
-        if (serialNumber === undefined && activationKey === undefined) {
-          return dialect.problem(400, { fields: [{ field: 'body', message: 'must contain serialNumber, activationKey or both' }] })
-        }
+        const changes = changesOf(change.right)
+        if (O.isNone(changes)) return dialect.problem(400, { fields: [{ field: 'body', message: 'must contain serialNumber, activationKey or both' }] })
 
         const clientId = Number(clientIdText)
         await reads.fresh()
-        if ((await services.customers.get(clientId)) === null) return dialect.problem(404, { detail: `Client ${clientId} was not found` })
+        if ((await services.customers.get(session, clientId)) === null) return dialect.problem(404, { detail: `Client ${clientId} was not found` })
         const [orderId] = reads.licenseOrders.orderIdsOfCustomer(clientId)
-        const order = orderId === undefined ? null : await services.orders.get(orderId)
+        const order = orderId === undefined ? null : await services.orders.get(session, orderId)
         if (order === null) return dialect.problem(404, { detail: `Client ${clientId} has no license` })
-        if (!mayReach(principal.right.scope, await targetOfOrder(order, services.productTemplates))) return dialect.problem(403)
+        const reached = authorize(principal.right, await liveLicense(session, order))
+        if (E.isLeft(reached)) return rillsoftFailure(reached.left)
 
-        const changed = await services.orders.changeIdentity(
-          order.orderId,
-          { ...(serialNumber === undefined ? {} : { serialNumber }), ...(activationKey === undefined ? {} : { activationKey }) },
-          commandMeta(req, principal.right.credentialId, idempotencyKey),
+        const commands = pipe(
+          changes.value,
+          RNEA.map((c): IdentityCommand => ({ ...c, orderId: order.orderId }) as IdentityCommand),
         )
-        if (E.isLeft(changed)) {
-          const { status, problem } = orderFailure(changed.left)
-          return dialect.problem(status, problem)
-        }
-        return rillsoftSuccess
+        const changed = await services.orders.changeIdentity(session, commands, commandMeta(req, principal.right.credentialId, idempotencyKey))
+        return E.isLeft(changed) ? rillsoftFailure(changed.left) : rillsoftSuccess
       })
     }),
   )

@@ -1,8 +1,9 @@
 // Seed 003's activation object, as its webhook `data` shows it. What the
 // engine does not keep (location, organization, user, the ids and times of
 // single metadata entries) is present and null, so the shape is always the
-// seed's; activations made through seed 002 have null details.
-import { licenseExpiry, type Activation, type ExistingOrder } from '../../domain/order/index.js'
+// seed's; activations made through seed 002 have null details. Seed 003's API
+// and the activation webhooks both render it.
+import { licenseExpiry, type Activation, type ExistingOrder } from '../domain/order/index.js'
 
 export const activationView = (order: ExistingOrder, activation: Activation, productId: string | null, now: Date) => {
   const details = activation.details

@@ -1,8 +1,10 @@
 // A license order as seed 001's example response shows it: integers as
 // strings where the example has strings, counters as numbers, the customer
 // with Contacts and CustomTags, the product template by id, name and product.
-import type { ExistingCustomer, ExistingProductTemplate } from '../../application/customers.js'
-import { orderCounters, type ExistingOrder } from '../../domain/order/index.js'
+// Seed 001's API and the license-order webhooks both render it.
+import type { ExistingCustomer } from '../domain/customer/index.js'
+import { orderCounters, type ExistingOrder } from '../domain/order/index.js'
+import type { ExistingProductTemplate } from '../domain/product-template/index.js'
 
 const text = (n: number | null): string | null => (n === null ? null : String(n))
 

@@ -1,10 +1,11 @@
 // GET /.well-known/jwks.json: the public keys license tokens are signed with
 // (Ed25519, kid = the key's RFC 7638 thumbprint), so clients can verify a
-// licenseToken or an activationToken offline. Public: no credential needed.
+// licenseToken or an activationToken offline. Public: no credential needed;
+// in the admin API's dialect, like everything the engine speaks of its own.
 import { Router } from 'express'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
-import { adminDialect } from '../admin/dialect.js'
+import { adminDialect } from './dialect.js'
 import { reply } from '../reply.js'
 
 export const createWellKnownRouter = ({ services }: HttpDeps): Router => {

@@ -1,3 +1,4 @@
+// The OpenAPI description of the token keys (/.well-known/jwks.json).
 import type { ApiModule } from '../api-module.js'
 import { json, str } from '../openapi-helpers.js'
 

@@ -1,0 +1,104 @@
+// Decisions on node-locked activations (seed 002's activate and deactivate,
+// seed 003's activations and their meter attributes): a new activation takes
+// a place of activations_allowed, which live floating seats share.
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import type { OrderEvent } from './events.js'
+import { noActivationDetails, type ActivationDetails } from './machine.js'
+import { incrementUses, ownEntry } from './meters.js'
+import { activationOf, limitOf, occupied } from './occupancy.js'
+import type { ExistingOrder } from './state.js'
+import type { ActivateMachine, ActivateMachineWithDetails, ActivationChanges, ActivationSelector, DeactivateMachine, UpdateActivation } from './usage-commands.js'
+import { afterExpiries, usable, type Decide, type Decision, type UsageContext } from './usage-decision.js'
+import type { UsageError } from './usage-errors.js'
+import type { Activation } from './usage.js'
+
+const findActivation = (order: ExistingOrder, selector: ActivationSelector) =>
+  'activationId' in selector ? ownEntry(order.usage.activations, selector.activationId) : activationOf(order.usage, selector)
+
+/** Every place taken: a new activation would exceed activations_allowed. */
+const full = (order: ExistingOrder, now: Date): E.Either<UsageError, never> | null =>
+  occupied(order, now) >= limitOf(order) ? E.left({ _tag: 'ActivationLimitReached', orderId: order.orderId, limit: limitOf(order) }) : null
+
+/**
+ * Seed 003's details after a change: the fields given replace the recorded
+ * ones, meter uses move by increments (see meters.ts), all or nothing.
+ */
+const changedDetails = (order: ExistingOrder, details: ActivationDetails, changes: ActivationChanges): E.Either<UsageError, ActivationDetails> => {
+  const { meterIncrements, ...fields } = changes
+  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined))
+  return pipe(
+    incrementUses(order.orderId, order.usage.meters, details.meterAttributes, meterIncrements ?? []),
+    E.map((meterAttributes): ActivationDetails => ({ ...details, ...given, meterAttributes })),
+  )
+}
+
+/** An activation's update: ActivationUpdated with the whole new details, or nothing when nothing changed. */
+const updateOf = (order: ExistingOrder, activation: Activation, changes: ActivationChanges, at: string): Decision =>
+  pipe(
+    changedDetails(order, activation.details, changes),
+    E.map((details): readonly OrderEvent[] => {
+      if (JSON.stringify(details) === JSON.stringify(activation.details)) return []
+      const { activationId, clientId, machineId } = activation
+      return [{ type: 'ActivationUpdated', data: { orderId: order.orderId, activationId, clientId, machineId, details, at } }]
+    }),
+  )
+
+const activated = (order: ExistingOrder, command: ActivateMachine | ActivateMachineWithDetails, details: ActivationDetails, context: UsageContext): OrderEvent => {
+  const { clientId, machineId, clientName, clientAddr } = command
+  return { type: 'MachineActivated', data: { orderId: order.orderId, activationId: context.newId, clientId, machineId, clientName, clientAddr, details, at: context.now.toISOString() } }
+}
+
+export const activateMachine: Decide<ActivateMachine> = (command, order, context) =>
+  pipe(
+    usable(order, context.now),
+    E.chain(() =>
+      afterExpiries(order, context.now, (after) => {
+        // The same client and machine again: the same activation, nothing new.
+        if (activationOf(after.usage, command) !== undefined) return E.right([])
+        return full(after, context.now) ?? E.right([activated(after, command, command.details, context)])
+      }),
+    ),
+  )
+
+export const activateMachineWithDetails: Decide<ActivateMachineWithDetails> = (command, order, context) =>
+  pipe(
+    usable(order, context.now),
+    E.chain(() =>
+      afterExpiries(order, context.now, (after) => {
+        const held = activationOf(after.usage, command)
+        if (held !== undefined) return updateOf(after, held, command.changes, context.now.toISOString())
+        return (
+          full(after, context.now) ??
+          pipe(
+            changedDetails(after, noActivationDetails, command.changes),
+            E.map((details) => [activated(after, command, details, context)]),
+          )
+        )
+      }),
+    ),
+  )
+
+export const updateActivation: Decide<UpdateActivation> = (command, order, { now }) => {
+  const activation = ownEntry(order.usage.activations, command.activationId)
+  if (activation === undefined) return E.left({ _tag: 'ActivationNotFound', orderId: order.orderId })
+  // A disabled or expired license is told so when its machines sync, and its meters do not move.
+  const ok = usable(order, now)
+  if (E.isLeft(ok)) return ok
+  // The fingerprint is the machine the activation is bound to: another machine is another activation.
+  const { fingerprint } = command.changes
+  if (fingerprint !== undefined && fingerprint !== null && fingerprint !== activation.machineId) {
+    return E.left({ _tag: 'FingerprintMismatch', orderId: order.orderId, activationId: activation.activationId })
+  }
+  return updateOf(order, activation, command.changes, now.toISOString())
+}
+
+export const deactivateMachine: Decide<DeactivateMachine> = (command, order, { now }) => {
+  const { orderId } = order
+  const activation = findActivation(order, command.activation)
+  if (activation === undefined) return E.left({ _tag: 'ActivationNotFound', orderId })
+  const allowed = order.terms.deactivations_allowed
+  if (allowed !== null && order.usage.deactivations >= allowed) return E.left({ _tag: 'DeactivationLimitReached', orderId, allowed })
+  const { activationId, clientId, machineId } = activation
+  return E.right([{ type: 'MachineDeactivated', data: { orderId, activationId, clientId, machineId, at: now.toISOString() } }])
+}

@@ -1,0 +1,59 @@
+// One request's work, as every API hands it on: the request, its session (so
+// each stream it needs is read once, application/session.ts), the principal
+// its credential names, and the Idempotency-Key its events record. `calls`
+// builds the endpoints of one API: authenticate, then run the work, once per
+// Idempotency-Key when it writes.
+import * as E from 'fp-ts/Either'
+import type { Request, RequestHandler, Response } from 'express'
+import type { Principal } from '../application/credentials.js'
+import type { Failure } from '../application/failures.js'
+import type { CommandMeta } from '../application/metadata.js'
+import type { Session } from '../application/session.js'
+import type { HttpDeps } from './deps.js'
+import { endpoint } from './endpoint.js'
+import type { IdempotentOptions } from './idempotency.js'
+import type { Dialect, Reply } from './reply.js'
+import { commandMeta } from './request-context.js'
+
+export interface Call {
+  readonly req: Request
+  /** For answers written piece by piece (exports); any other answer is the Reply the work returns. */
+  readonly res: Response
+  readonly session: Session
+  readonly principal: Principal
+  readonly idempotencyKey: string | null
+}
+
+/** The metadata the call's events carry. */
+export const metaOf = ({ req, principal, idempotencyKey }: Call): CommandMeta => commandMeta(req, principal.credentialId, idempotencyKey)
+
+export interface CallsOptions {
+  readonly dialect: Dialect
+  /** The credential as this API carries it. */
+  readonly credential: (req: Request) => string | null
+  /** This API's failure map. */
+  readonly failure: (failure: Failure) => Reply
+  /** What the principal must reach before any work (the admin API: admin resources). */
+  readonly allowed?: (principal: Principal) => E.Either<Failure, unknown>
+}
+
+export const calls = ({ services, idempotency }: Pick<HttpDeps, 'services' | 'idempotency'>, options: CallsOptions) => {
+  const { dialect, credential, failure } = options
+  const run =
+    (work: (call: Call) => Promise<Reply>, idempotent: false | IdempotentOptions): RequestHandler =>
+    endpoint(dialect, async (req, res) => {
+      const session = services.session()
+      const principal = await services.credentials.authenticate(session, credential(req))
+      if (E.isLeft(principal)) return failure(principal.left)
+      const allowed = options.allowed?.(principal.right) ?? E.right(null)
+      if (E.isLeft(allowed)) return failure(allowed.left)
+      const go = (idempotencyKey: string | null): Promise<Reply> => work({ req, res, session, principal: principal.right, idempotencyKey })
+      return idempotent === false ? go(null) : idempotency.run(req, dialect, go, idempotent)
+    })
+  return {
+    /** Writes nothing, or nothing worth keeping per Idempotency-Key. */
+    read: (work: (call: Call) => Promise<Reply>): RequestHandler => run(work, false),
+    /** Runs once per Idempotency-Key. */
+    write: (work: (call: Call) => Promise<Reply>, options: IdempotentOptions = {}): RequestHandler => run(work, options),
+  }
+}

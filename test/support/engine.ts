@@ -1,0 +1,84 @@
+// The one HTTP test fixture: a real engine on a loopback port with its data
+// in a temporary directory, stopped and the directory removed afterwards.
+//   useEngine(options)  one engine for the file (or the describe block it is
+//                       called in): started before its tests, stopped after.
+//                       It stands for the running server, so `client(server)`
+//                       and `server.clock` may be taken before it starts.
+//   useEngines()        engines a test starts itself (restarts, a second node,
+//                       an engine in a process of its own), all stopped and
+//                       their directories removed after each test.
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { spawnEngine, type EngineProcess } from './process.js'
+import { startTestServer, type TestServer, type TestServerOptions } from './server.js'
+import { makeTempDir, type TempDir } from './tmp.js'
+
+/** Stops a server, then removes each data directory once. */
+const cleanUp = async (servers: readonly TestServer[], processes: readonly EngineProcess[], dirs: readonly TempDir[]): Promise<void> => {
+  for (const server of servers) await server.stop()
+  for (const engine of processes) await engine.kill()
+  for (const path of new Set(dirs.map((dir) => dir.path))) dirs.find((dir) => dir.path === path)!.remove()
+}
+
+export const useEngine = (options: TestServerOptions | (() => TestServerOptions) = {}): TestServer => {
+  let current: TestServer | null = null
+  const started = (): TestServer => {
+    if (current === null) throw new Error('the engine is used before it started (use it inside a test or a beforeAll)')
+    return current
+  }
+  beforeAll(async () => {
+    current = await startTestServer(typeof options === 'function' ? options() : options)
+  })
+  afterAll(async () => {
+    if (current !== null) await cleanUp([current], [], [current.dir])
+  })
+  return {
+    get url() {
+      return started().url
+    },
+    get dir() {
+      return started().dir
+    },
+    get clock() {
+      return started().clock
+    },
+    get running() {
+      return started().running
+    },
+    get logs() {
+      return started().logs
+    },
+    rawLogs: () => started().rawLogs(),
+    restart: async () => (current = await started().restart()),
+    stop: () => started().stop(),
+  }
+}
+
+export const useEngines = () => {
+  const servers: TestServer[] = []
+  const processes: EngineProcess[] = []
+  const dirs: TempDir[] = []
+  afterEach(async () => {
+    await cleanUp(servers.splice(0), processes.splice(0), dirs.splice(0))
+  })
+  const track = (server: TestServer): TestServer => {
+    servers.push(server)
+    dirs.push(server.dir)
+    return { ...server, restart: async () => track(await server.restart()) }
+  }
+  return {
+    /** An engine in this process. */
+    start: async (options: TestServerOptions = {}): Promise<TestServer> => track(await startTestServer(options)),
+    /** A data directory for engines started on it, in this process or another. */
+    dir: (label = 'engine'): TempDir => {
+      const dir = makeTempDir(label)
+      dirs.push(dir)
+      return dir
+    },
+    /** An engine in a process of its own (`npm start`), so a test can kill it. */
+    spawn: async (env: Record<string, string>): Promise<EngineProcess> => {
+      const engine = await spawnEngine(env)
+      processes.push(engine)
+      return engine
+    },
+  }
+}
