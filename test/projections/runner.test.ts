@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either'
 import { pino } from 'pino'
 import { v4 as uuid } from 'uuid'
 import { describe, expect, it } from 'vitest'
-import type { Projection } from '../../src/projections/projection.js'
+import { eachEvent, type Projection } from '../../src/projections/projection.js'
 import { openReadStore } from '../../src/projections/read-store.js'
 import { createProjectionRunner, readCheckpoint } from '../../src/projections/runner.js'
 import { ExpectedVersion, type NewEvent } from '../../src/store/port.js'
@@ -18,9 +18,9 @@ const recording: Projection = {
   open: (db) => {
     db.exec('CREATE TABLE IF NOT EXISTS seen (id INTEGER)')
     const put = db.prepare('INSERT INTO seen (id) VALUES (?)')
-    return ({ event }) => {
+    return eachEvent(({ event }) => {
       if (event.type === 'IdAllocated') put.run(event.data.id)
-    }
+    })
   },
 }
 
