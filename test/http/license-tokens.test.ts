@@ -109,6 +109,8 @@ describe('a restart', () => {
     const second = await first.restart()
     started.push(second)
     const after = babelClient(second)
+    // The sweep at start runs beside the server, not before it listens: wait for it.
+    await second.running.seatSweeper.sweep()
 
     const expired = (await orderEvents(second, orderId)).filter((e) => e.event.type === 'SeatExpired')
     expect(expired).toHaveLength(1)
