@@ -28,11 +28,19 @@ export const readCheckpoint = (db: Database.Database, name: string): Position | 
   return row === undefined ? null : BigInt(row.position)
 }
 
-/** A commit: how many events it held, and the positions of its first and last. */
+/** Events applied or committed together: how many, and the positions of the first and the last. */
 export interface Committed {
   readonly events: number
   readonly first: Position
   readonly position: Position
+}
+
+export interface ApplyChunksOptions {
+  /** Events committed at once, at least: a chunk is never split. */
+  readonly transactionSize: number
+  readonly committed: (commit: Committed) => void
+  readonly applied?: (chunk: Committed) => void
+  readonly stop?: () => boolean
 }
 
 export const createBatchApplier = ({ db, name, projections, eventByEvent = false }: BatchApplierOptions) => {
@@ -97,17 +105,13 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
 
   /**
    * Applies the chunks, up to `transactionSize` events to a transaction (a
-   * chunk is never split), calling `committed` after each commit, until the
-   * chunks end or `stop` says so. An event that does not decode is thrown,
-   * once the events before it are committed; anything else that throws rolls
-   * the open transaction back.
+   * chunk is never split), until the chunks end or `stop` says so; `applied`
+   * hears of each chunk as it is applied, `committed` of each commit. An
+   * event that does not decode is thrown, once the events before it are
+   * committed; anything else that throws rolls the open transaction back.
    */
-  const applyChunks = async (
-    chunks: AsyncIterable<readonly RecordedEvent[]>,
-    transactionSize: number,
-    committed: (commit: Committed) => void,
-    stop: () => boolean = () => false,
-  ): Promise<void> => {
+  const applyChunks = async (chunks: AsyncIterable<readonly RecordedEvent[]>, options: ApplyChunksOptions): Promise<void> => {
+    const { transactionSize, committed, applied, stop } = options
     let transaction: ReturnType<typeof begin> | null = null
     const commit = (): void => {
       const done = transaction!.commit()
@@ -116,9 +120,11 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
     }
     try {
       for await (const chunk of chunks) {
-        if (stop()) break
+        if (stop?.() === true) break
         transaction ??= begin()
+        const before = transaction.events()
         const undecodable = transaction.add(chunk)
+        if (transaction.events() > before) applied?.({ events: transaction.events() - before, first: chunk[0]!.position, position: chunk[transaction.events() - before - 1]!.position })
         if (undecodable !== null) {
           commit()
           throw undecodable

@@ -19,7 +19,7 @@ import type { Projection } from './projection.js'
 import { ensureBuiltBy } from './read-model-set.js'
 import { openReadStore } from './read-store.js'
 import { seatLeaseReader, seatLeasesProjection } from './seat-leases.js'
-import { createProjectionRunner } from './runner.js'
+import { createProjectionRunner, readCheckpoint } from './runner.js'
 
 export const READ_MODELS = 'read-models'
 
@@ -66,10 +66,13 @@ export const createReadModels = ({ store, path, logger, lastAppended, headAtStar
   const rebuilt = ensureBuiltBy(db, READ_MODELS, readModelProjections)
   if (rebuilt !== null) logger.warn({ builtBy: rebuilt }, 'the read models were built by other projections: rebuilding them from the log')
 
+  // Behind the log as it stood at start (deleted, rebuilt, or left behind): nobody reads them until they have
+  // caught up, so the runner may commit many chunks at once, as replay does.
+  const start = readCheckpoint(db, READ_MODELS)
+  let caughtUp = headAtStart === null || (start !== null && start >= headAtStart)
   const startedAt = performance.now()
   let progress: CatchUpProgress | null = null
   let lastLogged = startedAt
-  let caughtUp = false
   const rebuild = (): string => {
     if (progress === null || headAtStart === null) return 'starting'
     return describeEstimate(estimate(progress, headAtStart, performance.now() - startedAt))
@@ -80,23 +83,24 @@ export const createReadModels = ({ store, path, logger, lastAppended, headAtStar
     db,
     projections: readModelProjections,
     logger,
-    catchUpTransaction: CATCH_UP_TRANSACTION,
-    onApplied: ({ first, position, events }) => {
+    ...(caughtUp ? {} : { catchUpTransaction: CATCH_UP_TRANSACTION }),
+    onChunk: ({ first, position, events }) => {
+      if (caughtUp) return
       progress = { events: (progress?.events ?? 0) + events, first: progress?.first ?? first, position }
-      if (!caughtUp && performance.now() - lastLogged > LOG_EVERY_MS) {
+      if (performance.now() - lastLogged > LOG_EVERY_MS) {
         lastLogged = performance.now()
         logger.info({ progress: rebuild() }, 'rebuilding the read models from the log')
       }
     },
   })
-  /** Resolves once the read models follow the log live: true, or false when the runner stopped first. */
-  const catchingUp: Promise<boolean> = runner.caughtUp().then((ok) => {
-    caughtUp = ok
-    if (ok && (progress?.events ?? 0) > CATCH_UP_TRANSACTION) {
-      logger.info({ events: progress?.events, seconds: Math.round((performance.now() - startedAt) / 1000) }, 'the read models have caught up with the log')
-    }
-    return ok
-  })
+  /** Resolves once the read models have caught up with the log: true, or false when the runner stopped first. */
+  const catchingUp: Promise<boolean> = caughtUp
+    ? Promise.resolve(true)
+    : runner.caughtUp().then((ok) => {
+        caughtUp = ok
+        if (ok) logger.info({ events: progress?.events ?? 0, seconds: Math.round((performance.now() - startedAt) / 1000) }, 'the read models have caught up with the log')
+        return ok
+      })
 
   const unavailable = (): Unavailable => {
     const left = progress === null || headAtStart === null ? 5 : estimate(progress, headAtStart, performance.now() - startedAt).secondsLeft

@@ -49,8 +49,10 @@ export interface ProjectionRunnerOptions {
    * only a runner whose database nobody reads until it has caught up may use more.
    */
   readonly catchUpTransaction?: number
-  /** Called after each commit (metrics, progress, waking whoever reads the result). */
+  /** Called after each commit (metrics, waking whoever reads the result). */
   readonly onApplied?: (committed: Committed) => void
+  /** Called after each chunk is applied, before it is committed (progress). */
+  readonly onChunk?: (chunk: Committed) => void
 }
 
 export const createProjectionRunner = (options: ProjectionRunnerOptions): ProjectionRunner => {
@@ -93,14 +95,15 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
 
   const run = async (): Promise<void> => {
     const stop = (): boolean => stopping
+    const applied = options.onChunk
     try {
-      await applyChunks(logChunks(store, position, null, chunkSize), options.catchUpTransaction ?? 1, committed, stop)
+      await applyChunks(logChunks(store, position, null, chunkSize), { transactionSize: options.catchUpTransaction ?? 1, committed, applied, stop })
       if (stopping) return
       createIndexes()
       live = true
       settleWaiters()
       subscription = store.subscribeToAll(position === null ? {} : { from: position })
-      await applyChunks(arrived(subscription, chunkSize), 1, committed, stop)
+      await applyChunks(arrived(subscription, chunkSize), { transactionSize: 1, committed, applied, stop })
     } catch (error) {
       // A stored event that does not decode stops the runner: skipping it would make the read models lie.
       failure = error instanceof Error ? error.message : String(error)
