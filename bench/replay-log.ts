@@ -24,6 +24,9 @@ export interface LogShape {
   readonly licenses: number
 }
 
+/** A million events over a thousand licenses, unless BENCH_EVENTS and BENCH_LICENSES say otherwise. */
+export const logShape = (): LogShape => ({ events: Number(process.env.BENCH_EVENTS ?? 1_000_000), licenses: Number(process.env.BENCH_LICENSES ?? 1_000) })
+
 /** A small deterministic generator (mulberry32), so every build of a log makes the same choices. */
 const random = (seed: number): (() => number) => {
   let a = seed

@@ -4,21 +4,14 @@
 // engine's own application layer (replay-log.ts). Also the size of the read
 // models it built against the size of the log, table by table.
 //
-// BENCH_ENGINE=<checkout> replays with another checkout's code (the "before"
-// figures in the README), on the same log and against the same baseline.
-import { spawn } from 'node:child_process'
+// BENCH_ENGINE=<checkout> replays with another checkout's code (engine.ts).
 import { statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { makeTempDir } from '../test/support/tmp.js'
+import { engineRoot, runLicensing } from './engine.js'
 import { progress } from './progress.js'
-import { cachedLog, dataDirWith, type LogShape } from './replay-log.js'
-
-export const logShape = (): LogShape => ({ events: Number(process.env.BENCH_EVENTS ?? 1_000_000), licenses: Number(process.env.BENCH_LICENSES ?? 1_000) })
-
-/** The checkout whose `licensing` runs: this one, or BENCH_ENGINE's. */
-export const engineRoot = (): string => resolve(process.env.BENCH_ENGINE ?? fileURLToPath(new URL('..', import.meta.url)))
+import { cachedLog, dataDirWith, logShape } from './replay-log.js'
 
 const MiB = 2 ** 20
 
@@ -44,26 +37,13 @@ const rawScan = (path: string, label: string): number => {
   }
 }
 
-/** Runs `licensing replay --into <into>` of `root` on the data directory, showing its progress; its own figure of events per second. */
-const replay = (root: string, dataDir: string, into: string): Promise<{ readonly events: number; readonly perSecond: number }> =>
-  new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), 'replay', '--into', into], {
-      cwd: root,
-      env: { ...process.env, LICENSING_DATA_DIR: dataDir, EVENTSTORE_CONNECTION_STRING: '', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-    let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-      process.stderr.write(chunk)
-    })
-    child.once('error', fail)
-    child.once('exit', (code) => {
-      const summary = /replay: (\d+) events in [\d.]+ s \((\d+) events\/s\)/.exec(stderr)
-      if (code !== 0 || summary === null) fail(new Error(`replay exited with ${code}:\n${stderr.slice(-2_000)}`))
-      else done({ events: Number(summary[1]), perSecond: Number(summary[2]) })
-    })
-  })
+/** `licensing replay --into <into>` on the data directory, showing its progress; its own figure of events per second. */
+export const replay = async (dataDir: string, into: string): Promise<{ readonly events: number; readonly perSecond: number }> => {
+  const { code, stderr } = await runLicensing(dataDir, ['replay', '--into', into])
+  const summary = /replay: (\d+) events in [\d.]+ s \((\d+) events\/s\)/.exec(stderr)
+  if (code !== 0 || summary === null) throw new Error(`replay exited with ${code}:\n${stderr.slice(-2_000)}`)
+  return { events: Number(summary[1]), perSecond: Number(summary[2]) }
+}
 
 /** Bytes of a SQLite file with its WAL. */
 export const fileBytes = (path: string): number => [path, `${path}-wal`].reduce((sum, file) => sum + (statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0)
@@ -92,7 +72,7 @@ export const benchReplay = async (): Promise<void> => {
     dataDirWith(log, dir.path)
     const events = join(dir.path, 'events.sqlite')
     const scanBefore = rawScan(events, 'raw scan (SELECT + JSON.parse)')
-    const replayed = await replay(root, dir.path, join(dir.path, 'replayed'))
+    const replayed = await replay(dir.path, join(dir.path, 'replayed'))
     const scanAfter = rawScan(events, 'raw scan again               ')
     const scan = Math.max(scanBefore, scanAfter)
     const readModels = join(dir.path, 'replayed', 'read-models.sqlite')
