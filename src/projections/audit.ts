@@ -164,6 +164,32 @@ const termIds = (db: Database.Database) => {
   }
 }
 
+/** Inserts into a table, `perStatement` rows to a statement; `start` begins a batch's rows, the rest inserted one by one at its `flush`. */
+const rowWriter = (db: Database.Database, table: string, columns: readonly string[], perStatement = 64) => {
+  const row = `(${columns.map(() => '?').join(', ')})`
+  const insert = (rows: number): Database.Statement => db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`)
+  const many = insert(perStatement)
+  const one = insert(1)
+  return {
+    start: () => {
+      let values: unknown[] = []
+      return {
+        add: (...row: readonly unknown[]): void => {
+          values.push(...row)
+          if (values.length === perStatement * columns.length) {
+            many.run(values)
+            values = []
+          }
+        },
+        flush: (): void => {
+          for (let i = 0; i < values.length; i += columns.length) one.run(values.slice(i, i + columns.length))
+          values = []
+        },
+      }
+    },
+  }
+}
+
 /** What an event concerns, written once per batch for each different answer: its term and its subjects' terms. */
 interface Concerned {
   readonly concerns: number
@@ -182,13 +208,14 @@ export const auditProjection: Projection = {
     const selectTemplate = db.prepare('SELECT product_id FROM audit_templates WHERE template_id = ?').pluck()
     const putTemplate = db.prepare('INSERT OR REPLACE INTO audit_templates (template_id, product_id) VALUES (?, ?)')
     const putKey = db.prepare('INSERT OR REPLACE INTO audit_keys (activation_key, order_id, since_pos) VALUES (?, ?, ?)')
-    const putSubject = db.prepare('INSERT INTO audit_subjects (subject, pos) VALUES (?, ?)')
-    // Most events concern an order, its customer and its product: one statement for the three.
-    const putThreeSubjects = db.prepare('INSERT INTO audit_subjects (subject, pos) VALUES (?, ?), (?, ?), (?, ?)')
-    const putEvent = db.prepare('INSERT INTO audit_events (pos, stream, revision, type, actor, recorded_at, concerns, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    // Nothing reads these two while events are applied: their rows go in many to a statement.
+    const eventWriter = rowWriter(db, 'audit_events', ['pos', 'stream', 'revision', 'type', 'actor', 'recorded_at', 'concerns', 'changes'])
+    const subjectWriter = rowWriter(db, 'audit_subjects', ['subject', 'pos'])
 
     return () => {
       const term = batchTerms()
+      const eventRows = eventWriter.start()
+      const subjectRows = subjectWriter.start()
       const orders = batchStates((orderId: string): OrderState => {
         const record = selectOrder.get(orderId) as string | undefined
         return record === undefined ? initialOrderState : orderOf(JSON.parse(record) as OrderRecord)
@@ -240,7 +267,7 @@ export const auditProjection: Projection = {
         return concerned
       }
 
-      const apply = (events: readonly Envelope[]): void => {
+      const index = (events: readonly Envelope[]): void => {
         for (const { event, metadata, recorded } of events) {
           const pos = positionKey(recorded.position)
           const named = namedIn(event.data)
@@ -283,10 +310,8 @@ export const auditProjection: Projection = {
             if (order.exists) concerned.push(order)
           }
           const { concerns, subjects } = unmoved !== null ? concernedByRecord(unmoved) : concernedAs(named, concerned)
-          if (subjects.length === 3) putThreeSubjects.run(subjects[0], pos, subjects[1], pos, subjects[2], pos)
-          else for (const subject of subjects) putSubject.run(subject, pos)
-
-          putEvent.run(
+          for (const subject of subjects) subjectRows.add(subject, pos)
+          eventRows.add(
             pos,
             term('stream', recorded.streamName),
             recorded.revision,
@@ -298,8 +323,14 @@ export const auditProjection: Projection = {
           )
         }
       }
-      // Everything is written as it is applied: the index's rows go in log order.
-      return { apply, flush: () => undefined }
+      return {
+        apply: (events) => {
+          index(events)
+          eventRows.flush()
+          subjectRows.flush()
+        },
+        flush: () => undefined,
+      }
     }
   },
 }
