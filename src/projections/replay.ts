@@ -29,18 +29,19 @@ export const createReplayer = ({ db, projections, name, chunkSize = 1_000, trans
 
   /** Applies the log after where this database stands, up to and including `target`; an event that does not decode is thrown, as it stops the live runner. */
   const until = async (store: EventStore, target: Position | null, onProgress?: (progress: ReplayProgress) => void): Promise<Position | null> => {
-    if (target === null) return position
-    await applyChunks(logChunks(store, position, target, chunkSize), {
-      transactionSize,
-      committed: (commit) => {
-        position = commit.position
-      },
-      applied: (chunk) => {
-        first ??= chunk.first
-        events += chunk.events
-        onProgress?.({ events, first, position: chunk.position })
-      },
-    })
+    if (target !== null) {
+      await applyChunks(logChunks(store, position, target, chunkSize), {
+        transactionSize,
+        committed: (commit) => {
+          position = commit.position
+        },
+        applied: (chunk) => {
+          first ??= chunk.first
+          events += chunk.events
+          onProgress?.({ events, first, position: chunk.position })
+        },
+      })
+    }
     createIndexes()
     return position
   }
