@@ -36,7 +36,7 @@ export interface Committed {
 }
 
 export interface ApplyChunksOptions {
-  /** Events committed at once, at least: a chunk is never split. */
+  /** A transaction is committed once it holds this many events or more (a chunk is never split). */
   readonly transactionSize: number
   readonly committed: (commit: Committed) => void
   readonly applied?: (chunk: Committed) => void
