@@ -1,8 +1,10 @@
 // `npm run bench`: every benchmark, each against its baseline in the same run.
 import { benchEventStore } from './event-store.js'
 import { benchHeartbeats } from './heartbeats.js'
+import { benchReplay } from './replay.js'
+import { benchStartup } from './startup.js'
 
-const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore, heartbeats: benchHeartbeats }
+const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore, heartbeats: benchHeartbeats, replay: benchReplay, startup: benchStartup }
 
 const only = process.argv[2]
 for (const [name, bench] of Object.entries(benches)) {

@@ -122,7 +122,10 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const own = services.handler.lastAppended()
     return own !== null && (headAtStart === null || own > headAtStart) ? own : headAtStart
   }
-  const reads = createReadModels({ store, path: join(config.dataDir, DATA_FILES.readModels), logger, lastAppended })
+  // The read models catch up with the log in the background (a rebuild of deleted ones too): the engine
+  // listens at once, and until they have caught up, /healthz says how far they are and requests that need
+  // them are answered 503 with Retry-After.
+  const reads = createReadModels({ store, path: join(config.dataDir, DATA_FILES.readModels), logger, lastAppended, headAtStart })
   reads.runner.start()
 
   const webhookConfig = config.webhooks ?? DEFAULT_WEBHOOK_CONFIG
@@ -143,13 +146,17 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     usage: services.usage,
     session: services.session,
     lapsedOrders: reads.seatLeases.ordersWithLapsedSeats,
-    caughtUp: async () => reads.runner.waitFor(await store.headPosition(), 30_000),
+    caughtUp: async () => {
+      if (!(await reads.caughtUp())) throw new Error('the read models stopped before they caught up with the log')
+      return reads.runner.waitFor(await store.headPosition(), 30_000)
+    },
     clock,
     intervalMs: config.seatSweepIntervalMs ?? 30_000,
     logger,
   })
-  // Leases that ran out while the engine was down are expired before it answers anyone.
-  await seatSweeper.sweep()
+  // Leases that ran out while the engine was down are expired as soon as the read models say where they are,
+  // without holding up the start (a decision on an order expires its lapsed seats first anyway).
+  seatSweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'the seat sweep at start did not run'))
   seatSweeper.start()
   const mailer = config.mailerEnabled
     ? createMailer({
@@ -169,11 +176,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       () => ({ ok: true }),
       (error: unknown) => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }),
     )
-    const projection = reads.runner.status()
-    const projectionCheck =
-      projection.error === null
-        ? { ok: true, detail: `at position ${projection.position ?? 'start'}` }
-        : { ok: false, detail: projection.error }
+    const projectionCheck = reads.health()
     const outbox = webhooks.runner.status()
     const webhookCheck = outbox.error === null ? { ok: true, detail: `at position ${outbox.position ?? 'start'}` } : { ok: false, detail: outbox.error }
     const mailerCheck = mailerHealth(mailer)
@@ -213,6 +216,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
       await closed
       clearTimeout(timer)
+      // The runner first: a sweep waiting for the read models to catch up is released.
+      await reads.runner.stop()
       await seatSweeper.stop()
       await webhooks.close()
       await mailer?.stop()

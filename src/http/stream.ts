@@ -26,7 +26,7 @@ export const streamPages = async <A>(
   res: Response,
   streamed: Streamed,
   header: string,
-  pages: Iterable<readonly A[]>,
+  pages: Iterable<readonly A[]> | AsyncIterable<readonly A[]>,
   line: (item: A) => string,
 ): Promise<void> => {
   res.status(200)
@@ -38,7 +38,7 @@ export const streamPages = async <A>(
   try {
     if (header !== '' && !res.write(header)) await drained(res)
     if (gone(res)) return
-    for (const page of pages) {
+    for await (const page of pages) {
       if (!res.write(page.map(line).join(''))) await drained(res)
       // Even when the buffer took it all, let other requests have a turn between pages.
       else await new Promise<void>((resolve) => setImmediate(resolve))

@@ -2,7 +2,7 @@
 // /v3/activations/{id} finds the order whose stream decides about it. Only
 // an index: whether the activation is still there is the order's to say.
 import type Database from 'better-sqlite3'
-import type { Projection } from './projection.js'
+import { eachEvent, type Projection } from './projection.js'
 
 const tableExists = (db: Database.Database, name: string): boolean =>
   db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined
@@ -18,9 +18,9 @@ export const activationsProjection: Projection = {
                SELECT a.key, o.order_id FROM license_orders o, json_each(o.state, '$.usage.activations') a`)
     }
     const put = db.prepare('INSERT OR IGNORE INTO activation_orders (activation_id, order_id) VALUES (?, ?)')
-    return ({ event }) => {
+    return eachEvent(({ event }) => {
       if (event.type === 'MachineActivated') put.run(event.data.activationId, event.data.orderId)
-    }
+    })
   },
 }
 

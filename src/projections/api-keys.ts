@@ -1,7 +1,9 @@
 // The API keys an admin can list: never a secret, not even its hash.
 import type Database from 'better-sqlite3'
-import { ApiKeyEvent, apiKeyDecider, type ApiKeyState, type ExistingApiKey } from '../domain/api-key/index.js'
-import { jsonRows, type Projection } from './projection.js'
+import { apiKeyDecider, apiKeySchemas, type ApiKeyState, type ExistingApiKey } from '../domain/api-key/index.js'
+import { eachEvent, eventsOf, jsonRows, type Projection } from './projection.js'
+
+const isApiKeyEvent = eventsOf(apiKeySchemas)
 
 export type ListedApiKey = Omit<ExistingApiKey, 'secretHash' | 'exists'>
 
@@ -14,13 +16,13 @@ export const apiKeysProjection: Projection = {
       `INSERT INTO api_keys (key_id, created_position, state) VALUES (?, ?, ?)
        ON CONFLICT (key_id) DO UPDATE SET state = excluded.state`,
     )
-    return ({ event, recorded }) => {
-      if (!ApiKeyEvent.is(event)) return
+    return eachEvent(({ event, recorded }) => {
+      if (!isApiKeyEvent(event)) return
       const next = apiKeyDecider.evolve(get(event.data.keyId) ?? apiKeyDecider.initialState, event)
       if (!next.exists) return
       const { secretHash: _secret, exists: _exists, ...listed } = next
       put.run(event.data.keyId, recorded.position.toString().padStart(40, '0'), JSON.stringify({ exists: true, ...listed }))
-    }
+    })
   },
 }
 

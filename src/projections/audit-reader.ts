@@ -1,12 +1,13 @@
 // Queries of the audit index (audit.ts): a page of events matching a filter,
 // by global position in either direction, and the same as a sequence of pages
-// for exports, which never holds more than one page in memory.
+// for exports, which never holds more than one page in memory. The index
+// finds the events; their data and metadata are read from the log itself,
+// decoded as every reader of the log decodes them.
 import type Database from 'better-sqlite3'
-import type { OrderState } from '../domain/order/index.js'
-import type { JsonValue, Position } from '../store/port.js'
-import { positionText, type Concerns, type SubjectKind } from './audit.js'
+import { decodeRecorded } from '../application/event-codec.js'
+import type { EventStore, JsonValue, Position, RecordedEvent } from '../store/port.js'
+import { positionKey, positionOfKey, redacted, type Concerns, type SubjectKind, type TermKind } from './audit.js'
 import type { FieldChange } from './field-changes.js'
-import { jsonRows } from './projection.js'
 
 export interface AuditEntry {
   /** The event's global position, as a decimal string. */
@@ -41,7 +42,7 @@ export interface AuditFilter {
   /** Any of these types; empty: every type. */
   readonly types: readonly string[]
   readonly actor: string | null
-  /** ISO 8601 instants as the index writes them: `from` inclusive, `to` exclusive. */
+  /** ISO 8601 instants: `from` inclusive, `to` exclusive. */
   readonly from: string | null
   readonly to: string | null
 }
@@ -61,82 +62,124 @@ export interface LicenseOfRecord {
 }
 
 interface Row {
-  readonly pos: string
-  readonly event_id: string
+  readonly pos: Buffer
   readonly stream: string
   readonly revision: number
-  readonly type: string
-  readonly schema_version: number
-  readonly recorded_at: string
-  readonly actor: string | null
-  readonly client_ip: string | null
-  readonly correlation_id: string
-  readonly causation_id: string | null
-  readonly request_id: string | null
-  readonly idempotency_key: string | null
   readonly concerns: string
   readonly changes: string | null
-  readonly data: string
 }
 
-const toEntry = (row: Row): AuditEntry => ({
-  position: BigInt(row.pos).toString(),
-  recordedAt: row.recorded_at,
-  type: row.type,
-  schemaVersion: row.schema_version,
-  stream: row.stream,
-  revision: row.revision,
-  eventId: row.event_id,
-  actor: row.actor,
-  clientIp: row.client_ip,
-  correlationId: row.correlation_id,
-  causationId: row.causation_id,
-  requestId: row.request_id,
-  idempotencyKey: row.idempotency_key,
-  concerns: JSON.parse(row.concerns) as Concerns,
-  changes: row.changes === null ? [] : (JSON.parse(row.changes) as FieldChange[]),
-  data: JSON.parse(row.data) as JsonValue,
-})
+/** Term ids for a filter's strings; null when one is not in the index at all, so nothing can match. */
+type TermOf = (kind: TermKind, term: string) => number | null
 
 /** The SQL for a filter: driven by the first subject's index when there is one, so a license's events are found without a scan. */
-const sqlFor = (filter: AuditFilter, order: 'asc' | 'desc', hasCursor: boolean, bounded: boolean) => {
+const sqlFor = (filter: AuditFilter, termOf: TermOf, order: 'asc' | 'desc', hasCursor: boolean, bounded: boolean) => {
   const where: string[] = []
   const params: unknown[] = []
-  const [first, ...others] = filter.subjects
+  const subjects = filter.subjects.map((s) => termOf(s.kind, s.value))
+  const types = filter.types.map((type) => termOf('type', type)).filter((id) => id !== null)
+  const actor = filter.actor === null ? null : termOf('actor', filter.actor)
+  if (subjects.includes(null) || (filter.types.length > 0 && types.length === 0) || (filter.actor !== null && actor === null)) return null
+
+  const [first, ...others] = subjects
   const pos = first === undefined ? 'e.pos' : 's.pos'
   let from = 'audit_events e'
   if (first !== undefined) {
     from = 'audit_subjects s JOIN audit_events e ON e.pos = s.pos'
-    where.push('s.kind = ? AND s.value = ?')
-    params.push(first.kind, first.value)
+    where.push('s.subject = ?')
+    params.push(first)
   }
   for (const other of others) {
-    where.push('EXISTS (SELECT 1 FROM audit_subjects x WHERE x.kind = ? AND x.value = ? AND x.pos = e.pos)')
-    params.push(other.kind, other.value)
+    where.push('EXISTS (SELECT 1 FROM audit_subjects x WHERE x.subject = ? AND x.pos = e.pos)')
+    params.push(other)
   }
-  if (filter.types.length > 0) {
-    where.push(`e.type IN (${filter.types.map(() => '?').join(', ')})`)
-    params.push(...filter.types)
+  if (types.length > 0) {
+    where.push(`e.type IN (${types.map(() => '?').join(', ')})`)
+    params.push(...types)
   }
-  if (filter.actor !== null) {
+  if (actor !== null) {
     where.push('e.actor = ?')
-    params.push(filter.actor)
+    params.push(actor)
   }
   if (filter.from !== null) {
     where.push('e.recorded_at >= ?')
-    params.push(filter.from)
+    params.push(Date.parse(filter.from))
   }
   if (filter.to !== null) {
     where.push('e.recorded_at < ?')
-    params.push(filter.to)
+    params.push(Date.parse(filter.to))
   }
   if (hasCursor) where.push(`${pos} ${order === 'asc' ? '>' : '<'} ?`)
   if (bounded) where.push(`${pos} <= ?`)
-  const sql = `SELECT e.* FROM ${from}${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ORDER BY ${pos} ${order.toUpperCase()} LIMIT ?`
+  const sql = `SELECT e.pos, st.term AS stream, e.revision, c.term AS concerns, e.changes
+    FROM ${from} JOIN audit_terms st ON st.id = e.stream JOIN audit_terms c ON c.id = e.concerns
+    ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY ${pos} ${order.toUpperCase()} LIMIT ?`
   return { sql, params }
 }
 
-export const auditReader = (db: Database.Database) => {
+/**
+ * The events of the rows, read from the log: one read per run of consecutive
+ * revisions of a stream (a license's history is mostly one run). An index
+ * that names an event the log does not hold at that position is an error,
+ * never papered over.
+ */
+const eventsOf = async (store: EventStore, rows: readonly Row[]): Promise<readonly RecordedEvent[]> => {
+  const byStream = new Map<string, number[]>()
+  for (const row of rows) {
+    const revisions = byStream.get(row.stream)
+    if (revisions === undefined) byStream.set(row.stream, [row.revision])
+    else revisions.push(row.revision)
+  }
+  const runs: { readonly stream: string; readonly from: number; readonly count: number }[] = []
+  for (const [stream, revisions] of byStream) {
+    revisions.sort((a, b) => a - b)
+    let from = revisions[0]!
+    let count = 0
+    for (const revision of revisions) {
+      if (revision === from + count) count += 1
+      else {
+        runs.push({ stream, from, count })
+        from = revision
+        count = 1
+      }
+    }
+    runs.push({ stream, from, count })
+  }
+  const read = await Promise.all(runs.map((run) => store.readStream(run.stream, { fromRevision: run.from, maxCount: run.count })))
+  const found = new Map(read.flat().map((recorded) => [`${recorded.streamName}\u0000${recorded.revision}`, recorded]))
+  return rows.map((row) => {
+    const recorded = found.get(`${row.stream}\u0000${row.revision}`)
+    const position = positionOfKey(row.pos)
+    if (recorded === undefined || recorded.position !== position) {
+      throw new Error(`the audit index names ${row.stream}@${row.revision} at position ${position}, which the event log does not hold there: the read models are not of this log`)
+    }
+    return recorded
+  })
+}
+
+const toEntry = (row: Row, recorded: RecordedEvent, concerns: Concerns): AuditEntry => {
+  const { event, metadata } = decodeRecorded(recorded)
+  return {
+    position: recorded.position.toString(),
+    recordedAt: recorded.recordedAt.toISOString(),
+    type: event.type,
+    schemaVersion: metadata.schemaVersion,
+    stream: recorded.streamName,
+    revision: recorded.revision,
+    eventId: recorded.id,
+    actor: metadata.actor,
+    clientIp: metadata.clientIp,
+    correlationId: metadata.correlationId,
+    causationId: metadata.causationId,
+    requestId: metadata.requestId,
+    idempotencyKey: metadata.idempotencyKey,
+    concerns,
+    changes: row.changes === null ? [] : (JSON.parse(row.changes) as FieldChange[]),
+    data: redacted(event.data) as JsonValue,
+  }
+}
+
+export const auditReader = (db: Database.Database, store: EventStore) => {
   const statements = new Map<string, Database.Statement>()
   const prepared = (sql: string): Database.Statement => {
     let statement = statements.get(sql)
@@ -147,17 +190,32 @@ export const auditReader = (db: Database.Database) => {
     return statement
   }
 
-  const getOrder = jsonRows<OrderState>(db, 'audit_orders', 'order_id')
+  const termId = db.prepare('SELECT id FROM audit_terms WHERE kind = ? AND term = ?').pluck()
+  const termOf: TermOf = (kind, term) => (termId.get(kind, term) as number | undefined) ?? null
+  const getRecord = db.prepare('SELECT record FROM audit_orders WHERE order_id = ?').pluck()
   const byKey = db.prepare('SELECT order_id FROM audit_keys WHERE activation_key = ? ORDER BY since_pos DESC LIMIT 1').pluck()
   const productOfTemplate = db.prepare('SELECT product_id FROM audit_templates WHERE template_id = ?').pluck()
   const lastPos = db.prepare('SELECT MAX(pos) FROM audit_events').pluck()
 
-  /** Up to `limit` entries after the cursor, no further than `upTo` (a padded position) when given. */
-  const select = (filter: AuditFilter, range: AuditRange, limit: number, upTo: string | null): AuditEntry[] => {
-    const { sql, params } = sqlFor(filter, range.order, range.cursor !== null, upTo !== null)
-    if (range.cursor !== null) params.push(positionText(range.cursor))
+  const recordOf = (orderId: string): { readonly orderId: string; readonly activationKey: string; readonly terms: { readonly customer_id: number; readonly product_template_id: number } } | null => {
+    const record = getRecord.get(orderId) as string | undefined
+    return record === undefined ? null : JSON.parse(record)
+  }
+
+  /** Up to `limit` entries after the cursor, no further than `upTo` (a position key) when given. */
+  const select = async (filter: AuditFilter, range: AuditRange, limit: number, upTo: Buffer | null): Promise<AuditEntry[]> => {
+    const query = sqlFor(filter, termOf, range.order, range.cursor !== null, upTo !== null)
+    if (query === null) return []
+    const { sql, params } = query
+    if (range.cursor !== null) params.push(positionKey(range.cursor))
     if (upTo !== null) params.push(upTo)
-    return (prepared(sql).all(...params, limit) as Row[]).map(toEntry)
+    const rows = prepared(sql).all(...params, limit) as Row[]
+    const events = await eventsOf(store, rows)
+    const concerns = new Map<string, Concerns>()
+    return rows.map((row, i) => {
+      if (!concerns.has(row.concerns)) concerns.set(row.concerns, JSON.parse(row.concerns) as Concerns)
+      return toEntry(row, events[i]!, concerns.get(row.concerns)!)
+    })
   }
 
   return {
@@ -168,21 +226,24 @@ export const auditReader = (db: Database.Database) => {
     resolveLicense: (keyOrOrderId: string): string | null => {
       const holder = byKey.get(keyOrOrderId) as string | undefined
       if (holder !== undefined) return holder
-      const order = getOrder(keyOrOrderId)
-      return order !== null && order.exists ? order.orderId : null
+      return recordOf(keyOrOrderId)?.orderId ?? null
     },
 
     /** A license order as the index last saw it. */
     license: (orderId: string): LicenseOfRecord | null => {
-      const order = getOrder(orderId)
-      if (order === null || !order.exists) return null
+      const order = recordOf(orderId)
+      if (order === null) return null
       const productId = productOfTemplate.get(String(order.terms.product_template_id)) as string | undefined
       return { orderId, activationKey: order.activationKey, customerId: order.terms.customer_id, productId: productId ?? null }
     },
 
     /** One page, and the cursor of the next (null when there is none). */
-    page: (filter: AuditFilter, range: AuditRange, limit: number): { readonly items: readonly AuditEntry[]; readonly nextCursor: string | null } => {
-      const found = select(filter, range, limit + 1, null)
+    page: async (
+      filter: AuditFilter,
+      range: AuditRange,
+      limit: number,
+    ): Promise<{ readonly items: readonly AuditEntry[]; readonly nextCursor: string | null }> => {
+      const found = await select(filter, range, limit + 1, null)
       const items = found.slice(0, limit)
       return { items, nextCursor: found.length > limit ? items[items.length - 1]!.position : null }
     },
@@ -192,13 +253,13 @@ export const auditReader = (db: Database.Database) => {
      * was read (events indexed meanwhile are left out, whatever the order), up
      * to `max` entries when given.
      */
-    pages: function* (filter: AuditFilter, range: AuditRange, max: number | null, pageSize = 500): Generator<readonly AuditEntry[]> {
-      const upTo = lastPos.get() as string | null
+    pages: async function* (filter: AuditFilter, range: AuditRange, max: number | null, pageSize = 500): AsyncGenerator<readonly AuditEntry[]> {
+      const upTo = lastPos.get() as Buffer | null
       if (upTo === null) return
       let cursor = range.cursor
       let left = max ?? Number.POSITIVE_INFINITY
       while (left > 0) {
-        const page = select(filter, { order: range.order, cursor }, Math.min(pageSize, left), upTo)
+        const page = await select(filter, { order: range.order, cursor }, Math.min(pageSize, left), upTo)
         if (page.length === 0) return
         yield page
         left -= page.length

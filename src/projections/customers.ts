@@ -2,9 +2,11 @@
 // own fold of its events.
 import type Database from 'better-sqlite3'
 import type { ExistingCustomer, ExistingProductTemplate } from '../application/customers.js'
-import { CustomerEvent, customerDecider, type CustomerState } from '../domain/customer/index.js'
+import { customerDecider, customerSchemas, type CustomerState } from '../domain/customer/index.js'
 import { productTemplateDecider, type ProductTemplateState } from '../domain/product-template/index.js'
-import { jsonRows, type Projection } from './projection.js'
+import { eachEvent, eventsOf, jsonRows, type Projection } from './projection.js'
+
+const isCustomerEvent = eventsOf(customerSchemas)
 
 export const customersProjection: Projection = {
   name: 'customers',
@@ -12,11 +14,11 @@ export const customersProjection: Projection = {
     db.exec('CREATE TABLE IF NOT EXISTS customers (customer_id INTEGER PRIMARY KEY, state TEXT NOT NULL)')
     const get = jsonRows<CustomerState>(db, 'customers', 'customer_id')
     const put = db.prepare('INSERT OR REPLACE INTO customers (customer_id, state) VALUES (?, ?)')
-    return ({ event }) => {
-      if (!CustomerEvent.is(event)) return
+    return eachEvent(({ event }) => {
+      if (!isCustomerEvent(event)) return
       const id = event.data.customerId
       put.run(id, JSON.stringify(customerDecider.evolve(get(id) ?? customerDecider.initialState, event)))
-    }
+    })
   },
 }
 
@@ -27,11 +29,11 @@ export const productTemplatesProjection: Projection = {
       'CREATE TABLE IF NOT EXISTS product_templates (template_id INTEGER PRIMARY KEY, product_id TEXT NOT NULL, state TEXT NOT NULL)',
     )
     const put = db.prepare('INSERT OR REPLACE INTO product_templates (template_id, product_id, state) VALUES (?, ?, ?)')
-    return ({ event }) => {
+    return eachEvent(({ event }) => {
       if (event.type !== 'ProductTemplateCreated') return
       const state = productTemplateDecider.evolve(productTemplateDecider.initialState, event)
       put.run(event.data.templateId, event.data.productId, JSON.stringify(state))
-    }
+    })
   },
 }
 

@@ -2,11 +2,17 @@
 // evolve the command side uses), the activation-key index, and the orders of
 // each customer.
 import type Database from 'better-sqlite3'
-import { OrderEvent, evolveOrder, initialOrderState, type ExistingOrder, type OrderState } from '../domain/order/index.js'
-import { jsonRows, type Projection } from './projection.js'
+import { evolveOrder, initialOrderState, orderSchemas, type ExistingOrder, type OrderState } from '../domain/order/index.js'
+import { batchStates, eventsOf, jsonRows, type Projection } from './projection.js'
+
+const isOrderEvent = eventsOf(orderSchemas)
+
+/** Zero-padded, so that text order is log order. */
+const positionText = (position: bigint): string => position.toString().padStart(40, '0')
 
 export const licenseOrdersProjection: Projection = {
   name: 'license-orders',
+  indexes: ['CREATE INDEX IF NOT EXISTS license_orders_by_customer ON license_orders (customer_id, created_position)'],
   open: (db) => {
     db.exec(`
       CREATE TABLE IF NOT EXISTS license_orders (
@@ -17,7 +23,6 @@ export const licenseOrdersProjection: Projection = {
         created_position TEXT NOT NULL,
         state TEXT NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS license_orders_by_customer ON license_orders (customer_id, created_position);
       CREATE TABLE IF NOT EXISTS activation_keys (activation_key TEXT PRIMARY KEY, order_id TEXT NOT NULL);
     `)
     const get = jsonRows<OrderState>(db, 'license_orders', 'order_id')
@@ -29,16 +34,31 @@ export const licenseOrdersProjection: Projection = {
     )
     const dropKey = db.prepare('DELETE FROM activation_keys WHERE activation_key = ? AND order_id = ?')
     const putKey = db.prepare('INSERT OR REPLACE INTO activation_keys (activation_key, order_id) VALUES (?, ?)')
-    return ({ event, recorded }) => {
-      if (!OrderEvent.is(event)) return
-      const orderId = event.data.orderId
-      const next = evolveOrder(get(orderId) ?? initialOrderState, event)
-      if (!next.exists) return
-      // Zero-padded so that text order is log order.
-      const createdAt = recorded.position.toString().padStart(40, '0')
-      put.run(orderId, next.activationKey, next.terms.customer_id, next.terms.product_template_id, createdAt, JSON.stringify(next))
-      if (event.type === 'ActivationKeyChanged') dropKey.run(event.data.from, orderId)
-      if (event.type === 'OrderCreated' || event.type === 'ActivationKeyChanged') putKey.run(next.activationKey, orderId)
+    // Each order a batch touches is read once and written once, however many of its events the batch holds.
+    return () => {
+      const orders = batchStates((orderId: string) => get(orderId) ?? initialOrderState)
+      const createdAt = new Map<string, string>()
+      return {
+        apply: (events) => {
+          for (const { event, recorded } of events) {
+            if (!isOrderEvent(event)) continue
+            const orderId = event.data.orderId
+            const next = evolveOrder(orders.get(orderId), event)
+            if (!next.exists) continue
+            orders.set(orderId, next)
+            // Kept only when the row is new: the position of the event the order first existed after.
+            if (!createdAt.has(orderId)) createdAt.set(orderId, positionText(recorded.position))
+            if (event.type === 'ActivationKeyChanged') dropKey.run(event.data.from, orderId)
+            if (event.type === 'OrderCreated' || event.type === 'ActivationKeyChanged') putKey.run(next.activationKey, orderId)
+          }
+        },
+        flush: () => {
+          for (const [orderId, order] of orders.changed()) {
+            if (!order.exists) continue
+            put.run(orderId, order.activationKey, order.terms.customer_id, order.terms.product_template_id, createdAt.get(orderId)!, JSON.stringify(order))
+          }
+        },
+      }
     }
   },
 }

@@ -1,19 +1,36 @@
-// The projection runner: subscribes to the global log from its checkpoint,
-// applies each event to every projection and moves the checkpoint in the same
-// transaction. After a restart it resumes where it stopped; with an empty read
-// store it rebuilds everything from the start of the log.
+// The projection runner: applies the log to read models from its checkpoint,
+// with the checkpoint in each transaction. It catches up as replay does
+// (chunks read from the log, a turn of the event loop between them, so the
+// server keeps answering), then follows the log live, committing at once
+// whatever has arrived. After a restart it resumes where it stopped; with an
+// empty read store it rebuilds everything from the start of the log.
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
-import { decodeRecorded } from '../application/event-codec.js'
 import type { EventStore, Position, Subscription } from '../store/port.js'
-import type { Envelope, Projection } from './projection.js'
+import { arrived, createBatchApplier, logChunks, readCheckpoint, type Committed } from './batch.js'
+import type { Projection } from './projection.js'
+
+export { readCheckpoint } from './batch.js'
+
+export interface RunnerStatus {
+  readonly running: boolean
+  /** Caught up with the log (its catch-up read found nothing more) and following it live. */
+  readonly live: boolean
+  readonly position: Position | null
+  readonly error: string | null
+}
 
 export interface ProjectionRunner {
   readonly start: () => void
   readonly stop: () => Promise<void>
-  /** Resolves true once every event up to `position` is applied, false if that takes longer than `timeoutMs`. */
-  readonly waitFor: (position: Position | null, timeoutMs?: number) => Promise<boolean>
-  readonly status: () => { readonly running: boolean; readonly position: Position | null; readonly error: string | null }
+  /**
+   * Resolves true once every event up to `position` is applied, false if that
+   * takes longer than `timeoutMs` (null: no limit) or the runner stops first.
+   */
+  readonly waitFor: (position: Position | null, timeoutMs?: number | null) => Promise<boolean>
+  /** Resolves true once the runner follows the log live, false if that takes longer than `timeoutMs` (null: no limit) or it stops first. */
+  readonly caughtUp: (timeoutMs?: number | null) => Promise<boolean>
+  readonly status: () => RunnerStatus
 }
 
 export interface ProjectionRunnerOptions {
@@ -22,89 +39,95 @@ export interface ProjectionRunnerOptions {
   readonly db: Database.Database
   readonly projections: readonly Projection[]
   readonly logger: Logger
-  /** Called after each applied event (metrics, progress). */
-  readonly onApplied?: (position: Position) => void
-}
-
-export const readCheckpoint = (db: Database.Database, name: string): Position | null => {
-  const row = db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(name) as { position: string } | undefined
-  return row === undefined ? null : BigInt(row.position)
+  /** See BatchApplierOptions. */
+  readonly eventByEvent?: boolean
+  /** Events read from the log at once (default 1,000). */
+  readonly chunkSize?: number
+  /**
+   * While catching up, the events committed at once (default: one chunk). A
+   * transaction then spans the turns of the event loop between its chunks, so
+   * only a runner whose database nobody reads until it has caught up may use more.
+   */
+  readonly catchUpTransaction?: number
+  /** Called after each commit (metrics, waking whoever reads the result). */
+  readonly onApplied?: (committed: Committed) => void
+  /** Called after each chunk is applied, before it is committed (progress). */
+  readonly onChunk?: (chunk: Committed) => void
 }
 
 export const createProjectionRunner = (options: ProjectionRunnerOptions): ProjectionRunner => {
   const { name, store, db, projections, logger } = options
-  const appliers = projections.map((projection) => projection.open(db))
-  const saveCheckpoint = db.prepare(
-    'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
-  )
+  const chunkSize = options.chunkSize ?? 1_000
+  const { applyChunks, createIndexes } = createBatchApplier({ db, name, projections, eventByEvent: options.eventByEvent ?? false })
 
   let position = readCheckpoint(db, name)
+  let live = false
+  let stopping = false
   let subscription: Subscription | null = null
   let loop: Promise<void> | null = null
   let failure: string | null = null
-  const waiters = new Set<{ readonly target: Position; readonly resolve: (ok: boolean) => void }>()
-
-  const applyOne = db.transaction((envelope: Envelope) => {
-    for (const apply of appliers) apply(envelope)
-    saveCheckpoint.run(name, envelope.recorded.position.toString())
-  })
+  const waiters = new Set<{ readonly reached: () => boolean; readonly resolve: (ok: boolean) => void }>()
 
   const settleWaiters = (): void => {
-    for (const waiter of waiters) {
-      if (position !== null && position >= waiter.target) {
-        waiters.delete(waiter)
-        waiter.resolve(true)
+    for (const waiter of waiters) if (waiter.reached()) waiter.resolve(true)
+  }
+  const committed = (commit: Committed): void => {
+    position = commit.position
+    options.onApplied?.(commit)
+    settleWaiters()
+  }
+  const wait = (reached: () => boolean, timeoutMs: number | null): Promise<boolean> => {
+    if (reached()) return Promise.resolve(true)
+    if (failure !== null || stopping) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      const timer = timeoutMs === null ? null : setTimeout(() => waiter.resolve(false), timeoutMs)
+      const waiter = {
+        reached,
+        resolve: (ok: boolean) => {
+          if (timer !== null) clearTimeout(timer)
+          waiters.delete(waiter)
+          resolve(ok)
+        },
       }
-    }
+      waiters.add(waiter)
+    })
   }
 
-  const run = async (sub: Subscription): Promise<void> => {
+  const run = async (): Promise<void> => {
+    const stop = (): boolean => stopping
+    const applied = options.onChunk
     try {
-      for await (const recorded of sub) {
-        // A stored event that does not decode stops the runner: skipping it would make the read models lie.
-        const { event, metadata } = decodeRecorded(recorded)
-        applyOne({ event, metadata, recorded })
-        position = recorded.position
-        options.onApplied?.(recorded.position)
-        settleWaiters()
-      }
+      await applyChunks(logChunks(store, position, null, chunkSize), { transactionSize: options.catchUpTransaction ?? 1, committed, applied, stop })
+      if (stopping) return
+      createIndexes()
+      live = true
+      settleWaiters()
+      subscription = store.subscribeToAll(position === null ? {} : { from: position })
+      await applyChunks(arrived(subscription, chunkSize), { transactionSize: 1, committed, applied, stop })
     } catch (error) {
+      // A stored event that does not decode stops the runner: skipping it would make the read models lie.
       failure = error instanceof Error ? error.message : String(error)
       logger.error({ err: error, projection: name }, 'projection runner stopped')
+      for (const waiter of waiters) waiter.resolve(false)
     }
   }
 
   return {
     start: () => {
       if (loop !== null) return
-      subscription = store.subscribeToAll(position === null ? {} : { from: position })
-      loop = run(subscription)
+      stopping = false
+      loop = run()
     },
     stop: async () => {
+      stopping = true
       await subscription?.close()
       await loop
       loop = null
       subscription = null
       for (const waiter of waiters) waiter.resolve(false)
-      waiters.clear()
     },
-    waitFor: (target, timeoutMs = 2_000) => {
-      if (target === null || (position !== null && position >= target)) return Promise.resolve(true)
-      return new Promise((resolve) => {
-        const waiter = {
-          target,
-          resolve: (ok: boolean) => {
-            clearTimeout(timer)
-            resolve(ok)
-          },
-        }
-        const timer = setTimeout(() => {
-          waiters.delete(waiter)
-          resolve(false)
-        }, timeoutMs)
-        waiters.add(waiter)
-      })
-    },
-    status: () => ({ running: loop !== null && failure === null, position, error: failure }),
+    waitFor: (target, timeoutMs = 2_000) => wait(() => target === null || (position !== null && position >= target), timeoutMs),
+    caughtUp: (timeoutMs = null) => wait(() => live, timeoutMs),
+    status: () => ({ running: loop !== null && failure === null, live, position, error: failure }),
   }
 }

@@ -6,31 +6,46 @@ import type { Projection } from './projection.js'
 
 export const seatLeasesProjection: Projection = {
   name: 'seat-leases',
+  indexes: ['CREATE INDEX IF NOT EXISTS seat_leases_by_expiry ON seat_leases (lease_expires_at)'],
   open: (db) => {
     db.exec(`
       CREATE TABLE IF NOT EXISTS seat_leases (seat_id TEXT PRIMARY KEY, order_id TEXT NOT NULL, lease_expires_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS seat_leases_by_expiry ON seat_leases (lease_expires_at);
     `)
     const put = db.prepare(
       `INSERT INTO seat_leases (seat_id, order_id, lease_expires_at) VALUES (?, ?, ?)
        ON CONFLICT (seat_id) DO UPDATE SET lease_expires_at = excluded.lease_expires_at`,
     )
     const drop = db.prepare('DELETE FROM seat_leases WHERE seat_id = ?')
-    return ({ event }) => {
-      switch (event.type) {
-        case 'SeatGranted':
-        case 'SeatLeaseRenewed':
-          put.run(event.data.seatId, event.data.orderId, event.data.leaseExpiresAt)
-          return
-        case 'SeatReleased':
-        case 'SeatExpired':
-          drop.run(event.data.seatId)
-          return
-        case 'LicenseTokenRevoked':
-          drop.run(event.data.tokenId)
-          return
-        default:
-          return
+    // A seat's lease as the batch leaves it (null: gone), written once: a seat
+    // renewed many times in a batch, or granted and released in it, costs one write or none.
+    return () => {
+      const leases = new Map<string, { readonly orderId: string; readonly leaseExpiresAt: string } | null>()
+      return {
+        apply: (events) => {
+          for (const { event } of events) {
+            switch (event.type) {
+              case 'SeatGranted':
+              case 'SeatLeaseRenewed':
+                leases.set(event.data.seatId, { orderId: event.data.orderId, leaseExpiresAt: event.data.leaseExpiresAt })
+                break
+              case 'SeatReleased':
+              case 'SeatExpired':
+                leases.set(event.data.seatId, null)
+                break
+              case 'LicenseTokenRevoked':
+                leases.set(event.data.tokenId, null)
+                break
+              default:
+                break
+            }
+          }
+        },
+        flush: () => {
+          for (const [seatId, lease] of leases) {
+            if (lease === null) drop.run(seatId)
+            else put.run(seatId, lease.orderId, lease.leaseExpiresAt)
+          }
+        },
       }
     }
   },

@@ -310,6 +310,9 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
           yield event
           after = event.position
         }
+        // A turn of the event loop between chunks: catching up with a long log
+        // must not starve timers and I/O (every `yield` above resumes as a microtask).
+        await new Promise<void>((resolve) => setImmediate(resolve))
       }
     }
 

@@ -1,28 +1,18 @@
 // Progress of a replay on stderr.
-import type { ReplayProgress } from '../projections/replay.js'
+import { describeEstimate, estimate, type CatchUpProgress } from '../projections/catch-up.js'
 import type { Position } from '../store/port.js'
 
-const seconds = (s: number): string => (s < 90 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`)
-
-/**
- * A progress line at most once a second: events done of the estimated total,
- * events per second, time left. Positions stand in for counts: on the
- * embedded store they are the event numbers, so the total is exact; on
- * EventStoreDB they grow with the bytes written, so it is an estimate.
- */
+/** A progress line at most once a second: events done of the (estimated) total, events per second, time left. */
 export const progressReporter = (err: (text: string) => void, target: Position | null, now: () => number = () => performance.now()) => {
   const started = now()
   let lastShown = started
   const rate = (events: number): number => events / Math.max((now() - started) / 1000, 0.001)
   return {
-    update: ({ events, first, position }: ReplayProgress): void => {
+    update: (progress: CatchUpProgress): void => {
       const at = now()
       if (at - lastShown < 1_000 || target === null) return
       lastShown = at
-      const fraction = Number(position - first + 1n) / Number(target - first + 1n)
-      const total = Math.max(events, Math.round(events / fraction))
-      const perSecond = rate(events)
-      err(`replay: ${events} of ${total} events (${Math.floor(fraction * 100)}%), ${Math.round(perSecond)} events/s, about ${seconds((total - events) / perSecond)} left\n`)
+      err(`replay: ${describeEstimate(estimate(progress, target, at - started))}\n`)
     },
     done: (events: number, position: Position | null): void => {
       const elapsed = (now() - started) / 1000
@@ -30,4 +20,3 @@ export const progressReporter = (err: (text: string) => void, target: Position |
     },
   }
 }
-

@@ -45,6 +45,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     store,
     db,
     projections: [...worldProjections, outboxProjection],
+    // The outbox reads the world as each event left it.
+    eventByEvent: true,
     logger,
     onApplied: dispatcher.wake,
   })

@@ -14,7 +14,7 @@ import {
   type ExistingWebhookEndpoint,
   type WebhookEndpointState,
 } from '../domain/webhook-endpoint/index.js'
-import { jsonRows, type Projection } from '../projections/projection.js'
+import { eachEvent, jsonRows, type Projection } from '../projections/projection.js'
 import { occurrencesOf } from './catalogue.js'
 import { worldOf } from './world.js'
 
@@ -142,7 +142,7 @@ export const outboxProjection: Projection = {
       `INSERT OR IGNORE INTO webhook_deliveries (delivery_id, endpoint_id, event, source_event_id, position, body, status, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
     )
-    return ({ event, recorded }) => {
+    return eachEvent(({ event, recorded }) => {
       if (WebhookEndpointEvent.is(event)) {
         const id = event.data.endpointId
         const next = webhookEndpointDecider.evolve(getEndpoint(id) ?? webhookEndpointDecider.initialState, event)
@@ -166,7 +166,7 @@ export const outboxProjection: Projection = {
           insert.run(deliveryId, endpoint.endpointId, occurrence.event, recorded.id, positionText(recorded.position), body, at, at)
         }
       }
-    }
+    })
   },
 }
 

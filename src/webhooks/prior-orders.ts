@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3'
 import type { DomainEvent } from '../domain/events.js'
 import type { ExistingOrder, OrderState } from '../domain/order/index.js'
-import { jsonRows, type Projection } from '../projections/projection.js'
+import { eachEvent, jsonRows, type Projection } from '../projections/projection.js'
 
 /** The events whose webhooks show what the event took away. */
 const ENDINGS: ReadonlySet<DomainEvent['type']> = new Set(['MachineDeactivated', 'SeatReleased', 'SeatExpired', 'LicenseTokenRevoked'])
@@ -17,12 +17,12 @@ export const priorOrdersProjection: Projection = {
   open: (db) => {
     db.exec('CREATE TABLE IF NOT EXISTS webhook_prior_orders (order_id TEXT PRIMARY KEY, state TEXT NOT NULL)')
     let copy: Database.Statement | null = null
-    return ({ event }) => {
+    return eachEvent(({ event }) => {
       if (!ENDINGS.has(event.type)) return
       // Prepared on first use: the orders' table is created by a projection opened after this one.
       copy ??= db.prepare('INSERT OR REPLACE INTO webhook_prior_orders (order_id, state) SELECT order_id, state FROM license_orders WHERE order_id = ?')
       copy.run((event.data as { readonly orderId: string }).orderId)
-    }
+    })
   },
 }
 

@@ -97,6 +97,8 @@ describe('a restart', () => {
     first.clock.advance(150_000)
     const second = await first.restart()
     const after = babelClient(second)
+    // The sweep at start runs beside the server, not before it listens: wait for it.
+    await second.running.seatSweeper.sweep()
 
     const expired = (await orderEvents(second, orderId)).filter((e) => e.event.type === 'SeatExpired')
     expect(expired).toHaveLength(1)

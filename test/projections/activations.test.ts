@@ -6,7 +6,7 @@ import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import { noActivationDetails, type OrderEvent } from '../../src/domain/order/index.js'
 import { activationReader, activationsProjection } from '../../src/projections/activations.js'
 import { licenseOrdersProjection } from '../../src/projections/license-orders.js'
-import type { Envelope } from '../../src/projections/projection.js'
+import { applyEvents, type Envelope } from '../../src/projections/projection.js'
 import { openReadStore } from '../../src/projections/read-store.js'
 import { seedTerms } from '../domain/fixtures.js'
 import { makeTempDir } from '../support/tmp.js'
@@ -27,13 +27,13 @@ describe('activations index', () => {
       const db = openReadStore(dir.file('read.sqlite'))
       // A read store from before the index: the orders' projection alone.
       const orders = licenseOrdersProjection.open(db)
-      orders(envelope(created('o1'), 1))
-      orders(envelope(activated('o1', 'a1'), 2))
+      applyEvents(orders, [envelope(created('o1'), 1)])
+      applyEvents(orders, [envelope(activated('o1', 'a1'), 2)])
       const index = activationsProjection.open(db)
       const reader = activationReader(db)
       expect(reader.orderOf('a1')).toBe('o1')
-      index(envelope(created('o2'), 3))
-      index(envelope(activated('o2', 'a2'), 4))
+      applyEvents(index, [envelope(created('o2'), 3)])
+      applyEvents(index, [envelope(activated('o2', 'a2'), 4)])
       expect(reader.orderOf('a2')).toBe('o2')
       expect(reader.orderOf('a3')).toBeNull()
       // Opened again, nothing is indexed twice or lost.

@@ -1,20 +1,25 @@
-// The audit index, fed events directly: what each event concerns (derived from
+// The audit index, fed a real log: what each event concerns (derived from
 // the ids it names and the order as it stood before and after it), the
-// changes it made, the keys an order had, and secrets kept out.
-import Database from 'better-sqlite3'
+// changes it made, the keys an order had, and secrets kept out. The entries'
+// data and metadata are read back from the log.
 import { v4 as uuid } from 'uuid'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { encodeEvent } from '../../src/application/event-codec.js'
 import type { EventMetadata } from '../../src/application/metadata.js'
 import type { DomainEvent } from '../../src/domain/events.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import { noActivationDetails } from '../../src/domain/order/index.js'
 import { auditProjection } from '../../src/projections/audit.js'
 import { auditReader, type AuditEntry, type AuditFilter } from '../../src/projections/audit-reader.js'
-import type { JsonValue } from '../../src/store/port.js'
+import { openReadStore } from '../../src/projections/read-store.js'
+import { createReplayer } from '../../src/projections/replay.js'
+import { ExpectedVersion, type EventStore } from '../../src/store/port.js'
+import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import { NOW, seedTerms } from '../domain/fixtures.js'
+import { makeTempDir } from '../support/tmp.js'
 
 const at = NOW.toISOString()
-const meta: EventMetadata = { schemaVersion: 1, actor: 'admin-token', correlationId: 'c-1', causationId: 'r-1', requestId: 'r-1', clientIp: '203.0.113.7', idempotencyKey: null }
+const meta: Omit<EventMetadata, 'schemaVersion'> = { actor: 'admin-token', correlationId: 'c-1', causationId: 'r-1', requestId: 'r-1', clientIp: '203.0.113.7', idempotencyKey: null }
 const K1 = 'KEY-ONE' as ActivationKey
 const K2 = 'KEY-TWO' as ActivationKey
 const moved = { ...seedTerms, customer_id: 2, product_template_id: 2 }
@@ -59,26 +64,37 @@ const log: readonly (readonly [string, DomainEvent])[] = [
 const filter = (f: Partial<AuditFilter>): AuditFilter => ({ subjects: [], types: [], actor: null, from: null, to: null, ...f })
 
 describe('audit index', () => {
-  const db = new Database(':memory:')
+  const dir = makeTempDir('audit-index')
+  const store: EventStore = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: () => NOW })
+  const db = openReadStore(dir.file('read-models.sqlite'))
+  const replayer = createReplayer({ db, projections: [auditProjection], name: 'audit' })
   let reader: ReturnType<typeof auditReader>
-  const all = (f: Partial<AuditFilter> = {}): AuditEntry[] => [...reader.pages(filter(f), { order: 'asc', cursor: null }, null)].flat()
-  const positions = (f: Partial<AuditFilter>): number[] => all(f).map((e) => Number(e.position))
+  const append = async (streamName: string, event: DomainEvent): Promise<void> => {
+    await store.appendToStream(streamName, [encodeEvent(event, meta, uuid())], ExpectedVersion.any)
+  }
+  const collect = async (pages: AsyncIterable<readonly AuditEntry[]>): Promise<AuditEntry[]> => {
+    const entries: AuditEntry[] = []
+    for await (const page of pages) entries.push(...page)
+    return entries
+  }
+  const all = (f: Partial<AuditFilter> = {}): Promise<AuditEntry[]> => collect(reader.pages(filter(f), { order: 'asc', cursor: null }, null))
+  const positions = async (f: Partial<AuditFilter>): Promise<number[]> => (await all(f)).map((e) => Number(e.position))
 
-  beforeAll(() => {
-    const apply = auditProjection.open(db)
-    log.forEach(([streamName, event], i) =>
-      apply({
-        event,
-        metadata: meta,
-        recorded: { id: uuid(), type: event.type, data: event.data as JsonValue, metadata: meta, streamName, revision: 0, position: BigInt(i + 1), recordedAt: NOW },
-      }),
-    )
-    reader = auditReader(db)
+  beforeAll(async () => {
+    for (const [streamName, event] of log) await append(streamName, event)
+    await replayer.until(store, await store.headPosition())
+    reader = auditReader(db, store)
+  })
+  afterAll(async () => {
+    db.close()
+    await store.close()
+    dir.remove()
   })
 
-  it('indexes every event with its metadata', () => {
-    const [first] = all()
-    expect(all()).toHaveLength(log.length)
+  it('indexes every event with its metadata', async () => {
+    const entries = await all()
+    const [first] = entries
+    expect(entries).toHaveLength(log.length)
     expect(first).toMatchObject({
       position: '1',
       type: 'ProductTemplateCreated',
@@ -94,27 +110,27 @@ describe('audit index', () => {
     })
   })
 
-  it("given an order's event, then it concerns the order and its customer and product as they stood before and after it", () => {
-    expect(all()[3]!.concerns).toEqual({ order_ids: ['o1'], customer_ids: [1, 2], product_ids: ['A', 'B'] })
-    expect(positions({ subjects: [{ kind: 'product', value: 'A' }] })).toEqual([1, 3, 4, 7, 8, 11])
-    expect(positions({ subjects: [{ kind: 'product', value: 'B' }] })).toEqual([2, 4, 5, 6, 9])
-    expect(positions({ subjects: [{ kind: 'customer', value: '2' }] })).toEqual([4, 5, 6, 9])
-    expect(positions({ subjects: [{ kind: 'order', value: 'o1' }, { kind: 'product', value: 'A' }] })).toEqual([3, 4])
+  it("given an order's event, then it concerns the order and its customer and product as they stood before and after it", async () => {
+    expect((await all())[3]!.concerns).toEqual({ order_ids: ['o1'], customer_ids: [1, 2], product_ids: ['A', 'B'] })
+    expect(await positions({ subjects: [{ kind: 'product', value: 'A' }] })).toEqual([1, 3, 4, 7, 8, 11])
+    expect(await positions({ subjects: [{ kind: 'product', value: 'B' }] })).toEqual([2, 4, 5, 6, 9])
+    expect(await positions({ subjects: [{ kind: 'customer', value: '2' }] })).toEqual([4, 5, 6, 9])
+    expect(await positions({ subjects: [{ kind: 'order', value: 'o1' }, { kind: 'product', value: 'A' }] })).toEqual([3, 4])
   })
 
-  it('given events of other aggregates, then they concern what they name: a template its product, a key its scope', () => {
-    expect(all()[7]!.concerns).toEqual({ order_ids: [], customer_ids: [], product_ids: ['A'] })
-    expect(all()[8]!.concerns).toEqual({ order_ids: ['o1'], customer_ids: [2], product_ids: ['B'] })
-    expect(all()[9]!.concerns).toEqual({ order_ids: [], customer_ids: [], product_ids: [] })
+  it('given events of other aggregates, then they concern what they name: a template its product, a key its scope', async () => {
+    expect((await all())[7]!.concerns).toEqual({ order_ids: [], customer_ids: [], product_ids: ['A'] })
+    expect((await all())[8]!.concerns).toEqual({ order_ids: ['o1'], customer_ids: [2], product_ids: ['B'] })
+    expect((await all())[9]!.concerns).toEqual({ order_ids: [], customer_ids: [], product_ids: [] })
   })
 
-  it("given what a client claims deeper in an event (an activation's details.productId), then it widens nothing", () => {
-    expect(all()[10]!.concerns).toEqual({ order_ids: ['o2'], customer_ids: [1], product_ids: ['A'] })
-    expect(all()[10]!.changes).toEqual([])
+  it("given what a client claims deeper in an event (an activation's details.productId), then it widens nothing", async () => {
+    expect((await all())[10]!.concerns).toEqual({ order_ids: ['o2'], customer_ids: [1], product_ids: ['A'] })
+    expect((await all())[10]!.changes).toEqual([])
   })
 
-  it('given a change of an existing order, then the fields it changed, old and new; a creation has none', () => {
-    const entries = all()
+  it('given a change of an existing order, then the fields it changed, old and new; a creation has none', async () => {
+    const entries = await all()
     expect(entries[2]!.changes).toEqual([])
     expect(entries[3]!.changes).toEqual([
       { field: 'terms.customer_id', old: 1, new: 2 },
@@ -124,7 +140,7 @@ describe('audit index', () => {
     expect(entries[5]!.changes).toEqual([{ field: 'activationKey', old: K1, new: K2 }])
   })
 
-  it('resolves a key to the order that took it last, and knows an order by its id', () => {
+  it('resolves a key to the order that took it last, and knows an order by its id', async () => {
     expect(reader.resolveLicense(K1)).toBe('o2')
     expect(reader.resolveLicense(K2)).toBe('o1')
     expect(reader.resolveLicense('o1')).toBe('o1')
@@ -132,21 +148,24 @@ describe('audit index', () => {
     expect(reader.license('o1')).toEqual({ orderId: 'o1', activationKey: K2, customerId: 2, productId: 'B' })
   })
 
-  it('keeps secrets out of the index', () => {
-    const entries = all()
+  it('keeps secrets out of the index', async () => {
+    const entries = await all()
     expect(entries[7]!.data).toMatchObject({ secretHash: '[redacted]', scope: { kind: 'product', productId: 'A' } })
     expect(entries[9]!.data).toMatchObject({ secret: '[redacted]', url: 'https://example.com/hook' })
-    const stored = db.prepare('SELECT data FROM audit_events').pluck().all().join('\n')
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]
+    const stored = tables.map((table) => JSON.stringify(db.prepare(`SELECT * FROM "${table}"`).all())).join('\n')
     expect(stored).not.toMatch(/ab12|cd34|ciphertext/)
   })
 
-  it('pages newest first from a cursor, and stops where the index stood when an export began', () => {
-    expect(reader.page(filter({}), { order: 'desc', cursor: null }, 3)).toMatchObject({ nextCursor: '9' })
-    expect(reader.page(filter({}), { order: 'desc', cursor: 9n }, 3).items.map((e) => e.position)).toEqual(['8', '7', '6'])
-    expect(reader.page(filter({}), { order: 'desc', cursor: 2n }, 3)).toMatchObject({ nextCursor: null })
+  it('pages newest first from a cursor, and stops where the index stood when an export began', async () => {
+    expect(await reader.page(filter({}), { order: 'desc', cursor: null }, 3)).toMatchObject({ nextCursor: '9' })
+    expect((await reader.page(filter({}), { order: 'desc', cursor: 9n }, 3)).items.map((e) => e.position)).toEqual(['8', '7', '6'])
+    expect(await reader.page(filter({}), { order: 'desc', cursor: 2n }, 3)).toMatchObject({ nextCursor: null })
     const pages = reader.pages(filter({}), { order: 'asc', cursor: null }, null, 4)
-    expect(pages.next().value).toHaveLength(4)
-    db.prepare("INSERT INTO audit_events SELECT printf('%040d', 12), event_id || 'x', stream, revision, type, schema_version, recorded_at, actor, client_ip, correlation_id, causation_id, request_id, idempotency_key, concerns, changes, data FROM audit_events WHERE pos = printf('%040d', 10)").run()
-    expect([...pages].flat().map((e) => e.position)).toEqual(['5', '6', '7', '8', '9', '10', '11'])
+    expect((await pages.next()).value).toHaveLength(4)
+    // An event indexed while the export runs (position 12) is not in it.
+    await append('productTemplate-3', { type: 'ProductTemplateCreated', data: { templateId: 3, name: 'Three', productId: 'C', at } })
+    await replayer.until(store, await store.headPosition())
+    expect((await collect(pages)).map((e) => e.position)).toEqual(['5', '6', '7', '8', '9', '10', '11'])
   })
 })

@@ -4,7 +4,7 @@
 import { pino } from 'pino'
 import { v4 as uuid } from 'uuid'
 import { describe, expect, it } from 'vitest'
-import type { Projection } from '../../src/projections/projection.js'
+import { eachEvent, type Projection } from '../../src/projections/projection.js'
 import { ensureBuiltBy } from '../../src/projections/read-model-set.js'
 import { openReadStore } from '../../src/projections/read-store.js'
 import { createProjectionRunner, readCheckpoint } from '../../src/projections/runner.js'
@@ -21,9 +21,9 @@ const recording = (name: string): Projection => ({
   open: (db) => {
     db.exec(`CREATE TABLE IF NOT EXISTS seen_${name} (id INTEGER)`)
     const put = db.prepare(`INSERT INTO seen_${name} (id) VALUES (?)`)
-    return ({ event }) => {
+    return eachEvent(({ event }) => {
       if (event.type === 'IdAllocated') put.run(event.data.id)
-    }
+    })
   },
 })
 

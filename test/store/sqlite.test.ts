@@ -64,6 +64,27 @@ describe('sqlite store, beyond the contract', () => {
     }
   })
 
+  it('a subscription catching up with a long log lets timers run between the chunks it reads', async () => {
+    const dir = makeTempDir('store-catch-up')
+    const store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    try {
+      const events = Array.from({ length: 2_000 }, (_, i) => ({ id: uuid(), type: 'A', data: { i }, metadata: {} }))
+      expect(E.isRight(await store.appendToStream('long', events, ExpectedVersion.noStream))).toBe(true)
+      let seen = 0
+      let seenWhenTimerRan: number | null = null
+      const subscription = store.subscribeToAll()
+      // A timer due at once: it runs at the next turn of the event loop that reaches the timers.
+      setTimeout(() => (seenWhenTimerRan = seen), 0)
+      for await (const _event of subscription) if (++seen === events.length) break
+      await subscription.close()
+      expect(seenWhenTimerRan).not.toBeNull()
+      expect(seenWhenTimerRan!).toBeLessThan(events.length)
+    } finally {
+      await store.close()
+      dir.remove()
+    }
+  })
+
   it('a conflicting append in a group commit fails alone; the others commit', async () => {
     const dir = makeTempDir('store-group')
     const store = createSqliteEventStore({ path: dir.file('events.sqlite') })

@@ -116,7 +116,7 @@ describe('licensing replay', () => {
     live.pragma('busy_timeout = 10000')
     const orderId = live.prepare("SELECT order_id FROM license_orders WHERE activation_key = 'REPLAY-0003'").pluck().get() as string
     live.prepare("UPDATE license_orders SET state = replace(state, '\"activations_allowed\":10', '\"activations_allowed\":99') WHERE order_id = ?").run(orderId)
-    live.prepare("DELETE FROM audit_subjects WHERE kind = 'product'").run()
+    live.prepare("DELETE FROM audit_subjects WHERE subject IN (SELECT id FROM audit_terms WHERE kind = 'product')").run()
     live.close()
     const run = await runReplay(server.dir.path, ['--verify', '--into', join(work.path, 'corrupted')])
     expect(run.code, run.stderr).toBe(1)

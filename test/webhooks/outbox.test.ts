@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3'
 import type { EventMetadata } from '../../src/application/metadata.js'
 import type { DomainEvent } from '../../src/domain/events.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
-import type { Envelope } from '../../src/projections/projection.js'
+import { applyEvents, type Envelope } from '../../src/projections/projection.js'
 import { createOutbox, deliveryIdOf, openOutbox, outboxProjection, type Outbox } from '../../src/webhooks/outbox.js'
 import { worldProjections } from '../../src/webhooks/world.js'
 import { NOW, seedTerms } from '../domain/fixtures.js'
@@ -41,7 +41,7 @@ describe('webhook outbox', () => {
     dir = makeTempDir('outbox')
     db = openOutbox(dir.file('webhooks.sqlite'))
     const appliers = [...worldProjections, outboxProjection].map((projection) => projection.open(db))
-    apply = (envelope) => appliers.forEach((a) => a(envelope))
+    apply = (envelope) => appliers.forEach((begin) => applyEvents(begin, [envelope]))
     outbox = createOutbox(db)
   })
   afterEach(() => {

@@ -43,7 +43,7 @@ export const createAuditRouter = ({ services, reads, idempotency }: HttpDeps): R
       if (E.isLeft(query)) return query.left
       const { params, access } = query.right
       if (access._tag === 'NothingMatches') return reply(200, { items: [], next_cursor: null })
-      const page = reads.audit.page(access.filter, rangeOf(params), params.limit ?? AUDIT_PAGE.defaultLimit)
+      const page = await reads.audit.page(access.filter, rangeOf(params), params.limit ?? AUDIT_PAGE.defaultLimit)
       return reply(200, { items: page.items.map(auditEntryBody), next_cursor: page.nextCursor })
     }),
   )

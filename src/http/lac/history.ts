@@ -95,7 +95,7 @@ export const createLacHistory = ({ services, reads }: HttpDeps) => {
     if (access._tag === 'NothingMatches') return dialect.problem(404)
     if (access._tag === 'Forbidden') return lacFailure(access.forbidden)
     const orderId = access.filter.subjects.find((s) => s.kind === 'order')!.value
-    const page = reads.audit.page(access.filter, { order: params.right.order, cursor: params.right.cursor }, params.right.limit ?? AUDIT_PAGE.defaultLimit)
+    const page = await reads.audit.page(access.filter, { order: params.right.order, cursor: params.right.cursor }, params.right.limit ?? AUDIT_PAGE.defaultLimit)
     return reply(200, {
       activation_key: key,
       order_id: orderId,
