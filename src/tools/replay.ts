@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import * as E from 'fp-ts/Either'
 import { loadConfig } from '../config.js'
-import { openStore } from '../main.js'
+import { eventLogPath, openStore } from '../main.js'
 import { compareAttached, type Comparison } from '../projections/compare.js'
 import { READ_MODELS, readModelProjections } from '../projections/index.js'
 import { ensureBuiltBy } from '../projections/read-model-set.js'
@@ -23,7 +23,6 @@ import type { Position } from '../store/port.js'
 import { DATA_FILES } from '../data-files.js'
 import { progressReporter } from './progress.js'
 
-const EVENT_LOG_FILE = DATA_FILES.eventLog
 const READ_MODELS_FILE = DATA_FILES.readModels
 
 export interface Output {
@@ -88,9 +87,9 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
     return 2
   }
   const { dataDir, eventStoreConnectionString } = config.right
-  const eventLog = join(dataDir, EVENT_LOG_FILE)
+  const eventLog = eventLogPath(config.right)
   if (eventStoreConnectionString === null && !existsSync(eventLog)) {
-    err(`no event log at ${resolve(eventLog)} (set LICENSING_DATA_DIR, or EVENTSTORE_CONNECTION_STRING)\n`)
+    err(`no event log at ${resolve(eventLog)} (set LICENSING_DATA_DIR or LICENSING_EVENT_LOG, or EVENTSTORE_CONNECTION_STRING)\n`)
     return 2
   }
   const liveFile = join(dataDir, READ_MODELS_FILE)

@@ -77,6 +77,22 @@ describe('licensing replay', () => {
     expect(again.stderr).toMatch(/already exists: replay needs a fresh place/)
   })
 
+  it('reads the log LICENSING_EVENT_LOG names, outside the data directory', async () => {
+    const elsewhere = makeTempDir('replay-elsewhere')
+    try {
+      const log = join(elsewhere.path, 'shared-events.sqlite')
+      await createSqliteEventStore({ path: log }).close()
+      const missing = await runReplay(elsewhere.path, [], { LICENSING_EVENT_LOG: join(elsewhere.path, 'no-such.sqlite') })
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toContain(`no event log at ${join(elsewhere.path, 'no-such.sqlite')}`)
+      const run = await runReplay(join(elsewhere.path, 'data'), ['--into', join(elsewhere.path, 'rebuilt')], { LICENSING_EVENT_LOG: log })
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stdout).toContain(`replayed into ${join(elsewhere.path, 'rebuilt', 'read-models.sqlite')}`)
+    } finally {
+      elsewhere.remove()
+    }
+  })
+
   it('verifies the live read models against the log while the server keeps writing', async () => {
     let writing = true
     let writes = 0
