@@ -16,6 +16,13 @@ export type EventGuard<Event> = t.Decoder<unknown, Event> & { readonly is: (u: u
  */
 export interface StreamType<State, Event extends DomainEvent> {
   readonly name: string
+  /**
+   * The version of the state's shape and fold: a snapshot of the state is
+   * loaded only at the version it was taken at. Bump it whenever what the
+   * fold gives may change (evolve, the state, the events or their upcasters);
+   * test/application/state-versions.test.ts says when.
+   */
+  readonly stateVersion: number
   readonly decider: { readonly initialState: State; readonly evolve: (state: State, event: Event) => State }
   readonly events: EventGuard<Event>
 }

@@ -13,7 +13,7 @@ import { WebhookEndpointEvent, webhookEndpointDecider, webhookEndpointStream } f
 import { aggregate } from './aggregate.js'
 
 /** What the aggregates on an order's stream share: its name, events and fold, and its stream. */
-const onOrderStream = { name: 'order', events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
+const onOrderStream = { name: 'order', stateVersion: 1, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
 
 /** An order's terms, activation key and serial number (seeds 000 and 001). */
 export const OrderAggregate = aggregate({ ...onOrderStream, decider: orderDecider })
@@ -24,25 +24,25 @@ export const UsageAggregate = aggregate({ ...onOrderStream, decider: usageDecide
 /** An order's e-mail and license data (seed 004). */
 export const LicenseUpdateAggregate = aggregate({ ...onOrderStream, decider: licenseUpdateDecider })
 
-export const CustomerAggregate = aggregate({ name: 'customer', decider: customerDecider, events: CustomerEvent, streamOf: (c) => customerStream(c.customerId) })
+export const CustomerAggregate = aggregate({ name: 'customer', stateVersion: 1, decider: customerDecider, events: CustomerEvent, streamOf: (c) => customerStream(c.customerId) })
 
-export const ProductTemplateAggregate = aggregate({ name: 'productTemplate', decider: productTemplateDecider, events: ProductTemplateEvent, streamOf: (c) => productTemplateStream(c.templateId) })
+export const ProductTemplateAggregate = aggregate({ name: 'productTemplate', stateVersion: 1, decider: productTemplateDecider, events: ProductTemplateEvent, streamOf: (c) => productTemplateStream(c.templateId) })
 
 /** Who holds an activation key: the one place two orders racing for a key meet. */
-export const ActivationKeyAggregate = aggregate({ name: 'activationKey', decider: activationKeyDecider, events: ActivationKeyEvent, streamOf: (c) => activationKeyStream(c.key) })
+export const ActivationKeyAggregate = aggregate({ name: 'activationKey', stateVersion: 1, decider: activationKeyDecider, events: ActivationKeyEvent, streamOf: (c) => activationKeyStream(c.key) })
 
 /** Integer ids, one sequence per kind of thing numbered. */
-export const SequenceAggregate = aggregate({ name: 'sequence', decider: sequenceDecider, events: SequenceEvent, streamOf: (c) => sequenceStream(c.sequence) })
+export const SequenceAggregate = aggregate({ name: 'sequence', stateVersion: 1, decider: sequenceDecider, events: SequenceEvent, streamOf: (c) => sequenceStream(c.sequence) })
 
-export const ApiKeyAggregate = aggregate({ name: 'apiKey', decider: apiKeyDecider, events: ApiKeyEvent, streamOf: (c) => apiKeyStream(c.keyId) })
+export const ApiKeyAggregate = aggregate({ name: 'apiKey', stateVersion: 1, decider: apiKeyDecider, events: ApiKeyEvent, streamOf: (c) => apiKeyStream(c.keyId) })
 
 /** The first reply to a write that carried an Idempotency-Key. */
-export const IdempotencyAggregate = aggregate({ name: 'idempotency', decider: idempotencyDecider, events: IdempotencyEvent, streamOf: (c) => idempotencyStream(c.scope) })
+export const IdempotencyAggregate = aggregate({ name: 'idempotency', stateVersion: 1, decider: idempotencyDecider, events: IdempotencyEvent, streamOf: (c) => idempotencyStream(c.scope) })
 
-export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', decider: webhookEndpointDecider, events: WebhookEndpointEvent, streamOf: (c) => webhookEndpointStream(c.endpointId) })
+export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', stateVersion: 1, decider: webhookEndpointDecider, events: WebhookEndpointEvent, streamOf: (c) => webhookEndpointStream(c.endpointId) })
 
 /** A product's seed 004 settings. */
-export const ProductAggregate = aggregate({ name: 'product', decider: productDecider, events: ProductEvent, streamOf: (c) => productStream(c.productId) })
+export const ProductAggregate = aggregate({ name: 'product', stateVersion: 1, decider: productDecider, events: ProductEvent, streamOf: (c) => productStream(c.productId) })
 
 /** Seed 004's IP lockout, one stream per address. */
-export const LockoutAggregate = aggregate({ name: 'lockout', decider: lockoutDecider, events: LockoutEvent, streamOf: (c) => lockoutStream(c.address) })
+export const LockoutAggregate = aggregate({ name: 'lockout', stateVersion: 1, decider: lockoutDecider, events: LockoutEvent, streamOf: (c) => lockoutStream(c.address) })
