@@ -1,5 +1,6 @@
 // Command handling, one path for every aggregate: load the stream (from a
-// cache that catches up on the stream's tail), decide the command with the
+// cache that catches up on the stream's tail; a cold load from the stream's
+// snapshot and the events after it), decide the command with the
 // aggregate's decider at the handler's `now`, append with the expected
 // version, and decide again on the new state a bounded number of times when
 // another process appended first. Work on one request goes through a session
@@ -9,12 +10,13 @@ import type * as RNEA from 'fp-ts/ReadonlyNonEmptyArray'
 import { v4 as uuid } from 'uuid'
 import { decideAll, type TimeContext } from '../domain/decider.js'
 import type { DomainEvent } from '../domain/events.js'
-import { ExpectedVersion, type EventStore, type Position } from '../store/port.js'
+import { ExpectedVersion, type EventStore, type Position, type RecordedEvent } from '../store/port.js'
 import type { Aggregate, StreamType } from './aggregate.js'
 import { decodeRecorded, EventDecodeError, encodeEvent } from './event-codec.js'
 import { createKeyedLock } from './keyed-lock.js'
 import type { CommandMeta } from './metadata.js'
 import { createSession, type Session } from './session.js'
+import { noSnapshots, type Snapshots } from './snapshots.js'
 
 export interface Loaded<State> {
   readonly state: State
@@ -79,12 +81,18 @@ export interface CommandHandlerOptions {
   readonly maxAttempts?: number
   readonly cacheSize?: number
   readonly newId?: () => string
+  /** Snapshots of long streams, for cold loads; absent: a cold load folds the whole stream. */
+  readonly snapshots?: Snapshots
 }
 
 interface Cached {
   readonly name: string
   readonly state: unknown
   readonly revision: number | null
+  /** Id of the event at `revision`: what a snapshot of the state is tied to. */
+  readonly eventId: string | null
+  /** Revision of the stream's last snapshot, taken or loaded; null: none. */
+  readonly snapshotAt: number | null
 }
 
 const listOf = <Command>(command: Commands<Command>): RNEA.ReadonlyNonEmptyArray<Command> =>
@@ -101,13 +109,18 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const maxAttempts = options.maxAttempts ?? 10
   const cacheSize = options.cacheSize ?? 10_000
   const newId = options.newId ?? uuid
+  const snapshots = options.snapshots ?? noSnapshots
   const lock = createKeyedLock()
   const cache = new Map<string, Cached>()
   let lastPosition: Position | null = null
 
-  const remember = (streamName: string, entry: Cached): void => {
+  /** Keeps the stream's state in the cache, and a snapshot of it when one is due. */
+  const remember = <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string, entry: Cached): void => {
+    const { revision, eventId } = entry
+    const snapshotAt =
+      revision === null || eventId === null ? entry.snapshotAt : snapshots.keep(type, streamName, { state: entry.state as State, revision, eventId }, entry.snapshotAt)
     cache.delete(streamName)
-    cache.set(streamName, entry)
+    cache.set(streamName, { ...entry, snapshotAt })
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!)
   }
 
@@ -116,18 +129,29 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     return entry !== undefined && entry.name === type.name ? { state: entry.state as Parameters<typeof type.decider.evolve>[0], revision: entry.revision } : null
   }
 
+  /** Where a load starts, and the events after it: the cache and the tail it has not seen (another process may have appended), else a cold start. */
+  const startOf = async <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string): Promise<{ readonly start: Cached; readonly tail: readonly RecordedEvent[] }> => {
+    const entry = cache.get(streamName)
+    if (entry !== undefined && entry.name === type.name) {
+      return { start: entry, tail: await store.readStream(streamName, { fromRevision: (entry.revision ?? -1) + 1 }) }
+    }
+    const { from, events } = await snapshots.coldStart(type, streamName, (fromRevision) => store.readStream(streamName, { fromRevision }))
+    const start = from === null ? { state: type.decider.initialState, revision: null, eventId: null } : from
+    return { start: { name: type.name, ...start, snapshotAt: from?.revision ?? null }, tail: events }
+  }
+
   const load: Load = async (type, streamName) => {
-    const start = cached(type, streamName) ?? { state: type.decider.initialState, revision: null }
-    // Only the tail the cache has not seen: another process may have appended.
-    const tail = await store.readStream(streamName, { fromRevision: start.revision === null ? 0 : start.revision + 1 })
-    let { state, revision } = start
+    const { start, tail } = await startOf(type, streamName)
+    let state = start.state as Parameters<typeof type.decider.evolve>[0]
+    let { revision, eventId } = start
     for (const recorded of tail) {
       const { event } = decodeRecorded(recorded)
       if (!type.events.is(event)) throw new EventDecodeError(recorded, `not an event of the ${type.name} aggregate`)
       state = type.decider.evolve(state, event)
       revision = recorded.revision
+      eventId = recorded.id
     }
-    if (tail.length > 0 || !cache.has(streamName)) remember(streamName, { name: type.name, state, revision })
+    if (tail.length > 0 || cache.get(streamName) !== start) remember(type, streamName, { ...start, state, revision, eventId })
     return { state, revision }
   }
 
@@ -150,15 +174,13 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
         const events = decision.right
         if (events.length === 0) return E.right({ ...current, events, position: null, now })
 
-        const appended = await store.appendToStream(
-          streamName,
-          events.map((event) => encodeEvent(event, meta, newId())),
-          ExpectedVersion.after(current.revision),
-        )
+        const encoded = events.map((event) => encodeEvent(event, meta, newId()))
+        const appended = await store.appendToStream(streamName, encoded, ExpectedVersion.after(current.revision))
         if (E.isRight(appended)) {
           const state = events.reduce(aggregate.decider.evolve, current.state)
           const { nextRevision: revision, position } = appended.right
-          remember(streamName, { name: aggregate.name, state, revision })
+          const snapshotAt = cache.get(streamName)?.snapshotAt ?? null
+          remember(aggregate, streamName, { name: aggregate.name, state, revision, eventId: encoded.at(-1)!.id, snapshotAt })
           if (lastPosition === null || position > lastPosition) lastPosition = position
           return E.right({ state, revision, events, position, now })
         }
