@@ -28,6 +28,8 @@ export interface Config {
   readonly previousSigningKeys?: string | null
   /** How often the seat sweeper writes the expiry of lapsed seats; 0: only at start. Absent: 30 s. */
   readonly seatSweepIntervalMs?: number
+  /** Events read or appended since a stream's last snapshot that make the command side take the next; 0: no snapshots. Absent: DEFAULT_SNAPSHOT_INTERVAL. */
+  readonly snapshotIntervalEvents?: number
   /** Seed 004's IP lockout: invalid attempts within a window, then a cooling period. */
   readonly lockout: LockoutPolicy
   /** Seed 004's requests per credential and minute. */
@@ -40,6 +42,8 @@ export interface Config {
   /** Absent: the defaults (DEFAULT_STORE_CONFIG). */
   readonly store?: StoreConfig
 }
+
+export const DEFAULT_SNAPSHOT_INTERVAL = 100
 
 export interface StoreConfig {
   /** EventStoreDB: the prefix of every stream this engine writes, and the only ones its subscriptions read. */
@@ -152,6 +156,11 @@ export const SETTINGS: readonly Setting[] = [
     description: 'Keys that signed license tokens before the current one, as PEM blocks one after another (PKCS#8 private or SPKI public): their tokens still verify and the JWKS lists them; they never sign.',
   },
   { name: 'SEAT_SWEEP_INTERVAL_MS', default: '30000', description: 'How often the seat sweeper records the expiry of seats whose lease ran out; 0 sweeps only at start.' },
+  {
+    name: 'SNAPSHOT_INTERVAL_EVENTS',
+    default: String(DEFAULT_SNAPSHOT_INTERVAL),
+    description: "Every how many events of a stream the command side keeps a snapshot of its state in <data dir>/snapshots.sqlite, so that a license's first load after a start reads at most that many events; 0: no snapshots.",
+  },
   { name: 'LOCKOUT_MAX_ATTEMPTS', default: '10', description: `Seed 004 IP lockout: invalid attempts (bad credentials, invalid parameters, unknown license) from one address that lock it out (1 to ${MAX_COUNTED_ATTEMPTS}).` },
   { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
   { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
@@ -210,6 +219,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     problems.push('EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string')
   }
   const seatSweepIntervalMs = take(integer(env, 'SEAT_SWEEP_INTERVAL_MS', 30_000, 0, 86_400_000), 0)
+  const snapshotIntervalEvents = take(integer(env, 'SNAPSHOT_INTERVAL_EVENTS', DEFAULT_SNAPSHOT_INTERVAL, 0, 1_000_000), 0)
   const signingKey = text(env, 'LICENSING_SIGNING_KEY')
   if (signingKey !== null) {
     try {
@@ -287,6 +297,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     signingKey,
     previousSigningKeys,
     seatSweepIntervalMs,
+    snapshotIntervalEvents,
     lockout,
     rateLimitPerMinute,
     smtpUrl,

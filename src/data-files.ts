@@ -5,6 +5,8 @@ export const DATA_FILES = {
   eventLog: 'events.sqlite',
   /** The read models; delete it and restart to rebuild it from the log. */
   readModels: 'read-models.sqlite',
+  /** Snapshots of long streams' states, for cold loads: a cache; delete it and first loads read more. */
+  snapshots: 'snapshots.sqlite',
   /** The mailer's checkpoint and what it sent: state, not a cache. */
   mailer: 'mailer.sqlite',
   /** E-mail notices written as .eml files when no SMTP server is configured. */

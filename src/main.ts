@@ -12,7 +12,8 @@ import type { Logger } from 'pino'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
 import { loadSigningKey, parsePreviousSigningKeys } from './application/signing-key.js'
-import { DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
+import { createSnapshots, noSnapshots, type Snapshots } from './application/snapshots.js'
+import { DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
 import { DATA_FILES } from './data-files.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
@@ -26,6 +27,7 @@ import { createEventStoreDbEventStore } from './store/eventstoredb.js'
 import { subscriptionsCheck, withHealingSubscriptions, type HealingEventStore } from './store/healing.js'
 import type { EventStore, Position } from './store/port.js'
 import { withRetries } from './store/retrying.js'
+import { openSqliteSnapshotStore } from './store/snapshots.js'
 import { createSqliteEventStore } from './store/sqlite.js'
 import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
 import { webhookSecretBox } from './webhooks/secret-key.js'
@@ -65,6 +67,15 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
 
 /** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
 export const eventLogPath = (config: Config): string => config.eventLogPath ?? join(config.dataDir, DATA_FILES.eventLog)
+
+/** The command side's snapshots, in the data directory whatever the event store: a cache each node keeps for itself. */
+const snapshotsFor = (config: Config, logger: Logger): Snapshots => {
+  const interval = config.snapshotIntervalEvents ?? DEFAULT_SNAPSHOT_INTERVAL
+  if (interval === 0) return noSnapshots
+  const path = join(config.dataDir, DATA_FILES.snapshots)
+  const store = openSqliteSnapshotStore(path, (error) => logger.warn({ err: error, file: path }, 'the snapshot file is unreadable; starting it afresh'))
+  return createSnapshots({ store, interval, logger })
+}
 
 export interface EngineStore extends HealingEventStore {
   /** The same store without the retries: one attempt per call, for the health check. */
@@ -115,7 +126,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const previousSigningKeys = parsePreviousSigningKeys(config.previousSigningKeys ?? null)
 
   const store = openStore(config, clock, { ...(options.wrapStore === undefined ? {} : { wrap: options.wrapStore }), logger })
-  const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout })
+  const snapshots = snapshotsFor(config, logger)
+  const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout, snapshots })
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
   const headAtStart = await store.headPosition()
   const lastAppended = (): Position | null => {
@@ -222,6 +234,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       await webhooks.close()
       await mailer?.stop()
       await reads.close()
+      snapshots.close()
       await store.close()
       logger.info('stopped')
     })())

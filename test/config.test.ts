@@ -20,6 +20,7 @@ describe('configuration from the environment', () => {
         signingKey: null,
         previousSigningKeys: null,
         seatSweepIntervalMs: 30_000,
+        snapshotIntervalEvents: 100,
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
         smtpUrl: null,
@@ -56,6 +57,7 @@ describe('configuration from the environment', () => {
         signingKey: null,
         previousSigningKeys: null,
         seatSweepIntervalMs: 30_000,
+        snapshotIntervalEvents: 100,
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
         smtpUrl: null,
@@ -100,6 +102,11 @@ describe('configuration of seats and tokens', () => {
     expect(loadConfig({ SEAT_SWEEP_INTERVAL_MS: '0' })).toMatchObject({ right: { seatSweepIntervalMs: 0 } })
     expect(E.isLeft(loadConfig({ SEAT_SWEEP_INTERVAL_MS: 'soon' }))).toBe(true)
     expect(SETTINGS.map((s) => s.name)).toEqual(expect.arrayContaining(['LICENSING_SIGNING_KEY', 'SEAT_SWEEP_INTERVAL_MS']))
+  })
+  it('reads SNAPSHOT_INTERVAL_EVENTS (default 100; 0 turns snapshots off)', () => {
+    expect(loadConfig({ SNAPSHOT_INTERVAL_EVENTS: '0' })).toMatchObject({ right: { snapshotIntervalEvents: 0 } })
+    expect(loadConfig({ SNAPSHOT_INTERVAL_EVENTS: '500' })).toMatchObject({ right: { snapshotIntervalEvents: 500 } })
+    expect(loadConfig({ SNAPSHOT_INTERVAL_EVENTS: 'often' })).toEqual(E.left(['SNAPSHOT_INTERVAL_EVENTS must be an integer from 0 to 1000000 (got "often")']))
   })
 })
 

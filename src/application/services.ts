@@ -15,6 +15,7 @@ import { createPointInTime } from './point-in-time.js'
 import { createProducts } from './products.js'
 import { createReports } from './reports.js'
 import { createTokenSigner, generateSigningKey } from './signing.js'
+import type { Snapshots } from './snapshots.js'
 
 export interface ServicesOptions {
   readonly store: EventStore
@@ -26,10 +27,12 @@ export interface ServicesOptions {
   readonly previousSigningKeys?: readonly KeyObject[]
   /** Seed 004's IP lockout (default: DEFAULT_LOCKOUT_POLICY). */
   readonly lockoutPolicy?: LockoutPolicy
+  /** Snapshots of long streams, for cold loads; absent: none. */
+  readonly snapshots?: Snapshots
 }
 
-export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy }: ServicesOptions) => {
-  const handler = createCommandHandler({ store, clock })
+export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy, snapshots }: ServicesOptions) => {
+  const handler = createCommandHandler({ store, clock, ...(snapshots === undefined ? {} : { snapshots }) })
   const customers = createCustomers()
   const productTemplates = createProductTemplates()
   const orders = createOrders({ customers, productTemplates, clock })
