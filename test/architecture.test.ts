@@ -2,58 +2,13 @@
 // The domain imports only itself, fp-ts and io-ts, and reads no clock and no
 // randomness; nothing below HTTP imports from it (the composition root wires
 // it, so it may); no API's folder imports another's.
-import { readdirSync, readFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const SRC = join(ROOT, 'src')
+import { importsOf, sourcesUnder, type Import } from './support/sources.js'
 
 /** The composition root: the one place that wires adapters (the HTTP app among them) to ports. */
 const COMPOSITION_ROOT = 'src/main.ts'
 
-interface Source {
-  /** As the repository names it: src/domain/order/lease.ts. */
-  readonly path: string
-  /** The text less its comments, so a comment naming a module or Date.now is no import or call. */
-  readonly code: string
-}
-
-interface Import {
-  readonly from: string
-  readonly specifier: string
-  /** The file it names, as the repository names it; null for a package. */
-  readonly target: string | null
-}
-
-const sourcesUnder = (dir: string): Source[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = join(dir, entry.name)
-    if (entry.isDirectory()) return sourcesUnder(full)
-    if (!entry.name.endsWith('.ts')) return []
-    const code = readFileSync(full, 'utf8')
-      .replace(/\/\*[\s\S]*?\*\//g, '')
-      .replace(/(^|[^:'"`])\/\/.*$/gm, '$1')
-    return [{ path: relative(ROOT, full).split('\\').join('/'), code }]
-  })
-
-/** `import … from '…'` and `export … from '…'`, `import '…'`, and `import('…')`. */
-const SPECIFIERS = [/(?<=[\s}*])from\s+['"]([^'"\n]+)['"]/g, /(?<![\w'"])import\s+['"]([^'"\n]+)['"]/g, /(?<![\w'"])import\(\s*['"]([^'"\n]+)['"]\s*\)/g]
-
-const importsOf = (source: Source): Import[] =>
-  SPECIFIERS.flatMap((pattern) => [...source.code.matchAll(pattern)]).map(([, specifier]) => ({
-    from: source.path,
-    specifier: specifier!,
-    target: specifier!.startsWith('.')
-      ? relative(ROOT, resolve(ROOT, dirname(source.path), specifier!))
-          .split('\\')
-          .join('/')
-          .replace(/\.js$/, '.ts')
-      : null,
-  }))
-
-const sources = sourcesUnder(SRC)
+const sources = sourcesUnder('src')
 const imports = sources.flatMap(importsOf)
 
 const under = (folder: string) => (path: string | null): boolean => path !== null && path.startsWith(`${folder}/`)
