@@ -29,7 +29,7 @@ export interface LogShape {
 export const logShape = (): LogShape => ({ events: Number(process.env.BENCH_EVENTS ?? 1_000_000), licenses: Number(process.env.BENCH_LICENSES ?? 1_000) })
 
 /** A small deterministic generator (mulberry32), so every build of a log makes the same choices. */
-const random = (seed: number): (() => number) => {
+export const random = (seed: number): (() => number) => {
   let a = seed
   return () => {
     a = (a + 0x6d2b79f5) | 0

@@ -17,6 +17,7 @@ import { createLogger } from '../../src/logger.js'
 import type { EventStore } from '../../src/store/port.js'
 import { openSqliteSnapshotStore, type SnapshotStore } from '../../src/store/snapshots.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { eventReads } from '../support/event-reads.js'
 import { makeTempDir, type TempDir } from '../support/tmp.js'
 
 const meta: CommandMeta = { actor: 'test', correlationId: 'corr', causationId: null, requestId: null, clientIp: null, idempotencyKey: null }
@@ -57,15 +58,8 @@ describe('snapshots of stream states', () => {
     dir = makeTempDir('snapshots')
     logs.length = 0
     const log = logAt('events.sqlite')
-    let read = 0
-    const counted: EventStore = {
-      ...log,
-      readStream: async (name, options) => {
-        const events = await log.readStream(name, options)
-        read += events.length
-        return events
-      },
-    }
+    const reads = eventReads()
+    const counted = reads.wrap(log)
     const snapshotFile = dir.file('snapshots.sqlite')
     const processes: Snapshots[] = []
     /** A process: a handler with an empty cache over the log and the snapshot file, as after a start. */
@@ -85,9 +79,9 @@ describe('snapshots of stream states', () => {
     /** Loads the stream in a fresh process, once the others stopped: the state, and the events read. */
     const coldLoad = async (type: typeof SequenceAggregate = SequenceAggregate) => {
       stopAll()
-      read = 0
+      reads.reset()
       const { state } = await start().load(type, STREAM)
-      return { state, read }
+      return { state, read: reads.read() }
     }
     const snapshotRow = (): unknown => {
       stopAll()

@@ -5,9 +5,9 @@
 // are counted by a decorator over the engine's real SQLite store.
 import { rmSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import type { EventStore } from '../../src/store/port.js'
 import { testClock } from '../support/clock.js'
 import { useEngines } from '../support/engine.js'
+import { eventReads } from '../support/event-reads.js'
 import { seedOrder, setUpLicense } from '../support/fixtures.js'
 import { client, type TestServer } from '../support/server.js'
 
@@ -15,27 +15,14 @@ const KEY = 'SNAPSHOT-KEY-1'
 const INTERVAL = 10
 const CHANGES = 60
 
-/** Events read from order streams, counted across the engine's restarts. */
-const countingOrderReads = () => {
-  let read = 0
-  const wrap = (store: EventStore): EventStore => ({
-    ...store,
-    readStream: async (name, options) => {
-      const events = await store.readStream(name, options)
-      if (name.startsWith('order-')) read += events.length
-      return events
-    },
-  })
-  return { wrap, reset: () => (read = 0), read: () => read }
-}
-
 describe('snapshots on a running engine', () => {
   const engines = useEngines()
 
   it('the first request on a long-lived license after a start reads at most the interval of its stream; without snapshots, all of it', async () => {
     const dir = engines.dir()
     const clock = testClock()
-    const reads = countingOrderReads()
+    // Events read from order streams, counted across the engine's restarts.
+    const reads = eventReads((streamName) => streamName.startsWith('order-'))
     let server: TestServer | null = null
     const startWith = async (snapshotIntervalEvents: number): Promise<void> => {
       await server?.stop()

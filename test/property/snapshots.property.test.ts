@@ -17,11 +17,11 @@ import { createSnapshots, type Snapshots } from '../../src/application/snapshots
 import type { MeterDefinition } from '../../src/domain/order/meters.js'
 import { noActivationDetails, orderStream } from '../../src/domain/order/index.js'
 import { createLogger } from '../../src/logger.js'
-import type { EventStore } from '../../src/store/port.js'
 import { openSqliteSnapshotStore } from '../../src/store/snapshots.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import { seedTerms } from '../domain/fixtures.js'
 import { testClock } from '../support/clock.js'
+import { eventReads } from '../support/event-reads.js'
 import { makeTempDir } from '../support/tmp.js'
 
 const CLIENTS = 4
@@ -62,15 +62,8 @@ const check = async (interval: number, commands: readonly Command[]): Promise<vo
   const dir = makeTempDir('snapshot-property')
   const clock = testClock()
   const log = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
-  let read = 0
-  const counted: EventStore = {
-    ...log,
-    readStream: async (name, options) => {
-      const events = await log.readStream(name, options)
-      read += events.length
-      return events
-    },
-  }
+  const reads = eventReads()
+  const counted = reads.wrap(log)
   let snapshots: Snapshots = createSnapshots({ store: openSqliteSnapshotStore(dir.file('snapshots.sqlite')), interval, logger: silent })
   let services: Services = createServices({ store: counted, clock: clock.now, adminToken: null, snapshots })
   try {
@@ -86,11 +79,12 @@ const check = async (interval: number, commands: readonly Command[]): Promise<vo
       snapshots.close()
       snapshots = createSnapshots({ store: openSqliteSnapshotStore(dir.file('snapshots.sqlite')), interval, logger: silent })
       services = createServices({ store: counted, clock: clock.now, adminToken: null, snapshots })
-      read = 0
+      reads.reset()
       const cold = await services.handler.load(OrderAggregate, stream)
       const folded = await createCommandHandler({ store: log, clock: clock.now }).load(OrderAggregate, stream)
       expect(cold).toStrictEqual(folded)
       expect(JSON.parse(JSON.stringify(folded.state))).toStrictEqual(folded.state)
+      const read = reads.read()
       expect(read, `a cold load of ${folded.revision! + 1} events at interval ${interval}`).toBeLessThanOrEqual(interval)
       if (read < folded.revision! + 1) fromSnapshots += 1
     }
