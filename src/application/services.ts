@@ -32,7 +32,7 @@ export interface ServicesOptions {
 }
 
 export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy, snapshots }: ServicesOptions) => {
-  const handler = createCommandHandler({ store, clock, ...(snapshots === undefined ? {} : { snapshots }) })
+  const handler = createCommandHandler({ store, clock, snapshots })
   const customers = createCustomers()
   const productTemplates = createProductTemplates()
   const orders = createOrders({ customers, productTemplates, clock })
