@@ -126,7 +126,7 @@ const coldLoads = async (log: EventStore, streamName: string, snapshots: () => S
   for (let run = 0; run < RUNS; run += 1) {
     const kept = snapshots()
     reads.reset()
-    const handler = createCommandHandler({ store: counted, clock: () => new Date(), ...(kept === undefined ? {} : { snapshots: kept }) })
+    const handler = createCommandHandler({ store: counted, clock: () => new Date(), snapshots: kept })
     const started = performance.now()
     await handler.load(OrderAggregate, streamName)
     times.push(performance.now() - started)
