@@ -5,9 +5,11 @@
 //                       It stands for the running server, so `client(server)`
 //                       and `server.clock` may be taken before it starts.
 //   useEngines()        engines a test starts itself (restarts, a second node,
-//                       an engine in a process of its own), all stopped and
-//                       their directories removed after each test.
+//                       an engine in a process of its own, several nodes on
+//                       one log), all stopped and their directories removed
+//                       after each test.
 import { afterAll, afterEach, beforeAll } from 'vitest'
+import { startNodes, type Nodes, type NodesOptions } from './nodes.js'
 import { spawnEngine, type EngineProcess } from './process.js'
 import { startTestServer, type TestServer, type TestServerOptions } from './server.js'
 import { makeTempDir, type TempDir } from './tmp.js'
@@ -65,20 +67,24 @@ export const useEngines = () => {
     dirs.push(server.dir)
     return { ...server, restart: async () => track(await server.restart()) }
   }
+  /** A data directory for engines started on it, in this process or another. */
+  const dir = (label = 'engine'): TempDir => {
+    const made = makeTempDir(label)
+    dirs.push(made)
+    return made
+  }
+  /** An engine in a process of its own (`npm start`), so a test can kill it. */
+  const spawn = async (env: Record<string, string>): Promise<EngineProcess> => {
+    const engine = await spawnEngine(env)
+    processes.push(engine)
+    return engine
+  }
   return {
     /** An engine in this process. */
     start: async (options: TestServerOptions = {}): Promise<TestServer> => track(await startTestServer(options)),
-    /** A data directory for engines started on it, in this process or another. */
-    dir: (label = 'engine'): TempDir => {
-      const dir = makeTempDir(label)
-      dirs.push(dir)
-      return dir
-    },
-    /** An engine in a process of its own (`npm start`), so a test can kill it. */
-    spawn: async (env: Record<string, string>): Promise<EngineProcess> => {
-      const engine = await spawnEngine(env)
-      processes.push(engine)
-      return engine
-    },
+    dir,
+    spawn,
+    /** `count` engine processes on one embedded log, each with a data directory of its own, sharing their secrets (nodes.ts). */
+    nodes: (count: number, options: NodesOptions = {}): Promise<Nodes> => startNodes({ dir, spawn }, count, options),
   }
 }
