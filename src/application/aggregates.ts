@@ -36,7 +36,7 @@ export const SequenceAggregate = aggregate({ name: 'sequence', decider: sequence
 
 export const ApiKeyAggregate = aggregate({ name: 'apiKey', decider: apiKeyDecider, events: ApiKeyEvent, streamOf: (c) => apiKeyStream(c.keyId) })
 
-/** The first reply to a write that carried an Idempotency-Key. */
+/** An Idempotency-Key: the claim of the request doing its write, then the first reply. */
 export const IdempotencyAggregate = aggregate({ name: 'idempotency', decider: idempotencyDecider, events: IdempotencyEvent, streamOf: (c) => idempotencyStream(c.scope) })
 
 export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', decider: webhookEndpointDecider, events: WebhookEndpointEvent, streamOf: (c) => webhookEndpointStream(c.endpointId) })
