@@ -8,6 +8,8 @@
 //                       an engine in a process of its own, several nodes on
 //                       one log), all stopped and their directories removed
 //                       after each test.
+//   useNodes(count)     several engine processes on one log (nodes.ts) for the
+//                       file or describe block, as useEngine is one engine.
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startNodes, type Nodes, type NodesOptions } from './nodes.js'
 import { spawnEngine, type EngineProcess } from './process.js'
@@ -55,13 +57,11 @@ export const useEngine = (options: TestServerOptions | (() => TestServerOptions)
   }
 }
 
-export const useEngines = () => {
+/** Engines started through it, stopped (and their directories removed) all at once by `cleanUp`. */
+const engineSet = () => {
   const servers: TestServer[] = []
   const processes: EngineProcess[] = []
   const dirs: TempDir[] = []
-  afterEach(async () => {
-    await cleanUp(servers.splice(0), processes.splice(0), dirs.splice(0))
-  })
   const track = (server: TestServer): TestServer => {
     servers.push(server)
     dirs.push(server.dir)
@@ -80,11 +80,43 @@ export const useEngines = () => {
     return engine
   }
   return {
-    /** An engine in this process. */
-    start: async (options: TestServerOptions = {}): Promise<TestServer> => track(await startTestServer(options)),
-    dir,
-    spawn,
-    /** `count` engine processes on one embedded log, each with a data directory of its own, sharing their secrets (nodes.ts). */
-    nodes: (count: number, options: NodesOptions = {}): Promise<Nodes> => startNodes({ dir, spawn }, count, options),
+    engines: {
+      /** An engine in this process. */
+      start: async (options: TestServerOptions = {}): Promise<TestServer> => track(await startTestServer(options)),
+      dir,
+      spawn,
+      /** `count` engine processes on one embedded log, each with a data directory of its own, sharing their secrets (nodes.ts). */
+      nodes: (count: number, options: NodesOptions = {}): Promise<Nodes> => startNodes({ dir, spawn }, count, options),
+    },
+    cleanUp: () => cleanUp(servers.splice(0), processes.splice(0), dirs.splice(0)),
+  }
+}
+
+export const useEngines = () => {
+  const { engines, cleanUp: stopAll } = engineSet()
+  afterEach(stopAll)
+  return engines
+}
+
+/** `count` nodes on one log (nodes.ts) for the file or the describe block it is called in: started before its tests, killed after. */
+export const useNodes = (count: number, options: NodesOptions = {}): Nodes => {
+  const { engines, cleanUp: stopAll } = engineSet()
+  let current: Nodes | null = null
+  const started = (): Nodes => {
+    if (current === null) throw new Error('the nodes are used before they started (use them inside a test or a beforeAll)')
+    return current
+  }
+  beforeAll(async () => {
+    current = await engines.nodes(count, options)
+  })
+  afterAll(stopAll)
+  return {
+    get nodes() {
+      return started().nodes
+    },
+    get eventLog() {
+      return started().eventLog
+    },
+    readLog: (read) => started().readLog(read),
   }
 }
