@@ -93,8 +93,10 @@ export const createIdempotentWrites = ({ handler, clock, settings = DEFAULT_IDEM
         const claim = randomUUID()
         const claimed = await session.handle(IdempotencyAggregate, { type: 'ClaimKey', ...use, claim, holdMs: settings.claimTtlMs }, {}, meta)
         if (E.isRight(claimed)) return { _tag: 'Done', value: await holding(session, use, claim, meta, work, kept) }
-        // Another request claimed it first (or kept winning): see what holds it now.
-        state = claimed.left._tag === 'IdempotencyKeyTaken' ? claimed.left.by : (await handler.load(IdempotencyAggregate, stream)).state
+        // The key's stream kept changing under every attempt: come back shortly.
+        if (claimed.left._tag !== 'IdempotencyKeyTaken') return { _tag: 'InProgress', retryAfterSeconds: 1 }
+        // Another request claimed it first: that claim (or reply) holds it now.
+        state = claimed.left.by
         continue
       }
       const fingerprint = holder.status === 'replied' ? holder.reply.fingerprint : holder.fingerprint
