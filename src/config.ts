@@ -3,6 +3,7 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { DEFAULT_IDEMPOTENCY_SETTINGS, type IdempotencySettings } from './application/idempotency.js'
 import { parseSecretKey } from './application/secret-box.js'
 import { parsePreviousSigningKeys, parseSigningKey } from './application/signing-key.js'
 import { MAX_COUNTED_ATTEMPTS, type LockoutPolicy } from './domain/lockout/index.js'
@@ -41,6 +42,24 @@ export interface Config {
   readonly mailerEnabled: boolean
   /** Absent: the defaults (DEFAULT_STORE_CONFIG). */
   readonly store?: StoreConfig
+  /** Absent: the defaults (DEFAULT_NODES_CONFIG). */
+  readonly nodes?: NodesConfig
+}
+
+/** What several nodes on one log need to agree: idempotent writes and reads at a log position. */
+export interface NodesConfig {
+  /** Idempotency-Key claims: how long one holds without a reply, and how long a request waits for another's reply. */
+  readonly idempotency: IdempotencySettings
+  /** How long a request naming a log position (X-Log-Position) waits for this node to reach it before a 503. */
+  readonly logPositionWaitMs: number
+  /** How often a subscription to the embedded log looks for events another process appended; null: 250 ms, or 50 ms when the log is shared. */
+  readonly eventLogPollIntervalMs: number | null
+}
+
+export const DEFAULT_NODES_CONFIG: NodesConfig = {
+  idempotency: DEFAULT_IDEMPOTENCY_SETTINGS,
+  logPositionWaitMs: 5_000,
+  eventLogPollIntervalMs: null,
 }
 
 export const DEFAULT_SNAPSHOT_INTERVAL = 100
@@ -121,6 +140,26 @@ export const SETTINGS: readonly Setting[] = [
     name: 'STORE_RETRY_BUDGET_MS',
     default: '5000',
     description: 'How long an append or read keeps retrying a transient store failure (unavailable, not leader, deadline, busy) before the client gets 503 with Retry-After.',
+  },
+  {
+    name: 'EVENT_LOG_POLL_INTERVAL_MS',
+    default: '250 (50 when shared)',
+    description: 'How often each subscription to the embedded log (read models, webhook outbox, mailer) looks for events another process appended; 50 ms when LICENSING_EVENT_LOG is shared.',
+  },
+  {
+    name: 'LOG_POSITION_WAIT_MS',
+    default: '5000',
+    description: 'How long a request carrying X-Log-Position waits for this node to reach that position of the log before it is answered 503 with Retry-After.',
+  },
+  {
+    name: 'IDEMPOTENCY_CLAIM_TTL_MS',
+    default: '60000',
+    description: 'How long the claim of an Idempotency-Key holds without a reply; after it, the key may be claimed again (its holder is taken to have died).',
+  },
+  {
+    name: 'IDEMPOTENCY_WAIT_MS',
+    default: '5000',
+    description: 'How long a request whose Idempotency-Key another request holds waits for that reply before it is answered 409 with Retry-After.',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'TRUST_PROXY', default: 'false', description: "Express 'trust proxy': true, false, a hop count or a list of addresses; decides the client IP recorded with events." },
@@ -282,6 +321,17 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     retryBudgetMs: take(integer(env, 'STORE_RETRY_BUDGET_MS', s.retryBudgetMs, 0, 600_000), s.retryBudgetMs),
   }
 
+  const n = DEFAULT_NODES_CONFIG
+  const pollInterval = text(env, 'EVENT_LOG_POLL_INTERVAL_MS') === null ? null : take(integer(env, 'EVENT_LOG_POLL_INTERVAL_MS', 250, 1, 60_000), 250)
+  const nodes: NodesConfig = {
+    idempotency: {
+      claimTtlMs: take(integer(env, 'IDEMPOTENCY_CLAIM_TTL_MS', n.idempotency.claimTtlMs, 1_000, 86_400_000), n.idempotency.claimTtlMs),
+      waitMs: take(integer(env, 'IDEMPOTENCY_WAIT_MS', n.idempotency.waitMs, 0, 600_000), n.idempotency.waitMs),
+    },
+    logPositionWaitMs: take(integer(env, 'LOG_POSITION_WAIT_MS', n.logPositionWaitMs, 0, 600_000), n.logPositionWaitMs),
+    eventLogPollIntervalMs: pollInterval,
+  }
+
   if (problems.length > 0) return E.left(problems)
   return E.right({
     port,
@@ -304,6 +354,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     mailFrom,
     mailerEnabled,
     store,
+    nodes,
   })
 }
 
@@ -315,6 +366,10 @@ export const sharedLogReason = (config: Pick<Config, 'eventStoreConnectionString
   const fromDataDir = relative(resolve(config.dataDir), resolve(eventLogPath))
   return fromDataDir.split(sep)[0] === '..' || isAbsolute(fromDataDir) ? 'LICENSING_EVENT_LOG is outside the data directory' : null
 }
+
+/** How often a subscription to the embedded log looks for other processes' events: sooner when other processes write to it. */
+export const eventLogPollIntervalMs = (config: Config): number =>
+  config.nodes?.eventLogPollIntervalMs ?? (sharedLogReason(config) === null ? 250 : 50)
 
 /**
  * The secrets a node would generate for itself, named when several nodes can

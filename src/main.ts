@@ -9,11 +9,12 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
+import { createIdempotentWrites } from './application/idempotency.js'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
 import { loadSigningKey, parsePreviousSigningKeys } from './application/signing-key.js'
 import { createSnapshots, noSnapshots, type Snapshots } from './application/snapshots.js'
-import { DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, type Config } from './config.js'
+import { DEFAULT_NODES_CONFIG, DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, eventLogPollIntervalMs, type Config } from './config.js'
 import { DATA_FILES } from './data-files.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
@@ -100,7 +101,7 @@ export const openStore = (
           connectionString: config.eventStoreConnectionString,
           streams: { prefix: settings.streamPrefix, legacy: settings.legacyStreamNames },
         })
-      : createSqliteEventStore({ path: eventLogPath(config), clock })
+      : createSqliteEventStore({ path: eventLogPath(config), clock, pollIntervalMs: eventLogPollIntervalMs(config) })
   const { logger } = options
   const healing = withHealingSubscriptions(options.wrap?.(adapter) ?? adapter, {
     onDrop: (error, attempt, pauseMs) =>
@@ -199,11 +200,17 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     }
   }
 
+  const nodes = config.nodes ?? DEFAULT_NODES_CONFIG
   const app = createApp(
     {
       services,
       reads,
-      idempotency: createIdempotency(services.handler),
+      idempotency: createIdempotency(createIdempotentWrites({ handler: services.handler, clock, settings: nodes.idempotency })),
+      positions: {
+        reach: async (position) =>
+          (await Promise.all([reads.fresh(position, nodes.logPositionWaitMs), webhooks.fresh(position, nodes.logPositionWaitMs)])).every((held) => held),
+        head: () => store.headPosition(),
+      },
       logger,
       health,
       webhooks,

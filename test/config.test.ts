@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, loadConfig, loadServerConfig, missingSharedSecrets, SETTINGS, type Config } from '../src/config.js'
+import { DEFAULT_NODES_CONFIG, DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, eventLogPollIntervalMs, loadConfig, loadServerConfig, missingSharedSecrets, SETTINGS, type Config } from '../src/config.js'
 
 describe('configuration from the environment', () => {
   it('given nothing, then the defaults', () => {
@@ -27,6 +27,7 @@ describe('configuration from the environment', () => {
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
         store: DEFAULT_STORE_CONFIG,
+        nodes: DEFAULT_NODES_CONFIG,
       }),
     )
   })
@@ -64,6 +65,7 @@ describe('configuration from the environment', () => {
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
         store: DEFAULT_STORE_CONFIG,
+        nodes: DEFAULT_NODES_CONFIG,
       }),
     )
   })
@@ -259,5 +261,31 @@ describe('configuration of the event store', () => {
         `EVENTSTORE_STREAM_PREFIX must be up to 64 letters, digits, _, . or :, ending in _, . or : (got "${prefix}")`,
       ])
     }
+  })
+})
+
+describe('configuration of several nodes', () => {
+  it('reads the Idempotency-Key claim and wait, the wait for a log position and the poll interval of the embedded log', () => {
+    const config = loadConfig({ IDEMPOTENCY_CLAIM_TTL_MS: '30000', IDEMPOTENCY_WAIT_MS: '0', LOG_POSITION_WAIT_MS: '2000', EVENT_LOG_POLL_INTERVAL_MS: '20' })
+    expect(config).toMatchObject({ right: { nodes: { idempotency: { claimTtlMs: 30_000, waitMs: 0 }, logPositionWaitMs: 2_000, eventLogPollIntervalMs: 20 } } })
+    expect(E.isRight(config) && eventLogPollIntervalMs(config.right)).toBe(20)
+  })
+
+  it('polls the embedded log every 250 ms, or every 50 ms when other processes may write to it', () => {
+    const polled = (env: Record<string, string>) => E.map(eventLogPollIntervalMs)(loadConfig(env))
+    expect(polled({})).toEqual(E.right(250))
+    expect(polled({ LICENSING_DATA_DIR: '/srv/a', LICENSING_EVENT_LOG: '/srv/a/events.sqlite' })).toEqual(E.right(250))
+    expect(polled({ LICENSING_DATA_DIR: '/srv/a', LICENSING_EVENT_LOG: '/srv/events.sqlite' })).toEqual(E.right(50))
+  })
+
+  it('refuses bad values, naming each variable', () => {
+    expect(loadConfig({ IDEMPOTENCY_CLAIM_TTL_MS: '10', IDEMPOTENCY_WAIT_MS: 'soon', LOG_POSITION_WAIT_MS: '-1', EVENT_LOG_POLL_INTERVAL_MS: '0' })).toEqual(
+      E.left([
+        'EVENT_LOG_POLL_INTERVAL_MS must be an integer from 1 to 60000 (got "0")',
+        'IDEMPOTENCY_CLAIM_TTL_MS must be an integer from 1000 to 86400000 (got "10")',
+        'IDEMPOTENCY_WAIT_MS must be an integer from 0 to 600000 (got "soon")',
+        'LOG_POSITION_WAIT_MS must be an integer from 0 to 600000 (got "-1")',
+      ]),
+    )
   })
 })

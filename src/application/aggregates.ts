@@ -36,8 +36,8 @@ export const SequenceAggregate = aggregate({ name: 'sequence', stateVersion: 1, 
 
 export const ApiKeyAggregate = aggregate({ name: 'apiKey', stateVersion: 1, decider: apiKeyDecider, events: ApiKeyEvent, streamOf: (c) => apiKeyStream(c.keyId) })
 
-/** The first reply to a write that carried an Idempotency-Key. */
-export const IdempotencyAggregate = aggregate({ name: 'idempotency', stateVersion: 1, decider: idempotencyDecider, events: IdempotencyEvent, streamOf: (c) => idempotencyStream(c.scope) })
+/** An Idempotency-Key: the claim of the request doing its write, then the first reply. */
+export const IdempotencyAggregate = aggregate({ name: 'idempotency', stateVersion: 2, decider: idempotencyDecider, events: IdempotencyEvent, streamOf: (c) => idempotencyStream(c.scope) })
 
 export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', stateVersion: 1, decider: webhookEndpointDecider, events: WebhookEndpointEvent, streamOf: (c) => webhookEndpointStream(c.endpointId) })
 

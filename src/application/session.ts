@@ -3,9 +3,12 @@
 // state for the access check, the decision and the reply; a command starts
 // from the state the session has. That state may be behind another process's
 // writes: the append's expected version catches it, and the handler decides
-// again on the new state, so correctness never rests on the memo.
+// again on the new state, so correctness never rests on the memo. It also
+// records how far into the log its appends went, for read-your-writes on any
+// node (the reply carries that position).
 import * as E from 'fp-ts/Either'
 import type { DomainEvent } from '../domain/events.js'
+import { furthest, type Position } from '../store/port.js'
 import type { StreamType } from './aggregate.js'
 import { streamOfCommand, type Handle, type HandlerCore, type Load, type Loaded } from './command-handler.js'
 
@@ -16,6 +19,8 @@ export interface Session {
   readonly peek: Load
   /** Handles a command, starting from the state this session has of its stream. */
   readonly handle: Handle
+  /** The global position of the last event this session appended; null when it appended nothing. */
+  readonly written: () => Position | null
 }
 
 interface Memo {
@@ -27,6 +32,7 @@ interface Memo {
 
 export const createSession = (core: HandlerCore): Session => {
   const memo = new Map<string, Memo>()
+  let written: Position | null = null
 
   const known = <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string, freshOnly: boolean): Loaded<State> | null => {
     const entry = memo.get(streamName)
@@ -54,8 +60,9 @@ export const createSession = (core: HandlerCore): Session => {
     const before = memo.get(streamName)
     const handled = await core.handleFrom(aggregate, command, context, meta, () => known(aggregate, streamName, false))
     if (E.isRight(handled)) {
-      const { state, revision } = handled.right
+      const { state, revision, position } = handled.right
       keep(aggregate.name, streamName, { state, revision }, true)
+      written = furthest(written, position)
     } else {
       // A refused decision was made on the latest state the handler had: keep that for the reply.
       const latest = core.cached(aggregate, streamName)
@@ -64,5 +71,5 @@ export const createSession = (core: HandlerCore): Session => {
     return handled
   }
 
-  return { load, peek, handle }
+  return { load, peek, handle, written: () => written }
 }

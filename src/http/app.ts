@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http'
 import type { ApiModule } from './api-module.js'
 import { adminDialect } from './admin/dialect.js'
 import type { HttpDeps } from './deps.js'
+import { atLogPosition } from './endpoint.js'
 import { apiModules } from './modules.js'
 import { documentedMethods, openApiDocument } from './openapi.js'
 import { reply, send, type Dialect } from './reply.js'
@@ -42,6 +43,8 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
     send(res, reply(report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', checks: report.checks }))
   })
   app.get('/openapi.json', (_req, res) => send(res, reply(200, document)))
+
+  app.use(atLogPosition(deps.positions, dialectFor))
 
   for (const module of modules) app.use(module.router(deps))
 

@@ -41,14 +41,13 @@ export const calls = ({ services, idempotency }: Pick<HttpDeps, 'services' | 'id
   const { dialect, credential, failure } = options
   const run =
     (work: (call: Call) => Promise<Reply>, idempotent: false | IdempotentOptions): RequestHandler =>
-    endpoint(dialect, async (req, res) => {
-      const session = services.session()
+    endpoint(dialect, services.session, async (req, res, session) => {
       const principal = await services.credentials.authenticate(session, credential(req))
       if (E.isLeft(principal)) return failure(principal.left)
       const allowed = options.allowed?.(principal.right) ?? E.right(null)
       if (E.isLeft(allowed)) return failure(allowed.left)
       const go = (idempotencyKey: string | null): Promise<Reply> => work({ req, res, session, principal: principal.right, idempotencyKey })
-      return idempotent === false ? go(null) : idempotency.run(req, dialect, go, idempotent)
+      return idempotent === false ? go(null) : idempotency.run(req, session, dialect, go, idempotent)
     })
   return {
     /** Writes nothing, or nothing worth keeping per Idempotency-Key. */

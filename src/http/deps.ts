@@ -4,6 +4,7 @@ import type { Services } from '../application/services.js'
 import type { ReadModels } from '../projections/index.js'
 import type { Webhooks } from '../webhooks/index.js'
 import type { Idempotency } from './idempotency.js'
+import type { LogPositions } from './log-position.js'
 import type { RateLimitSettings } from './dna/rate-limit.js'
 
 export interface HealthReport {
@@ -15,6 +16,8 @@ export interface HttpDeps {
   readonly services: Services
   readonly reads: ReadModels
   readonly idempotency: Idempotency
+  /** Where this node stands in the log, for requests that name a log position (read-your-writes on any node). */
+  readonly positions: LogPositions
   readonly logger: Logger
   readonly health: () => Promise<HealthReport>
   /** Webhook endpoints (commands) and the outbox (endpoint list, deliveries). */

@@ -1,19 +1,21 @@
-// Idempotent writes: a write that carries an Idempotency-Key is answered once;
-// the same request sent again with the same key (a client retrying after a
-// timeout) gets the first reply again and changes nothing. The first reply is
-// kept in the log, scoped by credential and key; the key also goes into the
-// metadata of the events the write appended.
+// Idempotent writes: a write that carries an Idempotency-Key is done once,
+// whichever nodes it is sent to; the same request sent again with the same
+// key (a client retrying after a timeout) gets the first reply again and
+// changes nothing. The key is claimed in the log before the work and the
+// first reply kept there after it (application/idempotency.ts), scoped by a
+// hash of credential and key; the key also goes into the metadata of the
+// events the write appended. As the IETF Idempotency-Key draft has it, the same
+// key with another request is a 422, and a retry while the first request is
+// still at work a 409 (here only once it has waited a while for that work).
 import { createHash } from 'node:crypto'
-import * as E from 'fp-ts/Either'
 import type { Request } from 'express'
-import { IdempotencyAggregate } from '../application/aggregates.js'
-import type { CommandHandler } from '../application/command-handler.js'
-import { createKeyedLock } from '../application/keyed-lock.js'
+import type { IdempotentWrites, KeptReply } from '../application/idempotency.js'
 import { systemMeta } from '../application/metadata.js'
-import { idempotencyStream } from '../domain/idempotency/index.js'
+import type { Session } from '../application/session.js'
 import { presentedCredential } from './credentials.js'
+import { withLogPosition } from './log-position.js'
 import { requestIdOf } from './request-context.js'
-import type { Dialect, Reply } from './reply.js'
+import { retryLater, type Dialect, type Reply } from './reply.js'
 
 const KEY = /^[\x21-\x7e]{1,255}$/
 
@@ -27,12 +29,17 @@ export interface IdempotentOptions {
   readonly keep?: (reply: Reply) => Reply
 }
 
-export const createIdempotency = (handler: CommandHandler) => {
-  const lock = createKeyedLock()
+const replayed = ({ status, headers, body }: KeptReply): Reply => ({
+  status,
+  ...(body === undefined || body === null ? {} : { body }),
+  headers: { ...headers, 'Idempotent-Replayed': 'true' },
+})
 
+export const createIdempotency = (writes: IdempotentWrites) => {
   /** Runs `work` once per (credential, key); `work` receives the key to record in its events' metadata. */
   const run = async (
     req: Request,
+    session: Session,
     dialect: Dialect,
     work: (idempotencyKey: string | null) => Promise<Reply>,
     options: IdempotentOptions = {},
@@ -42,34 +49,28 @@ export const createIdempotency = (handler: CommandHandler) => {
     if (!KEY.test(key)) {
       return dialect.problem(400, { fields: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }] })
     }
-    const scope = sha256(`${presentedCredential(req)}\u0000${key}`)
-    const fingerprint = sha256(`${req.method}\u0000${req.originalUrl}\u0000${JSON.stringify(req.body ?? null)}`)
-    const stream = idempotencyStream(scope)
-    return lock.run(scope, async () => {
-      const { state: first } = await handler.load(IdempotencyAggregate, stream)
-      if (first !== null) {
-        if (first.fingerprint !== fingerprint) {
-          return dialect.problem(422, { detail: 'this Idempotency-Key was already used for a different request' })
-        }
-        return {
-          status: first.status,
-          ...(first.body === undefined || first.body === null ? {} : { body: first.body }),
-          headers: { ...first.headers, 'Idempotent-Replayed': 'true' },
-        }
-      }
-      const answer = await work(key)
-      if (keeps(answer.status)) {
-        const kept = options.keep?.(answer) ?? answer
-        const recorded = await handler.handle(
-          IdempotencyAggregate,
-          { type: 'RecordReply', scope, fingerprint, status: kept.status, headers: { ...kept.headers }, body: kept.body ?? null },
-          {},
-          systemMeta('idempotency', requestIdOf(req), requestIdOf(req)),
-        )
-        if (E.isLeft(recorded)) throw new Error(`could not record the reply for an idempotency key: ${recorded.left._tag}`)
-      }
-      return answer
-    })
+    const use = {
+      scope: sha256(`${presentedCredential(req)}\u0000${key}`),
+      fingerprint: sha256(`${req.method}\u0000${req.originalUrl}\u0000${JSON.stringify(req.body ?? null)}`),
+    }
+    // The reply, first and replayed, carries the log position of the work: a read given it sees what the work wrote.
+    const positioned = async (): Promise<Reply> => withLogPosition(await work(key), session.written())
+    const kept = (answer: Reply): KeptReply | null => {
+      if (!keeps(answer.status)) return null
+      const { status, headers, body } = options.keep?.(answer) ?? answer
+      return { status, headers: { ...headers }, body: body ?? null }
+    }
+    const outcome = await writes.once(session, use, systemMeta('idempotency', requestIdOf(req), requestIdOf(req)), positioned, kept)
+    switch (outcome._tag) {
+      case 'Done':
+        return outcome.value
+      case 'Replayed':
+        return replayed(outcome.reply)
+      case 'KeyReused':
+        return dialect.problem(422, { detail: 'this Idempotency-Key was already used for a different request' })
+      case 'InProgress':
+        return retryLater(dialect.problem(409, { detail: 'a request with this Idempotency-Key is still being processed; try again later' }), outcome.retryAfterSeconds)
+    }
   }
 
   return { run }

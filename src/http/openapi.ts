@@ -1,7 +1,8 @@
 // The OpenAPI 3.1 description of every endpoint, assembled from each API's
 // own fragment; served at /openapi.json and checked against the real routes.
-import type { ApiModule, OpenApiPaths } from './api-module.js'
-import { json, str } from './openapi-helpers.js'
+import type { ApiModule, OpenApiOperation, OpenApiPaths } from './api-module.js'
+import { LOG_POSITION } from './log-position.js'
+import { header, json, str } from './openapi-helpers.js'
 
 const systemPaths: OpenApiPaths = {
   '/healthz': {
@@ -19,6 +20,23 @@ const systemPaths: OpenApiPaths = {
   },
 }
 
+const WRITES = new Set(['post', 'put', 'patch', 'delete'])
+const logPositionSent = header(LOG_POSITION, "A log position a write's reply gave (on any node): answered once this node holds it, else 503 with Retry-After.")
+const logPositionAnswered = { description: 'The log position of what this request wrote; send it back (to any node) to read it.', schema: { type: 'string', pattern: '^\\d+$' } }
+
+/** Every operation takes X-Log-Position, and a write's 2xx answers it (log-position.ts): read-your-writes on any node. */
+const withLogPositions = (paths: OpenApiPaths): OpenApiPaths => {
+  const operation = (method: string, op: OpenApiOperation): OpenApiOperation => {
+    const responses = Object.entries((op.responses ?? {}) as Record<string, Record<string, unknown>>).map(([status, response]) =>
+      WRITES.has(method) && status.startsWith('2') ? [status, { ...response, headers: { ...(response.headers as object), [LOG_POSITION]: logPositionAnswered } }] : [status, response],
+    )
+    return { ...op, parameters: [...((op.parameters ?? []) as unknown[]), logPositionSent], responses: Object.fromEntries(responses) }
+  }
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, operations]) => [path, Object.fromEntries(Object.entries(operations).map(([method, op]) => [method, operation(method, op)]))]),
+  )
+}
+
 export const openApiDocument = (modules: readonly ApiModule[], version: string) => ({
   openapi: '3.1.0',
   info: {
@@ -28,7 +46,7 @@ export const openApiDocument = (modules: readonly ApiModule[], version: string) 
       'An event-sourced licensing engine. It speaks the APIs of five licensing products, each in its own dialect, and an admin API of its own.',
   },
   tags: [{ name: 'System', description: 'Health and description.' }, ...modules.flatMap((m) => m.openapi.tags ?? [])],
-  paths: Object.assign({}, systemPaths, ...modules.map((m) => m.openapi.paths)) as OpenApiPaths,
+  paths: Object.assign({}, systemPaths, ...modules.map((m) => withLogPositions(m.openapi.paths))) as OpenApiPaths,
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'An API key or the admin token.' },

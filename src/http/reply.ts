@@ -39,6 +39,12 @@ export const send = (res: Response, { status, body, headers, raw }: Reply): void
   else res.status(status).json(body)
 }
 
+/** The reply with Retry-After: come back in that many seconds (at least one). */
+export const retryLater = (answer: Reply, seconds: number): Reply => ({
+  ...answer,
+  headers: { ...answer.headers, 'Retry-After': String(Math.max(1, Math.ceil(seconds))) },
+})
+
 /** "field: message; field: message", for dialects whose envelope holds one string. */
 export const describeFields = (fields: readonly FieldError[]): string =>
   fields.map(({ field, message }) => `${field} ${message}`).join('; ')

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { Unavailable } from '../application/unavailable.js'
-import type { EventStore, Position } from '../store/port.js'
+import { furthest, type EventStore, type Position } from '../store/port.js'
 import { activationReader, activationsProjection } from './activations.js'
 import { apiKeyReader, apiKeysProjection } from './api-keys.js'
 import { auditProjection } from './audit.js'
@@ -111,13 +111,14 @@ export const createReadModels = ({ store, path, logger, lastAppended, headAtStar
     ...readersOf(db, store),
     runner,
     /**
-     * Waits until the read models hold every write this process made (bounded:
-     * a lagging runner does not block reads forever). Throws Unavailable while
-     * they are still being rebuilt.
+     * Waits until the read models hold every write this process made, and
+     * `after` (a position a client wrote at, on any node), if given; bounded
+     * (by `timeoutMs`, else the runner's default): a lagging runner does not
+     * block reads forever. Throws Unavailable while they are still being rebuilt.
      */
-    fresh: async (): Promise<boolean> => {
+    fresh: async (after: Position | null = null, timeoutMs?: number): Promise<boolean> => {
       if (!caughtUp && !(await runner.caughtUp(CATCHING_UP_WAIT_MS))) throw unavailable()
-      return runner.waitFor(lastAppended())
+      return runner.waitFor(furthest(lastAppended(), after), timeoutMs)
     },
     /** Resolves once the read models have caught up with the log (false: the runner stopped first). */
     caughtUp: (): Promise<boolean> => catchingUp,

@@ -31,6 +31,9 @@ export const ExpectedVersion = {
  */
 export type Position = bigint
 
+/** The further of two positions (null: none, before the start of the log). */
+export const furthest = (a: Position | null, b: Position | null): Position | null => (a === null || (b !== null && b > a) ? b : a)
+
 export interface NewEvent {
   readonly id: string
   readonly type: string

@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import type { SecretBox } from '../application/secret-box.js'
 import { createWebhookEndpoints } from '../application/webhook-endpoints.js'
 import { createProjectionRunner } from '../projections/runner.js'
-import type { EventStore, Position } from '../store/port.js'
+import { furthest, type EventStore, type Position } from '../store/port.js'
 import { createDispatcher, type DispatcherSettings } from './dispatcher.js'
 import { createOutbox, openOutbox, outboxProjection } from './outbox.js'
 import { worldProjections } from './world.js'
@@ -60,8 +60,9 @@ export const createWebhooks = (options: WebhooksOptions) => {
       runner.start()
       dispatcher.start()
     },
-    /** Waits (bounded) until the outbox holds every write this process made. */
-    fresh: (): Promise<boolean> => (deliver ? runner.waitFor(lastAppended()) : Promise.resolve(true)),
+    /** Waits (bounded) until the outbox holds every write this process made, and `after` (a position a client wrote at), if given. */
+    fresh: (after: Position | null = null, timeoutMs?: number): Promise<boolean> =>
+      deliver ? runner.waitFor(furthest(lastAppended(), after), timeoutMs) : Promise.resolve(true),
     close: async (): Promise<void> => {
       await dispatcher.stop()
       await runner.stop()

@@ -12,10 +12,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_WEBHOOK_CONFIG, type Config } from '../../src/config.js'
 import { babelClient, clientBody, verifyWithJwks } from '../support/babel.js'
 import type { TestClock } from '../support/clock.js'
+import { useEngines } from '../support/engine.js'
 import { setUpLicense } from '../support/fixtures.js'
-import { refusedStart, spawnEngine } from '../support/process.js'
-import { client, startTestServer, type TestServer } from '../support/server.js'
-import { makeTempDir, type TempDir } from '../support/tmp.js'
+import { refusedStart } from '../support/process.js'
+import { client, type TestServer } from '../support/server.js'
+import type { TempDir } from '../support/tmp.js'
 import { eventually, startReceiver, verifies, type Receiver } from '../support/webhook-receiver.js'
 
 const newSigningKey = () => {
@@ -26,23 +27,12 @@ const kidOf = (key: ReturnType<typeof newSigningKey>): Promise<string> =>
   calculateJwkThumbprint(key.publicKey.export({ format: 'jwk' }) as { kty: 'OKP'; crv: 'Ed25519'; x: string })
 const newWebhookKey = (): string => randomBytes(32).toString('base64')
 
-const started: TestServer[] = []
-const dirs: TempDir[] = []
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    await server.stop()
-    server.dir.remove()
-  }
-  for (const dir of dirs.splice(0)) dir.remove()
-})
-const engine = async (config: Partial<Config>, clock?: TestClock, dir?: TempDir): Promise<TestServer> => {
-  const server = await startTestServer({ config, ...(clock === undefined ? {} : { clock }), ...(dir === undefined ? {} : { dir }) })
-  started.push(server)
-  return server
-}
+const engines = useEngines()
+const engine = (config: Partial<Config>, clock?: TestClock, dir?: TempDir): Promise<TestServer> =>
+  engines.start({ config, ...(clock === undefined ? {} : { clock }), ...(dir === undefined ? {} : { dir }) })
 /** Another node on the log `from` wrote: a fresh data directory holding a copy of that log and nothing else. */
 const nodeOnLogOf = (from: TestServer, config: Partial<Config>): Promise<TestServer> => {
-  const dir = makeTempDir('node-b')
+  const dir = engines.dir('node-b')
   for (const name of readdirSync(from.dir.path).filter((file) => file.startsWith('events.sqlite'))) copyFileSync(from.dir.file(name), dir.file(name))
   return engine(config, from.clock, dir)
 }
@@ -189,8 +179,7 @@ describe('starting a node', () => {
   const NO_SECRETS = { LICENSING_ADMIN_TOKEN: '', LICENSING_SIGNING_KEY: '', LICENSING_WEBHOOK_SECRET_KEY: '', LOG_LEVEL: 'info' }
 
   it('refuses, with one line naming what is missing and why, when EventStoreDB is configured and secrets are not', async () => {
-    const dir = makeTempDir('refused')
-    dirs.push(dir)
+    const dir = engines.dir('refused')
     const key = newSigningKey()
     const esdb = { ...NO_SECRETS, LICENSING_DATA_DIR: dir.path, EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false' }
     const [none, noWebhookKey] = await Promise.all([
@@ -214,16 +203,11 @@ describe('starting a node', () => {
   }, 60_000)
 
   it('given one node on its own log, then it starts without them, generating each into its data directory, and logs none', async () => {
-    const dir = makeTempDir('single')
-    dirs.push(dir)
-    const single = await spawnEngine({ ...NO_SECRETS, LICENSING_DATA_DIR: dir.path, EVENTSTORE_CONNECTION_STRING: '' })
-    try {
-      expect((await fetch(`${single.url}/healthz`)).status).toBe(200)
-      for (const file of ['admin-token', 'signing-key.pem', 'webhook-secret-key']) expect(existsSync(dir.file(file)), file).toBe(true)
-      for (const file of ['admin-token', 'webhook-secret-key']) expect(single.output()).not.toContain(readFileSync(dir.file(file), 'utf8').trim())
-      expect(single.output()).not.toContain('PRIVATE KEY')
-    } finally {
-      await single.kill()
-    }
+    const dir = engines.dir('single')
+    const single = await engines.spawn({ ...NO_SECRETS, LICENSING_DATA_DIR: dir.path, EVENTSTORE_CONNECTION_STRING: '' })
+    expect((await fetch(`${single.url}/healthz`)).status).toBe(200)
+    for (const file of ['admin-token', 'signing-key.pem', 'webhook-secret-key']) expect(existsSync(dir.file(file)), file).toBe(true)
+    for (const file of ['admin-token', 'webhook-secret-key']) expect(single.output()).not.toContain(readFileSync(dir.file(file), 'utf8').trim())
+    expect(single.output()).not.toContain('PRIVATE KEY')
   }, 60_000)
 })

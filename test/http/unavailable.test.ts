@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCommandHandler } from '../../src/application/command-handler.js'
 import { Unavailable } from '../../src/application/unavailable.js'
 import { adminDialect } from '../../src/http/admin/dialect.js'
 import { babelDialect } from '../../src/http/babel/dialect.js'
@@ -15,12 +16,15 @@ import { endpoint } from '../../src/http/endpoint.js'
 import { lacDialect } from '../../src/http/lac/dialect.js'
 import type { Dialect } from '../../src/http/reply.js'
 import { rillsoftDialect } from '../../src/http/rillsoft/dialect.js'
+import { createSqliteEventStore } from '../../src/store/sqlite.js'
 
 const dialects: readonly Dialect[] = [adminDialect, babelDialect, cryptlexDialect, dnaDialect, lacDialect, rillsoftDialect]
 
 describe('an unavailable store or read model', () => {
   let server: Server
   let url: string
+  const store = createSqliteEventStore({ path: ':memory:' })
+  const { session } = createCommandHandler({ store, clock: () => new Date() })
   beforeAll(async () => {
     const app = express()
     const log = pino({ level: 'silent' })
@@ -29,7 +33,7 @@ describe('an unavailable store or read model', () => {
       next()
     })
     for (const dialect of dialects) {
-      app.get(`/${dialect.name}`, endpoint(dialect, async () => {
+      app.get(`/${dialect.name}`, endpoint(dialect, session, async () => {
         throw new Unavailable('the event store cannot be reached', 2.5)
       }))
     }
@@ -38,7 +42,10 @@ describe('an unavailable store or read model', () => {
     })
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
-  afterAll(() => new Promise<void>((done) => server.close(() => done())))
+  afterAll(async () => {
+    await new Promise<void>((done) => server.close(() => done()))
+    await store.close()
+  })
 
   it.each(dialects.map((d) => [d.name, d] as const))('is a 503 with Retry-After in the %s dialect', async (_name, dialect) => {
     const res = await fetch(`${url}/${dialect.name}`)

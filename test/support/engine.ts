@@ -5,9 +5,13 @@
 //                       It stands for the running server, so `client(server)`
 //                       and `server.clock` may be taken before it starts.
 //   useEngines()        engines a test starts itself (restarts, a second node,
-//                       an engine in a process of its own), all stopped and
-//                       their directories removed after each test.
+//                       an engine in a process of its own, several nodes on
+//                       one log), all stopped and their directories removed
+//                       after each test.
+//   useNodes(count)     several engine processes on one log (nodes.ts) for the
+//                       file or describe block, as useEngine is one engine.
 import { afterAll, afterEach, beforeAll } from 'vitest'
+import { startNodes, type Nodes, type NodesOptions } from './nodes.js'
 import { spawnEngine, type EngineProcess } from './process.js'
 import { startTestServer, type TestServer, type TestServerOptions } from './server.js'
 import { makeTempDir, type TempDir } from './tmp.js'
@@ -53,32 +57,66 @@ export const useEngine = (options: TestServerOptions | (() => TestServerOptions)
   }
 }
 
-export const useEngines = () => {
+/** Engines started through it, stopped (and their directories removed) all at once by `cleanUp`. */
+const engineSet = () => {
   const servers: TestServer[] = []
   const processes: EngineProcess[] = []
   const dirs: TempDir[] = []
-  afterEach(async () => {
-    await cleanUp(servers.splice(0), processes.splice(0), dirs.splice(0))
-  })
   const track = (server: TestServer): TestServer => {
     servers.push(server)
     dirs.push(server.dir)
     return { ...server, restart: async () => track(await server.restart()) }
   }
+  /** A data directory for engines started on it, in this process or another. */
+  const dir = (label = 'engine'): TempDir => {
+    const made = makeTempDir(label)
+    dirs.push(made)
+    return made
+  }
+  /** An engine in a process of its own (`npm start`), so a test can kill it. */
+  const spawn = async (env: Record<string, string>): Promise<EngineProcess> => {
+    const engine = await spawnEngine(env)
+    processes.push(engine)
+    return engine
+  }
   return {
-    /** An engine in this process. */
-    start: async (options: TestServerOptions = {}): Promise<TestServer> => track(await startTestServer(options)),
-    /** A data directory for engines started on it, in this process or another. */
-    dir: (label = 'engine'): TempDir => {
-      const dir = makeTempDir(label)
-      dirs.push(dir)
-      return dir
+    engines: {
+      /** An engine in this process. */
+      start: async (options: TestServerOptions = {}): Promise<TestServer> => track(await startTestServer(options)),
+      dir,
+      spawn,
+      /** `count` engine processes on one embedded log, each with a data directory of its own, sharing their secrets (nodes.ts). */
+      nodes: (count: number, options: NodesOptions = {}): Promise<Nodes> => startNodes({ dir, spawn }, count, options),
     },
-    /** An engine in a process of its own (`npm start`), so a test can kill it. */
-    spawn: async (env: Record<string, string>): Promise<EngineProcess> => {
-      const engine = await spawnEngine(env)
-      processes.push(engine)
-      return engine
+    cleanUp: () => cleanUp(servers.splice(0), processes.splice(0), dirs.splice(0)),
+  }
+}
+
+export const useEngines = () => {
+  const { engines, cleanUp: stopAll } = engineSet()
+  afterEach(stopAll)
+  return engines
+}
+
+/** `count` nodes on one log (nodes.ts) for the file or the describe block it is called in: started before its tests, killed after. */
+export const useNodes = (count: number, options: NodesOptions = {}): Nodes => {
+  const { engines, cleanUp: stopAll } = engineSet()
+  let current: Nodes | null = null
+  const started = (): Nodes => {
+    if (current === null) throw new Error('the nodes are used before they started (use them inside a test or a beforeAll)')
+    return current
+  }
+  beforeAll(async () => {
+    current = await engines.nodes(count, options)
+  })
+  afterAll(stopAll)
+  return {
+    get nodes() {
+      return started().nodes
     },
+    get eventLog() {
+      return started().eventLog
+    },
+    readLog: (read) => started().readLog(read),
   }
 }

@@ -20,7 +20,10 @@ export const spawnEngine = (env: Record<string, string>): Promise<EngineProcess>
     })
     let output = ''
     const exited = new Promise<void>((done) => child.once('exit', () => done()))
-    const timer = setTimeout(() => reject(new Error(`engine did not start:\n${output}`)), 30_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`engine did not start:\n${output}`))
+    }, 30_000)
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
       const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(output)

@@ -12,7 +12,7 @@ export const createWellKnownRouter = ({ services }: HttpDeps): Router => {
   const router = Router()
   router.get(
     '/.well-known/jwks.json',
-    endpoint(adminDialect, async () => reply(200, services.usage.jwks(), { 'Cache-Control': 'public, max-age=300' })),
+    endpoint(adminDialect, services.session, async () => reply(200, services.usage.jwks(), { 'Cache-Control': 'public, max-age=300' })),
   )
   return router
 }

@@ -122,8 +122,7 @@ export const createDnaRouter = ({ services, reads, idempotency, logger, rateLimi
 
   router.patch(
     '/v1/Licenses/:productId/:licenseId',
-    endpoint(dialect, async (req, res) => {
-      const session = services.session()
+    endpoint(dialect, services.session, async (req, res, session) => {
       const body = await readBody(req, res)
       const source = clientIpOf(req)
       const attempt: Attempt = { userIp: userIpOf(body), sourceAddress: source === null ? null : canonicalIp(source) }
@@ -151,7 +150,7 @@ export const createDnaRouter = ({ services, reads, idempotency, logger, rateLimi
       const rate = await limitRate(req, res, credentialId)
       if (rate.limited) return tooMany(rate.resetSeconds)
 
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
+      return idempotency.run(req, session, dialect, async (idempotencyKey) => {
         const update = decodeUpdate(req, body.right)
         if (E.isLeft(update)) return refuse(dialect.problem(400, { detail: update.left }), 'invalid_parameters', credentialId)
         const updated = await services.licenseUpdates.update(session, principal.right, update.right, commandMeta(req, credentialId, idempotencyKey))

@@ -50,7 +50,7 @@ export const licenseEndpoints = (deps: Pick<HttpDeps, 'services' | 'idempotency'
       call.read(async (c) => {
         const license = await reachableLicense(deps, c)
         if (E.isLeft(license)) return license.left
-        return deps.idempotency.run(c.req, dialect, async (idempotencyKey) => {
+        return deps.idempotency.run(c.req, c.session, dialect, async (idempotencyKey) => {
           const input = body === null ? E.right(undefined as A) : decode(body, c.req.body ?? {})
           if (E.isLeft(input)) return input.left
           return handler({ req: c.req, session: c.session, license: license.right, input: input.right, meta: metaOf({ ...c, idempotencyKey }) })

@@ -43,12 +43,11 @@ export const createRillsoftRouter = ({ services, reads, idempotency }: HttpDeps)
   router.patch(
     '/api/v2/clients/:client_id/license',
     jsonBody(dialect),
-    endpoint(dialect, async (req) => {
-      const session = services.session()
+    endpoint(dialect, services.session, async (req, _res, session) => {
       const principal = await services.credentials.authenticate(session, bearerToken(req))
       if (E.isLeft(principal)) return rillsoftFailure(principal.left)
 
-      return idempotency.run(req, dialect, async (idempotencyKey) => {
+      return idempotency.run(req, session, dialect, async (idempotencyKey) => {
         const clientIdText = String(req.params.client_id)
         if (!CLIENT_ID.test(clientIdText)) {
           return dialect.problem(400, { fields: [{ field: 'client_id', message: 'must be a positive integer' }] })

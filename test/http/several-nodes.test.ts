@@ -1,0 +1,116 @@
+// Several nodes are normal (issue 10): three engine processes on one event
+// log, any of which may serve any request. The same write sent to all of them
+// with one Idempotency-Key is done once; a seat token issued on one node is
+// honoured by the others; a read given the log position a write answered with
+// sees that write on every node; and the seat cap holds with requests spread
+// over all of them.
+import { describe, expect, it } from 'vitest'
+import { decodeRecorded } from '../../src/application/event-codec.js'
+import type { DomainEvent } from '../../src/domain/events.js'
+import type { EventStore } from '../../src/store/port.js'
+import { babelClient, clientBody, type BabelClient } from '../support/babel.js'
+import { activationBody } from '../support/cryptlex.js'
+import { useNodes } from '../support/engine.js'
+import { createCustomer, createTemplate, seedOrder } from '../support/fixtures.js'
+import type { Node } from '../support/nodes.js'
+import type { HttpResult } from '../support/server.js'
+
+const NODES = 3
+// One set of nodes for the file: each test works on licenses and keys of its own.
+const cluster = useNodes(NODES)
+
+/** The events of the shared log, decoded. */
+const logEvents = async (store: EventStore): Promise<DomainEvent[]> =>
+  (await store.readAll({ maxCount: 1_000_000 })).map((recorded) => decodeRecorded(recorded).event)
+
+/** A license order with `key` allowing `allowed` activations and seats, made on `node`; its order id. */
+const license = async (node: Node, key: string, allowed: number): Promise<string> => {
+  const { api } = node
+  const customerId = await createCustomer(api)
+  const templateId = await createTemplate(api, '1')
+  const created = await api.post('/license-orders', { ...seedOrder(customerId, templateId), activation_key: key, activations_allowed: allowed })
+  expect(created.status, created.text).toBe(201)
+  return (await babelClient(node)('info', { userKey: key })).body.licenseId as string
+}
+
+const statusesOf = (replies: readonly HttpResult[]): number[] => replies.map((reply) => reply.status)
+
+/**
+ * Sends a request again while the engine answers that the data changed while it decided (seed 002's 409
+ * CONFLICT, "retry it": its retries ran out against the other nodes' appends), as a client should; bounded.
+ */
+const decided = async (send: () => Promise<HttpResult>): Promise<HttpResult> => {
+  for (let attempt = 1; ; attempt += 1) {
+    const reply = await send()
+    if (reply.status !== 409 || reply.body?.code !== 'CONFLICT' || attempt === 5) return reply
+  }
+}
+
+describe(`${NODES} engine processes on one event log`, () => {
+  it('does a write sent to every node at once with one Idempotency-Key once, and every node answers the first reply', async () => {
+    const { nodes, readLog } = cluster
+    const rounds = 5
+    for (let round = 1; round <= rounds; round += 1) {
+      const headers = { 'idempotency-key': `race-${round}` }
+      const replies = await Promise.all(nodes.map(({ api }) => api.post('/customers', { name: `Race ${round}` }, { headers })))
+      expect(statusesOf(replies), replies.map((reply) => reply.text).join('\n')).toEqual(nodes.map(() => 201))
+      expect(new Set(replies.map((reply) => JSON.stringify(reply.body))).size, `round ${round}: three identical replies`).toBe(1)
+      // Whoever did the work answered it; the others answered the reply it recorded.
+      expect(replies.filter((reply) => reply.headers.get('idempotent-replayed') === 'true')).toHaveLength(NODES - 1)
+    }
+    const created = (await readLog(logEvents)).filter((event) => event.type === 'CustomerCreated')
+    expect(created.map((event) => event.data.profile.name).sort()).toEqual(Array.from({ length: rounds }, (_, i) => `Race ${i + 1}`))
+  }, 60_000)
+
+  it('honours a seat token issued on one node for a heartbeat on another and a release on a third', async () => {
+    const { nodes } = cluster
+    const [a, b, c] = nodes.map((node) => babelClient(node)) as [BabelClient, BabelClient, BabelClient]
+    await license(nodes[0]!, 'NODES-SEAT', 1)
+
+    const granted = await a('request', clientBody('NODES-SEAT', 1))
+    expect(granted.body).toMatchObject({ granted: true, activeClientCount: 1 })
+    const beat = await b('heartbeat', { licenseToken: granted.body.licenseToken })
+    expect(beat.status, beat.text).toBe(200)
+    expect(beat.body).toMatchObject({ active: true, activeClientCount: 1 })
+    const released = await c('release', { licenseToken: granted.body.licenseToken })
+    expect(released.status, released.text).toBe(200)
+    expect(released.body).toMatchObject({ activeClientCount: 0, maxClientCount: 1 })
+    // The place it freed is free on every node.
+    expect((await b('request', clientBody('NODES-SEAT', 2))).body).toMatchObject({ granted: true, activeClientCount: 1 })
+  }, 60_000)
+
+  it('answers a read on any node given the log position a write answered with: never 404 for what was written', async () => {
+    const { nodes } = cluster
+    const [a, ...others] = nodes as [Node, ...Node[]]
+    await license(a, 'NODES-READ', 10)
+    for (let machine = 1; machine <= 5; machine += 1) {
+      const created = await a.api.post('/v3/activations', activationBody('NODES-READ', machine))
+      expect(created.status, created.text).toBe(201)
+      const position = created.headers.get('x-log-position')
+      const id = String(created.headers.get('location')).split('/').at(-1)
+      const reads = await Promise.all(
+        others.map(({ api }) => api.get(`/v3/activations/${id}`, position === null ? {} : { headers: { 'x-log-position': position } })),
+      )
+      expect(statusesOf(reads), `activation ${machine} read on the other nodes`).toEqual(others.map(() => 200))
+      expect(position).toMatch(/^\d+$/)
+      expect(reads.every((read) => read.body.id === id)).toBe(true)
+    }
+  }, 60_000)
+
+  it('never grants more seats than the order allows with requests spread over every node: 60 at once for 10 seats', async () => {
+    const { nodes, readLog } = cluster
+    const orderId = await license(nodes[0]!, 'NODES-CAP', 10)
+    const clients = nodes.map((node) => babelClient(node))
+    const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => decided(() => clients[i % NODES]!('request', clientBody('NODES-CAP', i)))))
+    expect(statusesOf(replies), replies.filter((reply) => reply.status !== 200).map((reply) => reply.text).join('\n')).toEqual(replies.map(() => 200))
+    const granted = replies.filter((reply) => reply.body.granted === true).map((reply) => reply.body.licenseToken as string)
+    expect(granted).toHaveLength(10)
+
+    // The order's log agrees: ten grants, to ten different clients, and nothing released or expired.
+    const events = await readLog(async (store) => (await store.readStream(`order-${orderId}`)).map((recorded) => decodeRecorded(recorded).event))
+    const grants = events.filter((event) => event.type === 'SeatGranted')
+    expect(grants).toHaveLength(10)
+    expect(new Set(grants.map((event) => event.type === 'SeatGranted' && event.data.clientId)).size).toBe(10)
+    expect(events.filter((event) => event.type === 'SeatReleased' || event.type === 'SeatExpired')).toEqual([])
+  }, 60_000)
+})
