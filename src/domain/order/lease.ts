@@ -4,7 +4,8 @@
 // `now`. Every heartbeat that comes at its interval renews the lease, so the
 // lease always runs a full length from the last heartbeat: at the defaults
 // (60 s interval, 180 s lease, 10 s grace) a seat survives two lost heartbeats
-// in a row, each up to 10 s late; with the shortest lease allowed, one. Only a
+// in a row, the next arriving up to 10 s late; with the shortest lease allowed,
+// one lost at any phase (see leaseMinimum). Only a
 // heartbeat sooner than half an interval after the last renewal writes
 // nothing, so a client beating too fast cannot flood the log.
 // What a client is told (its deadline, the interval to beat at) is decided here too.
