@@ -90,7 +90,7 @@ export const benchHeartbeats = async (): Promise<void> => {
     console.log(line('validate (reads the store)', validate))
     console.log(line('heartbeat (from memory)', heartbeats))
     console.log(`  heartbeats are ${(heartbeats.requests.average / validate.requests.average).toFixed(1)}x the baseline`)
-    console.log(`  events the ${heartbeats.requests.total} heartbeats wrote: ${eventsAfter - eventsBefore} (no lease was past half its life)`)
+    console.log(`  events the ${heartbeats.requests.total} heartbeats wrote: ${eventsAfter - eventsBefore} (a heartbeat renews once half an interval has passed since its seat's last renewal)`)
   } finally {
     await engine.kill()
     dir.remove()

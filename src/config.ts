@@ -31,6 +31,8 @@ export interface Config {
   readonly seatSweepIntervalMs?: number
   /** Events read or appended since a stream's last snapshot that make the command side take the next; 0: no snapshots. Absent: DEFAULT_SNAPSHOT_INTERVAL. */
   readonly snapshotIntervalEvents?: number
+  /** How many days seats' liveness records (lease renewals) are kept; null/absent: forever. */
+  readonly leaseHistoryRetentionDays?: number | null
   /** Seed 004's IP lockout: invalid attempts within a window, then a cooling period. */
   readonly lockout: LockoutPolicy
   /** Seed 004's requests per credential and minute. */
@@ -63,6 +65,9 @@ export const DEFAULT_NODES_CONFIG: NodesConfig = {
 }
 
 export const DEFAULT_SNAPSHOT_INTERVAL = 100
+
+/** Longer than the longest lease a seat can have (7 days): a live seat's last renewal is always kept. */
+export const MIN_LEASE_HISTORY_RETENTION_DAYS = 8
 
 export interface StoreConfig {
   /** EventStoreDB: the prefix of every stream this engine writes, and the only ones its subscriptions read. */
@@ -200,6 +205,11 @@ export const SETTINGS: readonly Setting[] = [
     default: String(DEFAULT_SNAPSHOT_INTERVAL),
     description: "Every how many events of a stream the command side keeps a snapshot of its state in <data dir>/snapshots.sqlite, so that a license's first load after a start reads at most that many events; 0: no snapshots.",
   },
+  {
+    name: 'LEASE_HISTORY_RETENTION_DAYS',
+    default: '(forever)',
+    description: `Days a seat's liveness records (its lease renewals) are kept, ${MIN_LEASE_HISTORY_RETENTION_DAYS} at least (longer than the longest lease); older ones are dropped by the store (EventStoreDB: the stream's $maxAge; SQLite: old rows deleted). Grants, releases and expiries are kept forever. Unset: renewals are kept forever too.`,
+  },
   { name: 'LOCKOUT_MAX_ATTEMPTS', default: '10', description: `Seed 004 IP lockout: invalid attempts (bad credentials, invalid parameters, unknown license) from one address that lock it out (1 to ${MAX_COUNTED_ATTEMPTS}).` },
   { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
   { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
@@ -259,6 +269,8 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   }
   const seatSweepIntervalMs = take(integer(env, 'SEAT_SWEEP_INTERVAL_MS', 30_000, 0, 86_400_000), 0)
   const snapshotIntervalEvents = take(integer(env, 'SNAPSHOT_INTERVAL_EVENTS', DEFAULT_SNAPSHOT_INTERVAL, 0, 1_000_000), 0)
+  const leaseHistoryRetentionDays =
+    text(env, 'LEASE_HISTORY_RETENTION_DAYS') === null ? null : take(integer(env, 'LEASE_HISTORY_RETENTION_DAYS', 0, MIN_LEASE_HISTORY_RETENTION_DAYS, 36_500), null)
   const signingKey = text(env, 'LICENSING_SIGNING_KEY')
   if (signingKey !== null) {
     try {
@@ -348,6 +360,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     previousSigningKeys,
     seatSweepIntervalMs,
     snapshotIntervalEvents,
+    leaseHistoryRetentionDays,
     lockout,
     rateLimitPerMinute,
     smtpUrl,

@@ -95,14 +95,19 @@ export const openStore = (
   options: { readonly wrap?: (store: EventStore) => EventStore; readonly logger?: Logger } = {},
 ): EngineStore => {
   const settings = config.store ?? DEFAULT_STORE_CONFIG
+  const { logger } = options
   const adapter =
     config.eventStoreConnectionString !== null
       ? createEventStoreDbEventStore({
           connectionString: config.eventStoreConnectionString,
           streams: { prefix: settings.streamPrefix, legacy: settings.legacyStreamNames },
         })
-      : createSqliteEventStore({ path: eventLogPath(config), clock, pollIntervalMs: eventLogPollIntervalMs(config) })
-  const { logger } = options
+      : createSqliteEventStore({
+          path: eventLogPath(config),
+          clock,
+          pollIntervalMs: eventLogPollIntervalMs(config),
+          onRetentionFailure: (error) => logger?.warn({ err: error }, 'could not delete events past their stream’s retention; trying again at the next pass'),
+        })
   const healing = withHealingSubscriptions(options.wrap?.(adapter) ?? adapter, {
     onDrop: (error, attempt, pauseMs) =>
       logger?.warn({ err: error, attempt, resubscribeInMs: Math.round(pauseMs) }, 'event store subscription dropped; resubscribing'),

@@ -21,6 +21,7 @@ describe('configuration from the environment', () => {
         previousSigningKeys: null,
         seatSweepIntervalMs: 30_000,
         snapshotIntervalEvents: 100,
+        leaseHistoryRetentionDays: null,
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
         smtpUrl: null,
@@ -59,6 +60,7 @@ describe('configuration from the environment', () => {
         previousSigningKeys: null,
         seatSweepIntervalMs: 30_000,
         snapshotIntervalEvents: 100,
+        leaseHistoryRetentionDays: null,
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
         smtpUrl: null,
@@ -105,6 +107,13 @@ describe('configuration of seats and tokens', () => {
     expect(E.isLeft(loadConfig({ SEAT_SWEEP_INTERVAL_MS: 'soon' }))).toBe(true)
     expect(SETTINGS.map((s) => s.name)).toEqual(expect.arrayContaining(['LICENSING_SIGNING_KEY', 'SEAT_SWEEP_INTERVAL_MS']))
   })
+  it('reads LEASE_HISTORY_RETENTION_DAYS (default: forever; at least 8 days, longer than the longest lease)', () => {
+    expect(loadConfig({ LEASE_HISTORY_RETENTION_DAYS: '90' })).toMatchObject({ right: { leaseHistoryRetentionDays: 90 } })
+    expect(loadConfig({ LEASE_HISTORY_RETENTION_DAYS: ' ' })).toMatchObject({ right: { leaseHistoryRetentionDays: null } })
+    expect(loadConfig({ LEASE_HISTORY_RETENTION_DAYS: '7' })).toEqual(E.left(['LEASE_HISTORY_RETENTION_DAYS must be an integer from 8 to 36500 (got "7")']))
+    expect(loadConfig({ LEASE_HISTORY_RETENTION_DAYS: 'forever' })).toEqual(E.left(['LEASE_HISTORY_RETENTION_DAYS must be an integer from 8 to 36500 (got "forever")']))
+  })
+
   it('reads SNAPSHOT_INTERVAL_EVENTS (default 100; 0 turns snapshots off)', () => {
     expect(loadConfig({ SNAPSHOT_INTERVAL_EVENTS: '0' })).toMatchObject({ right: { snapshotIntervalEvents: 0 } })
     expect(loadConfig({ SNAPSHOT_INTERVAL_EVENTS: '500' })).toMatchObject({ right: { snapshotIntervalEvents: 500 } })

@@ -15,7 +15,7 @@ export interface SeatSweeperOptions {
   readonly usage: Pick<LicenseUsage, 'expireLapsed'>
   /** A unit of work for each order swept. */
   readonly session: () => Session
-  /** Orders that hold a seat whose lease ended at or before `now` (at most `limit`). */
+  /** Orders that hold a seat whose lease ended at or before `now` (at most `limit`); one still in its grace is expired on a later pass. */
   readonly lapsedOrders: (now: Date, limit: number) => readonly string[]
   /** Resolves once the read model has caught up with the log. */
   readonly caughtUp: () => Promise<unknown>

@@ -35,10 +35,10 @@ import type {
   Subscription,
   WrongExpectedVersion,
 } from './port.js'
-import { UnreadableEvent } from './port.js'
+import { checkRetention, UnreadableEvent } from './port.js'
 
 /** The calls of the gRPC client this adapter makes (tests hand in a stand-in for the server). */
-export type EventStoreDbClient = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>
+export type EventStoreDbClient = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'setStreamMetadata' | 'dispose'>
 
 export type EventStoreDbOptions = (
   /** e.g. `esdb://localhost:2113?tls=false`. */
@@ -280,6 +280,22 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
     }
   }
 
+  // The server applies $maxAge and $maxCount at once to reads of the stream, and deletes
+  // what they no longer keep at its next scavenge. The metadata is replaced whole: these
+  // streams carry no other. Written to `$$<stream>`, which the $all filter leaves out.
+  const setStreamRetention: EventStore['setStreamRetention'] = async (streamName, retention) => {
+    if (closed) throw new Error('event store is closed')
+    const { maxAgeSeconds, maxCount } = checkRetention(retention)
+    try {
+      await client.setStreamMetadata(namespace.stored(streamName), {
+        ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
+        ...(maxCount === undefined ? {} : { maxCount }),
+      })
+    } catch (error) {
+      rethrow(error)
+    }
+  }
+
   const subscribeToAll = (subscribeOptions: { readonly from?: Position } = {}): Subscription => {
     const from = subscribeOptions.from
     const source = client.subscribeToAll({
@@ -342,6 +358,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbOptions): Even
     readStream,
     readAll,
     subscribeToAll,
+    setStreamRetention,
     headPosition,
     close: async () => {
       if (closed) return

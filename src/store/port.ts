@@ -82,6 +82,27 @@ export interface ReadAllOptions {
   readonly maxCount: number
 }
 
+/**
+ * How much of a stream its store keeps: the newest `maxCount` events, the
+ * events younger than `maxAgeSeconds` (by the time the store recorded them),
+ * or, both given, only what both keep. Neither: everything, forever. Either
+ * way the stream's revisions stay as they were: the next append expects the
+ * revision of the stream's last event, kept or not, and the global log
+ * positions of other events do not move.
+ */
+export interface StreamRetention {
+  readonly maxAgeSeconds?: number
+  readonly maxCount?: number
+}
+
+/** Whole numbers of at least 1; anything else is a programming error, not a business outcome. */
+export const checkRetention = (retention: StreamRetention): StreamRetention => {
+  for (const [name, value] of Object.entries(retention)) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < 1)) throw new RangeError(`stream retention: ${name} must be a whole number of at least 1, not ${String(value)}`)
+  }
+  return retention
+}
+
 /** A catch-up subscription: first the events already stored after the start position, then live ones, in log order, each once. */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly close: () => Promise<void>
@@ -128,6 +149,15 @@ export interface EventStore {
   readonly readAll: (options: ReadAllOptions) => Promise<readonly RecordedEvent[]>
   /** Catch-up subscription to the global log, starting strictly after `from` (omitted: the beginning). */
   readonly subscribeToAll: (options?: { readonly from?: Position }) => Subscription
+  /**
+   * Sets how much of the stream is kept from now on (replacing what was set
+   * before; `{}`: everything). Events past it are no longer read from the
+   * stream; the store deletes them in its own time (EventStoreDB: `$maxAge` and
+   * `$maxCount` in the stream's metadata, removed by a scavenge; SQLite: old
+   * rows deleted in small batches, now and periodically). Until deleted they
+   * may still be read from `$all`.
+   */
+  readonly setStreamRetention: (streamName: string, retention: StreamRetention) => Promise<void>
   /** Position of the last event in the log, null when it is empty. */
   readonly headPosition: () => Promise<Position | null>
   readonly close: () => Promise<void>

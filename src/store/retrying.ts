@@ -1,6 +1,6 @@
 // Retries of transient store failures (StoreUnavailable: unavailable, not
 // leader, deadline exceeded, locked) for appends and reads, within a budget of
-// time. An append goes again exactly as it was, with the same event ids, so a
+// time (and the setting of a stream's retention). An append goes again exactly as it was, with the same event ids, so a
 // store that wrote it the first time (and lost the answer on the way)
 // recognises it and answers as it did then (the port's idempotent append).
 // When the budget is spent, the caller gets `exhausted`: for the engine,
@@ -46,5 +46,7 @@ export const withRetries = (store: EventStore, options: RetryOptions): EventStor
     readStream: (streamName, readOptions) => retried(() => store.readStream(streamName, readOptions)),
     readAll: (readOptions) => retried(() => store.readAll(readOptions)),
     headPosition: () => retried(() => store.headPosition()),
+    // Setting the same retention again changes nothing, so a retry is safe.
+    setStreamRetention: (streamName, retention) => retried(() => store.setStreamRetention(streamName, retention)),
   }
 }

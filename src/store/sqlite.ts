@@ -2,7 +2,9 @@
 // and the tests. Durable (WAL with synchronous=FULL: an acknowledged append
 // survives a power loss) and fast through group commit: every append that
 // arrives in the same turn of the event loop is committed in one transaction,
-// so one fsync covers them all.
+// so one fsync covers them all. A stream given a retention keeps only what it
+// allows: reads leave the rest out at once, and it is deleted in small batches
+// (never the stream's last event, which holds its revision).
 import Database from 'better-sqlite3'
 import * as E from 'fp-ts/Either'
 import type {
@@ -14,10 +16,11 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamRetention,
   Subscription,
   WrongExpectedVersion,
 } from './port.js'
-import { StoreUnavailable } from './port.js'
+import { checkRetention, StoreUnavailable } from './port.js'
 
 export interface SqliteEventStoreOptions {
   /** A file path, or ':memory:'. */
@@ -32,7 +35,14 @@ export interface SqliteEventStoreOptions {
   readonly onCommit?: (appends: number) => void
   /** How long an append waits for another process's write lock before it fails as StoreUnavailable (default 10 s). */
   readonly busyTimeoutMs?: number
+  /** How often the events streams no longer keep are deleted (default 60 s); 0: only when a retention is set. */
+  readonly retentionSweepIntervalMs?: number
+  /** A periodic deletion failed (it is tried again at the next one). */
+  readonly onRetentionFailure?: (error: unknown) => void
 }
+
+/** Rows deleted per transaction: short enough that appends (ours or another process's) never wait long for the lock. */
+const TRIM_BATCH = 1_000
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -47,7 +57,17 @@ const SCHEMA = `
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream, revision);
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (id);
+  CREATE TABLE IF NOT EXISTS stream_retention (
+    stream          TEXT PRIMARY KEY,
+    max_age_seconds INTEGER,
+    max_count       INTEGER
+  ) WITHOUT ROWID;
 `
+
+interface RetentionRow {
+  readonly max_age_seconds: number | null
+  readonly max_count: number | null
+}
 
 interface Row {
   readonly position: bigint
@@ -129,6 +149,24 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const streamBackwards = db
     .prepare('SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?')
     .safeIntegers(true)
+
+  const retentionOf = db.prepare('SELECT max_age_seconds, max_count FROM stream_retention WHERE stream = ?')
+  const putRetention = db.prepare(
+    `INSERT INTO stream_retention (stream, max_age_seconds, max_count) VALUES (?, ?, ?)
+     ON CONFLICT (stream) DO UPDATE SET max_age_seconds = excluded.max_age_seconds, max_count = excluded.max_count`,
+  )
+  const dropRetention = db.prepare('DELETE FROM stream_retention WHERE stream = ?')
+  const retainedAfter = db.prepare('SELECT stream FROM stream_retention WHERE stream > ? ORDER BY stream LIMIT 100')
+  const keptForwards = db
+    .prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? AND recorded_at >= ? ORDER BY revision ASC LIMIT ?')
+    .safeIntegers(true)
+  const keptBackwards = db
+    .prepare('SELECT * FROM events WHERE stream = ? AND revision <= ? AND revision >= ? AND recorded_at >= ? ORDER BY revision DESC LIMIT ?')
+    .safeIntegers(true)
+  const firstYoung = db.prepare('SELECT revision FROM events WHERE stream = ? AND recorded_at >= ? ORDER BY revision ASC LIMIT 1').safeIntegers(true)
+  const deleteBefore = db.prepare(
+    'DELETE FROM events WHERE position IN (SELECT position FROM events WHERE stream = ? AND revision < ? ORDER BY revision ASC LIMIT ?)',
+  )
 
   const eventAt = db.prepare('SELECT id, stream, revision, position FROM events WHERE stream = ? AND revision = ?').safeIntegers(true)
   const eventById = db.prepare('SELECT id, stream, revision, position FROM events WHERE id = ?').safeIntegers(true)
@@ -263,14 +301,98 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     })
   }
 
+  /** What a retention keeps of a stream whose last revision is `last`: from this revision on, recorded at or after this instant. */
+  const keptOf = (retention: RetentionRow, last: number): { readonly fromRevision: number; readonly since: string } => ({
+    fromRevision: retention.max_count === null ? 0 : last - retention.max_count + 1,
+    since: retention.max_age_seconds === null ? '' : new Date(clock().getTime() - retention.max_age_seconds * 1000).toISOString(),
+  })
+
   const readStream = async (streamName: string, opts: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> => {
     const limit = opts.maxCount ?? -1
+    const retention = retentionOf.get(streamName) as RetentionRow | undefined
+    const last = retention === undefined ? null : currentRevision(streamName)
+    if (retention === undefined || last === null) {
+      const rows =
+        opts.direction === 'backwards'
+          ? streamBackwards.all(streamName, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+          : streamForwards.all(streamName, opts.fromRevision ?? 0, limit)
+      return (rows as Row[]).map(toRecorded)
+    }
+    // Only what the retention keeps, whether or not the rest is deleted yet.
+    const kept = keptOf(retention, last)
     const rows =
       opts.direction === 'backwards'
-        ? streamBackwards.all(streamName, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
-        : streamForwards.all(streamName, opts.fromRevision ?? 0, limit)
+        ? keptBackwards.all(streamName, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, kept.fromRevision, kept.since, limit)
+        : keptForwards.all(streamName, Math.max(opts.fromRevision ?? 0, kept.fromRevision), kept.since, limit)
     return (rows as Row[]).map(toRecorded)
   }
+
+  /**
+   * Deletes up to TRIM_BATCH of the stream's events its retention no longer
+   * keeps, oldest first; how many. Never the stream's last event: its revision
+   * is the stream's, which the next append expects (reads leave it out all the same).
+   */
+  const trimBatch = db.transaction((streamName: string): number => {
+    const retention = retentionOf.get(streamName) as RetentionRow | undefined
+    const last = currentRevision(streamName)
+    if (retention === undefined || last === null) return 0
+    const kept = keptOf(retention, last)
+    const young = kept.since === '' ? undefined : (firstYoung.get(streamName, kept.since) as { revision: bigint } | undefined)
+    const byAge = kept.since === '' ? 0 : young === undefined ? last : Number(young.revision)
+    const keepFrom = Math.min(last, Math.max(kept.fromRevision, byAge))
+    return deleteBefore.run(streamName, keepFrom, TRIM_BATCH).changes
+  })
+
+  /** Deletes what the stream's retention no longer keeps, a batch per transaction, other work running between batches. */
+  const trimStream = async (streamName: string): Promise<void> => {
+    while (!closed) {
+      let deleted: number
+      try {
+        deleted = trimBatch.immediate(streamName)
+      } catch (error) {
+        throw unavailableOr(error)
+      }
+      if (deleted < TRIM_BATCH) return
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+  }
+
+  const setStreamRetention = async (streamName: string, retention: StreamRetention): Promise<void> => {
+    if (closed) throw new Error('event store is closed')
+    const { maxAgeSeconds, maxCount } = checkRetention(retention)
+    try {
+      if (maxAgeSeconds === undefined && maxCount === undefined) dropRetention.run(streamName)
+      else putRetention.run(streamName, maxAgeSeconds ?? null, maxCount ?? null)
+    } catch (error) {
+      throw unavailableOr(error)
+    }
+    await trimStream(streamName)
+  }
+
+  /** One pass over every stream with a retention (their events age while nobody appends to them). */
+  const sweepRetention = async (): Promise<void> => {
+    let after = ''
+    while (!closed) {
+      const streams = (retainedAfter.all(after) as { stream: string }[]).map((row) => row.stream)
+      for (const streamName of streams) await trimStream(streamName)
+      if (streams.length < 100) return
+      after = streams[streams.length - 1]!
+    }
+  }
+
+  let sweeping: Promise<void> | null = null
+  const retentionSweepIntervalMs = options.retentionSweepIntervalMs ?? 60_000
+  const sweepTimer =
+    retentionSweepIntervalMs > 0
+      ? setInterval(() => {
+          sweeping ??= sweepRetention()
+            .catch((error: unknown) => options.onRetentionFailure?.(error))
+            .finally(() => {
+              sweeping = null
+            })
+        }, retentionSweepIntervalMs)
+      : null
+  sweepTimer?.unref()
 
   const readAllSync = (opts: ReadAllOptions): readonly RecordedEvent[] => {
     const rows =
@@ -332,11 +454,14 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     readStream,
     readAll: async (opts) => readAllSync(opts),
     subscribeToAll,
+    setStreamRetention,
     headPosition: async () => (head.get() as { position: bigint | null }).position,
     close: async () => {
       if (closed) return
       flush()
       closed = true
+      if (sweepTimer !== null) clearInterval(sweepTimer)
+      await sweeping
       wakeSubscribers()
       db.close()
     },

@@ -53,14 +53,15 @@ describe('license usage service', () => {
       const heartbeat = { type: 'HeartbeatSeat' as const, orderId: order.orderId, seatId: seat!.seatId, clientId: 'c1', machineId: 'm1' }
 
       reset()
-      clock.advance(60_000)
+      // Less than half an interval after the grant: nothing to write.
+      clock.advance(20_000)
       // Each heartbeat is a request of its own: a new session, with nothing read yet.
       const quiet = right(await services.usage.heartbeat(services.session(), heartbeat, meta))
       expect(quiet.seat?.leaseExpiresAt).toBe(seat!.leaseExpiresAt)
       expect(quiet.written).toBe(0)
       expect(calls).toEqual({ reads: 0, appends: 0 })
 
-      clock.advance(60_000)
+      clock.advance(40_000)
       const renewed = right(await services.usage.heartbeat(services.session(), heartbeat, meta))
       expect(renewed.written).toBe(1)
       expect(renewed.seat?.leaseExpiresAt).toBe(new Date(clock.now().getTime() + 180_000).toISOString())

@@ -179,10 +179,10 @@ describe('floating seats', () => {
   it('given a free seat, when a client asks, then SeatGranted with a lease of three default intervals', () => {
     given(created()).when(request(1), ctx(0, 'seat-1')).then(E.right([granted(1)]))
   })
-  it('given the client holds a seat, when it asks again, then no second grant', () => {
-    given(created(), granted(1)).when(request(1), ctx(30, 'seat-x')).then(E.right([]))
+  it('given the client holds a seat, when it asks again within half an interval, then no second grant and no renewal', () => {
+    given(created(), granted(1)).when(request(1), ctx(29, 'seat-x')).then(E.right([]))
   })
-  it('given the client holds a seat past half its lease, when it asks again, then its lease is renewed, still no second grant', () => {
+  it('given the client holds a seat, when it asks again half an interval or more after the grant, then its lease is renewed, still no second grant', () => {
     given(created(), granted(1)).when(request(1), ctx(100, 'seat-x')).then(E.right([renewed(1, 100)]))
   })
   it('given every seat taken, when another client asks, then the denial is recorded with the count and the limit', () => {
@@ -197,13 +197,16 @@ describe('floating seats', () => {
   it('given a denial for one client, when another client is denied, then that one is recorded: the limit is per client', () => {
     given(created({ activations_allowed: 1 }), granted(1), denied(2, 10, 1, 1)).when(request(3), ctx(11)).then(E.right([denied(3, 11, 1, 1)]))
   })
-  it('given a seat whose client stopped heartbeating, when another client asks, then the expiry is written at the lease end and the seat is granted', () => {
+  it('given a seat whose client stopped heartbeating, when another client asks past the lease and its grace, then the expiry is written at the lease end and the seat is granted', () => {
     given(created({ activations_allowed: 1 }), granted(1))
-      .when(request(2), ctx(181, 'seat-2'))
-      .then(E.right([expired(1, 180, 181), granted(2, 181)]))
+      .when(request(2), ctx(191, 'seat-2'))
+      .then(E.right([expired(1, 180, 191), granted(2, 191)]))
   })
-  it('given a seat whose lease ends exactly now, then it is dead', () => {
-    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(180, 'seat-2')).then(E.right([expired(1, 180, 180), granted(2, 180)]))
+  it('given a seat whose lease ended less than its grace (a sixth of an interval) ago, when another client asks, then the seat still holds its place', () => {
+    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(189.999, 'seat-2')).then(E.right([denied(2, 189.999, 1, 1)]))
+  })
+  it('given a seat whose lease and grace end exactly now, then it is dead', () => {
+    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(190, 'seat-2')).then(E.right([expired(1, 180, 190), granted(2, 190)]))
   })
   it('given the client own seat lapsed, when it asks again, then the old seat expires and it gets a new one', () => {
     given(created(), granted(1)).when(request(1), ctx(300, 'seat-1b')).then(E.right([expired(1, 180, 300), granted(1, 300, 'seat-1b')]))
@@ -241,21 +244,27 @@ describe('floating seats', () => {
 })
 
 describe('heartbeats', () => {
-  it('given a seat in the first half of its lease, when it heartbeats, then nothing is written', () => {
-    given(created(), granted(1)).when(heartbeat(1), ctx(60)).then(E.right([]))
+  it('given a seat granted less than half an interval ago, when it heartbeats, then nothing is written', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(29.999)).then(E.right([]))
   })
-  it('given a seat past half its lease, when it heartbeats, then the lease is renewed from now', () => {
-    given(created(), granted(1)).when(heartbeat(1), ctx(120)).then(E.right([renewed(1, 120)]))
+  it('given a seat granted half an interval ago, when it heartbeats, then the lease is renewed from now', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(30)).then(E.right([renewed(1, 30)]))
   })
-  it('given a renewed lease, when the next heartbeat comes an interval later, then nothing is written', () => {
-    given(created(), granted(1), renewed(1, 120)).when(heartbeat(1), ctx(180)).then(E.right([]))
+  it('given a seat, when it heartbeats an interval after the grant, then the lease is renewed from now', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(60)).then(E.right([renewed(1, 60)]))
+  })
+  it('given a renewed lease, when the next heartbeat comes an interval later, then it is renewed again: every heartbeat at the interval renews', () => {
+    given(created(), granted(1), renewed(1, 60)).when(heartbeat(1), ctx(120)).then(E.right([renewed(1, 120)]))
   })
   it('given the order settings changed, when a lease is renewed, then the new lease and interval apply', () => {
     const settings: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 30, leaseSeconds: 90, at: iso(10) } }
     given(created(), granted(1), settings).when(heartbeat(1), ctx(120)).then(E.right([renewed(1, 120, 90, 30)]))
   })
-  it('given a seat whose lease ran out, when it heartbeats, then its expiry is written and it is not renewed', () => {
-    given(created(), granted(1)).when(heartbeat(1), ctx(181)).then(E.right([expired(1, 180, 181)]))
+  it('given a seat whose lease ran out less than its grace ago, when it heartbeats, then the lease is renewed from now', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(185)).then(E.right([renewed(1, 185)]))
+  })
+  it('given a seat whose lease and grace ran out, when it heartbeats, then its expiry is written and it is not renewed', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(190)).then(E.right([expired(1, 180, 190)]))
   })
   it('given a released seat, when its token heartbeats, then nothing is written (the seat is dead)', () => {
     given(created(), granted(1), released(1, 10)).when(heartbeat(1), ctx(20)).then(E.right([]))
@@ -357,9 +366,13 @@ describe('seat settings', () => {
     const changed: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 30, leaseSeconds: 90, at: iso(0) } }
     given(created(), changed).when({ type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 30, leaseSeconds: 90 } }, ctx(5)).then(E.right([]))
   })
-  it('given any order, when the lease is shorter than two intervals, then LeaseTooShort', () => {
+  it('given any order, when the lease is shorter than two and a half intervals, then LeaseTooShort', () => {
     given(created())
-      .when({ type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 30, leaseSeconds: 59 } }, ctx(0))
-      .then(E.left({ _tag: 'LeaseTooShort', orderId, leaseSeconds: 59, minimum: 60 }))
+      .when({ type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 30, leaseSeconds: 74 } }, ctx(0))
+      .then(E.left({ _tag: 'LeaseTooShort', orderId, leaseSeconds: 74, minimum: 75 }))
+  })
+  it('given any order, when the lease is two and a half intervals, then it is accepted', () => {
+    const changed: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 30, leaseSeconds: 75, at: iso(0) } }
+    given(created()).when({ type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 30, leaseSeconds: 75 } }, ctx(0)).then(E.right([changed]))
   })
 })

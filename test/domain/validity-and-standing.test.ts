@@ -76,10 +76,11 @@ describe('support expiry', () => {
 })
 
 describe('standing (validate)', () => {
-  it('given a live seat, then VALID with it; once its lease ran out, HEARTBEAT_DEAD, before and after the expiry is written', () => {
+  it('given a live seat, then VALID with it (through its lease’s grace); once lease and grace ran out, HEARTBEAT_DEAD, before and after the expiry is written', () => {
     const order = orderWith([never], [granted()])
     expect(standingOf(order, client, at(100))).toMatchObject({ code: 'VALID', held: { kind: 'seat' } })
-    expect(standingOf(order, client, at(180))).toEqual({ code: 'HEARTBEAT_DEAD' })
+    expect(standingOf(order, client, at(189))).toMatchObject({ code: 'VALID', held: { kind: 'seat' } })
+    expect(standingOf(order, client, at(190))).toEqual({ code: 'HEARTBEAT_DEAD' })
     const expired: OrderEvent = { type: 'SeatExpired', data: { orderId: 'o', seatId: 's1', ...client, at: at(180).toISOString(), recordedAt: at(200).toISOString() } }
     expect(standingOf(orderWith([never], [granted(), expired]), client, at(300))).toEqual({ code: 'HEARTBEAT_DEAD' })
   })

@@ -103,7 +103,8 @@ describe('activation and seat webhooks', () => {
     const releasedAt = server.clock.now()
     const second = await babel('request', clientBody('HOOK-SEATS', 2))
     const leaseEnd = new Date(releasedAt.getTime() + 180_000)
-    server.clock.advance(181_000)
+    // Past the lease and its grace (10 s at the defaults).
+    server.clock.advance(191_000)
     expect(await server.running.seatSweeper.sweep()).toBeGreaterThanOrEqual(1)
 
     const requests = await receiver.received(4, '/seats')

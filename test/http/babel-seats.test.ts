@@ -59,13 +59,14 @@ describe('floating seats (seed 002) over HTTP', () => {
     expect(await eventsOfType(server, orderId, 'SeatGranted')).toHaveLength(1)
   })
 
-  it('tells the client its next deadline in every heartbeat, and renews the lease past half its life', async () => {
+  it('tells the client its next deadline in every heartbeat, and renews the lease with every heartbeat at the interval', async () => {
     const { key, orderId } = await license('SEAT-BEAT')
     const granted = await babel('request', clientBody(key, 1))
     const token = granted.body.licenseToken as string
     const grantedAt = server.clock.now().getTime()
 
-    server.clock.advance(60_000)
+    // Less than half an interval after the grant: the lease stays as it was.
+    server.clock.advance(20_000)
     const early = await babel('heartbeat', { licenseToken: token, machineId: 'machine-1', clientId: 'client-1', clientName: 'Client 1' })
     expect(early.status, early.text).toBe(200)
     expect(Object.keys(early.body)).toEqual(['active', 'activeClientCount', 'maxClientCount', 'tokenExpireAt', 'heartbeatInterval'])
@@ -77,7 +78,7 @@ describe('floating seats (seed 002) over HTTP', () => {
       heartbeatInterval: { seconds: 60, nanos: 0 },
     })
 
-    server.clock.advance(60_000)
+    server.clock.advance(40_000)
     const renewed = await babel('heartbeat', { licenseToken: token })
     expect(renewed.body.tokenExpireAt).toEqual(seconds(180))
     expect(await eventsOfType(server, orderId, 'SeatLeaseRenewed')).toHaveLength(1)
@@ -132,7 +133,8 @@ describe('floating seats (seed 002) over HTTP', () => {
     const dead = (await babel('request', clientBody(key, 1))).body.licenseToken as string
     const leaseEnd = new Date(server.clock.now().getTime() + 180_000)
 
-    server.clock.advance(179_000)
+    // Its lease runs out at 180 s; it holds its place through the grace (10 s at the defaults), not a moment longer.
+    server.clock.advance(189_000)
     expect((await babel('request', clientBody(key, 2))).body.granted).toBe(false)
     server.clock.advance(2_000)
     const taken = await babel('request', clientBody(key, 2))
@@ -192,17 +194,46 @@ describe('floating seats (seed 002) over HTTP', () => {
 
     const tooShort = await api.put(`/license-orders/${key}/seat-settings`, { heartbeat_interval_seconds: 20, lease_seconds: 30 })
     expect(tooShort.status).toBe(400)
-    expect(tooShort.body.errors).toEqual({ lease_seconds: ['must be at least 40 (two heartbeat intervals)'] })
+    expect(tooShort.body.errors).toEqual({ lease_seconds: ['must be at least 50 (two and a half heartbeat intervals)'] })
     const bad = await api.put(`/license-orders/${key}/seat-settings`, { heartbeat_interval_seconds: 1 })
     expect(bad.body.errors).toEqual({ heartbeat_interval_seconds: ['must be at least 5'] })
     expect((await api.put('/license-orders/NO-SUCH-KEY/seat-settings', { heartbeat_interval_seconds: 20 })).status).toBe(404)
+  })
+
+  it('keeps a seat through two lost heartbeats in a row, the next arriving 9 s late; a third lost ends it', async () => {
+    const { key, orderId } = await license('SEAT-MARGIN', { activations_allowed: 1 })
+    const token = (await babel('request', clientBody(key, 1))).body.licenseToken as string
+    const grantedAt = server.clock.now().getTime()
+    const beat = async (atSeconds: number): Promise<Record<string, unknown>> => {
+      server.clock.set(new Date(grantedAt + atSeconds * 1000))
+      const res = await babel('heartbeat', { licenseToken: token, machineId: 'machine-1', clientId: 'client-1' })
+      expect(res.status, res.text).toBe(200)
+      return res.body
+    }
+    const deadline = (atSeconds: number) => ({ seconds: grantedAt / 1000 + atSeconds, nanos: 0 })
+
+    expect(await beat(60)).toMatchObject({ active: true, tokenExpireAt: deadline(240) })
+    // 120 s and 180 s are lost; the one due at 240 s (the deadline) comes 9 s late, inside the grace.
+    expect(await beat(249)).toMatchObject({ active: true, activeClientCount: 1, tokenExpireAt: deadline(429) })
+    expect((await babel('validate', clientBody(key, 1))).body.code).toBe('VALID')
+    expect(await beat(300)).toMatchObject({ active: true, tokenExpireAt: deadline(480) })
+    // 360 s, 420 s and 480 s are lost: the lease ran out at 480 s, the grace at 490 s.
+    expect(await beat(540)).toMatchObject({ active: false, tokenExpireAt: deadline(480) })
+    expect((await babel('validate', clientBody(key, 1))).body.code).toBe('HEARTBEAT_DEAD')
+
+    const written = (await orderEvents(server, orderId)).map((e) => e.event)
+    expect(written.filter((e) => e.type === 'SeatLeaseRenewed').map((e) => e.data.at)).toEqual(
+      [60, 249, 300].map((s) => new Date(grantedAt + s * 1000).toISOString()),
+    )
+    expect(written.filter((e) => e.type === 'SeatExpired').map((e) => e.data.at)).toEqual([new Date(grantedAt + 480_000).toISOString()])
+    expect((await babel('request', clientBody(key, 2))).body.granted).toBe(true)
   })
 
   it('answered everything above without a server error', async () => {
     expect(server.logs.filter((line) => (line.level as number) >= 50)).toEqual([])
   })
 
-  it('writes about 30 events per seat per hour at the default settings, with a heartbeat every interval', async () => {
+  it('writes about 60 events per seat per hour at the default settings, with a heartbeat every interval', async () => {
     const { key, orderId } = await license('SEAT-HOUR')
     const token = (await babel('request', clientBody(key, 1))).body.licenseToken as string
     const before = (await orderEvents(server, orderId)).length
@@ -211,7 +242,8 @@ describe('floating seats (seed 002) over HTTP', () => {
       expect((await babel('heartbeat', { licenseToken: token })).body.active).toBe(true)
     }
     const written = (await orderEvents(server, orderId)).slice(before).map((e) => e.event.type)
-    // Renewed when past half the 180 s lease: at 120 s, 240 s, ... 3600 s.
-    expect(written).toEqual(Array.from({ length: 30 }, () => 'SeatLeaseRenewed'))
+    // Renewed by every heartbeat: at 60 s, 120 s, ... 3600 s.
+    expect(written).toEqual(Array.from({ length: 60 }, () => 'SeatLeaseRenewed'))
   })
+
 })

@@ -36,8 +36,8 @@ describe('seat usage report over HTTP', () => {
       await heartbeat(2, second.body.licenseToken)
     }
     expect((await babel('release', { licenseToken: first.body.licenseToken, machineId: 'machine-1', clientId: 'client-1' })).status).toBe(200)
-    // The second keeps heartbeating until 11:15, then goes silent. Its lease (3 minutes) is renewed
-    // once past half its life, so on even minutes: the last renewal is at 11:14 and the lease runs out at 11:17.
+    // The second keeps heartbeating until 11:15, then goes silent. Every heartbeat renews its lease
+    // (3 minutes): the last renewal is at 11:15 and the lease runs out at 11:18.
     for (let i = 0; i < 45; i += 1) {
       server.clock.advance(MINUTE)
       await heartbeat(2, second.body.licenseToken)
@@ -54,9 +54,9 @@ describe('seat usage report over HTTP', () => {
     expect(res.status).toBe(200)
     expect(res.body.rows).toEqual([
       { start: '2026-11-22T10:00:00.000Z', end: '2026-11-22T11:00:00.000Z', peak_seats: 2, seat_hours: 1.5, grants: 2, releases: 1, expiries: 0, denials: 1 },
-      { start: '2026-11-22T11:00:00.000Z', end: '2026-11-22T12:00:00.000Z', peak_seats: 1, seat_hours: 0.2833, grants: 0, releases: 0, expiries: 1, denials: 0 },
+      { start: '2026-11-22T11:00:00.000Z', end: '2026-11-22T12:00:00.000Z', peak_seats: 1, seat_hours: 0.3, grants: 0, releases: 0, expiries: 1, denials: 0 },
     ])
-    expect(res.body.totals).toEqual({ peak_seats: 2, seat_hours: 1.7833, grants: 2, releases: 1, expiries: 1, denials: 1 })
+    expect(res.body.totals).toEqual({ peak_seats: 2, seat_hours: 1.8, grants: 2, releases: 1, expiries: 1, denials: 1 })
     expect(res.body.license.activation_key).toBe(KEY)
   })
 
@@ -69,7 +69,7 @@ describe('seat usage report over HTTP', () => {
       [
         'start,end,peak_seats,seat_hours,grants,releases,expiries,denials',
         '2026-11-22T10:00:00.000Z,2026-11-22T11:00:00.000Z,2,1.5,2,1,0,1',
-        '2026-11-22T11:00:00.000Z,2026-11-22T12:00:00.000Z,1,0.2833,0,0,1,0',
+        '2026-11-22T11:00:00.000Z,2026-11-22T12:00:00.000Z,1,0.3,0,0,1,0',
         '',
       ].join('\r\n'),
     )
@@ -79,7 +79,7 @@ describe('seat usage report over HTTP', () => {
     const res = await api.get('/reports/seat-usage?activation_key=REPORT-KEY&from=2026-11-22T00:00:00Z&to=2026-11-23T00:00:00Z&bucket=day')
     expect(res.body.rows).toHaveLength(1)
     // The fourth seat, taken at 13:00, is held up to now (13:00): it adds nothing yet.
-    expect(res.body.rows[0]).toMatchObject({ peak_seats: 2, seat_hours: 1.7833, grants: 3, releases: 1, expiries: 1, denials: 1 })
+    expect(res.body.rows[0]).toMatchObject({ peak_seats: 2, seat_hours: 1.8, grants: 3, releases: 1, expiries: 1, denials: 1 })
   })
 
   it('names each bad parameter, and refuses a key scoped to another product', async () => {

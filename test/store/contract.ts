@@ -9,6 +9,8 @@ import { ExpectedVersion, type EventStore, type NewEvent, type RecordedEvent } f
 export interface StoreFixture {
   readonly store: EventStore
   readonly dispose: () => Promise<void>
+  /** Lets this much time pass on the store's clock (a test clock where the store takes one; else real time). */
+  readonly passTime: (seconds: number) => Promise<void>
 }
 
 const newEvent = (type: string, data: Record<string, string | number> = {}): NewEvent => ({
@@ -293,6 +295,90 @@ export const describeEventStore = (
         ])
         const head = await store().headPosition()
         expect(head !== null && head >= c.position).toBe(true)
+      })
+    })
+
+    describe('retention', () => {
+      const data = (read: readonly RecordedEvent[]): unknown[] => read.map((e) => e.data)
+      const revisions = (read: readonly RecordedEvent[]): number[] => read.map((e) => e.revision)
+      const counted = (from: number, to: number): NewEvent[] => Array.from({ length: to - from + 1 }, (_, i) => newEvent('Counted', { n: from + i }))
+
+      test('maxCount keeps the newest events; reads in every direction see only those', async () => {
+        const stream = streamOf('max-count')
+        rightOf(await store().appendToStream(stream, counted(0, 4), ExpectedVersion.noStream))
+        await store().setStreamRetention(stream, { maxCount: 2 })
+
+        expect(data(await store().readStream(stream))).toEqual([{ n: 3 }, { n: 4 }])
+        expect(revisions(await store().readStream(stream, { fromRevision: 0, maxCount: 1 }))).toEqual([3])
+        expect(revisions(await store().readStream(stream, { direction: 'backwards' }))).toEqual([4, 3])
+        expect(revisions(await store().readStream(stream, { direction: 'backwards', fromRevision: 3 }))).toEqual([3])
+      })
+
+      test('appends after trimming expect the stream’s revision as it was, and the retention goes on applying', async () => {
+        const stream = streamOf('trimmed-append')
+        rightOf(await store().appendToStream(stream, counted(0, 4), ExpectedVersion.noStream))
+        await store().setStreamRetention(stream, { maxCount: 2 })
+
+        const stale = await store().appendToStream(stream, [newEvent('Late')], ExpectedVersion.exact(1))
+        expect(stale).toEqual(E.left({ _tag: 'WrongExpectedVersion', streamName: stream, expected: ExpectedVersion.exact(1), actual: 4 }))
+        expect(rightOf(await store().appendToStream(stream, counted(5, 6), ExpectedVersion.exact(4))).nextRevision).toBe(6)
+        expect(rightOf(await store().appendToStream(stream, counted(7, 7), ExpectedVersion.streamExists)).nextRevision).toBe(7)
+        expect(data(await store().readStream(stream))).toEqual([{ n: 6 }, { n: 7 }])
+      })
+
+      test('maxAge drops the events recorded longer ago than the age; the stream goes on from its revision, even when nothing is left to read', async () => {
+        const stream = streamOf('max-age')
+        rightOf(await store().appendToStream(stream, counted(0, 1), ExpectedVersion.noStream))
+        await fixture!.passTime(3)
+        rightOf(await store().appendToStream(stream, counted(2, 2), ExpectedVersion.exact(1)))
+        await store().setStreamRetention(stream, { maxAgeSeconds: 2 })
+        expect(data(await store().readStream(stream))).toEqual([{ n: 2 }])
+
+        await fixture!.passTime(3)
+        expect(await store().readStream(stream)).toEqual([])
+        expect(rightOf(await store().appendToStream(stream, counted(3, 3), ExpectedVersion.exact(2))).nextRevision).toBe(3)
+        expect(revisions(await store().readStream(stream))).toEqual([3])
+      })
+
+      test('a stream without retention keeps everything, beside one with it', async () => {
+        const kept = streamOf('kept')
+        const trimmed = streamOf('trimmed')
+        rightOf(await store().appendToStream(kept, counted(0, 4), ExpectedVersion.noStream))
+        rightOf(await store().appendToStream(trimmed, counted(0, 4), ExpectedVersion.noStream))
+        await store().setStreamRetention(trimmed, { maxCount: 1, maxAgeSeconds: 1 })
+        await fixture!.passTime(2)
+        expect(revisions(await store().readStream(kept))).toEqual([0, 1, 2, 3, 4])
+        expect(await store().readStream(trimmed)).toEqual([])
+      })
+
+      test('other events keep their log positions, and a subscriber from a checkpoint among trimmed events goes on', async () => {
+        const trimmed = streamOf('trim-log')
+        const other = streamOf('trim-other')
+        const first = rightOf(await store().appendToStream(trimmed, counted(0, 0), ExpectedVersion.noStream))
+        rightOf(await store().appendToStream(other, counted(0, 0), ExpectedVersion.noStream))
+        rightOf(await store().appendToStream(trimmed, counted(1, 1), ExpectedVersion.exact(0)))
+        rightOf(await store().appendToStream(other, counted(1, 1), ExpectedVersion.exact(0)))
+        rightOf(await store().appendToStream(trimmed, counted(2, 2), ExpectedVersion.exact(1)))
+        const othersBefore = (await store().readStream(other)).map((e) => [e.id, e.position])
+
+        await store().setStreamRetention(trimmed, { maxCount: 1 })
+
+        expect((await store().readStream(other)).map((e) => [e.id, e.position])).toEqual(othersBefore)
+        const [keptEvent] = await store().readStream(trimmed)
+        // From the position of an event no longer kept: what follows it, in order. Events no longer
+        // kept may still come from $all until the store deletes them (EventStoreDB: its next scavenge).
+        const subscription = store().subscribeToAll({ from: first.position })
+        try {
+          const seen = await collect(subscription, (e) => e.streamName === other || e.id === keptEvent!.id, 3)
+          expect(seen.map((e) => [e.id, e.position])).toEqual([...othersBefore, [keptEvent!.id, keptEvent!.position]])
+        } finally {
+          await subscription.close()
+        }
+      })
+
+      test('a retention that is not a whole number of at least 1 is refused', async () => {
+        await expect(store().setStreamRetention(streamOf('bad'), { maxCount: 0 })).rejects.toThrow(RangeError)
+        await expect(store().setStreamRetention(streamOf('bad'), { maxAgeSeconds: 1.5 })).rejects.toThrow(RangeError)
       })
     })
 

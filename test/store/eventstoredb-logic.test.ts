@@ -39,7 +39,7 @@ const resolved = (streamId: string, type: string, more: { readonly isJson?: bool
 
 /** A stand-in for the gRPC client over a fixed $all; records what the adapter asked of it. */
 const standIn = (all: readonly AllStreamResolvedEvent[]) => {
-  const asked = { filters: [] as unknown[], appendedTo: [] as string[], readFrom: [] as string[] }
+  const asked = { filters: [] as unknown[], appendedTo: [] as string[], readFrom: [] as string[], metadata: [] as [string, unknown][] }
   const client = {
     subscribeToAll: (options: { readonly filter?: unknown }) => {
       asked.filters.push(options.filter)
@@ -53,6 +53,10 @@ const standIn = (all: readonly AllStreamResolvedEvent[]) => {
     appendToStream: async (name: string) => {
       asked.appendedTo.push(name)
       nextCommit += 1n
+      return { success: true, nextExpectedRevision: 0n, position: { commit: nextCommit, prepare: nextCommit } }
+    },
+    setStreamMetadata: async (name: string, metadata: unknown) => {
+      asked.metadata.push([name, metadata])
       return { success: true, nextExpectedRevision: 0n, position: { commit: nextCommit, prepare: nextCommit } }
     },
     dispose: async () => {},
@@ -104,6 +108,22 @@ describe('eventstoredb: only our events', () => {
 
     await expect(drain(store)).rejects.toThrow(UnreadableEvent)
     await expect(drain(store)).rejects.toThrow(/licensing\.order-9 is not JSON/)
+  })
+})
+
+describe('eventstoredb: retention', () => {
+  it('is the stream’s metadata, $maxAge and $maxCount, under its name on the server; none given clears it', async () => {
+    const { client, asked } = standIn([])
+    const store = createEventStoreDbEventStore({ client })
+    await store.setStreamRetention('seat-1', { maxAgeSeconds: 691_200 })
+    await store.setStreamRetention('seat-2', { maxAgeSeconds: 60, maxCount: 10 })
+    await store.setStreamRetention('seat-1', {})
+    expect(asked.metadata).toEqual([
+      ['licensing.seat-1', { maxAge: 691_200 }],
+      ['licensing.seat-2', { maxAge: 60, maxCount: 10 }],
+      ['licensing.seat-1', {}],
+    ])
+    await expect(store.setStreamRetention('seat-3', { maxCount: -1 })).rejects.toThrow(RangeError)
   })
 })
 

@@ -16,6 +16,8 @@ const makeStore = async (): Promise<StoreFixture | { readonly skip: string }> =>
       await store.close()
       await server.stop()
     },
+    // The server's clock: $maxAge is judged against it.
+    passTime: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
   }
 }
 

@@ -68,6 +68,21 @@ describe('retries of transient store failures', () => {
     expect(await sqlite.readStream('order-1')).toHaveLength(1)
   })
 
+  it('setting a retention while another connection holds the write lock fails as transient, and a retry gets through once it is free', async () => {
+    await sqlite.appendToStream('seat-1', [event(), event(), event()], ExpectedVersion.noStream)
+    const other = new Database(dir.file('events.sqlite'))
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      await expect(sqlite.setStreamRetention('seat-1', { maxCount: 1 })).rejects.toThrow(StoreUnavailable)
+      setTimeout(() => other.exec('COMMIT'), 50)
+      await retrying(5_000).setStreamRetention('seat-1', { maxCount: 1 })
+    } finally {
+      if (other.inTransaction) other.exec('COMMIT')
+      other.close()
+    }
+    expect((await sqlite.readStream('seat-1')).map((e) => e.revision)).toEqual([2])
+  })
+
   it('when the budget is spent the caller gets the exhausted error, after a bounded number of attempts', async () => {
     faults.failAppends(Number.MAX_SAFE_INTEGER)
 

@@ -1,23 +1,27 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
 import * as E from 'fp-ts/Either'
 import { v4 as uuid } from 'uuid'
 import { describe, expect, it } from 'vitest'
 import { ExpectedVersion } from '../../src/store/port.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { testClock } from '../support/clock.js'
 import { makeTempDir } from '../support/tmp.js'
 import { describeEventStore } from './contract.js'
 
 describeEventStore('sqlite (file, group commit)', async () => {
   const dir = makeTempDir('store-contract')
-  const store = createSqliteEventStore({ path: dir.file('events.sqlite'), pollIntervalMs: 50 })
-  return { store, dispose: async () => { await store.close(); dir.remove() } }
+  const clock = testClock(new Date())
+  const store = createSqliteEventStore({ path: dir.file('events.sqlite'), pollIntervalMs: 50, clock: clock.now })
+  return { store, dispose: async () => { await store.close(); dir.remove() }, passTime: async (seconds) => clock.advance(seconds * 1000) }
 })
 
 describeEventStore('sqlite (file, one transaction per append)', async () => {
   const dir = makeTempDir('store-contract')
-  const store = createSqliteEventStore({ path: dir.file('events.sqlite'), pollIntervalMs: 50, groupCommit: false })
-  return { store, dispose: async () => { await store.close(); dir.remove() } }
+  const clock = testClock(new Date())
+  const store = createSqliteEventStore({ path: dir.file('events.sqlite'), pollIntervalMs: 50, groupCommit: false, clock: clock.now })
+  return { store, dispose: async () => { await store.close(); dir.remove() }, passTime: async (seconds) => clock.advance(seconds * 1000) }
 })
 
 const worker = fileURLToPath(new URL('./fixtures/append-worker.ts', import.meta.url))
@@ -147,4 +151,69 @@ describe('sqlite store, beyond the contract', () => {
       dir.remove()
     }
   }, 60_000)
+})
+
+describe('sqlite store retention: the rows themselves', () => {
+  const counted = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ id: uuid(), type: 'Counted', data: { n: from + i }, metadata: {} }))
+  /** The rows the file holds for a stream, read through a connection of its own. */
+  const rowsOf = (file: string, stream: string): number[] => {
+    const db = new Database(file, { readonly: true })
+    try {
+      return (db.prepare('SELECT revision FROM events WHERE stream = ? ORDER BY revision').all(stream) as { revision: number }[]).map((r) => r.revision)
+    } finally {
+      db.close()
+    }
+  }
+
+  it('deletes what a retention no longer keeps, thousands of rows in batches, but never the stream’s last event', async () => {
+    const dir = makeTempDir('store-retention')
+    const file = dir.file('events.sqlite')
+    const clock = testClock()
+    const store = createSqliteEventStore({ path: file, clock: clock.now, retentionSweepIntervalMs: 0 })
+    try {
+      expect(E.isRight(await store.appendToStream('renewals', counted(0, 2_499), ExpectedVersion.noStream))).toBe(true)
+      expect(E.isRight(await store.appendToStream('kept', counted(0, 2), ExpectedVersion.noStream))).toBe(true)
+      await store.setStreamRetention('renewals', { maxCount: 10 })
+      expect(rowsOf(file, 'renewals')).toEqual(Array.from({ length: 10 }, (_, i) => 2_490 + i))
+
+      clock.advance(3_600_000)
+      await store.setStreamRetention('renewals', { maxAgeSeconds: 60 })
+      // Nothing is young enough to read, but the last row holds the stream's revision.
+      expect(rowsOf(file, 'renewals')).toEqual([2_499])
+      expect(await store.readStream('renewals')).toEqual([])
+      expect(E.isRight(await store.appendToStream('renewals', counted(2_500, 2_500), ExpectedVersion.exact(2_499)))).toBe(true)
+      expect(rowsOf(file, 'kept')).toEqual([0, 1, 2])
+    } finally {
+      await store.close()
+      dir.remove()
+    }
+  })
+
+  it('deletes aged events periodically in streams nobody appends to, and keeps the retention across a restart', async () => {
+    const dir = makeTempDir('store-retention-sweep')
+    const file = dir.file('events.sqlite')
+    const clock = testClock()
+    const store = createSqliteEventStore({ path: file, clock: clock.now, retentionSweepIntervalMs: 10 })
+    try {
+      expect(E.isRight(await store.appendToStream('quiet', counted(0, 4), ExpectedVersion.noStream))).toBe(true)
+      await store.setStreamRetention('quiet', { maxAgeSeconds: 60 })
+      expect(rowsOf(file, 'quiet')).toEqual([0, 1, 2, 3, 4])
+      clock.advance(61_000)
+      // The sweep runs on a real timer; wait (bounded) for it rather than for the age.
+      for (let i = 0; i < 300 && rowsOf(file, 'quiet').length > 1; i += 1) await new Promise((r) => setTimeout(r, 10))
+      expect(rowsOf(file, 'quiet')).toEqual([4])
+    } finally {
+      await store.close()
+    }
+    const reopened = createSqliteEventStore({ path: file, clock: clock.now, retentionSweepIntervalMs: 0 })
+    try {
+      expect(E.isRight(await reopened.appendToStream('quiet', counted(5, 6), ExpectedVersion.exact(4)))).toBe(true)
+      expect((await reopened.readStream('quiet')).map((e) => e.revision)).toEqual([5, 6])
+      clock.advance(61_000)
+      expect(await reopened.readStream('quiet')).toEqual([])
+    } finally {
+      await reopened.close()
+      dir.remove()
+    }
+  })
 })

@@ -1,8 +1,13 @@
-// Leases of floating seats. A seat is alive while its recorded lease has not
-// run out; nothing marks it dead at the moment it lapses, so every decision
-// derives liveness from the lease and `now`. A lease is renewed in the log
-// only once past half its life, so heartbeats do not grow the log one event
-// each: at the defaults (60 s interval, 180 s lease) every other heartbeat renews.
+// Leases of floating seats. A seat is alive while its recorded lease (plus a
+// short grace for late heartbeats) has not run out; nothing marks it dead at
+// the moment it lapses, so every decision derives liveness from the lease and
+// `now`. Every heartbeat that comes at its interval renews the lease, so the
+// lease always runs a full length from the last heartbeat: at the defaults
+// (60 s interval, 180 s lease, 10 s grace) a seat survives two lost heartbeats
+// in a row, the next arriving up to 10 s late; with the shortest lease allowed,
+// one lost at any phase (see leaseMinimum). Only a
+// heartbeat sooner than half an interval after the last renewal writes
+// nothing, so a client beating too fast cannot flood the log.
 // What a client is told (its deadline, the interval to beat at) is decided here too.
 import * as t from 'io-ts'
 import { IntFromInput } from '../codecs.js'
@@ -12,7 +17,7 @@ import type { ExistingOrder } from './state.js'
 import type { OrderUsage, Seat } from './usage.js'
 
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 60
-/** A lease lasts this many heartbeat intervals unless the order says otherwise: one or two lost heartbeats are survived. */
+/** A lease lasts this many heartbeat intervals unless the order says otherwise: two lost heartbeats in a row are survived. */
 export const DEFAULT_LEASE_INTERVALS = 3
 
 /** How long after a recorded denial the same client's next denial goes unrecorded. */
@@ -35,8 +40,14 @@ export const seatSettingsFor = (heartbeatIntervalSeconds: number, leaseSeconds: 
   leaseSeconds: leaseSeconds ?? heartbeatIntervalSeconds * DEFAULT_LEASE_INTERVALS,
 })
 
-/** The shortest lease for an interval: a lease shorter than two intervals dies of a single late heartbeat. */
-export const leaseMinimum = (heartbeatIntervalSeconds: number): number => 2 * heartbeatIntervalSeconds
+/**
+ * The shortest lease for an interval: two and a half intervals, so that one
+ * lost heartbeat is survived at any phase. The heartbeat after a lost one
+ * comes two intervals after the last one that arrived, and that one may have
+ * renewed nothing (it came less than half an interval after the last renewal):
+ * two intervals plus that half, with the grace as the margin for lateness.
+ */
+export const leaseMinimum = (heartbeatIntervalSeconds: number): number => Math.ceil(2.5 * heartbeatIntervalSeconds)
 
 /** The order's seat settings: its own, or the defaults. */
 export const seatSettingsOf = (order: ExistingOrder): SeatSettings => order.usage.seatSettings ?? defaultSeatSettings
@@ -61,16 +72,31 @@ export interface Leased {
   /** When the lease was last written: the grant or the last renewal. */
   readonly renewedAt: string
   readonly leaseExpiresAt: string
+  /** The interval its holder was told to beat at. */
+  readonly heartbeatIntervalSeconds: number
 }
 
 export const leaseEnd = (now: Date, settings: SeatSettings): string => new Date(now.getTime() + settings.leaseSeconds * 1000).toISOString()
 
-/** Dead: the lease ran out at or before `now`. */
-export const lapsed = (seat: Leased, now: Date): boolean => Date.parse(seat.leaseExpiresAt) <= now.getTime()
+/**
+ * How long past its lease a seat still lives: a sixth of its interval (10 s at
+ * the defaults). A heartbeat that was due exactly at the deadline (the third
+ * after two lost ones, at the defaults) arrives a little late over a real
+ * network; without the grace it would always find its seat dead. The holder
+ * is told the lease itself, never the grace.
+ */
+export const leaseGraceMs = (heartbeatIntervalSeconds: number): number => Math.round((heartbeatIntervalSeconds * 1000) / 6)
 
-/** Past half its life: the next heartbeat writes a new lease. */
-export const dueForRenewal = (seat: Leased, now: Date): boolean => {
-  const from = Date.parse(seat.renewedAt)
-  const to = Date.parse(seat.leaseExpiresAt)
-  return now.getTime() - from >= (to - from) / 2
-}
+/** When the seat dies: its lease plus the grace. */
+export const deadAt = (seat: Leased): number => Date.parse(seat.leaseExpiresAt) + leaseGraceMs(seat.heartbeatIntervalSeconds)
+
+/** Dead: the lease and its grace ran out at or before `now` (a heartbeat at that very moment is too late). */
+export const lapsed = (seat: Leased, now: Date): boolean => deadAt(seat) <= now.getTime()
+
+/**
+ * Half an interval or more since the lease was last written: this heartbeat
+ * writes a new one, a full lease from now. A client beating at its interval
+ * renews with every heartbeat; one beating faster renews at most twice an interval.
+ */
+export const dueForRenewal = (seat: Leased, now: Date): boolean =>
+  now.getTime() - Date.parse(seat.renewedAt) >= (seat.heartbeatIntervalSeconds * 1000) / 2

@@ -1,6 +1,6 @@
 // Decisions on floating seats (seed 002's request, heartbeat and release):
-// a seat is held while its lease lives, its lease written again once past
-// half its life, and no more seats and activations than activations_allowed.
+// a seat is held while its lease lives, its lease written again by every
+// heartbeat at its interval, and no more seats and activations than activations_allowed.
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import type { OrderEvent } from './events.js'
@@ -38,7 +38,7 @@ const renewal = (order: ExistingOrder, seat: Seat, settings: SeatSettings, now: 
   },
 })
 
-/** A held seat's lease is written again once past half its life; otherwise nothing is. */
+/** A held seat's lease is written again, a full lease from now, when half an interval has passed since it last was; otherwise nothing is. */
 const renewalIfDue = (order: ExistingOrder, seat: Seat, now: Date): readonly OrderEvent[] =>
   dueForRenewal(seat, now) ? [renewal(order, seat, seatSettingsOf(order), now)] : []
 

@@ -18,5 +18,5 @@ export const lacFailure = failureMap(dialect, {
   UnknownActivationKey: unknownKey,
   OrderNotFound: unknownKey,
   TokenNotFound: () => dialect.problem(404, { detail: 'This license order has no such token.' }),
-  LeaseTooShort: (f) => dialect.problem(400, { fields: [{ field: 'lease_seconds', message: `must be at least ${f.minimum} (two heartbeat intervals)` }] }),
+  LeaseTooShort: (f) => dialect.problem(400, { fields: [{ field: 'lease_seconds', message: `must be at least ${f.minimum} (two and a half heartbeat intervals)` }] }),
 })

@@ -8,7 +8,7 @@ const settings = {
   type: 'object',
   properties: {
     heartbeat_interval_seconds: { ...int, minimum: 5, maximum: 86400, description: 'How often a floating client heartbeats (default 60).' },
-    lease_seconds: { ...int, description: 'How long a lease lasts without a heartbeat (default: three intervals; at least two).' },
+    lease_seconds: { ...int, description: 'How long a lease lasts without a heartbeat (default: three intervals; at least two and a half, rounded up to a second).' },
     defaults: { ...bool, description: 'true: the order uses the defaults.' },
   },
 }
