@@ -82,6 +82,12 @@ export interface ReadAllOptions {
   readonly maxCount: number
 }
 
+export interface SubscribeOptions {
+  readonly from?: Position
+  /** Whose subscription it is (the read models, the mailer, ...): /healthz names it. */
+  readonly name?: string
+}
+
 /** A catch-up subscription: first the events already stored after the start position, then live ones, in log order, each once. */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly close: () => Promise<void>
@@ -126,8 +132,11 @@ export interface EventStore {
   /** The stream's events; an empty array when the stream does not exist. */
   readonly readStream: (streamName: string, options?: ReadStreamOptions) => Promise<readonly RecordedEvent[]>
   readonly readAll: (options: ReadAllOptions) => Promise<readonly RecordedEvent[]>
-  /** Catch-up subscription to the global log, starting strictly after `from` (omitted: the beginning). */
-  readonly subscribeToAll: (options?: { readonly from?: Position }) => Subscription
+  /**
+   * Catch-up subscription to the global log, starting strictly after `from`
+   * (omitted: the beginning). `name` says whose it is, for health reports.
+   */
+  readonly subscribeToAll: (options?: SubscribeOptions) => Subscription
   /** Position of the last event in the log, null when it is empty. */
   readonly headPosition: () => Promise<Position | null>
   readonly close: () => Promise<void>
