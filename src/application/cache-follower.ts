@@ -19,7 +19,7 @@ export interface CacheFollower {
 
 export interface CacheFollowerOptions {
   readonly store: EventStore
-  readonly handler: Pick<CommandHandler, 'follow' | 'unfollow'>
+  readonly handler: Pick<CommandHandler, 'follow' | 'followedBy'>
   /** Where to start: the head of the log when the process started (the cache is empty then). */
   readonly from: Position | null
   readonly logger: Logger
@@ -36,7 +36,10 @@ export const createCacheFollower = ({ store, handler, from, logger }: CacheFollo
   const waiters = new Set<{ readonly target: Position; readonly resolve: (reached: boolean) => void }>()
 
   const run = async (): Promise<void> => {
-    subscription = store.subscribeToAll({ ...(position === null ? {} : { from: position }), name: COMMAND_CACHE })
+    const following = store.subscribeToAll({ ...(position === null ? {} : { from: position }), name: COMMAND_CACHE })
+    subscription = following
+    // While its subscription is down (healing) or failed, the cache falls behind the log: peeks read instead.
+    handler.followedBy(() => failure === null && !stopping && following.down?.() !== true)
     try {
       for await (const recorded of subscription) {
         handler.follow(recorded)
@@ -44,10 +47,8 @@ export const createCacheFollower = ({ store, handler, from, logger }: CacheFollo
         for (const waiter of waiters) if (position >= waiter.target) waiter.resolve(true)
       }
     } catch (error) {
-      // Only an event that cannot be read ends a healing subscription: the cache can no longer follow the log,
-      // so it answers nothing more without reading the stream.
+      // Only an event that cannot be read ends a healing subscription: the cache can no longer follow the log.
       failure = error instanceof Error ? error.message : String(error)
-      handler.unfollow()
       logger.error({ err: error }, 'the command cache stopped following the log; every request now reads its streams')
     }
     for (const waiter of waiters) waiter.resolve(false)

@@ -70,13 +70,19 @@ export interface CommandHandler {
    * load reads the stream again.
    */
   readonly follow: (recorded: RecordedEvent) => void
-  /** The log is followed no more (its subscription failed for good): the cache is emptied and answers nothing more, every load reads its stream. */
-  readonly unfollow: () => void
+  /**
+   * The cache is followed by a subscription: from now on a cached state is
+   * answered without a read only while `following()` says it is up; while it
+   * is down (a drop, until it heals) or failed, a peek reads the stream's tail.
+   */
+  readonly followedBy: (following: () => boolean) => void
 }
 
 /** What a session builds on: the process's cache, and handling from a state the session has. */
 export interface HandlerCore {
   readonly load: Load
+  /** Whether the cache follows the log now (see `followedBy`): a peek may answer from it without a read. */
+  readonly following: () => boolean
   /** The process's cached state of the stream, if it has one. */
   readonly cached: <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string) => Loaded<State> | null
   /** `handle`, starting from `start` (what the session has) unless the process has seen the stream further. */
@@ -157,7 +163,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const lock = createKeyedLock()
   const cache = new Map<string, Cached>()
   let lastPosition: Position | null = null
-  let caching = true
+  let following = (): boolean => true
 
   // Streams being loaded or decided on, and the furthest revision `follow` saw of each meanwhile: a state read
   // before the subscription passed a later event must not be cached, or the cache would be behind the subscription.
@@ -188,7 +194,6 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const remember = (streamName: string, entry: Cached, seen: number): void => {
     const current = cache.get(streamName)
     if (seen > at(entry.revision) || (current !== undefined && at(current.revision) > at(entry.revision))) return
-    if (!caching) return
     cache.delete(streamName)
     cache.set(streamName, withSnapshot(streamName, entry))
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!)
@@ -281,7 +286,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     })
   }
 
-  const core: HandlerCore = { load, cached, handleFrom }
+  const core: HandlerCore = { load, following: () => following(), cached, handleFrom }
   const session = (): Session => createSession(core)
 
   return {
@@ -290,9 +295,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     handle: (aggregate, command, context, meta) => session().handle(aggregate, command, context, meta),
     lastAppended: () => lastPosition,
     follow,
-    unfollow: () => {
-      caching = false
-      cache.clear()
+    followedBy: (isFollowing) => {
+      following = isFollowing
     },
   }
 }

@@ -98,6 +98,7 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
     open.add(entry)
     return {
       [Symbol.asyncIterator]: () => iterator,
+      down: () => entry.health.down !== null,
       close: async () => {
         if (stopping.signal.aborted) return
         stopping.abort()

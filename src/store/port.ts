@@ -93,6 +93,8 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly close: () => Promise<void>
   /** Resolves once the store has taken the subscription (EventStoreDB confirms it); absent where that is at once. Never rejects. */
   readonly confirmed?: Promise<void>
+  /** True while it is down, waiting to resubscribe (a healing subscription says; absent: it never is). */
+  readonly down?: () => boolean
 }
 
 /**

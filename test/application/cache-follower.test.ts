@@ -167,22 +167,30 @@ describe('the command cache following the log', () => {
 
   describe('the follower', () => {
     let faults: FaultyStore
+    let watched: ReturnType<typeof watchedStore>
     let healing: HealingEventStore
     beforeEach(() => {
       faults = faultyStore()
-      healing = withHealingSubscriptions(faults.wrap(sqlite), { firstPauseMs: 10, maxPauseMs: 50 })
+      watched = watchedStore(sqlite)
+      healing = withHealingSubscriptions(faults.wrap(watched.store), { firstPauseMs: 10, maxPauseMs: 50 })
     })
 
-    it('folds what other processes append as its subscription reads it; dropped, it resubscribes from its checkpoint and catches up', async () => {
+    it('folds what other processes append as its subscription reads it; dropped, peeks read meanwhile, and it resubscribes from its checkpoint and catches up', async () => {
       const here = createCommandHandler({ store: healing, clock: () => new Date() })
       const elsewhere = createCommandHandler({ store: sqlite, clock: () => new Date() })
       await here.handle(CustomerAggregate, create('A'), {}, meta)
-      const follower = createCacheFollower({ store: healing, handler: here, from: await sqlite.headPosition(), logger: pino({ level: 'silent' }) })
+      const from = await sqlite.headPosition()
+      const follower = createCacheFollower({ store: healing, handler: here, from, logger: pino({ level: 'silent' }) })
       follower.start()
+      /** What `here` answers, and whether it read the store for it. */
+      const answered = async () => {
+        const reads = watched.reads()
+        return { ...(await peek(here)), read: watched.reads() > reads }
+      }
       try {
         await elsewhere.handle(CustomerAggregate, rename('B'), {}, meta)
         expect(await follower.waitFor((await last()).position, 5_000)).toBe(true)
-        expect(await peek(here)).toEqual({ name: 'B', revision: 1 })
+        expect(await answered()).toEqual({ name: 'B', revision: 1, read: false })
         expect(subscriptionsCheck(healing.subscriptions())).toEqual({ ok: true, detail: '1 subscribed (command cache)' })
 
         faults.dropSubscriptions()
@@ -194,16 +202,20 @@ describe('the command cache following the log', () => {
           return check.ok ? undefined : check
         }, 5_000, 'the gap to show')
         expect(gap.detail).toMatch(/^1 of 1 down \(command cache\) since /)
-        // Down, it is behind the log: a request naming the position waits, and is told no in time.
+        // Down, it is behind the log: a request naming the position waits, and is told no in time; a peek reads.
         expect(await follower.waitFor(missed, 100)).toBe(false)
-        expect(await peek(here)).toEqual({ name: 'B', revision: 1 })
+        expect(await answered()).toEqual({ name: 'C', revision: 2, read: true })
 
         faults.restore()
         expect(await follower.waitFor(missed, 5_000)).toBe(true)
-        expect(await peek(here)).toEqual({ name: 'C', revision: 2 })
-        expect(faults.subscribedFrom().slice(-1)).toEqual([checkpoint])
+        await elsewhere.handle(CustomerAggregate, rename('D'), {}, meta)
+        expect(await follower.waitFor((await last()).position, 5_000)).toBe(true)
+        expect(await answered()).toEqual({ name: 'D', revision: 3, read: false })
+        expect(faults.subscribedFrom()[0]).toBe(from)
+        expect(faults.subscribedFrom().at(-1)).toBe(checkpoint)
+        expect(faults.subscribes()).toBeGreaterThanOrEqual(2)
         expect(subscriptionsCheck(healing.subscriptions()).ok).toBe(true)
-        expect(follower.health()).toEqual({ ok: true, detail: `at position ${missed}` })
+        expect(follower.health()).toEqual({ ok: true, detail: `at position ${(await last()).position}` })
       } finally {
         await follower.stop()
       }
