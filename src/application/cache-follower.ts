@@ -38,8 +38,9 @@ export const createCacheFollower = ({ store, handler, from, logger }: CacheFollo
   const run = async (): Promise<void> => {
     const following = store.subscribeToAll({ ...(position === null ? {} : { from: position }), name: COMMAND_CACHE })
     subscription = following
-    // While its subscription is down (healing) or failed, the cache falls behind the log: peeks read instead.
-    handler.followedBy(() => failure === null && !stopping && following.down?.() !== true)
+    // While its subscription is down (healing) or failed, the cache falls behind the log: peeks read instead; once it
+    // is back, the cache starts afresh (it resumes from its checkpoint, and may still be catching up).
+    handler.followedBy(() => (failure !== null || stopping || following.down?.() === true ? null : (following.drops?.() ?? 0)))
     try {
       for await (const recorded of subscription) {
         handler.follow(recorded)

@@ -71,11 +71,14 @@ export interface CommandHandler {
    */
   readonly follow: (recorded: RecordedEvent) => void
   /**
-   * The cache is followed by a subscription: from now on a cached state is
-   * answered without a read only while `following()` says it is up; while it
-   * is down (a drop, until it heals) or failed, a peek reads the stream's tail.
+   * The cache is followed by a subscription, whose run `run()` says: null
+   * while it is down (a drop, until it heals) or failed, else a number that
+   * changes each time it resubscribes after a drop. From now on a cached state
+   * is answered without a read only while it is up, and the cache is emptied
+   * when the run changes: what was cached before a drop may have missed events
+   * the subscription has not caught up on yet.
    */
-  readonly followedBy: (following: () => boolean) => void
+  readonly followedBy: (run: () => number | null) => void
 }
 
 /** What a session builds on: the process's cache, and handling from a state the session has. */
@@ -163,7 +166,18 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const lock = createKeyedLock()
   const cache = new Map<string, Cached>()
   let lastPosition: Position | null = null
-  let following = (): boolean => true
+  let followedRun = (): number | null => 0
+  let lastRun = 0
+  /** Whether a peek may answer from the cache now (see `followedBy`). */
+  const following = (): boolean => {
+    const run = followedRun()
+    if (run === null) return false
+    if (run !== lastRun) {
+      lastRun = run
+      cache.clear()
+    }
+    return true
+  }
 
   // Streams being loaded or decided on, and the furthest revision `follow` saw of each meanwhile: a state read
   // before the subscription passed a later event must not be cached, or the cache would be behind the subscription.
@@ -286,7 +300,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     })
   }
 
-  const core: HandlerCore = { load, following: () => following(), cached, handleFrom }
+  const core: HandlerCore = { load, following, cached, handleFrom }
   const session = (): Session => createSession(core)
 
   return {
@@ -295,8 +309,9 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     handle: (aggregate, command, context, meta) => session().handle(aggregate, command, context, meta),
     lastAppended: () => lastPosition,
     follow,
-    followedBy: (isFollowing) => {
-      following = isFollowing
+    followedBy: (run) => {
+      followedRun = run
+      lastRun = run() ?? 0
     },
   }
 }

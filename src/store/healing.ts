@@ -47,6 +47,7 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
     const entry: { health: SubscriptionHealth } = { health: { ...(name === undefined ? {} : { name }), position: subscribeOptions.from ?? null, down: null } }
     const stopping = new AbortController()
     let current: Subscription | null = null
+    let drops = 0
 
     const up = (): void => {
       if (entry.health.down === null) return
@@ -75,6 +76,7 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
         } catch (error) {
           if (stopping.signal.aborted || storeClosed) return
           if (error instanceof UnreadableEvent) throw error
+          drops += 1
           const wait = backoff(attempt, firstPauseMs, maxPauseMs)
           const since = entry.health.down?.since ?? clock()
           entry.health = { ...entry.health, down: { since, error: messageOf(error), attempts: attempt } }
@@ -99,6 +101,7 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
     return {
       [Symbol.asyncIterator]: () => iterator,
       down: () => entry.health.down !== null,
+      drops: () => drops,
       close: async () => {
         if (stopping.signal.aborted) return
         stopping.abort()

@@ -95,6 +95,8 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly confirmed?: Promise<void>
   /** True while it is down, waiting to resubscribe (a healing subscription says; absent: it never is). */
   readonly down?: () => boolean
+  /** How many times it has dropped so far (a healing subscription counts; absent: it never does). */
+  readonly drops?: () => number
 }
 
 /**
