@@ -291,8 +291,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
           if (lastPosition === null || position > lastPosition) lastPosition = position
           return E.right({ state, revision, events, position, now })
         }
-        // Another process appended first: drop what we knew and decide again on the new state.
-        cache.delete(streamName)
+        // Another process appended first: decide again on the new state. The cached state is still the fold of the
+        // stream up to its revision (the follower may have moved it on meanwhile), so only the tail after it is read.
         if (attempt >= maxAttempts) return E.left({ _tag: 'ConcurrencyConflict', streamName, attempts: attempt })
         await pause(attempt)
         current = await load(aggregate, streamName)
