@@ -87,6 +87,7 @@ describe('the engine over a store in trouble', () => {
       return now.status === 200 ? now.body : undefined
     }, 10_000, '/healthz to recover')
     expect(health.checks.subscriptions).toEqual({ ok: true, detail: '4 subscribed (command cache, mailer, read-models, webhooks)' })
+    expect(health.checks.commandCache).toEqual({ ok: true, detail: expect.stringMatching(/^at position \d+$/) })
     expect(server.logs.some((line) => line.msg === 'event store subscription dropped; resubscribing')).toBe(true)
   })
 })
