@@ -95,7 +95,7 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly confirmed?: Promise<void>
   /** True while it is down, waiting to resubscribe (a healing subscription says; absent: it never is). */
   readonly down?: () => boolean
-  /** How many times it has dropped so far (a healing subscription counts; absent: it never does). */
+  /** How many times it has failed so far: drops and failed attempts to resubscribe (a healing subscription counts; absent: it never does). */
   readonly drops?: () => number
 }
 
