@@ -149,7 +149,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'EVENT_LOG_POLL_INTERVAL_MS',
     default: '250 (50 when shared)',
-    description: 'How often each subscription to the embedded log (read models, webhook outbox, mailer) looks for events another process appended; 50 ms when LICENSING_EVENT_LOG is shared.',
+    description: 'How often each subscription to the embedded log (read models, webhook outbox, mailer, command cache) looks for events another process appended; 50 ms when LICENSING_EVENT_LOG is shared.',
   },
   {
     name: 'LOG_POSITION_WAIT_MS',

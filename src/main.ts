@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
+import { createCacheFollower } from './application/cache-follower.js'
 import { createIdempotentWrites } from './application/idempotency.js'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
@@ -140,6 +141,10 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const own = services.handler.lastAppended()
     return own !== null && (headAtStart === null || own > headAtStart) ? own : headAtStart
   }
+  // The command handler's cache follows the log from here on (it is empty now): a heartbeat answered from it is
+  // never older than what this node has read of the log, whichever node wrote.
+  const cacheFollower = createCacheFollower({ store, handler: services.handler, from: headAtStart, logger })
+  cacheFollower.start()
   // The read models catch up with the log in the background (a rebuild of deleted ones too): the engine
   // listens at once, and until they have caught up, /healthz says how far they are and requests that need
   // them are answered 503 with Retry-After.
@@ -199,9 +204,17 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const webhookCheck = outbox.error === null ? { ok: true, detail: `at position ${outbox.position ?? 'start'}` } : { ok: false, detail: outbox.error }
     const mailerCheck = mailerHealth(mailer)
     const subscriptionCheck = subscriptionsCheck(store.subscriptions())
+    const commandCacheCheck = cacheFollower.health()
     return {
-      ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok,
-      checks: { eventStore: storeCheck, subscriptions: subscriptionCheck, projections: projectionCheck, webhooks: webhookCheck, mailer: mailerCheck },
+      ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok && commandCacheCheck.ok,
+      checks: {
+        eventStore: storeCheck,
+        subscriptions: subscriptionCheck,
+        projections: projectionCheck,
+        webhooks: webhookCheck,
+        mailer: mailerCheck,
+        commandCache: commandCacheCheck,
+      },
     }
   }
 
@@ -213,7 +226,13 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       idempotency: createIdempotency(createIdempotentWrites({ handler: services.handler, clock, settings: nodes.idempotency })),
       positions: {
         reach: async (position) =>
-          (await Promise.all([reads.fresh(position, nodes.logPositionWaitMs), webhooks.fresh(position, nodes.logPositionWaitMs)])).every((held) => held),
+          (
+            await Promise.all([
+              reads.fresh(position, nodes.logPositionWaitMs),
+              webhooks.fresh(position, nodes.logPositionWaitMs),
+              cacheFollower.waitFor(position, nodes.logPositionWaitMs),
+            ])
+          ).every((held) => held),
         head: () => store.headPosition(),
       },
       logger,
@@ -242,6 +261,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       clearTimeout(timer)
       // The runner first: a sweep waiting for the read models to catch up is released.
       await reads.runner.stop()
+      await cacheFollower.stop()
       await seatSweeper.stop()
       await webhooks.close()
       await mailer?.stop()

@@ -15,7 +15,10 @@ import { streamOfCommand, type Handle, type HandlerCore, type Load, type Loaded 
 export interface Session {
   /** The stream's current state, read from the store once per session. */
   readonly load: Load
-  /** The state this process last saw, without a read when it has one; a later `load` reads the tail once. */
+  /**
+   * The state this process last saw, without a read when it has one and its cache follows the log (it is then no
+   * older than what the node has read of the log); a later `load` reads the tail once.
+   */
   readonly peek: Load
   /** Handles a command, starting from the state this session has of its stream. */
   readonly handle: Handle
@@ -51,7 +54,8 @@ export const createSession = (core: HandlerCore): Session => {
   const peek: Load = async (type, streamName) => {
     const seen = known(type, streamName, false)
     if (seen !== null) return seen
-    const cached = core.cached(type, streamName)
+    // Only while the cache follows the log (or nothing but this process writes to it): else the tail is read.
+    const cached = core.following() ? core.cached(type, streamName) : null
     return cached !== null ? keep(type.name, streamName, cached, false) : load(type, streamName)
   }
 

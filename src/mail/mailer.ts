@@ -142,7 +142,7 @@ export const createMailer = (options: MailerOptions): Mailer => {
   return {
     start: () => {
       if (loop !== null) return
-      subscription = store.subscribeToAll(position === null ? {} : { from: position })
+      subscription = store.subscribeToAll({ ...(position === null ? {} : { from: position }), name: 'mailer' })
       loop = run(subscription)
     },
     stop: async () => {

@@ -102,7 +102,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
       createIndexes()
       live = true
       settleWaiters()
-      subscription = store.subscribeToAll(position === null ? {} : { from: position })
+      subscription = store.subscribeToAll({ ...(position === null ? {} : { from: position }), name })
       await applyChunks(arrived(subscription, chunkSize), { transactionSize: 1, committed, applied, stop })
     } catch (error) {
       // A stored event that does not decode stops the runner: skipping it would make the read models lie.

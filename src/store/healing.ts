@@ -7,9 +7,11 @@
 // with an error: no retry can help there. While one is down, `subscriptions()`
 // says since when and why, for /healthz.
 import { backoff, pause } from './backoff.js'
-import { UnreadableEvent, type EventStore, type Position, type RecordedEvent, type Subscription } from './port.js'
+import { UnreadableEvent, type EventStore, type Position, type RecordedEvent, type SubscribeOptions, type Subscription } from './port.js'
 
 export interface SubscriptionHealth {
+  /** Whose it is, when its subscriber said. */
+  readonly name?: string
   /** The last event passed on; the next subscription starts after it. */
   readonly position: Position | null
   /** Null while subscribed; else since when it has been down, the last failure, and the attempts to resubscribe since. */
@@ -40,10 +42,12 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
   const open = new Set<{ health: SubscriptionHealth }>()
   let storeClosed = false
 
-  const subscribeToAll = (subscribeOptions: { readonly from?: Position } = {}): Subscription => {
-    const entry: { health: SubscriptionHealth } = { health: { position: subscribeOptions.from ?? null, down: null } }
+  const subscribeToAll = (subscribeOptions: SubscribeOptions = {}): Subscription => {
+    const { name } = subscribeOptions
+    const entry: { health: SubscriptionHealth } = { health: { ...(name === undefined ? {} : { name }), position: subscribeOptions.from ?? null, down: null } }
     const stopping = new AbortController()
     let current: Subscription | null = null
+    let drops = 0
 
     const up = (): void => {
       if (entry.health.down === null) return
@@ -55,7 +59,7 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
       for (let attempt = 1; !stopping.signal.aborted; attempt += 1) {
         try {
           const from = entry.health.position
-          const subscription = store.subscribeToAll(from === null ? {} : { from })
+          const subscription = store.subscribeToAll({ ...(from === null ? {} : { from }), ...(name === undefined ? {} : { name }) })
           current = subscription
           // Subscribed once the store says so (EventStoreDB confirms), or at once where it has nothing to say.
           void (subscription.confirmed ?? Promise.resolve()).then(() => {
@@ -72,6 +76,7 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
         } catch (error) {
           if (stopping.signal.aborted || storeClosed) return
           if (error instanceof UnreadableEvent) throw error
+          drops += 1
           const wait = backoff(attempt, firstPauseMs, maxPauseMs)
           const since = entry.health.down?.since ?? clock()
           entry.health = { ...entry.health, down: { since, error: messageOf(error), attempts: attempt } }
@@ -95,6 +100,8 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
     open.add(entry)
     return {
       [Symbol.asyncIterator]: () => iterator,
+      down: () => entry.health.down !== null,
+      drops: () => drops,
       close: async () => {
         if (stopping.signal.aborted) return
         stopping.abort()
@@ -118,12 +125,16 @@ export const withHealingSubscriptions = (store: EventStore, options: HealingOpti
 
 /** The subscriptions as a /healthz check: ok while all are subscribed; else which are down, since when and why. */
 export const subscriptionsCheck = (health: readonly SubscriptionHealth[]): { readonly ok: boolean; readonly detail: string } => {
+  const named = (some: readonly SubscriptionHealth[]): string => {
+    const names = some.flatMap((one) => (one.name === undefined ? [] : [one.name])).sort()
+    return names.length === 0 ? '' : ` (${names.join(', ')})`
+  }
   const down = health.filter((one) => one.down !== null)
   const first = down[0]?.down
-  if (first === undefined || first === null) return { ok: true, detail: `${health.length} subscribed` }
+  if (first === undefined || first === null) return { ok: true, detail: `${health.length} subscribed${named(health)}` }
   const from = down.map((one) => one.position?.toString() ?? 'the start').join(', ')
   return {
     ok: false,
-    detail: `${down.length} of ${health.length} down since ${first.since.toISOString()} (${first.attempts} attempts to resubscribe; last error: ${first.error}); resuming after ${from}`,
+    detail: `${down.length} of ${health.length} down${named(down)} since ${first.since.toISOString()} (${first.attempts} attempts to resubscribe; last error: ${first.error}); resuming after ${from}`,
   }
 }

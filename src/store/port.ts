@@ -103,11 +103,21 @@ export const checkRetention = (retention: StreamRetention): StreamRetention => {
   return retention
 }
 
+export interface SubscribeOptions {
+  readonly from?: Position
+  /** Whose subscription it is (the read models, the mailer, ...): /healthz names it. */
+  readonly name?: string
+}
+
 /** A catch-up subscription: first the events already stored after the start position, then live ones, in log order, each once. */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   readonly close: () => Promise<void>
   /** Resolves once the store has taken the subscription (EventStoreDB confirms it); absent where that is at once. Never rejects. */
   readonly confirmed?: Promise<void>
+  /** True while it is down, waiting to resubscribe (a healing subscription says; absent: it never is). */
+  readonly down?: () => boolean
+  /** How many times it has failed so far: drops and failed attempts to resubscribe (a healing subscription counts; absent: it never does). */
+  readonly drops?: () => number
 }
 
 /**
@@ -147,8 +157,11 @@ export interface EventStore {
   /** The stream's events; an empty array when the stream does not exist. */
   readonly readStream: (streamName: string, options?: ReadStreamOptions) => Promise<readonly RecordedEvent[]>
   readonly readAll: (options: ReadAllOptions) => Promise<readonly RecordedEvent[]>
-  /** Catch-up subscription to the global log, starting strictly after `from` (omitted: the beginning). */
-  readonly subscribeToAll: (options?: { readonly from?: Position }) => Subscription
+  /**
+   * Catch-up subscription to the global log, starting strictly after `from`
+   * (omitted: the beginning). `name` says whose it is, for health reports.
+   */
+  readonly subscribeToAll: (options?: SubscribeOptions) => Subscription
   /**
    * Sets how much of the stream is kept from now on (replacing what was set
    * before; `{}`: everything). Events past it are no longer read from the

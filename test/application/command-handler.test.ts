@@ -101,6 +101,9 @@ describe('command handling', () => {
     const handler = createCommandHandler({ store: racing, clock: () => new Date(), maxAttempts: 3 })
     const result = await handler.handle(CustomerAggregate, create(9, 'A'), {}, meta)
     expect(result).toEqual(E.left({ _tag: 'ConcurrencyConflict', streamName: 'customer-9', attempts: 3 }))
+    // By default 20: enough for a request racing two other nodes' queues on one stream (see the handler).
+    const byDefault = await createCommandHandler({ store: racing, clock: () => new Date() }).handle(CustomerAggregate, create(10, 'A'), {}, meta)
+    expect(byDefault).toEqual(E.left({ _tag: 'ConcurrencyConflict', streamName: 'customer-10', attempts: 20 }))
   })
 
   it('refuses to load a stream holding an event that does not decode', async () => {

@@ -65,7 +65,7 @@ describe('the engine over a store in trouble', () => {
     await start()
     const first = await createCustomer(api)
     expect((await api.get(`/customers/${first}`)).status).toBe(200)
-    expect((await api.get('/healthz', { token: null })).body.checks.subscriptions).toEqual({ ok: true, detail: '3 subscribed' })
+    expect((await api.get('/healthz', { token: null })).body.checks.subscriptions).toEqual({ ok: true, detail: '4 subscribed (command cache, mailer, read-models, webhooks)' })
 
     faults.dropSubscriptions()
     const gap = await eventually(async () => {
@@ -73,7 +73,7 @@ describe('the engine over a store in trouble', () => {
       return health.status === 503 ? health.body : undefined
     }, 10_000, '/healthz to show the gap')
     expect(gap.checks.subscriptions.ok).toBe(false)
-    expect(gap.checks.subscriptions.detail).toMatch(/^3 of 3 down since .*last error: injected fault: /)
+    expect(gap.checks.subscriptions.detail).toMatch(/^4 of 4 down \(command cache, mailer, read-models, webhooks\) since .*last error: injected fault: /)
     expect(gap.checks.projections.ok).toBe(true)
     const second = await createCustomer(api)
     const listed = async (): Promise<number[]> => (await api.get('/customers')).body.items.map((c: { id: number }) => c.id)
@@ -86,7 +86,8 @@ describe('the engine over a store in trouble', () => {
       const now = await api.get('/healthz', { token: null })
       return now.status === 200 ? now.body : undefined
     }, 10_000, '/healthz to recover')
-    expect(health.checks.subscriptions).toEqual({ ok: true, detail: '3 subscribed' })
+    expect(health.checks.subscriptions).toEqual({ ok: true, detail: '4 subscribed (command cache, mailer, read-models, webhooks)' })
+    expect(health.checks.commandCache).toEqual({ ok: true, detail: expect.stringMatching(/^at position \d+$/) })
     expect(server.logs.some((line) => line.msg === 'event store subscription dropped; resubscribing')).toBe(true)
   })
 })

@@ -71,6 +71,7 @@ describe('healing subscriptions', () => {
     const { seen } = reader(subscription)
     await eventually(() => (seen.length === 1 ? true : undefined), 5_000, 'the event')
     expect(subscriptionsCheck(store.subscriptions())).toEqual({ ok: true, detail: '1 subscribed' })
+    expect([subscription.down?.(), subscription.drops?.()]).toEqual([false, 0])
 
     faults.dropSubscriptions()
     const check = await eventually(() => {
@@ -81,8 +82,13 @@ describe('healing subscriptions', () => {
       new RegExp(`^1 of 1 down since \\S+ \\(\\d+ attempts to resubscribe; last error: injected fault: .*\\); resuming after ${seen[0]!.position}$`),
     )
 
+    expect(subscription.down?.()).toBe(true)
+
     faults.restore()
     await eventually(() => (subscriptionsCheck(store.subscriptions()).ok ? true : undefined), 5_000, 'the check to pass again')
+    // The subscription itself says so too, and how many times it dropped (its attempts to resubscribe that failed included).
+    expect(subscription.down?.()).toBe(false)
+    expect(subscription.drops?.()).toBeGreaterThanOrEqual(1)
     await subscription.close()
   })
 

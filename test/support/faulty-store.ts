@@ -3,7 +3,7 @@
 // the way a store in trouble does, on demand, and records what it was asked.
 // The failures are the port's own (StoreUnavailable), as the adapters report
 // an unreachable server, a lost leader or a locked file.
-import { StoreUnavailable, type EventStore, type RecordedEvent, type Subscription } from '../../src/store/port.js'
+import { StoreUnavailable, type EventStore, type Position, type RecordedEvent, type Subscription } from '../../src/store/port.js'
 
 export interface AppendAttempt {
   readonly streamName: string
@@ -27,6 +27,8 @@ export interface FaultyStore {
   readonly appends: () => readonly AppendAttempt[]
   /** How many subscriptions were asked for. */
   readonly subscribes: () => number
+  /** Where each subscription asked for started (null: the start of the log), in order. */
+  readonly subscribedFrom: () => readonly (Position | null)[]
 }
 
 const unavailable = (what: string): StoreUnavailable => new StoreUnavailable(`injected fault: ${what}`)
@@ -48,6 +50,7 @@ export const faultyStore = (): FaultyStore => {
   let writeThenFail = false
   let subscriptionsDown = false
   let subscribes = 0
+  const starts: (Position | null)[] = []
 
   const wrap = (store: EventStore): EventStore => {
     const appendToStream: EventStore['appendToStream'] = async (streamName, events, expected) => {
@@ -64,6 +67,7 @@ export const faultyStore = (): FaultyStore => {
 
     const subscribeToAll: EventStore['subscribeToAll'] = (options) => {
       subscribes += 1
+      starts.push(options?.from ?? null)
       if (subscriptionsDown) return failedSubscription()
       const inner = store.subscribeToAll(options)
       let drop: (error: Error) => void = () => {}
@@ -120,5 +124,6 @@ export const faultyStore = (): FaultyStore => {
     },
     appends: () => attempts,
     subscribes: () => subscribes,
+    subscribedFrom: () => starts,
   }
 }
