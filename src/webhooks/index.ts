@@ -7,7 +7,7 @@ import type { SecretBox } from '../application/secret-box.js'
 import { createWebhookEndpoints } from '../application/webhook-endpoints.js'
 import { createProjectionRunner } from '../projections/runner.js'
 import { furthest, type EventStore, type Position } from '../store/port.js'
-import { createDispatcher, type DispatcherSettings } from './dispatcher.js'
+import { createDispatcher, type DispatcherSettings, type SettledAttempt } from './dispatcher.js'
 import { createOutbox, openOutbox, outboxProjection } from './outbox.js'
 import { worldProjections } from './world.js'
 
@@ -25,6 +25,10 @@ export interface WebhooksOptions {
   readonly lastAppended: () => Position | null
   /** false: this node registers endpoints but neither fills the outbox nor delivers (another node does). */
   readonly deliver?: boolean
+  /** Whether this node leads the webhooks role now: only the leader sends. Absent: always. */
+  readonly leading?: () => boolean
+  /** Records each settled attempt in the log, so that every node's outbox knows it (several nodes); absent: not recorded. */
+  readonly record?: (attempt: SettledAttempt) => Promise<void>
 }
 
 export const createWebhooks = (options: WebhooksOptions) => {
@@ -39,6 +43,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     settings: options.settings,
     logger,
     userAgent: options.userAgent,
+    ...(options.leading === undefined ? {} : { leading: options.leading }),
+    ...(options.record === undefined ? {} : { record: options.record }),
   })
   const runner = createProjectionRunner({
     name: WEBHOOKS,
@@ -55,6 +61,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     endpoints: createWebhookEndpoints({ secretBox: options.secretBox }),
     outbox,
     runner,
+    /** Looks for due deliveries now (this node just took the lead). */
+    wake: dispatcher.wake,
     start: (): void => {
       if (!deliver) return
       runner.start()

@@ -7,6 +7,7 @@
 // state, not a cache: deleting it redelivers the whole history.
 import Database from 'better-sqlite3'
 import { v5 as uuidv5 } from 'uuid'
+import { WebhookDeliveryAttempted } from '../domain/deliveries/index.js'
 import {
   webhookEndpointDecider,
   WebhookEndpointEvent,
@@ -142,7 +143,31 @@ export const outboxProjection: Projection = {
       `INSERT OR IGNORE INTO webhook_deliveries (delivery_id, endpoint_id, event, source_event_id, position, body, status, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
     )
+    // What the sending node recorded of an attempt (this node's own records too, already kept: the attempt count
+    // only grows). A delivery once delivered stays so; one cancelled stays so unless the attempt delivered it.
+    const attempted = db.prepare(
+      `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?, response_status = ?, last_error = ?,
+         delivered_at = ?
+       WHERE delivery_id = ? AND attempts < ? AND (status = 'pending' OR (status = 'cancelled' AND ? = 'delivered'))`,
+    )
     return eachEvent(({ event, recorded }) => {
+      if (WebhookDeliveryAttempted.is(event)) {
+        const { deliveryId, attempt, status, responseStatus, error, nextAttemptAt, at } = event.data
+        const when = Date.parse(at)
+        attempted.run(
+          status,
+          attempt,
+          nextAttemptAt === null ? null : Date.parse(nextAttemptAt),
+          when,
+          responseStatus,
+          error,
+          status === 'delivered' ? when : null,
+          deliveryId,
+          attempt,
+          status,
+        )
+        return
+      }
       if (WebhookEndpointEvent.is(event)) {
         const id = event.data.endpointId
         const next = webhookEndpointDecider.evolve(getEndpoint(id) ?? webhookEndpointDecider.initialState, event)
