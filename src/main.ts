@@ -1,7 +1,7 @@
 // The composition root: the one place that picks adapters and wires them to
 // the ports. `start` is what `npm start` runs (through src/cli.ts), and what
 // the HTTP tests start.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Express } from 'express'
 import type { Server } from 'node:http'
@@ -9,13 +9,26 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
+import { encodeEvent } from './application/event-codec.js'
 import { createIdempotentWrites } from './application/idempotency.js'
+import { createLeadership, soleLeadership, type Leadership } from './application/leadership.js'
+import { systemMeta } from './application/metadata.js'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createServices } from './application/services.js'
 import { loadSigningKey, parsePreviousSigningKeys } from './application/signing-key.js'
 import { createSnapshots, noSnapshots, type Snapshots } from './application/snapshots.js'
-import { DEFAULT_NODES_CONFIG, DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, eventLogPollIntervalMs, type Config } from './config.js'
+import {
+  DEFAULT_NODES_CONFIG,
+  DEFAULT_SNAPSHOT_INTERVAL,
+  DEFAULT_STORE_CONFIG,
+  DEFAULT_WEBHOOK_CONFIG,
+  eventLogPollIntervalMs,
+  sharedLogReason,
+  type Config,
+} from './config.js'
 import { DATA_FILES } from './data-files.js'
+import { deliveriesStream, type DeliveryEvent } from './domain/deliveries/index.js'
+import type { SenderRole } from './domain/leadership/index.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
@@ -26,10 +39,11 @@ import { createReadModels } from './projections/index.js'
 import { Unavailable } from './application/unavailable.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
 import { subscriptionsCheck, withHealingSubscriptions, type HealingEventStore } from './store/healing.js'
-import type { EventStore, Position } from './store/port.js'
+import { ExpectedVersion, type EventStore, type Position } from './store/port.js'
 import { withRetries } from './store/retrying.js'
 import { openSqliteSnapshotStore } from './store/snapshots.js'
 import { createSqliteEventStore } from './store/sqlite.js'
+import type { SettledAttempt } from './webhooks/dispatcher.js'
 import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
 import { webhookSecretBox } from './webhooks/secret-key.js'
 
@@ -65,6 +79,30 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
   logger.warn({ file }, 'LICENSING_ADMIN_TOKEN is not set: generated an admin token and saved it in this file')
   return token
 }
+
+/** This node's id: generated on first start and kept in the data directory, so that after a restart it renews its own leases. */
+const nodeIdFor = (config: Config): string => {
+  const file = join(config.dataDir, DATA_FILES.nodeId)
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const id = randomUUID()
+  writeFileSync(file, `${id}\n`)
+  return id
+}
+
+/** The settled attempt as the log records it. */
+const attemptRecord = ({ delivery, attempt, outcome, status, nextAttemptAt }: SettledAttempt): DeliveryEvent => ({
+  type: 'WebhookDeliveryAttempted',
+  data: {
+    deliveryId: delivery.deliveryId,
+    endpointId: delivery.endpointId,
+    attempt,
+    status,
+    responseStatus: outcome.responseStatus,
+    error: outcome.error,
+    nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt).toISOString(),
+    at: new Date(outcome.at).toISOString(),
+  },
+})
 
 /** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
 export const eventLogPath = (config: Config): string => config.eventLogPath ?? join(config.dataDir, DATA_FILES.eventLog)
@@ -142,6 +180,41 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   reads.runner.start()
 
   const webhookConfig = config.webhooks ?? DEFAULT_WEBHOOK_CONFIG
+  const nodes = config.nodes ?? DEFAULT_NODES_CONFIG
+  // One node at a time delivers webhooks, sends the notices and sweeps seats: the one leading the role. A node
+  // alone on its log leads every role it may without asking; nodes sharing a log decide it through the log.
+  const roles: readonly SenderRole[] = [
+    ...(webhookConfig.enabled ? (['webhooks'] as const) : []),
+    ...(config.mailerEnabled ? (['mail'] as const) : []),
+    'seat-sweeper',
+  ]
+  const shared = sharedLogReason(config) !== null
+  const senders: { onLead: (role: SenderRole) => void } = { onLead: () => undefined }
+  /** The roles this node leads and has caught up for (always all, alone on its log). */
+  const caughtUpRoles = new Set<SenderRole>(shared ? [] : roles)
+  const sends = (role: SenderRole): boolean => leadership.leads(role) && caughtUpRoles.has(role)
+  const leadership: Leadership = shared
+    ? createLeadership({
+        handler: services.handler,
+        roles,
+        node: nodeIdFor(config),
+        leaseMs: nodes.leaderLeaseMs,
+        clock,
+        logger,
+        onChange: (role, leading) => {
+          if (leading) senders.onLead(role)
+          else caughtUpRoles.delete(role)
+        },
+      })
+    : soleLeadership(roles)
+  /** Records what the leader sent, for the other nodes (only they need it). */
+  const record = async (role: 'webhooks' | 'mail', event: DeliveryEvent, correlationId: string): Promise<void> => {
+    const appended = await store.appendToStream(deliveriesStream(role), [encodeEvent(event, systemMeta(role, correlationId), randomUUID())], ExpectedVersion.any)
+    if (appended._tag === 'Left') throw new Error(`could not record a delivery in ${appended.left.streamName}`)
+  }
+  // Before any sending starts: the node that finds the roles vacant (a node alone, a node restarted) leads at once.
+  await leadership.start()
+
   const webhooks = createWebhooks({
     store,
     path: join(config.dataDir, OUTBOX_FILE),
@@ -152,6 +225,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     userAgent: `licensing-engine/${VERSION} webhooks`,
     lastAppended: services.handler.lastAppended,
     deliver: webhookConfig.enabled,
+    leading: () => sends('webhooks'),
+    ...(shared ? { record: (attempt: SettledAttempt) => record('webhooks', attemptRecord(attempt), attempt.delivery.deliveryId) } : {}),
   })
   webhooks.start()
 
@@ -166,6 +241,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     clock,
     intervalMs: config.seatSweepIntervalMs ?? 30_000,
     logger,
+    leading: () => leadership.leads('seat-sweeper'),
   })
   // Leases that ran out while the engine was down are expired as soon as the read models say where they are,
   // without holding up the start (a decision on an order expires its lapsed seats first anyway).
@@ -180,9 +256,30 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         logger,
         clock,
         productName: async (templateId) => (await services.productTemplates.get(services.session(), templateId))?.name ?? null,
+        leading: () => sends('mail'),
+        ...(shared ? { record: (key: string) => record('mail', { type: 'EmailNoticeSent', data: { key, at: clock().toISOString() } }, key) } : {}),
       })
     : null
   mailer?.start()
+  // A node that takes a role over first follows the log to its head, so that it knows what the last leader
+  // recorded as sent up to the moment it took over; then it sends.
+  senders.onLead = (role) => {
+    if (role === 'seat-sweeper') {
+      // Seats whose lease ran out while no node swept are expired by the new leader at once (the sweep catches up first).
+      seatSweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'the seat sweep on taking the lead did not run'))
+      return
+    }
+    void (async () => {
+      const head = await store.headPosition()
+      const caughtUp = role === 'webhooks' ? await webhooks.runner.waitFor(head, nodes.leaderLeaseMs * 4) : ((await mailer?.waitFor(head, nodes.leaderLeaseMs * 4)) ?? false)
+      if (!caughtUp) logger.warn({ role }, 'took the lead before following the log to its head; sending what is known')
+      if (!leadership.leads(role)) return
+      caughtUpRoles.add(role)
+      if (role === 'webhooks') webhooks.wake()
+      else mailer?.wake()
+    })().catch((error: unknown) => logger.warn({ err: error, role }, 'could not follow the log on taking the lead'))
+  }
+  for (const role of leadership.held()) senders.onLead(role)
 
   const health = async (): Promise<HealthReport> => {
     const storeCheck = await store.unretried.headPosition().then(
@@ -194,13 +291,21 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const webhookCheck = outbox.error === null ? { ok: true, detail: `at position ${outbox.position ?? 'start'}` } : { ok: false, detail: outbox.error }
     const mailerCheck = mailerHealth(mailer)
     const subscriptionCheck = subscriptionsCheck(store.subscriptions())
+    const leads = leadership.held()
+    const leadershipCheck = { ok: true, leads, detail: leads.length === 0 ? 'leads no sender role (another node sends)' : `leads ${leads.join(', ')}` }
     return {
       ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok,
-      checks: { eventStore: storeCheck, subscriptions: subscriptionCheck, projections: projectionCheck, webhooks: webhookCheck, mailer: mailerCheck },
+      checks: {
+        eventStore: storeCheck,
+        subscriptions: subscriptionCheck,
+        projections: projectionCheck,
+        webhooks: webhookCheck,
+        mailer: mailerCheck,
+        leadership: leadershipCheck,
+      },
     }
   }
 
-  const nodes = config.nodes ?? DEFAULT_NODES_CONFIG
   const app = createApp(
     {
       services,
@@ -240,6 +345,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       await seatSweeper.stop()
       await webhooks.close()
       await mailer?.stop()
+      // Given back once nothing of this node sends any more: another node takes over at once.
+      await leadership.stop()
       await reads.close()
       snapshots.close()
       await store.close()

@@ -54,6 +54,8 @@ export interface Mailer {
   readonly wake: () => void
   readonly stop: () => Promise<void>
   readonly status: () => MailerStatus
+  /** Resolves true once the mailer has followed the log up to `position` (false: not within `timeoutMs`, or stopped). */
+  readonly waitFor: (position: Position | null, timeoutMs: number) => Promise<boolean>
 }
 
 /** How often, at most, an idle sender looks again without being woken. */
@@ -233,6 +235,14 @@ export const createMailer = (options: MailerOptions): Mailer => {
       sending = send()
     },
     wake: () => wakeIdle?.(),
+    waitFor: async (target, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs
+      while (target !== null && (position === null || position < target)) {
+        if (stopping || failure !== null || Date.now() >= deadline) return false
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      return true
+    },
     stop: async () => {
       stopping = true
       wakeIdle?.()
