@@ -112,7 +112,7 @@ export const createMailer = (options: MailerOptions): Mailer => {
   const markDone = db.prepare('UPDATE notices SET done = 1 WHERE position = ?')
   // A notice whose every message another node recorded sent is done here too.
   const doneBySent = db.prepare(
-    `UPDATE notices SET done = 1 WHERE done = 0 AND (key_new = ?1 OR key_old = ?1)
+    `UPDATE notices SET done = 1 WHERE done = 0 AND (key_new = @key OR key_old = @key)
        AND EXISTS (SELECT 1 FROM sent_messages WHERE key = key_new)
        AND (key_old IS NULL OR EXISTS (SELECT 1 FROM sent_messages WHERE key = key_old))`,
   )
@@ -203,7 +203,7 @@ export const createMailer = (options: MailerOptions): Mailer => {
           }
           if (EmailNoticeSent.is(event)) {
             markSent.run(event.data.key, event.data.at)
-            doneBySent.run(event.data.key)
+            doneBySent.run({ key: event.data.key })
           }
           saveCheckpoint.run(MAILER, recorded.position.toString())
         })()
