@@ -208,10 +208,12 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       })
     : soleLeadership(roles)
   /** Records what the leader sent, for the other nodes (only they need it). */
-  const record = async (role: 'webhooks' | 'mail', event: DeliveryEvent, correlationId: string): Promise<void> => {
-    const appended = await store.appendToStream(deliveriesStream(role), [encodeEvent(event, systemMeta(role, correlationId), randomUUID())], ExpectedVersion.any)
+  const recordAll = async (role: 'webhooks' | 'mail', events: readonly DeliveryEvent[], correlationId: string): Promise<void> => {
+    const meta = systemMeta(role, correlationId)
+    const appended = await store.appendToStream(deliveriesStream(role), events.map((event) => encodeEvent(event, meta, randomUUID())), ExpectedVersion.any)
     if (appended._tag === 'Left') throw new Error(`could not record a delivery in ${appended.left.streamName}`)
   }
+  const record = (role: 'webhooks' | 'mail', event: DeliveryEvent, correlationId: string): Promise<void> => recordAll(role, [event], correlationId)
   // Before any sending starts: the node that finds the roles vacant (a node alone, a node restarted) leads at once.
   await leadership.start()
 
@@ -261,6 +263,39 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       })
     : null
   mailer?.start()
+  /**
+   * What this node sent that the log does not record (sent before the log recorded it: alone on its log, or on
+   * a version before leases; or a record that failed), recorded when it takes the lead, so that the other nodes
+   * do not send it again after it.
+   */
+  const BACKFILL_BATCH = 500
+  const backfill = async (role: 'webhooks' | 'mail'): Promise<void> => {
+    for (let batch = 1; ; batch += 1) {
+      const correlationId = randomUUID()
+      if (role === 'webhooks') {
+        const settled = webhooks.outbox.unrecorded(BACKFILL_BATCH)
+        if (settled.length === 0) return
+        const records = settled.map((delivery) =>
+          attemptRecord({
+            delivery,
+            attempt: Math.max(1, delivery.attempts),
+            outcome: { at: delivery.lastAttemptAt ?? delivery.createdAt, responseStatus: delivery.responseStatus, error: delivery.lastError },
+            status: delivery.status === 'delivered' ? 'delivered' : 'failed',
+            nextAttemptAt: null,
+          }),
+        )
+        await recordAll('webhooks', records, correlationId)
+        webhooks.outbox.markInLog(settled.map((delivery) => delivery.deliveryId))
+      } else {
+        const keys = mailer?.unrecorded(BACKFILL_BATCH) ?? []
+        if (keys.length === 0) return
+        const at = clock().toISOString()
+        await recordAll('mail', keys.map((key) => ({ type: 'EmailNoticeSent', data: { key, at } })), correlationId)
+        mailer?.markInLog(keys)
+      }
+      if (batch === 1) logger.info({ role }, 'recording in the log what this node sent before the log recorded it')
+    }
+  }
   // A node that takes a role over first follows the log to its head, so that it knows what the last leader
   // recorded as sent up to the moment it took over; then it sends.
   senders.onLead = (role) => {
@@ -274,6 +309,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       const caughtUp = role === 'webhooks' ? await webhooks.runner.waitFor(head, nodes.leaderLeaseMs * 4) : ((await mailer?.waitFor(head, nodes.leaderLeaseMs * 4)) ?? false)
       if (!caughtUp) logger.warn({ role }, 'took the lead before following the log to its head; sending what is known')
       if (!leadership.leads(role)) return
+      await backfill(role).catch((error: unknown) => logger.warn({ err: error, role }, 'could not record in the log what this node sent before'))
       caughtUpRoles.add(role)
       if (role === 'webhooks') webhooks.wake()
       else mailer?.wake()

@@ -54,6 +54,10 @@ export interface Mailer {
   readonly wake: () => void
   readonly stop: () => Promise<void>
   readonly status: () => MailerStatus
+  /** Keys of messages sent that the log does not record as sent (sent before the log recorded them, or a record that failed). */
+  readonly unrecorded: (limit: number) => readonly string[]
+  /** The log records these messages as sent now. */
+  readonly markInLog: (keys: readonly string[]) => void
   /** Resolves true once the mailer has followed the log up to `position` (false: not within `timeoutMs`, or stopped). */
   readonly waitFor: (position: Position | null, timeoutMs: number) => Promise<boolean>
 }
@@ -68,9 +72,15 @@ const openMailerDb = (path: string): Database.Database => {
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.pragma('busy_timeout = 10000')
+  // A file from before the log recorded notices sent: none of its messages is known to be recorded.
+  const sent = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sent_messages'").get()
+  if (sent !== undefined && !(db.pragma('table_info(sent_messages)') as { name: string }[]).some((column) => column.name === 'in_log')) {
+    db.exec('ALTER TABLE sent_messages ADD COLUMN in_log INTEGER NOT NULL DEFAULT 0')
+  }
   db.exec(`
     CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS sent_messages (key TEXT PRIMARY KEY, sent_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS sent_messages (key TEXT PRIMARY KEY, sent_at TEXT NOT NULL, in_log INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX IF NOT EXISTS sent_messages_unrecorded ON sent_messages (in_log, key);
     CREATE TABLE IF NOT EXISTS notices (
       position TEXT PRIMARY KEY,
       event_id TEXT NOT NULL,
@@ -107,6 +117,9 @@ export const createMailer = (options: MailerOptions): Mailer => {
   const saveCheckpoint = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
   const wasSent = db.prepare('SELECT 1 FROM sent_messages WHERE key = ?')
   const markSent = db.prepare('INSERT OR IGNORE INTO sent_messages (key, sent_at) VALUES (?, ?)')
+  const recordedSent = db.prepare('INSERT INTO sent_messages (key, sent_at, in_log) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET in_log = 1')
+  const unrecorded = db.prepare('SELECT key FROM sent_messages WHERE in_log = 0 ORDER BY key LIMIT ?')
+  const markInLog = db.prepare('UPDATE sent_messages SET in_log = 1 WHERE key = ?')
   const addNotice = db.prepare('INSERT OR IGNORE INTO notices (position, event_id, stream, revision, data, key_new, key_old) VALUES (?, ?, ?, ?, ?, ?, ?)')
   const oldestPending = db.prepare('SELECT position, event_id, stream, revision, data FROM notices WHERE done = 0 ORDER BY position LIMIT 1')
   const markDone = db.prepare('UPDATE notices SET done = 1 WHERE position = ?')
@@ -202,7 +215,7 @@ export const createMailer = (options: MailerOptions): Mailer => {
             addNotice.run(positionText(recorded.position), recorded.id, recorded.streamName, recorded.revision, JSON.stringify(event.data), keys.toNew, keys.toOld)
           }
           if (EmailNoticeSent.is(event)) {
-            markSent.run(event.data.key, event.data.at)
+            recordedSent.run(event.data.key, event.data.at)
             doneBySent.run({ key: event.data.key })
           }
           saveCheckpoint.run(MAILER, recorded.position.toString())
@@ -235,6 +248,12 @@ export const createMailer = (options: MailerOptions): Mailer => {
       sending = send()
     },
     wake: () => wakeIdle?.(),
+    unrecorded: (limit) => (unrecorded.all(limit) as { key: string }[]).map((row) => row.key),
+    markInLog: (keys) => {
+      db.transaction(() => {
+        for (const key of keys) markInLog.run(key)
+      })()
+    },
     waitFor: async (target, timeoutMs) => {
       const deadline = Date.now() + timeoutMs
       while (target !== null && (position === null || position < target)) {

@@ -5,13 +5,17 @@
 // takes over within a lease and everything made before and after arrives,
 // twice only what was in flight at the kill; a node started late on the log
 // sends nothing of the history, even once it leads.
+import { copyFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodeRecorded } from '../../src/application/event-codec.js'
 import { licensesUpdate } from '../support/dna.js'
 import { useEngines } from '../support/engine.js'
 import { eventually } from '../support/eventually.js'
 import { createOrder, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
-import type { Node, Nodes } from '../support/nodes.js'
+import { sharedSecrets, type Node, type Nodes } from '../support/nodes.js'
+import type { EngineProcess } from '../support/process.js'
+import { client } from '../support/server.js'
 import { headerOf, startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../support/smtp.js'
 import { startReceiver, type ReceivedRequest, type Receiver } from '../support/webhook-receiver.js'
 
@@ -39,14 +43,14 @@ describe('one sender at a time, over three engine processes on one log', () => {
   const receivers: { close: () => Promise<void> }[] = []
 
   /** Three nodes, and a webhook receiver and a mail server of the test's own. */
-  const startCluster = async (): Promise<Nodes> => {
+  const startReceivers = async (): Promise<Record<string, string>> => {
     receiver = await startReceiver()
     smtp = await startSmtpReceiver()
     receivers.push(receiver, smtp)
-    return engines.nodes(3, {
-      env: { LEADER_LEASE_MS: String(LEASE_MS), SMTP_URL: smtp.url, WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_RETRY_CAP_MS: '1000', TRUST_PROXY: 'true' },
-    })
+    return { LEADER_LEASE_MS: String(LEASE_MS), SMTP_URL: smtp.url, WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_RETRY_CAP_MS: '1000', TRUST_PROXY: 'true' }
   }
+  const startCluster = async (): Promise<Nodes> => engines.nodes(3, { env: await startReceivers() })
+  const nodeOf = (process: EngineProcess, dataDir: string): Node => ({ url: process.url, api: client(process), dataDir, process })
 
   /** The roles a node says it leads. */
   const leadsOf = async (node: Node): Promise<string[]> => (await node.api.get('/healthz', { token: null })).body.checks.leadership.leads as string[]
@@ -190,6 +194,40 @@ describe('one sender at a time, over three engine processes on one log', () => {
     expect(new Set(webhookIds(receiver.at(PATH))).size).toBe(keys.length + 1)
     expect(new Set(mailIds(smtp.received)).size).toBe(5)
     expect(smtp.received).toHaveLength(5)
+  }, 90_000)
+
+  it('records, once it leads, what a node sent while it was alone on its log: a node added later sends none of it', async () => {
+    const env = { ...(await startReceivers()), ...sharedSecrets(), SEAT_SWEEP_INTERVAL_MS: '0' }
+    const home = engines.dir('upgrade')
+    const dataDir = (n: number): string => join(home.path, `node-${n}`)
+    // Alone: its log in its data directory, no leases, nothing recorded of what it sends.
+    const alone = nodeOf(await engines.spawn({ ...env, LICENSING_DATA_DIR: dataDir(1) }), dataDir(1))
+    const { endpointId, order, email } = await setUp(alone)
+    const keys = [KEY, await order(alone), await order(alone)]
+    await email(alone, 'first@example.com')
+    await email(alone, 'second@example.com')
+    await receiver.received(keys.length, PATH, 20_000)
+    await eventually(() => (smtp.received.length >= 3 ? true : undefined), 20_000, 'the notices')
+    await alone.process.kill()
+
+    // The log moves out of the data directory to be shared; the node that sent starts first, and leads.
+    for (const file of readdirSync(dataDir(1)).filter((name) => name === 'events.sqlite' || name === 'events.sqlite-wal')) copyFileSync(join(dataDir(1), file), home.file(file))
+    const shared = { ...env, LICENSING_EVENT_LOG: home.file('events.sqlite') }
+    const first = nodeOf(await engines.spawn({ ...shared, LICENSING_DATA_DIR: dataDir(1) }), dataDir(1))
+    await leaderOf([first], 'webhooks')
+    await leaderOf([first], 'mail')
+    const added = nodeOf(await engines.spawn({ ...shared, LICENSING_DATA_DIR: dataDir(2) }), dataDir(2))
+    await eventually(async () => {
+      const items = (await added.api.get(`/webhooks/${endpointId}/deliveries?status=delivered&limit=100`)).body.items as unknown[]
+      return items.length === keys.length ? true : undefined
+    }, 10_000, 'the added node to learn from the records what was delivered')
+    expect(await leadsOf(first)).toEqual(['webhooks', 'mail', 'seat-sweeper'])
+    await first.process.kill()
+    await leaderOf([added], 'webhooks', LEASE_MS * 4)
+    await leaderOf([added], 'mail', LEASE_MS * 4)
+    await pause(LEASE_MS)
+    expect(receiver.at(PATH)).toHaveLength(keys.length)
+    expect(smtp.received).toHaveLength(3)
   }, 90_000)
 
   afterAll(async () => {
