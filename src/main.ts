@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
+import { createCommandHandler } from './application/command-handler.js'
 import { encodeEvent } from './application/event-codec.js'
 import { createIdempotentWrites } from './application/idempotency.js'
 import { createLeadership, soleLeadership, type Leadership } from './application/leadership.js'
@@ -195,7 +196,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const sends = (role: SenderRole): boolean => leadership.leads(role) && caughtUpRoles.has(role)
   const leadership: Leadership = shared
     ? createLeadership({
-        handler: services.handler,
+        // A handler of its own: renewals are no writes of this node's clients, and must not make its reads wait for them.
+        handler: createCommandHandler({ store, clock, snapshots }),
         roles,
         node: nodeIdFor(config),
         leaseMs: nodes.leaderLeaseMs,
