@@ -9,12 +9,9 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
-import { createCommandHandler } from './application/command-handler.js'
-import { encodeEvent } from './application/event-codec.js'
 import { createIdempotentWrites } from './application/idempotency.js'
-import { createLeadership, soleLeadership, type Leadership } from './application/leadership.js'
-import { systemMeta } from './application/metadata.js'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
+import { createSenders, webhookAttemptRecord, type RoleWork } from './application/senders.js'
 import { createServices } from './application/services.js'
 import { loadSigningKey, parsePreviousSigningKeys } from './application/signing-key.js'
 import { createSnapshots, noSnapshots, type Snapshots } from './application/snapshots.js'
@@ -28,7 +25,6 @@ import {
   type Config,
 } from './config.js'
 import { DATA_FILES } from './data-files.js'
-import { deliveriesStream, type DeliveryEvent } from './domain/deliveries/index.js'
 import type { SenderRole } from './domain/leadership/index.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
@@ -40,11 +36,12 @@ import { createReadModels } from './projections/index.js'
 import { Unavailable } from './application/unavailable.js'
 import { createEventStoreDbEventStore } from './store/eventstoredb.js'
 import { subscriptionsCheck, withHealingSubscriptions, type HealingEventStore } from './store/healing.js'
-import { ExpectedVersion, type EventStore, type Position } from './store/port.js'
+import type { EventStore, Position } from './store/port.js'
 import { withRetries } from './store/retrying.js'
 import { openSqliteSnapshotStore } from './store/snapshots.js'
 import { createSqliteEventStore } from './store/sqlite.js'
 import type { SettledAttempt } from './webhooks/dispatcher.js'
+import type { Delivery } from './webhooks/outbox.js'
 import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
 import { webhookSecretBox } from './webhooks/secret-key.js'
 
@@ -90,20 +87,22 @@ const nodeIdFor = (config: Config): string => {
   return id
 }
 
-/** The settled attempt as the log records it. */
-const attemptRecord = ({ delivery, attempt, outcome, status, nextAttemptAt }: SettledAttempt): DeliveryEvent => ({
-  type: 'WebhookDeliveryAttempted',
-  data: {
+/** A settled attempt as the log records it. */
+const settledRecord = ({ delivery, attempt, outcome, status, nextAttemptAt }: SettledAttempt) =>
+  webhookAttemptRecord({ deliveryId: delivery.deliveryId, endpointId: delivery.endpointId, attempt, status, responseStatus: outcome.responseStatus, error: outcome.error, at: outcome.at, nextAttemptAt })
+
+/** A delivery settled before the log recorded attempts, as its last attempt would have been recorded. */
+const settledBefore = (delivery: Delivery) =>
+  webhookAttemptRecord({
     deliveryId: delivery.deliveryId,
     endpointId: delivery.endpointId,
-    attempt,
-    status,
-    responseStatus: outcome.responseStatus,
-    error: outcome.error,
-    nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt).toISOString(),
-    at: new Date(outcome.at).toISOString(),
-  },
-})
+    attempt: Math.max(1, delivery.attempts),
+    status: delivery.status === 'delivered' ? 'delivered' : 'failed',
+    responseStatus: delivery.responseStatus,
+    error: delivery.lastError,
+    at: delivery.lastAttemptAt ?? delivery.createdAt,
+    nextAttemptAt: null,
+  })
 
 /** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
 export const eventLogPath = (config: Config): string => config.eventLogPath ?? join(config.dataDir, DATA_FILES.eventLog)
@@ -189,35 +188,17 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     ...(config.mailerEnabled ? (['mail'] as const) : []),
     'seat-sweeper',
   ]
-  const shared = sharedLogReason(config) !== null
-  const senders: { onLead: (role: SenderRole) => void } = { onLead: () => undefined }
-  /** The roles this node leads and has caught up for (always all, alone on its log). */
-  const caughtUpRoles = new Set<SenderRole>(shared ? [] : roles)
-  const sends = (role: SenderRole): boolean => leadership.leads(role) && caughtUpRoles.has(role)
-  const leadership: Leadership = shared
-    ? createLeadership({
-        // A handler of its own: renewals are no writes of this node's clients, and must not make its reads wait for them.
-        handler: createCommandHandler({ store, clock, snapshots }),
-        roles,
-        node: nodeIdFor(config),
-        leaseMs: nodes.leaderLeaseMs,
-        clock,
-        logger,
-        onChange: (role, leading) => {
-          if (leading) senders.onLead(role)
-          else caughtUpRoles.delete(role)
-        },
-      })
-    : soleLeadership(roles)
-  /** Records what the leader sent, for the other nodes (only they need it). */
-  const recordAll = async (role: 'webhooks' | 'mail', events: readonly DeliveryEvent[], correlationId: string): Promise<void> => {
-    const meta = systemMeta(role, correlationId)
-    const appended = await store.appendToStream(deliveriesStream(role), events.map((event) => encodeEvent(event, meta, randomUUID())), ExpectedVersion.any)
-    if (appended._tag === 'Left') throw new Error(`could not record a delivery in ${appended.left.streamName}`)
-  }
-  const record = (role: 'webhooks' | 'mail', event: DeliveryEvent, correlationId: string): Promise<void> => recordAll(role, [event], correlationId)
-  // Before any sending starts: the node that finds the roles vacant (a node alone, a node restarted) leads at once.
-  await leadership.start()
+  const senders = createSenders({
+    store,
+    clock,
+    logger,
+    snapshots,
+    roles,
+    shared: sharedLogReason(config) !== null,
+    leaseMs: nodes.leaderLeaseMs,
+    nodeId: () => nodeIdFor(config),
+  })
+  const { record } = senders
 
   const webhooks = createWebhooks({
     store,
@@ -229,8 +210,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     userAgent: `licensing-engine/${VERSION} webhooks`,
     lastAppended: services.handler.lastAppended,
     deliver: webhookConfig.enabled,
-    leading: () => sends('webhooks'),
-    ...(shared ? { record: (attempt: SettledAttempt) => record('webhooks', attemptRecord(attempt), attempt.delivery.deliveryId) } : {}),
+    leading: () => senders.sends('webhooks'),
+    ...(record === undefined ? {} : { record: (attempt: SettledAttempt) => record('webhooks', settledRecord(attempt)) }),
   })
   webhooks.start()
 
@@ -245,7 +226,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     clock,
     intervalMs: config.seatSweepIntervalMs ?? 30_000,
     logger,
-    leading: () => leadership.leads('seat-sweeper'),
+    leading: () => senders.leads('seat-sweeper'),
   })
   // Leases that ran out while the engine was down are expired as soon as the read models say where they are,
   // without holding up the start (a decision on an order expires its lapsed seats first anyway).
@@ -260,64 +241,35 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         logger,
         clock,
         productName: async (templateId) => (await services.productTemplates.get(services.session(), templateId))?.name ?? null,
-        leading: () => sends('mail'),
-        ...(shared ? { record: (key: string) => record('mail', { type: 'EmailNoticeSent', data: { key, at: clock().toISOString() } }, key) } : {}),
+        leading: () => senders.sends('mail'),
+        ...(record === undefined ? {} : { record: (key: string) => record('mail', { type: 'EmailNoticeSent', data: { key, at: clock().toISOString() } }) }),
       })
     : null
   mailer?.start()
-  /**
-   * What this node sent that the log does not record (sent before the log recorded it: alone on its log, or on
-   * a version before leases; or a record that failed), recorded when it takes the lead, so that the other nodes
-   * do not send it again after it.
-   */
-  const BACKFILL_BATCH = 500
-  const backfill = async (role: 'webhooks' | 'mail'): Promise<void> => {
-    for (let batch = 1; ; batch += 1) {
-      const correlationId = randomUUID()
-      if (role === 'webhooks') {
-        const settled = webhooks.outbox.unrecorded(BACKFILL_BATCH)
-        if (settled.length === 0) return
-        const records = settled.map((delivery) =>
-          attemptRecord({
-            delivery,
-            attempt: Math.max(1, delivery.attempts),
-            outcome: { at: delivery.lastAttemptAt ?? delivery.createdAt, responseStatus: delivery.responseStatus, error: delivery.lastError },
-            status: delivery.status === 'delivered' ? 'delivered' : 'failed',
-            nextAttemptAt: null,
-          }),
-        )
-        await recordAll('webhooks', records, correlationId)
-        webhooks.outbox.markInLog(settled.map((delivery) => delivery.deliveryId))
-      } else {
-        const keys = mailer?.unrecorded(BACKFILL_BATCH) ?? []
-        if (keys.length === 0) return
-        const at = clock().toISOString()
-        await recordAll('mail', keys.map((key) => ({ type: 'EmailNoticeSent', data: { key, at } })), correlationId)
-        mailer?.markInLog(keys)
-      }
-      if (batch === 1) logger.info({ role }, 'recording in the log what this node sent before the log recorded it')
-    }
+  const webhookWork: RoleWork = {
+    waitFor: (position, timeoutMs) => webhooks.runner.waitFor(position, timeoutMs),
+    unrecorded: (limit) => webhooks.outbox.unrecorded(limit).map((delivery) => ({ id: delivery.deliveryId, record: settledBefore(delivery) })),
+    markInLog: (ids) => webhooks.outbox.markInLog(ids),
+    wake: () => webhooks.wake(),
   }
-  // A node that takes a role over first follows the log to its head, so that it knows what the last leader
-  // recorded as sent up to the moment it took over; then it sends.
-  senders.onLead = (role) => {
-    if (role === 'seat-sweeper') {
-      // Seats whose lease ran out while no node swept are expired by the new leader at once (the sweep catches up first).
+  const mailWork: RoleWork | null =
+    mailer === null
+      ? null
+      : {
+          waitFor: (position, timeoutMs) => mailer.waitFor(position, timeoutMs),
+          unrecorded: (limit) => mailer.unrecorded(limit).map((key) => ({ id: key, record: { type: 'EmailNoticeSent', data: { key, at: clock().toISOString() } } })),
+          markInLog: (keys) => mailer.markInLog(keys),
+          wake: () => mailer.wake(),
+        }
+  // Claims the roles (the node that finds them vacant, a node alone or restarted, leads at once), and hands each
+  // role it takes, now or later, to its sender; seats whose lease ran out while no node swept are expired at once.
+  await senders.start({
+    webhooks: webhookConfig.enabled ? webhookWork : null,
+    mail: mailWork,
+    sweep: () => {
       seatSweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'the seat sweep on taking the lead did not run'))
-      return
-    }
-    void (async () => {
-      const head = await store.headPosition()
-      const caughtUp = role === 'webhooks' ? await webhooks.runner.waitFor(head, nodes.leaderLeaseMs * 4) : ((await mailer?.waitFor(head, nodes.leaderLeaseMs * 4)) ?? false)
-      if (!caughtUp) logger.warn({ role }, 'took the lead before following the log to its head; sending what is known')
-      if (!leadership.leads(role)) return
-      await backfill(role).catch((error: unknown) => logger.warn({ err: error, role }, 'could not record in the log what this node sent before'))
-      caughtUpRoles.add(role)
-      if (role === 'webhooks') webhooks.wake()
-      else mailer?.wake()
-    })().catch((error: unknown) => logger.warn({ err: error, role }, 'could not follow the log on taking the lead'))
-  }
-  for (const role of leadership.held()) senders.onLead(role)
+    },
+  })
 
   const health = async (): Promise<HealthReport> => {
     const storeCheck = await store.unretried.headPosition().then(
@@ -329,8 +281,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const webhookCheck = outbox.error === null ? { ok: true, detail: `at position ${outbox.position ?? 'start'}` } : { ok: false, detail: outbox.error }
     const mailerCheck = mailerHealth(mailer)
     const subscriptionCheck = subscriptionsCheck(store.subscriptions())
-    const leads = leadership.held()
-    const leadershipCheck = { ok: true, leads, detail: leads.length === 0 ? 'leads no sender role (another node sends)' : `leads ${leads.join(', ')}` }
+    const leadershipCheck = senders.health()
     return {
       ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok,
       checks: {
@@ -384,7 +335,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       await webhooks.close()
       await mailer?.stop()
       // Given back once nothing of this node sends any more: another node takes over at once.
-      await leadership.stop()
+      await senders.stop()
       await reads.close()
       snapshots.close()
       await store.close()
