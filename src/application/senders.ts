@@ -55,6 +55,13 @@ export interface SendersOptions {
 
 const BACKFILL_BATCH = 500
 
+// Each renewal is an event, so a role's leadership stream grows by one every half lease for as long as a
+// leader lives. Deciding a lease reads only the cached state and the stream's tail (or a snapshot and what
+// follows it), so what is read stays bounded; what is kept is not. The lease's state is its last Taken or
+// Renewed event, so keeping the last few events of each `leadership-<role>` stream is enough: once the store
+// port offers a retention by count (setStreamRetention), this is where to set it, at start, for each role.
+// The deliveries streams must be kept whole: a node started late learns from them what was sent.
+
 export const webhookAttemptRecord = (attempt: WebhookAttempt): DeliveryEvent => ({
   type: 'WebhookDeliveryAttempted',
   data: {

@@ -4,7 +4,9 @@
 // per endpoint is in flight, oldest first, so an endpoint first receives its
 // events in log order; a delivery waiting for a retry does not hold back
 // later ones. An attempt cut short by a shutdown is not counted: the
-// delivery is still pending and goes out after the next start.
+// delivery is still pending and goes out after the next start. It starts
+// attempts only while this node leads the webhooks role, and records each
+// settled attempt in the log, for the outboxes of the other nodes.
 import * as E from 'fp-ts/Either'
 import type { Logger } from 'pino'
 import type { SecretBox } from '../application/secret-box.js'

@@ -1,6 +1,8 @@
 // Outbound webhooks, wired: a projection runner (the one the read models
-// use) subscribed to the log from its own checkpoint, filling the outbox;
-// the dispatcher sending what is due; and the endpoints' command side. `fresh` waits until the outbox has seen
+// use) subscribed to the log from its own checkpoint, filling the outbox and
+// applying the sending node's records of its attempts; the dispatcher sending
+// what is due while this node leads the webhooks role (application/senders.ts);
+// and the endpoints' command side. `fresh` waits until the outbox has seen
 // this process's writes, for the admin API's read-your-writes.
 import type { Logger } from 'pino'
 import type { SecretBox } from '../application/secret-box.js'
