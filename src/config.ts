@@ -56,12 +56,15 @@ export interface NodesConfig {
   readonly logPositionWaitMs: number
   /** How often a subscription to the embedded log looks for events another process appended; null: 250 ms, or 50 ms when the log is shared. */
   readonly eventLogPollIntervalMs: number | null
+  /** How long a sender role's lease (webhooks, mail, the seat sweeper) runs without a renewal: the longest a dead leader's work waits for another node. */
+  readonly leaderLeaseMs: number
 }
 
 export const DEFAULT_NODES_CONFIG: NodesConfig = {
   idempotency: DEFAULT_IDEMPOTENCY_SETTINGS,
   logPositionWaitMs: 5_000,
   eventLogPollIntervalMs: null,
+  leaderLeaseMs: 15_000,
 }
 
 export const DEFAULT_SNAPSHOT_INTERVAL = 100
@@ -166,6 +169,12 @@ export const SETTINGS: readonly Setting[] = [
     default: '5000',
     description: 'How long a request whose Idempotency-Key another request holds waits for that reply before it is answered 409 with Retry-After.',
   },
+  {
+    name: 'LEADER_LEASE_MS',
+    default: '15000',
+    description:
+      'When several nodes share the log: how long the lease of a sender role (webhook delivery, e-mail notices, the seat sweeper) runs without a renewal. Its holder renews it every half lease; when the holder dies, another node takes over within one lease.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'TRUST_PROXY', default: 'false', description: "Express 'trust proxy': true, false, a hop count or a list of addresses; decides the client IP recorded with events." },
   { name: 'SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for requests in flight.' },
@@ -186,7 +195,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'WEBHOOKS_ENABLED',
     default: 'true',
-    description: 'Whether this node delivers webhooks (and keeps their deliveries list); when several nodes share one log, enable it on one of them.',
+    description: 'Whether this node may deliver webhooks (and keeps their deliveries list); when several nodes share one log, one of those that may delivers at a time (the leader).',
   },
   { name: 'WEBHOOK_POLL_INTERVAL_MS', default: '1000', description: 'How often, at most, the webhook dispatcher looks for retries that have come due.' },
   {
@@ -216,7 +225,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
   { name: 'SMTP_URL', default: '(unset)', description: 'Send e-mail notices through this SMTP server, e.g. smtp://user:pass@mail.example.com:587. Unset: they are written as .eml files into <data dir>/outbox.' },
   { name: 'MAIL_FROM', default: 'Licensing <no-reply@localhost>', description: 'Sender of the e-mail notices.' },
-  { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node sends e-mail notices; when several nodes share one log, enable it on one of them.' },
+  { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node may send e-mail notices; when several nodes share one log, one of those that may sends at a time (the leader).' },
 ]
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -342,6 +351,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     },
     logPositionWaitMs: take(integer(env, 'LOG_POSITION_WAIT_MS', n.logPositionWaitMs, 0, 600_000), n.logPositionWaitMs),
     eventLogPollIntervalMs: pollInterval,
+    leaderLeaseMs: take(integer(env, 'LEADER_LEASE_MS', n.leaderLeaseMs, 200, 600_000), n.leaderLeaseMs),
   }
 
   if (problems.length > 0) return E.left(problems)

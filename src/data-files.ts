@@ -13,4 +13,6 @@ export const DATA_FILES = {
   mailOutbox: 'outbox',
   /** A generated admin token, when LICENSING_ADMIN_TOKEN is not set. */
   adminToken: 'admin-token',
+  /** This node's id, generated once: what its leases in the log name, so a restarted node knows its own. */
+  nodeId: 'node-id',
 } as const

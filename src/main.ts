@@ -1,7 +1,7 @@
 // The composition root: the one place that picks adapters and wires them to
 // the ports. `start` is what `npm start` runs (through src/cli.ts), and what
 // the HTTP tests start.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Express } from 'express'
 import type { Server } from 'node:http'
@@ -12,11 +12,21 @@ import type { Logger } from 'pino'
 import { createCacheFollower } from './application/cache-follower.js'
 import { createIdempotentWrites } from './application/idempotency.js'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
+import { createSenders, webhookAttemptRecord, type RoleWork } from './application/senders.js'
 import { createServices } from './application/services.js'
 import { loadSigningKey, parsePreviousSigningKeys } from './application/signing-key.js'
 import { createSnapshots, noSnapshots, type Snapshots } from './application/snapshots.js'
-import { DEFAULT_NODES_CONFIG, DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, eventLogPollIntervalMs, type Config } from './config.js'
+import {
+  DEFAULT_NODES_CONFIG,
+  DEFAULT_SNAPSHOT_INTERVAL,
+  DEFAULT_STORE_CONFIG,
+  DEFAULT_WEBHOOK_CONFIG,
+  eventLogPollIntervalMs,
+  sharedLogReason,
+  type Config,
+} from './config.js'
 import { DATA_FILES } from './data-files.js'
+import type { SenderRole } from './domain/leadership/index.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
@@ -31,6 +41,8 @@ import type { EventStore, Position } from './store/port.js'
 import { withRetries } from './store/retrying.js'
 import { openSqliteSnapshotStore } from './store/snapshots.js'
 import { createSqliteEventStore } from './store/sqlite.js'
+import type { SettledAttempt } from './webhooks/dispatcher.js'
+import type { Delivery } from './webhooks/outbox.js'
 import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
 import { webhookSecretBox } from './webhooks/secret-key.js'
 
@@ -66,6 +78,32 @@ const adminTokenFor = (config: Config, logger: Logger): string => {
   logger.warn({ file }, 'LICENSING_ADMIN_TOKEN is not set: generated an admin token and saved it in this file')
   return token
 }
+
+/** This node's id: generated on first start and kept in the data directory, so that after a restart it renews its own leases. */
+const nodeIdFor = (config: Config): string => {
+  const file = join(config.dataDir, DATA_FILES.nodeId)
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const id = randomUUID()
+  writeFileSync(file, `${id}\n`)
+  return id
+}
+
+/** A settled attempt as the log records it. */
+const settledRecord = ({ delivery, attempt, outcome, status, nextAttemptAt }: SettledAttempt) =>
+  webhookAttemptRecord({ deliveryId: delivery.deliveryId, endpointId: delivery.endpointId, attempt, status, responseStatus: outcome.responseStatus, error: outcome.error, at: outcome.at, nextAttemptAt })
+
+/** A delivery settled before the log recorded attempts, as its last attempt would have been recorded. */
+const settledBefore = (delivery: Delivery) =>
+  webhookAttemptRecord({
+    deliveryId: delivery.deliveryId,
+    endpointId: delivery.endpointId,
+    attempt: Math.max(1, delivery.attempts),
+    status: delivery.status === 'delivered' ? 'delivered' : 'failed',
+    responseStatus: delivery.responseStatus,
+    error: delivery.lastError,
+    at: delivery.lastAttemptAt ?? delivery.createdAt,
+    nextAttemptAt: null,
+  })
 
 /** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
 export const eventLogPath = (config: Config): string => config.eventLogPath ?? join(config.dataDir, DATA_FILES.eventLog)
@@ -152,6 +190,26 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   reads.runner.start()
 
   const webhookConfig = config.webhooks ?? DEFAULT_WEBHOOK_CONFIG
+  const nodes = config.nodes ?? DEFAULT_NODES_CONFIG
+  // One node at a time delivers webhooks, sends the notices and sweeps seats: the one leading the role. A node
+  // alone on its log leads every role it may without asking; nodes sharing a log decide it through the log.
+  const roles: readonly SenderRole[] = [
+    ...(webhookConfig.enabled ? (['webhooks'] as const) : []),
+    ...(config.mailerEnabled ? (['mail'] as const) : []),
+    'seat-sweeper',
+  ]
+  const senders = createSenders({
+    store,
+    clock,
+    logger,
+    snapshots,
+    roles,
+    shared: sharedLogReason(config) !== null,
+    leaseMs: nodes.leaderLeaseMs,
+    nodeId: () => nodeIdFor(config),
+  })
+  const { record } = senders
+
   const webhooks = createWebhooks({
     store,
     path: join(config.dataDir, OUTBOX_FILE),
@@ -162,6 +220,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     userAgent: `licensing-engine/${VERSION} webhooks`,
     lastAppended: services.handler.lastAppended,
     deliver: webhookConfig.enabled,
+    leading: () => senders.sends('webhooks'),
+    ...(record === undefined ? {} : { record: (attempt: SettledAttempt) => record('webhooks', settledRecord(attempt)) }),
   })
   webhooks.start()
 
@@ -176,6 +236,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     clock,
     intervalMs: config.seatSweepIntervalMs ?? 30_000,
     logger,
+    leading: () => senders.leads('seat-sweeper'),
   })
   // Leases that ran out while the engine was down are expired as soon as the read models say where they are,
   // without holding up the start (a decision on an order expires its lapsed seats first anyway).
@@ -190,9 +251,35 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         logger,
         clock,
         productName: async (templateId) => (await services.productTemplates.get(services.session(), templateId))?.name ?? null,
+        leading: () => senders.sends('mail'),
+        ...(record === undefined ? {} : { record: (key: string) => record('mail', { type: 'EmailNoticeSent', data: { key, at: clock().toISOString() } }) }),
       })
     : null
   mailer?.start()
+  const webhookWork: RoleWork = {
+    waitFor: (position, timeoutMs) => webhooks.runner.waitFor(position, timeoutMs),
+    unrecorded: (limit) => webhooks.outbox.unrecorded(limit).map((delivery) => ({ id: delivery.deliveryId, record: settledBefore(delivery) })),
+    markInLog: (ids) => webhooks.outbox.markInLog(ids),
+    wake: () => webhooks.wake(),
+  }
+  const mailWork: RoleWork | null =
+    mailer === null
+      ? null
+      : {
+          waitFor: (position, timeoutMs) => mailer.waitFor(position, timeoutMs),
+          unrecorded: (limit) => mailer.unrecorded(limit).map((key) => ({ id: key, record: { type: 'EmailNoticeSent', data: { key, at: clock().toISOString() } } })),
+          markInLog: (keys) => mailer.markInLog(keys),
+          wake: () => mailer.wake(),
+        }
+  // Claims the roles (the node that finds them vacant, a node alone or restarted, leads at once), and hands each
+  // role it takes, now or later, to its sender; seats whose lease ran out while no node swept are expired at once.
+  await senders.start({
+    webhooks: webhookConfig.enabled ? webhookWork : null,
+    mail: mailWork,
+    sweep: () => {
+      seatSweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'the seat sweep on taking the lead did not run'))
+    },
+  })
 
   const health = async (): Promise<HealthReport> => {
     const storeCheck = await store.unretried.headPosition().then(
@@ -205,6 +292,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const mailerCheck = mailerHealth(mailer)
     const subscriptionCheck = subscriptionsCheck(store.subscriptions())
     const commandCacheCheck = cacheFollower.health()
+    const leadershipCheck = senders.health()
     return {
       ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok && commandCacheCheck.ok,
       checks: {
@@ -214,11 +302,11 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         webhooks: webhookCheck,
         mailer: mailerCheck,
         commandCache: commandCacheCheck,
+        leadership: leadershipCheck,
       },
     }
   }
 
-  const nodes = config.nodes ?? DEFAULT_NODES_CONFIG
   const app = createApp(
     {
       services,
@@ -265,6 +353,8 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       await seatSweeper.stop()
       await webhooks.close()
       await mailer?.stop()
+      // Given back once nothing of this node sends any more: another node takes over at once.
+      await senders.stop()
       await reads.close()
       snapshots.close()
       await store.close()

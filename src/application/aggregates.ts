@@ -4,6 +4,7 @@ import { ActivationKeyEvent, activationKeyDecider, activationKeyStream } from '.
 import { ApiKeyEvent, apiKeyDecider, apiKeyStream } from '../domain/api-key/index.js'
 import { CustomerEvent, customerDecider, customerStream } from '../domain/customer/index.js'
 import { IdempotencyEvent, idempotencyDecider, idempotencyStream } from '../domain/idempotency/index.js'
+import { LeadershipEvent, leadershipDecider, leadershipStream } from '../domain/leadership/index.js'
 import { LockoutEvent, lockoutDecider, lockoutStream } from '../domain/lockout/index.js'
 import { licenseUpdateDecider, OrderEvent, orderDecider, orderStream, usageDecider } from '../domain/order/index.js'
 import { ProductEvent, productDecider, productStream } from '../domain/product/index.js'
@@ -46,3 +47,6 @@ export const ProductAggregate = aggregate({ name: 'product', stateVersion: 1, de
 
 /** Seed 004's IP lockout, one stream per address. */
 export const LockoutAggregate = aggregate({ name: 'lockout', stateVersion: 1, decider: lockoutDecider, events: LockoutEvent, streamOf: (c) => lockoutStream(c.address) })
+
+/** A sender role's lease: which node delivers webhooks, sends the e-mail notices, sweeps lapsed seats. */
+export const LeadershipAggregate = aggregate({ name: 'leadership', stateVersion: 1, decider: leadershipDecider, events: LeadershipEvent, streamOf: (c) => leadershipStream(c.role) })

@@ -24,6 +24,8 @@ export interface SeatSweeperOptions {
   readonly intervalMs: number
   readonly logger: Logger
   readonly batchSize?: number
+  /** Whether this node sweeps now (it leads the seat-sweeper role, when several nodes share the log). Absent: always. */
+  readonly leading?: () => boolean
 }
 
 export interface SeatSweeper {
@@ -39,7 +41,10 @@ export const createSeatSweeper = (options: SeatSweeperOptions): SeatSweeper => {
   let timer: NodeJS.Timeout | null = null
   let running: Promise<number> | null = null
 
+  const leading = options.leading ?? (() => true)
+
   const pass = async (): Promise<number> => {
+    if (!leading()) return 0
     await caughtUp()
     const meta = systemMeta('seat-sweeper', uuid())
     let expired = 0

@@ -4,7 +4,9 @@ import * as t from 'io-ts'
 import { ActivationKeyEvent, activationKeySchemas } from './activation-key/events.js'
 import { ApiKeyEvent, apiKeySchemas } from './api-key/events.js'
 import { CustomerEvent, customerSchemas } from './customer/events.js'
+import { DeliveryEvent, deliverySchemas } from './deliveries/events.js'
 import { IdempotencyEvent, idempotencySchemas } from './idempotency/index.js'
+import { LeadershipEvent, leadershipSchemas } from './leadership/events.js'
 import { LockoutEvent, lockoutSchemas } from './lockout/events.js'
 import { OrderEvent, orderSchemas } from './order/events.js'
 import { ProductEvent, productSchemas } from './product/events.js'
@@ -13,7 +15,7 @@ import { SequenceEvent, sequenceSchemas } from './sequence/index.js'
 import type { EventSchemas } from './versioning.js'
 import { WebhookEndpointEvent, webhookEndpointSchemas } from './webhook-endpoint/events.js'
 
-export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, LockoutEvent])
+export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, LockoutEvent, LeadershipEvent, DeliveryEvent])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 
 export const domainSchemas: EventSchemas<DomainEvent['type']> = {
@@ -28,6 +30,8 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...webhookEndpointSchemas.versions,
     ...productSchemas.versions,
     ...lockoutSchemas.versions,
+    ...leadershipSchemas.versions,
+    ...deliverySchemas.versions,
   },
   upcasters: {
     ...orderSchemas.upcasters,
@@ -40,5 +44,7 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...webhookEndpointSchemas.upcasters,
     ...productSchemas.upcasters,
     ...lockoutSchemas.upcasters,
+    ...leadershipSchemas.upcasters,
+    ...deliverySchemas.upcasters,
   },
 }

@@ -9,7 +9,7 @@ import type { RateLimitSettings } from './dna/rate-limit.js'
 
 export interface HealthReport {
   readonly ok: boolean
-  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string }>>
+  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string; readonly leads?: readonly string[] }>>
 }
 
 export interface HttpDeps {

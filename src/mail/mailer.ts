@@ -1,24 +1,28 @@
 // Sends seed 004's e-mail notices, driven by the event log rather than by the
-// request: a subscription from its own checkpoint (in its own file, so that
-// rebuilding the read models never sends a notice again). A notice is sent
-// before the checkpoint passes its event, so every notice goes out at least
-// once, across crashes and restarts; a failed send is retried, with growing
-// pauses, until it succeeds. Each message is remembered once sent, so a retry
-// after a partial failure resends only what did not go out.
+// request. A subscription from the mailer's own checkpoint (in its own file,
+// so that rebuilding the read models never sends a notice again) keeps the
+// notices still to send, and those sent, in that file; a sender sends the
+// pending ones, oldest first, while this node leads the mail role. A failed
+// send is retried, with growing pauses, until it succeeds; each message is
+// remembered once sent, so a retry after a partial failure resends only what
+// did not go out. With several nodes, the leader records each message sent
+// in the log (EmailNoticeSent), and every node's mailer marks it sent as it
+// follows the log: a node that takes over sends what is left, not the history.
 import Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import { decodeRecorded } from '../application/event-codec.js'
 import { fold } from '../domain/decider.js'
+import { EmailNoticeSent } from '../domain/deliveries/index.js'
 import { evolveOrder, initialOrderState, OrderEvent } from '../domain/order/index.js'
-import type { EventStore, Position, RecordedEvent, Subscription } from '../store/port.js'
-import { emailChangeNotices } from './notices.js'
+import type { EventStore, Position, Subscription } from '../store/port.js'
+import { emailChangeNotices, noticeKeys } from './notices.js'
 import type { MailTransport } from './transport.js'
 
 export const MAILER = 'mailer'
 
 export interface MailerOptions {
   readonly store: EventStore
-  /** The mailer's own SQLite file: its checkpoint and the messages it sent. */
+  /** The mailer's own SQLite file: its checkpoint, the notices to send and the messages sent. */
   readonly path: string
   readonly transport: MailTransport
   readonly from: string
@@ -28,10 +32,15 @@ export interface MailerOptions {
   readonly productName: (templateId: number) => Promise<string | null>
   /** Pauses between retries of a failed send (default 1 s, doubling up to 60 s). */
   readonly retryMs?: { readonly initial: number; readonly max: number }
+  /** Whether this node sends now (it leads the mail role). Absent: always. */
+  readonly leading?: () => boolean
+  /** Records a message sent in the log, for the other nodes' mailers; absent: not recorded. */
+  readonly record?: (key: string) => Promise<void>
 }
 
 export interface MailerStatus {
   readonly running: boolean
+  /** Every notice up to here is sent (or, on a node that does not lead, recorded sent by the one that does). */
   readonly position: Position | null
   /** Why the mailer stopped (a stored event that does not decode); null while it runs. */
   readonly error: string | null
@@ -41,97 +50,178 @@ export interface MailerStatus {
 
 export interface Mailer {
   readonly start: () => void
+  /** Looks for notices to send now (this node just took the lead). */
+  readonly wake: () => void
   readonly stop: () => Promise<void>
   readonly status: () => MailerStatus
+  /** Keys of messages sent that the log does not record as sent (sent before the log recorded them, or a record that failed). */
+  readonly unrecorded: (limit: number) => readonly string[]
+  /** The log records these messages as sent now. */
+  readonly markInLog: (keys: readonly string[]) => void
+  /** Resolves true once the mailer has followed the log up to `position` (false: not within `timeoutMs`, or stopped). */
+  readonly waitFor: (position: Position | null, timeoutMs: number) => Promise<boolean>
 }
+
+/** How often, at most, an idle sender looks again without being woken. */
+const IDLE_MS = 1_000
+
+/** Zero-padded, so that text order is log order. */
+const positionText = (position: Position): string => position.toString().padStart(40, '0')
 
 const openMailerDb = (path: string): Database.Database => {
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.pragma('busy_timeout = 10000')
+  // A file from before the log recorded notices sent: none of its messages is known to be recorded.
+  const sent = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sent_messages'").get()
+  if (sent !== undefined && !(db.pragma('table_info(sent_messages)') as { name: string }[]).some((column) => column.name === 'in_log')) {
+    db.exec('ALTER TABLE sent_messages ADD COLUMN in_log INTEGER NOT NULL DEFAULT 0')
+  }
   db.exec(`
     CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS sent_messages (key TEXT PRIMARY KEY, sent_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS sent_messages (key TEXT PRIMARY KEY, sent_at TEXT NOT NULL, in_log INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX IF NOT EXISTS sent_messages_unrecorded ON sent_messages (in_log, key);
+    CREATE TABLE IF NOT EXISTS notices (
+      position TEXT PRIMARY KEY,
+      event_id TEXT NOT NULL,
+      stream   TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      data     TEXT NOT NULL,
+      key_new  TEXT NOT NULL,
+      key_old  TEXT,
+      done     INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS notices_pending ON notices (done, position);
+    CREATE INDEX IF NOT EXISTS notices_by_new ON notices (key_new);
+    CREATE INDEX IF NOT EXISTS notices_by_old ON notices (key_old);
   `)
   return db
 }
 
+interface NoticeRow {
+  readonly position: string
+  readonly event_id: string
+  readonly stream: string
+  readonly revision: number
+  readonly data: string
+}
+
+type EmailChange = Extract<OrderEvent, { readonly type: 'LicenseEmailChanged' }>['data']
+
 export const createMailer = (options: MailerOptions): Mailer => {
   const { store, transport, from, logger, clock, productName } = options
   const retry = options.retryMs ?? { initial: 1_000, max: 60_000 }
+  const leading = options.leading ?? (() => true)
   const db = openMailerDb(options.path)
   const readCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?')
   const saveCheckpoint = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
   const wasSent = db.prepare('SELECT 1 FROM sent_messages WHERE key = ?')
   const markSent = db.prepare('INSERT OR IGNORE INTO sent_messages (key, sent_at) VALUES (?, ?)')
+  const recordedSent = db.prepare('INSERT INTO sent_messages (key, sent_at, in_log) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET in_log = 1')
+  const unrecorded = db.prepare('SELECT key FROM sent_messages WHERE in_log = 0 ORDER BY key LIMIT ?')
+  const markInLog = db.prepare('UPDATE sent_messages SET in_log = 1 WHERE key = ?')
+  const addNotice = db.prepare('INSERT OR IGNORE INTO notices (position, event_id, stream, revision, data, key_new, key_old) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  const oldestPending = db.prepare('SELECT position, event_id, stream, revision, data FROM notices WHERE done = 0 ORDER BY position LIMIT 1')
+  const markDone = db.prepare('UPDATE notices SET done = 1 WHERE position = ?')
+  // A notice whose every message another node recorded sent is done here too.
+  const doneBySent = db.prepare(
+    `UPDATE notices SET done = 1 WHERE done = 0 AND (key_new = @key OR key_old = @key)
+       AND EXISTS (SELECT 1 FROM sent_messages WHERE key = key_new)
+       AND (key_old IS NULL OR EXISTS (SELECT 1 FROM sent_messages WHERE key = key_old))`,
+  )
 
   const saved = readCheckpoint.get(MAILER) as { position: string } | undefined
   let position: Position | null = saved === undefined ? null : BigInt(saved.position)
   let subscription: Subscription | null = null
-  let loop: Promise<void> | null = null
+  let following: Promise<void> | null = null
+  let sending: Promise<void> | null = null
   let stopping = false
   let failure: string | null = null
   let retrying: string | null = null
-  let wake: (() => void) | null = null
+  // The idle sender is woken by new notices and by taking the lead; a pause before a retry only by a stop,
+  // so that a busy log does not hammer a mail server that is down.
+  let wakeIdle: (() => void) | null = null
+  let wakeRetry: (() => void) | null = null
 
-  const pause = (ms: number): Promise<void> =>
+  const pause = (ms: number, idle: boolean): Promise<void> =>
     new Promise((resolve) => {
       const timer = setTimeout(done, ms)
       function done(): void {
         clearTimeout(timer)
-        wake = null
+        if (idle) wakeIdle = null
+        else wakeRetry = null
         resolve()
       }
-      wake = done
+      if (idle) wakeIdle = done
+      else wakeRetry = done
     })
 
   /** The license as the event found it: its stream folded up to the event. */
-  const licenseAt = async (recorded: RecordedEvent) => {
-    const events = await store.readStream(recorded.streamName, { maxCount: recorded.revision + 1 })
+  const licenseAt = async (notice: NoticeRow) => {
+    const events = await store.readStream(notice.stream, { maxCount: notice.revision + 1 })
     const order = fold(evolveOrder, initialOrderState)(
       events.map((e) => decodeRecorded(e).event).filter((event): event is OrderEvent => OrderEvent.is(event)),
     )
-    if (!order.exists) throw new Error(`no license order in ${recorded.streamName} at revision ${recorded.revision}`)
+    if (!order.exists) throw new Error(`no license order in ${notice.stream} at revision ${notice.revision}`)
     return { activationKey: order.activationKey, productName: await productName(order.terms.product_template_id) }
   }
 
-  const sendNotices = async (recorded: RecordedEvent, event: OrderEvent): Promise<void> => {
-    if (event.type !== 'LicenseEmailChanged' || !event.data.sendNotice) return
-    const license = await licenseAt(recorded)
-    for (const message of emailChangeNotices(event.data, { eventId: recorded.id, ...license, from })) {
+  /** Sends what of the notice is not sent yet; false when this node stopped leading first. */
+  const sendNotices = async (notice: NoticeRow): Promise<boolean> => {
+    const change = JSON.parse(notice.data) as EmailChange
+    const keys = noticeKeys(change, notice.event_id)
+    if ([keys.toNew, keys.toOld].every((key) => key === null || wasSent.get(key) !== undefined)) return true
+    const license = await licenseAt(notice)
+    for (const message of emailChangeNotices(change, { eventId: notice.event_id, ...license, from })) {
       if (wasSent.get(message.key) !== undefined) continue
+      if (!leading()) return false
       await transport.send(message)
       markSent.run(message.key, clock().toISOString())
+      await options.record?.(message.key).catch((error: unknown) =>
+        logger.warn({ err: error, key: message.key }, 'could not record an e-mail notice sent in the log; another node may send it again'),
+      )
     }
+    return true
   }
 
-  /** Tries until the notices are sent; false when the mailer is stopped first. */
-  const deliver = async (recorded: RecordedEvent, event: OrderEvent): Promise<boolean> => {
+  /** Tries until the notices are sent; false when the mailer is stopped, or stops leading, first. */
+  const deliver = async (notice: NoticeRow): Promise<boolean> => {
     for (let wait = retry.initial; ; wait = Math.min(wait * 2, retry.max)) {
       try {
-        await sendNotices(recorded, event)
+        const sent = await sendNotices(notice)
         retrying = null
-        return true
+        return sent
       } catch (error) {
         retrying = error instanceof Error ? error.message : String(error)
         // The message only: a transport's error object may carry its configuration.
-        logger.warn({ eventId: recorded.id, error: retrying, retryInMs: wait }, 'could not send an e-mail notice; will retry')
+        logger.warn({ eventId: notice.event_id, error: retrying, retryInMs: wait }, 'could not send an e-mail notice; will retry')
         if (stopping) return false
-        await pause(wait)
-        if (stopping) return false
+        await pause(wait, false)
+        if (stopping || !leading()) return false
       }
     }
   }
 
-  const run = async (sub: Subscription): Promise<void> => {
+  /** Keeps, event by event, what there is to send and what was sent (by any node). */
+  const follow = async (sub: Subscription): Promise<void> => {
     try {
       for await (const recorded of sub) {
         if (stopping) return
         // A stored event that does not decode stops the mailer: skipping it could skip a notice.
         const { event } = decodeRecorded(recorded)
-        if (OrderEvent.is(event) && !(await deliver(recorded, event))) return
-        saveCheckpoint.run(MAILER, recorded.position.toString())
+        db.transaction(() => {
+          if (OrderEvent.is(event) && event.type === 'LicenseEmailChanged' && event.data.sendNotice) {
+            const keys = noticeKeys(event.data, recorded.id)
+            addNotice.run(positionText(recorded.position), recorded.id, recorded.streamName, recorded.revision, JSON.stringify(event.data), keys.toNew, keys.toOld)
+          }
+          if (EmailNoticeSent.is(event)) {
+            recordedSent.run(event.data.key, event.data.at)
+            doneBySent.run({ key: event.data.key })
+          }
+          saveCheckpoint.run(MAILER, recorded.position.toString())
+        })()
         position = recorded.position
+        wakeIdle?.()
       }
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error)
@@ -139,23 +229,63 @@ export const createMailer = (options: MailerOptions): Mailer => {
     }
   }
 
+  const send = async (): Promise<void> => {
+    while (!stopping && failure === null) {
+      const notice = leading() ? (oldestPending.get() as NoticeRow | undefined) : undefined
+      if (notice === undefined) {
+        await pause(IDLE_MS, true)
+        continue
+      }
+      if (await deliver(notice)) markDone.run(notice.position)
+    }
+  }
+
   return {
     start: () => {
-      if (loop !== null) return
+      if (following !== null) return
       subscription = store.subscribeToAll({ ...(position === null ? {} : { from: position }), name: 'mailer' })
-      loop = run(subscription)
+      following = follow(subscription)
+      sending = send()
+    },
+    wake: () => wakeIdle?.(),
+    unrecorded: (limit) => (unrecorded.all(limit) as { key: string }[]).map((row) => row.key),
+    markInLog: (keys) => {
+      db.transaction(() => {
+        for (const key of keys) markInLog.run(key)
+      })()
+    },
+    waitFor: async (target, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs
+      while (target !== null && (position === null || position < target)) {
+        if (stopping || failure !== null || Date.now() >= deadline) return false
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      return true
     },
     stop: async () => {
       stopping = true
-      wake?.()
+      wakeIdle?.()
+      wakeRetry?.()
       await subscription?.close()
-      await loop
-      loop = null
+      await following
+      wakeIdle?.()
+      wakeRetry?.()
+      await sending
+      following = null
+      sending = null
       subscription = null
       transport.close()
       db.close()
     },
-    status: () => ({ running: loop !== null && failure === null, position, error: failure, retrying }),
+    status: () => {
+      const pending = db.open ? (oldestPending.get() as NoticeRow | undefined) : undefined
+      return {
+        running: following !== null && failure === null,
+        position: pending === undefined ? position : BigInt(pending.position) - 1n,
+        error: failure,
+        retrying,
+      }
+    },
   }
 }
 

@@ -18,13 +18,20 @@ type EmailChange = t.TypeOf<typeof LicenseEmailChanged>['data']
 
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9_-]/g, '_')
 
+/** The keys of the notices an e-mail change sends, known from the event alone: one to the new address, one to the old when there was one. */
+export const noticeKeys = (change: Pick<EmailChange, 'from'>, eventId: string): { readonly toNew: string; readonly toOld: string | null } => ({
+  toNew: `${safe(eventId)}-new`,
+  toOld: change.from === null ? null : `${safe(eventId)}-old`,
+})
+
 export const emailChangeNotices = (change: EmailChange, context: NoticeContext): readonly MailMessage[] => {
   const license = context.productName === null ? `license ${context.activationKey}` : `${context.productName} license ${context.activationKey}`
   const date = new Date(change.at)
   const subject = `${change.test ? '[Test] ' : ''}The e-mail address of your license was changed`
   const when = change.at.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')
+  const keys = noticeKeys(change, context.eventId)
   const toNew: MailMessage = {
-    key: `${safe(context.eventId)}-new`,
+    key: keys.toNew,
     from: context.from,
     to: change.to,
     subject,
@@ -38,9 +45,9 @@ export const emailChangeNotices = (change: EmailChange, context: NoticeContext):
       `If you did not ask for this change, please contact the vendor's support.`,
     ].join('\n'),
   }
-  if (change.from === null) return [toNew]
+  if (change.from === null || keys.toOld === null) return [toNew]
   const toOld: MailMessage = {
-    key: `${safe(context.eventId)}-old`,
+    key: keys.toOld,
     from: context.from,
     to: change.from,
     subject,

@@ -4,7 +4,9 @@
 // per endpoint is in flight, oldest first, so an endpoint first receives its
 // events in log order; a delivery waiting for a retry does not hold back
 // later ones. An attempt cut short by a shutdown is not counted: the
-// delivery is still pending and goes out after the next start.
+// delivery is still pending and goes out after the next start. It starts
+// attempts only while this node leads the webhooks role, and records each
+// settled attempt in the log, for the outboxes of the other nodes.
 import * as E from 'fp-ts/Either'
 import type { Logger } from 'pino'
 import type { SecretBox } from '../application/secret-box.js'
@@ -29,6 +31,19 @@ export interface DispatcherOptions {
   readonly logger: Logger
   readonly userAgent: string
   readonly random?: () => number
+  /** Whether this node sends now (it leads the webhooks role); checked before each attempt starts. Absent: always. */
+  readonly leading?: () => boolean
+  /** Records a settled attempt in the log, for the other nodes' outboxes; absent: the outbox alone keeps it. */
+  readonly record?: (attempt: SettledAttempt) => Promise<void>
+}
+
+/** An attempt as the log records it. */
+export interface SettledAttempt {
+  readonly delivery: Delivery
+  readonly attempt: number
+  readonly outcome: AttemptOutcome
+  readonly status: 'delivered' | 'pending' | 'failed'
+  readonly nextAttemptAt: number | null
 }
 
 export interface Dispatcher {
@@ -51,6 +66,7 @@ const describeError = (error: unknown, timeoutMs: number): string => {
 export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   const { outbox, secretBox, clock, settings, logger, userAgent } = options
   const random = options.random ?? Math.random
+  const leading = options.leading ?? (() => true)
   const concurrency = settings.concurrency ?? 8
   const inFlight = new Map<string, Promise<void>>()
   const stopping = new AbortController()
@@ -61,15 +77,26 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     wakeUp?.()
   }
 
-  const settle = (delivery: Delivery, outcome: AttemptOutcome): void => {
+  /** Kept in the outbox first (this node never sends it again), then in the log; a record that fails is logged, and at worst sent again by the next leader. */
+  const recorded = async (settled: SettledAttempt): Promise<void> => {
+    if (options.record === undefined) return
+    await options.record(settled).catch((error: unknown) =>
+      logger.warn({ err: error, deliveryId: settled.delivery.deliveryId }, 'could not record a webhook attempt in the log; another node may send it again'),
+    )
+  }
+
+  const settle = async (delivery: Delivery, outcome: AttemptOutcome): Promise<void> => {
     const ok = outcome.responseStatus !== null && outcome.responseStatus >= 200 && outcome.responseStatus < 300
+    const attempt = delivery.attempts + 1
     if (ok) {
       outbox.recordDelivered(delivery.deliveryId, outcome)
+      await recorded({ delivery, attempt, outcome, status: 'delivered', nextAttemptAt: null })
       return
     }
-    const failedAttempts = delivery.attempts + 1
+    const failedAttempts = attempt
     const retryAt = failedAttempts >= settings.maxAttempts ? null : outcome.at + retryDelay(failedAttempts, settings, random)
     outbox.recordFailure(delivery.deliveryId, outcome, retryAt)
+    await recorded({ delivery, attempt, outcome, status: retryAt === null ? 'failed' : 'pending', nextAttemptAt: retryAt })
     const context = { deliveryId: delivery.deliveryId, endpointId: delivery.endpointId, event: delivery.event, attempt: failedAttempts, error: outcome.error }
     if (retryAt === null) logger.error(context, 'webhook delivery failed for good')
     else logger.warn({ ...context, retryAt: new Date(retryAt).toISOString() }, 'webhook delivery failed; will retry')
@@ -86,7 +113,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
         secret.left._tag === 'UnknownSecretKey'
           ? `the signing secret was sealed with another key (${secret.left.kid}); set LICENSING_WEBHOOK_SECRET_KEY, or add to LICENSING_WEBHOOK_PREVIOUS_SECRET_KEYS, that key`
           : 'the signing secret does not open with the configured key'
-      settle(delivery, { at: clock().getTime(), responseStatus: null, error })
+      await settle(delivery, { at: clock().getTime(), responseStatus: null, error })
       return
     }
     const timestamp = Math.floor(clock().getTime() / 1000)
@@ -110,11 +137,11 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
       if (stopping.signal.aborted) return
       outcome = { at: clock().getTime(), responseStatus: null, error: describeError(error, settings.timeoutMs) }
     }
-    settle(delivery, outcome)
+    await settle(delivery, outcome)
   }
 
   const startDue = (): void => {
-    if (inFlight.size >= concurrency) return
+    if (inFlight.size >= concurrency || !leading()) return
     for (const delivery of outbox.due(clock().getTime(), 100)) {
       if (inFlight.size >= concurrency) return
       if (inFlight.has(delivery.endpointId)) continue

@@ -1,13 +1,15 @@
 // Outbound webhooks, wired: a projection runner (the one the read models
-// use) subscribed to the log from its own checkpoint, filling the outbox;
-// the dispatcher sending what is due; and the endpoints' command side. `fresh` waits until the outbox has seen
+// use) subscribed to the log from its own checkpoint, filling the outbox and
+// applying the sending node's records of its attempts; the dispatcher sending
+// what is due while this node leads the webhooks role (application/senders.ts);
+// and the endpoints' command side. `fresh` waits until the outbox has seen
 // this process's writes, for the admin API's read-your-writes.
 import type { Logger } from 'pino'
 import type { SecretBox } from '../application/secret-box.js'
 import { createWebhookEndpoints } from '../application/webhook-endpoints.js'
 import { createProjectionRunner } from '../projections/runner.js'
 import { furthest, type EventStore, type Position } from '../store/port.js'
-import { createDispatcher, type DispatcherSettings } from './dispatcher.js'
+import { createDispatcher, type DispatcherSettings, type SettledAttempt } from './dispatcher.js'
 import { createOutbox, openOutbox, outboxProjection } from './outbox.js'
 import { worldProjections } from './world.js'
 
@@ -25,6 +27,10 @@ export interface WebhooksOptions {
   readonly lastAppended: () => Position | null
   /** false: this node registers endpoints but neither fills the outbox nor delivers (another node does). */
   readonly deliver?: boolean
+  /** Whether this node leads the webhooks role now: only the leader sends. Absent: always. */
+  readonly leading?: () => boolean
+  /** Records each settled attempt in the log, so that every node's outbox knows it (several nodes); absent: not recorded. */
+  readonly record?: (attempt: SettledAttempt) => Promise<void>
 }
 
 export const createWebhooks = (options: WebhooksOptions) => {
@@ -39,6 +45,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     settings: options.settings,
     logger,
     userAgent: options.userAgent,
+    ...(options.leading === undefined ? {} : { leading: options.leading }),
+    ...(options.record === undefined ? {} : { record: options.record }),
   })
   const runner = createProjectionRunner({
     name: WEBHOOKS,
@@ -55,6 +63,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     endpoints: createWebhookEndpoints({ secretBox: options.secretBox }),
     outbox,
     runner,
+    /** Looks for due deliveries now (this node just took the lead). */
+    wake: dispatcher.wake,
     start: (): void => {
       if (!deliver) return
       runner.start()

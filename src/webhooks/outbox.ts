@@ -7,6 +7,7 @@
 // state, not a cache: deleting it redelivers the whole history.
 import Database from 'better-sqlite3'
 import { v5 as uuidv5 } from 'uuid'
+import { WebhookDeliveryAttempted } from '../domain/deliveries/index.js'
 import {
   webhookEndpointDecider,
   WebhookEndpointEvent,
@@ -42,8 +43,10 @@ const SCHEMA = `
     response_status INTEGER,
     last_error      TEXT,
     created_at      INTEGER NOT NULL,
-    delivered_at    INTEGER
+    delivered_at    INTEGER,
+    in_log          INTEGER NOT NULL DEFAULT 0
   );
+  CREATE INDEX IF NOT EXISTS webhook_deliveries_unrecorded ON webhook_deliveries (in_log, status, seq);
   CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
   CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
 `
@@ -54,6 +57,11 @@ export const openOutbox = (path: string): Database.Database => {
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   db.pragma('busy_timeout = 10000')
+  // An outbox from before the log recorded attempts: none of its attempts is known to be in the log.
+  const deliveries = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'webhook_deliveries'").get()
+  if (deliveries !== undefined && !(db.pragma('table_info(webhook_deliveries)') as { name: string }[]).some((column) => column.name === 'in_log')) {
+    db.exec('ALTER TABLE webhook_deliveries ADD COLUMN in_log INTEGER NOT NULL DEFAULT 0')
+  }
   db.exec(SCHEMA)
   return db
 }
@@ -142,7 +150,33 @@ export const outboxProjection: Projection = {
       `INSERT OR IGNORE INTO webhook_deliveries (delivery_id, endpoint_id, event, source_event_id, position, body, status, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
     )
+    // What the sending node recorded of an attempt (this node's own records too, already kept: the attempt count
+    // only grows). A delivery once delivered stays so; one cancelled stays so unless the attempt delivered it.
+    const attempted = db.prepare(
+      `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?, response_status = ?, last_error = ?,
+         delivered_at = ?
+       WHERE delivery_id = ? AND attempts < ? AND (status = 'pending' OR (status = 'cancelled' AND ? = 'delivered'))`,
+    )
+    const inLog = db.prepare('UPDATE webhook_deliveries SET in_log = 1 WHERE delivery_id = ? AND attempts <= ?')
     return eachEvent(({ event, recorded }) => {
+      if (WebhookDeliveryAttempted.is(event)) {
+        const { deliveryId, attempt, status, responseStatus, error, nextAttemptAt, at } = event.data
+        const when = Date.parse(at)
+        inLog.run(deliveryId, attempt)
+        attempted.run(
+          status,
+          attempt,
+          nextAttemptAt === null ? null : Date.parse(nextAttemptAt),
+          when,
+          responseStatus,
+          error,
+          status === 'delivered' ? when : null,
+          deliveryId,
+          attempt,
+          status,
+        )
+        return
+      }
       if (WebhookEndpointEvent.is(event)) {
         const id = event.data.endpointId
         const next = webhookEndpointDecider.evolve(getEndpoint(id) ?? webhookEndpointDecider.initialState, event)
@@ -206,7 +240,18 @@ export const createOutbox = (db: Database.Database) => {
   const page = db.prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?')
   const pageWithStatus = db.prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND status = ? ORDER BY seq DESC LIMIT ? OFFSET ?')
 
+  const unrecorded = db.prepare(`SELECT * FROM webhook_deliveries WHERE in_log = 0 AND status IN ('delivered', 'failed') ORDER BY seq LIMIT ?`)
+  const markInLog = db.prepare('UPDATE webhook_deliveries SET in_log = 1 WHERE delivery_id = ?')
+
   return {
+    /** Settled deliveries whose outcome the log does not hold (kept before the log recorded attempts, or a record that failed); oldest first. */
+    unrecorded: (limit: number): Delivery[] => (unrecorded.all(limit) as DeliveryRow[]).map(toDelivery),
+    /** The log holds these deliveries' outcomes now. */
+    markInLog: (deliveryIds: readonly string[]): void => {
+      db.transaction(() => {
+        for (const id of deliveryIds) markInLog.run(id)
+      })()
+    },
     /** For each enabled endpoint, its oldest pending delivery whose time has come; oldest first. */
     due: (now: number, limit: number): Delivery[] => (dueRows.all(now, limit) as DeliveryRow[]).map(toDelivery),
     /** When the next pending delivery of an enabled endpoint is due; null when none is pending. */

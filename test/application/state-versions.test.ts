@@ -77,7 +77,7 @@ describe('state versions', () => {
 
   it('finds the stream types, and those on one stream share one fold and one version', () => {
     expect([...types.keys()]).toEqual(
-      expect.arrayContaining(['activationKey', 'apiKey', 'customer', 'idempotency', 'lockout', 'order', 'product', 'productTemplate', 'sequence', 'webhookEndpoint']),
+      expect.arrayContaining(['activationKey', 'apiKey', 'customer', 'idempotency', 'leadership', 'lockout', 'order', 'product', 'productTemplate', 'sequence', 'webhookEndpoint']),
     )
     for (const [name, sharing] of types) {
       for (const type of sharing) {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { encodeEvent } from '../../src/application/event-codec.js'
 import { systemMeta } from '../../src/application/metadata.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
+import type { DomainEvent } from '../../src/domain/events.js'
 import type { OrderEvent } from '../../src/domain/order/index.js'
 import { createMailer } from '../../src/mail/mailer.js'
 import type { MailMessage, MailTransport } from '../../src/mail/transport.js'
@@ -64,6 +65,44 @@ describe('mailer', () => {
     const head = await store.headPosition()
     await eventually(() => (second.status().position === head ? true : undefined), 5_000, 'the mailer to catch up')
     await second.stop()
+    expect(up.sent).toEqual(['new@example.com'])
+    await store.close()
+  })
+})
+
+describe('mailer on a node that does not lead', () => {
+  let dir: TempDir
+  afterEach(() => dir?.remove())
+
+  it('sends nothing while another node leads, marks what the leader recorded sent, and sends only the rest once it leads', async () => {
+    dir = makeTempDir('mailer-follower')
+    const store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    const meta = systemMeta('test', 'c')
+    await store.appendToStream(`order-${orderId}`, events.map((e, i) => encodeEvent(e, meta, `00000000-0000-4000-8000-00000000000${i}`)), ExpectedVersion.noStream)
+    let leading = false
+    const up = recordingTransport(() => false)
+    const mailer = createMailer({
+      store,
+      path: dir.file('mailer.sqlite'),
+      from: 'no-reply@localhost',
+      logger: pino({ level: 'silent' }),
+      clock: () => NOW,
+      productName: async () => 'Trial',
+      transport: up.transport,
+      leading: () => leading,
+    })
+    mailer.start()
+    // The leader sent the notice to the old address and recorded it.
+    const sent: DomainEvent = { type: 'EmailNoticeSent', data: { key: '00000000-0000-4000-8000-000000000001-old', at } }
+    await store.appendToStream('deliveries-mail', [encodeEvent(sent, meta, '00000000-0000-4000-8000-0000000000aa')], ExpectedVersion.any)
+    expect(await mailer.waitFor(await store.headPosition(), 5_000)).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(up.attempts).toEqual([])
+
+    leading = true
+    mailer.wake()
+    await eventually(() => (up.sent.length >= 1 ? true : undefined), 5_000, 'the notice left to send')
+    await mailer.stop()
     expect(up.sent).toEqual(['new@example.com'])
     await store.close()
   })

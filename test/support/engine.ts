@@ -118,5 +118,6 @@ export const useNodes = (count: number, options: NodesOptions = {}): Nodes => {
       return started().eventLog
     },
     readLog: (read) => started().readLog(read),
+    add: () => started().add(),
   }
 }

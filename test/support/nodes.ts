@@ -1,8 +1,8 @@
 // Several engine nodes on one event log, as the README's "Running several
 // nodes" has an operator run them: real engine processes (`npm start`), each
 // with a data directory of its own, all on one embedded log
-// (LICENSING_EVENT_LOG), sharing the secrets nodes must share, and only the
-// first sending mail and delivering webhooks. Started through useEngines()
+// (LICENSING_EVENT_LOG), sharing the secrets nodes must share; one of them
+// at a time (the leader of each role) sends mail and delivers webhooks. Started through useEngines()
 // (engine.ts), so they are killed and their directories removed after each test.
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
@@ -26,6 +26,8 @@ export interface Nodes {
   readonly eventLog: string
   /** Runs `read` on the shared log, opened for the time it takes (what the log says, not what a node answers). */
   readonly readLog: <A>(read: (store: EventStore) => Promise<A>) => Promise<A>
+  /** Starts one more node on the log (a node added later), with the next index: it joins `nodes`. */
+  readonly add: () => Promise<Node>
 }
 
 export interface NodesOptions {
@@ -55,14 +57,21 @@ export const startNodes = async ({ dir, spawn }: Spawner, count: number, options
   const envOf = (index: number): Record<string, string> => ({
     ...shared,
     LICENSING_DATA_DIR: join(home.path, `node-${index + 1}`),
-    ...(index === 0 ? {} : { MAILER_ENABLED: 'false', WEBHOOKS_ENABLED: 'false' }),
     ...options.node?.(index),
   })
   const envs = Array.from({ length: count }, (_, index) => envOf(index))
   const processes = await Promise.all(envs.map((env) => spawn(env)))
+  const nodes: Node[] = processes.map((process, index) => ({ url: process.url, api: client(process), dataDir: envs[index]!.LICENSING_DATA_DIR!, process }))
   return {
-    nodes: processes.map((process, index) => ({ url: process.url, api: client(process), dataDir: envs[index]!.LICENSING_DATA_DIR!, process })),
+    nodes,
     eventLog,
+    add: async () => {
+      const env = envOf(nodes.length)
+      const process = await spawn(env)
+      const node = { url: process.url, api: client(process), dataDir: env.LICENSING_DATA_DIR!, process }
+      nodes.push(node)
+      return node
+    },
     readLog: async (read) => {
       const store = createSqliteEventStore({ path: eventLog })
       try {
