@@ -9,7 +9,7 @@
 import type { Logger } from 'pino'
 import { randomUUID } from 'node:crypto'
 import { deliveriesStream, type DeliveryEvent } from '../domain/deliveries/index.js'
-import type { SenderRole } from '../domain/leadership/index.js'
+import { leadershipStream, type SenderRole } from '../domain/leadership/index.js'
 import { ExpectedVersion, type EventStore, type Position } from '../store/port.js'
 import { createCommandHandler } from './command-handler.js'
 import { encodeEvent } from './event-codec.js'
@@ -54,12 +54,14 @@ export interface SendersOptions {
 }
 
 const BACKFILL_BATCH = 500
+/** Events kept of a leadership stream: its state is its last one; a few more show the last hand-overs. */
+export const LEADERSHIP_KEPT = 20
 
 // Each renewal is an event, so a role's leadership stream grows by one every half lease for as long as a
 // leader lives. Deciding a lease reads only the cached state and the stream's tail (or a snapshot and what
 // follows it), so what is read stays bounded; what is kept is not. The lease's state is its last Taken or
-// Renewed event, so keeping the last few events of each `leadership-<role>` stream is enough: once the store
-// port offers a retention by count (setStreamRetention), this is where to set it, at start, for each role.
+// Renewed event, so the store keeps the last LEADERSHIP_KEPT events of each `leadership-<role>` stream
+// (set at start by every node that may lead the role; setting it again is harmless).
 // The deliveries streams must be kept whole: a node started late learns from them what was sent.
 
 export const webhookAttemptRecord = (attempt: WebhookAttempt): DeliveryEvent => ({
@@ -135,6 +137,7 @@ export const createSenders = (options: SendersOptions) => {
           sender.wake()
         })().catch((error: unknown) => logger.warn({ err: error, role }, 'could not follow the log on taking the lead'))
       }
+      if (shared) for (const role of roles) await store.setStreamRetention(leadershipStream(role), { maxCount: LEADERSHIP_KEPT })
       await leadership.start()
     },
     /** For /healthz. */

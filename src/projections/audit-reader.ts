@@ -119,11 +119,13 @@ const sqlFor = (filter: AuditFilter, termOf: TermOf, order: 'asc' | 'desc', hasC
 
 /**
  * The events of the rows, read from the log: one read per run of consecutive
- * revisions of a stream (a license's history is mostly one run). An index
- * that names an event the log does not hold at that position is an error,
- * never papered over.
+ * revisions of a stream (a license's history is mostly one run). An event its
+ * stream's retention let go (older than the oldest the stream keeps: lease
+ * renewals past LEASE_HISTORY_RETENTION_DAYS, old leadership leases) is null:
+ * the index still names it, the log no longer holds it. Any other event the
+ * log does not hold at that position is an error, never papered over.
  */
-const eventsOf = async (store: EventStore, rows: readonly Row[]): Promise<readonly RecordedEvent[]> => {
+const eventsOf = async (store: EventStore, rows: readonly Row[]): Promise<readonly (RecordedEvent | null)[]> => {
   const byStream = new Map<string, number[]>()
   for (const row of rows) {
     const revisions = byStream.get(row.stream)
@@ -147,9 +149,14 @@ const eventsOf = async (store: EventStore, rows: readonly Row[]): Promise<readon
   }
   const read = await Promise.all(runs.map((run) => store.readStream(run.stream, { fromRevision: run.from, maxCount: run.count })))
   const found = new Map(read.flat().map((recorded) => [`${recorded.streamName}\u0000${recorded.revision}`, recorded]))
+  const missing = [...new Set(rows.filter((row) => !found.has(`${row.stream}\u0000${row.revision}`)).map((row) => row.stream))]
+  const oldestKept = new Map(
+    await Promise.all(missing.map(async (stream) => [stream, (await store.readStream(stream, { maxCount: 1 }))[0]?.revision ?? Number.POSITIVE_INFINITY] as const)),
+  )
   return rows.map((row) => {
     const recorded = found.get(`${row.stream}\u0000${row.revision}`)
     const position = positionOfKey(row.pos)
+    if (recorded === undefined && row.revision < (oldestKept.get(row.stream) ?? 0)) return null
     if (recorded === undefined || recorded.position !== position) {
       throw new Error(`the audit index names ${row.stream}@${row.revision} at position ${position}, which the event log does not hold there: the read models are not of this log`)
     }
@@ -202,8 +209,11 @@ export const auditReader = (db: Database.Database, store: EventStore) => {
     return record === undefined ? null : JSON.parse(record)
   }
 
-  /** Up to `limit` entries after the cursor, no further than `upTo` (a position key) when given. */
-  const select = async (filter: AuditFilter, range: AuditRange, limit: number, upTo: Buffer | null): Promise<AuditEntry[]> => {
+  /**
+   * Up to `limit` rows after the cursor, no further than `upTo` (a position key)
+   * when given: each with its entry, or null where retention let its event go.
+   */
+  const select = async (filter: AuditFilter, range: AuditRange, limit: number, upTo: Buffer | null): Promise<{ readonly position: string; readonly entry: AuditEntry | null }[]> => {
     const query = sqlFor(filter, termOf, range.order, range.cursor !== null, upTo !== null)
     if (query === null) return []
     const { sql, params } = query
@@ -213,10 +223,14 @@ export const auditReader = (db: Database.Database, store: EventStore) => {
     const events = await eventsOf(store, rows)
     const concerns = new Map<string, Concerns>()
     return rows.map((row, i) => {
+      const recorded = events[i]!
+      if (recorded === null) return { position: positionOfKey(row.pos).toString(), entry: null }
       if (!concerns.has(row.concerns)) concerns.set(row.concerns, JSON.parse(row.concerns) as Concerns)
-      return toEntry(row, events[i]!, concerns.get(row.concerns)!)
+      return { position: recorded.position.toString(), entry: toEntry(row, recorded, concerns.get(row.concerns)!) }
     })
   }
+
+  const entriesOf = (rows: readonly { readonly entry: AuditEntry | null }[]): AuditEntry[] => rows.flatMap(({ entry }) => (entry === null ? [] : [entry]))
 
   return {
     /**
@@ -244,8 +258,8 @@ export const auditReader = (db: Database.Database, store: EventStore) => {
       limit: number,
     ): Promise<{ readonly items: readonly AuditEntry[]; readonly nextCursor: string | null }> => {
       const found = await select(filter, range, limit + 1, null)
-      const items = found.slice(0, limit)
-      return { items, nextCursor: found.length > limit ? items[items.length - 1]!.position : null }
+      const rows = found.slice(0, limit)
+      return { items: entriesOf(rows), nextCursor: found.length > limit ? rows[rows.length - 1]!.position : null }
     },
 
     /**
@@ -259,11 +273,12 @@ export const auditReader = (db: Database.Database, store: EventStore) => {
       let cursor = range.cursor
       let left = max ?? Number.POSITIVE_INFINITY
       while (left > 0) {
-        const page = await select(filter, { order: range.order, cursor }, Math.min(pageSize, left), upTo)
-        if (page.length === 0) return
-        yield page
+        const rows = await select(filter, { order: range.order, cursor }, Math.min(pageSize, left), upTo)
+        if (rows.length === 0) return
+        const page = entriesOf(rows)
+        if (page.length > 0) yield page
         left -= page.length
-        cursor = BigInt(page[page.length - 1]!.position)
+        cursor = BigInt(rows[rows.length - 1]!.position)
       }
     },
   }
