@@ -175,18 +175,21 @@ const rowWriter = (db: Database.Database, table: string, columns: readonly strin
   const one = insert(1)
   return {
     start: () => {
-      let values: unknown[] = []
+      // One array of a statement's values, filled in place and reused.
+      const values: unknown[] = new Array(perStatement * columns.length)
+      let filled = 0
       return {
         add: (...row: readonly unknown[]): void => {
-          values.push(...row)
-          if (values.length === perStatement * columns.length) {
+          for (let i = 0; i < row.length; i += 1) values[filled + i] = row[i]
+          filled += row.length
+          if (filled === values.length) {
             many.run(values)
-            values = []
+            filled = 0
           }
         },
         flush: (): void => {
-          for (let i = 0; i < values.length; i += columns.length) one.run(values.slice(i, i + columns.length))
-          values = []
+          for (let i = 0; i < filled; i += columns.length) one.run(values.slice(i, i + columns.length))
+          filled = 0
         },
       }
     },
@@ -297,7 +300,7 @@ export const auditProjection: Projection = {
             if (before.exists) concerned.push(before)
             if (after.exists) {
               concerned.push(after)
-              const moved = !before.exists || recordMoved(before, after)
+              const moved = !before.exists || (after !== before && recordMoved(before, after))
               if (moved) {
                 orders.set(orderId, after)
                 putOrder.run(orderId, JSON.stringify(recordOf(after)))
