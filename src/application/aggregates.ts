@@ -14,7 +14,7 @@ import { WebhookEndpointEvent, webhookEndpointDecider, webhookEndpointStream } f
 import { aggregate } from './aggregate.js'
 
 /** What the aggregates on an order's stream share: its name, events and fold, and its stream. */
-const onOrderStream = { name: 'order', stateVersion: 2, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
+const onOrderStream = { name: 'order', stateVersion: 3, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
 
 /** An order's terms, activation key and serial number (seeds 000 and 001). */
 export const OrderAggregate = aggregate({ ...onOrderStream, decider: orderDecider })

@@ -8,15 +8,16 @@
 // audit_terms, and named by number; positions are short byte strings that
 // sort in log order. So the index costs tens of bytes per event, not a copy.
 //
-// Nothing here knows event types. What an event concerns is read from the ids
+// Nothing here knows event types by name. What an event concerns is read from the ids
 // its data names (`orderId`, `customerId`, `productId`, `templateId`, at its
 // top level or in a credential's `scope`), widened by the order's customer
 // and product as the order stood just before and after the event. The
 // difference is the order's record before and after, folded with the order's
-// own `evolveOrder`. So the events other work adds to the order stream are
-// indexed, with their differences, without code here.
+// own `evolveOrder` (not for the order's usage events, which by the domain's
+// own grouping change nothing of the record). So the events other work adds
+// to the order stream are indexed, with their differences, without code here.
 import type Database from 'better-sqlite3'
-import { evolveOrder, initialOrderState, orderSchemas, type ExistingOrder, type OrderState } from '../domain/order/index.js'
+import { evolveOrder, initialOrderState, orderSchemas, usageSchemaVersions, type ExistingOrder, type OrderState } from '../domain/order/index.js'
 import { emptyUsage } from '../domain/order/usage.js'
 import type { JsonValue } from '../store/port.js'
 import { fieldChanges, without, type FieldChange } from './field-changes.js'
@@ -144,6 +145,8 @@ const recordMoved = (before: ExistingOrder, after: ExistingOrder): boolean => {
 }
 
 const isOrderEvent = eventsOf(orderSchemas)
+/** The order's usage events: they move nothing the record holds, so the record is not folded for them (most of a busy log). */
+const isUsageEvent = eventsOf({ versions: usageSchemaVersions, upcasters: {} })
 
 /** Numbers for the strings the index repeats, each looked up or added once per batch. */
 const termIds = (db: Database.Database) => {
@@ -172,18 +175,21 @@ const rowWriter = (db: Database.Database, table: string, columns: readonly strin
   const one = insert(1)
   return {
     start: () => {
-      let values: unknown[] = []
+      // One array of a statement's values, filled in place and reused.
+      const values: unknown[] = new Array(perStatement * columns.length)
+      let filled = 0
       return {
         add: (...row: readonly unknown[]): void => {
-          values.push(...row)
-          if (values.length === perStatement * columns.length) {
+          for (let i = 0; i < row.length; i += 1) values[filled + i] = row[i]
+          filled += row.length
+          if (filled === values.length) {
             many.run(values)
-            values = []
+            filled = 0
           }
         },
         flush: (): void => {
-          for (let i = 0; i < values.length; i += columns.length) one.run(values.slice(i, i + columns.length))
-          values = []
+          for (let i = 0; i < filled; i += columns.length) one.run(values.slice(i, i + columns.length))
+          filled = 0
         },
       }
     },
@@ -290,11 +296,11 @@ export const auditProjection: Projection = {
           if (isOrderEvent(event)) {
             const orderId = event.data.orderId
             const before = orders.get(orderId)
-            const after = evolveOrder(before, event)
+            const after = isUsageEvent(event) ? before : evolveOrder(before, event)
             if (before.exists) concerned.push(before)
             if (after.exists) {
               concerned.push(after)
-              const moved = !before.exists || recordMoved(before, after)
+              const moved = !before.exists || (after !== before && recordMoved(before, after))
               if (moved) {
                 orders.set(orderId, after)
                 putOrder.run(orderId, JSON.stringify(recordOf(after)))

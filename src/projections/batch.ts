@@ -70,7 +70,8 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
         let undecodable: Error | null = null
         for (const recorded of chunk) {
           try {
-            envelopes.push({ ...decodeRecorded(recorded), recorded })
+            const { event, metadata } = decodeRecorded(recorded)
+            envelopes.push({ event, metadata, recorded })
           } catch (error) {
             undecodable = error instanceof Error ? error : new Error(String(error))
             break

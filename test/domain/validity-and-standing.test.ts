@@ -112,4 +112,24 @@ describe('what the state remembers', () => {
     const order = orderWith([never], [denied(1, 0), denied(2, 30), denied(3, 61)])
     expect(Object.keys(order.usage.recentDenials)).toEqual([JSON.stringify(['c2', 'm2']), JSON.stringify(['c3', 'm3'])])
   })
+  it('given seat ends, then each is forgotten a day after it was recorded, however many events came between, and nothing else is copied meanwhile', () => {
+    const expired = (n: number, seconds: number): OrderEvent => ({
+      type: 'SeatExpired',
+      data: { orderId: 'o', seatId: `s${n}`, clientId: `c${n}`, machineId: `m${n}`, at: at(seconds - 180).toISOString(), recordedAt: at(seconds).toISOString() },
+    })
+    const renewed = (seconds: number): OrderEvent => ({
+      type: 'SeatLeaseRenewed',
+      data: { orderId: 'o', seatId: 's1', ...client, leaseExpiresAt: at(seconds + 180).toISOString(), heartbeatIntervalSeconds: 60, at: at(seconds).toISOString() },
+    })
+    const day = 24 * 60 * 60
+    const ended = orderWith([never], [granted(), expired(2, 10), expired(3, 20)])
+    const renewals = [renewed(60), renewed(120), renewed(day - 200)]
+    const later = renewals.reduce(evolveOrder, ended as OrderState) as ExistingOrder
+    // A seat end is kept a day from the end of its lease (180 s before it was recorded); until then, the same record, not a copy.
+    expect((evolveOrder(ended, renewals[0]!) as ExistingOrder).usage.lastEnds).toBe(ended.usage.lastEnds)
+    expect(Object.keys(later.usage.lastEnds)).toEqual([JSON.stringify(['c2', 'm2']), JSON.stringify(['c3', 'm3'])])
+    const dayAfter = [renewed(day - 170), renewed(day - 160), renewed(day)].reduce(evolveOrder, later as OrderState) as ExistingOrder
+    expect(Object.keys(dayAfter.usage.lastEnds)).toEqual([])
+    expect(Object.keys((evolveOrder(later, renewed(day - 165)) as ExistingOrder).usage.lastEnds)).toEqual([JSON.stringify(['c3', 'm3'])])
+  })
 })

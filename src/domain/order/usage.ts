@@ -93,11 +93,32 @@ const keepWhere = <V>(record: Readonly<Record<string, V>>, keep: (value: V) => b
   return kept.length === entries.length ? record : Object.fromEntries(kept)
 }
 
+/**
+ * The earliest time a record's values hold (NaN when one does not parse),
+ * remembered per record: records are never changed once made, and most
+ * events leave these two as they were, so each is read through once rather
+ * than at every event (a day of seat ends is dozens of entries per license).
+ */
+const earliestTimes = new WeakMap<object, number>()
+const earliest = <V>(record: Readonly<Record<string, V>>, timeOf: (value: V) => string): number => {
+  let found = earliestTimes.get(record)
+  if (found === undefined) {
+    found = Infinity
+    for (const key in record) found = Math.min(found, Date.parse(timeOf(record[key]!)))
+    earliestTimes.set(record, found)
+  }
+  return found
+}
+
+/** The entries younger than `maxAgeMs` at `now`: the record itself when that is all of them. */
+const keepYounger = <V>(record: Readonly<Record<string, V>>, timeOf: (value: V) => string, now: number, maxAgeMs: number): Readonly<Record<string, V>> =>
+  now - earliest(record, timeOf) < maxAgeMs ? record : keepWhere(record, (value) => now - Date.parse(timeOf(value)) < maxAgeMs)
+
 /** Forgets denials and seat ends older than they matter, so the state stays small however long the order lives. */
 const forgetOld = (usage: OrderUsage, at: string): OrderUsage => {
   const now = Date.parse(at)
-  const recentDenials = keepWhere(usage.recentDenials, (time) => now - Date.parse(time) < DENIAL_RECORD_WINDOW_MS)
-  const lastEnds = keepWhere(usage.lastEnds, (end) => now - Date.parse(end.at) < END_MEMORY_MS)
+  const recentDenials = keepYounger(usage.recentDenials, (time) => time, now, DENIAL_RECORD_WINDOW_MS)
+  const lastEnds = keepYounger(usage.lastEnds, (end) => end.at, now, END_MEMORY_MS)
   return recentDenials === usage.recentDenials && lastEnds === usage.lastEnds ? usage : { ...usage, recentDenials, lastEnds }
 }
 
