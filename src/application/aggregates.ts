@@ -8,12 +8,13 @@ import { LockoutEvent, lockoutDecider, lockoutStream } from '../domain/lockout/i
 import { licenseUpdateDecider, OrderEvent, orderDecider, orderStream, usageDecider } from '../domain/order/index.js'
 import { ProductEvent, productDecider, productStream } from '../domain/product/index.js'
 import { ProductTemplateEvent, productTemplateDecider, productTemplateStream } from '../domain/product-template/index.js'
+import { SeatEvent, seatDecider, seatStream } from '../domain/seat/index.js'
 import { SequenceEvent, sequenceDecider, sequenceStream } from '../domain/sequence/index.js'
 import { WebhookEndpointEvent, webhookEndpointDecider, webhookEndpointStream } from '../domain/webhook-endpoint/index.js'
 import { aggregate } from './aggregate.js'
 
 /** What the aggregates on an order's stream share: its name, events and fold, and its stream. */
-const onOrderStream = { name: 'order', stateVersion: 1, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
+const onOrderStream = { name: 'order', stateVersion: 2, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
 
 /** An order's terms, activation key and serial number (seeds 000 and 001). */
 export const OrderAggregate = aggregate({ ...onOrderStream, decider: orderDecider })
@@ -46,3 +47,6 @@ export const ProductAggregate = aggregate({ name: 'product', stateVersion: 1, de
 
 /** Seed 004's IP lockout, one stream per address. */
 export const LockoutAggregate = aggregate({ name: 'lockout', stateVersion: 1, decider: lockoutDecider, events: LockoutEvent, streamOf: (c) => lockoutStream(c.address) })
+
+/** A floating seat's liveness: its lease, renewals and end, in a stream of its own so that heartbeats do not grow the order's. */
+export const SeatAggregate = aggregate({ name: 'seat', stateVersion: 1, decider: seatDecider, events: SeatEvent, streamOf: (c) => seatStream(c.seat.seatId) })

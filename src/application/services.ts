@@ -41,7 +41,7 @@ export const createServices = ({ store, clock, adminToken, signingKey, previousS
   const products = createProducts()
   const licenseUpdates = createLicenseUpdates({ orders, products })
   const lockout = createLockout({ clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })
-  const reports = createReports(store)
+  const reports = createReports(store, handler.load)
   const pointInTime = createPointInTime(store)
   return {
     handler,

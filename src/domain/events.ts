@@ -10,10 +10,11 @@ import { OrderEvent, orderSchemas } from './order/events.js'
 import { ProductEvent, productSchemas } from './product/events.js'
 import { ProductTemplateEvent, productTemplateSchemas } from './product-template/events.js'
 import { SequenceEvent, sequenceSchemas } from './sequence/index.js'
+import { SeatEvent, seatSchemas } from './seat/events.js'
 import type { EventSchemas } from './versioning.js'
 import { WebhookEndpointEvent, webhookEndpointSchemas } from './webhook-endpoint/events.js'
 
-export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, LockoutEvent])
+export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, LockoutEvent, SeatEvent])
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 
 export const domainSchemas: EventSchemas<DomainEvent['type']> = {
@@ -28,6 +29,7 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...webhookEndpointSchemas.versions,
     ...productSchemas.versions,
     ...lockoutSchemas.versions,
+    ...seatSchemas.versions,
   },
   upcasters: {
     ...orderSchemas.upcasters,
@@ -40,5 +42,6 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...webhookEndpointSchemas.upcasters,
     ...productSchemas.upcasters,
     ...lockoutSchemas.upcasters,
+    ...seatSchemas.upcasters,
   },
 }
