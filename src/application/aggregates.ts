@@ -48,5 +48,10 @@ export const ProductAggregate = aggregate({ name: 'product', stateVersion: 1, de
 /** Seed 004's IP lockout, one stream per address. */
 export const LockoutAggregate = aggregate({ name: 'lockout', stateVersion: 1, decider: lockoutDecider, events: LockoutEvent, streamOf: (c) => lockoutStream(c.address) })
 
-/** A floating seat's liveness: its lease, renewals and end, in a stream of its own so that heartbeats do not grow the order's. */
-export const SeatAggregate = aggregate({ name: 'seat', stateVersion: 1, decider: seatDecider, events: SeatEvent, streamOf: (c) => seatStream(c.seat.seatId) })
+/**
+ * A floating seat's liveness: its lease, renewals and end, in a stream of its
+ * own so that heartbeats do not grow the order's. Its state is a few fields,
+ * and the first request on a license after a start reads every held seat's:
+ * a snapshot every 10 renewals keeps each such read to a handful of events.
+ */
+export const SeatAggregate = aggregate({ name: 'seat', stateVersion: 1, decider: seatDecider, events: SeatEvent, streamOf: (c) => seatStream(c.seat.seatId), snapshotEvery: 10 })
