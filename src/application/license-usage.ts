@@ -134,7 +134,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid }: LicenseUsage
    * false). A new seat's stream starts with its lease after the grant; a seat
    * the client holds already has its lease renewed there when due.
    */
-  const request = async (session: Session, command: RequestSeat, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
+  const request = async (session: Session, command: RequestSeat, meta: CommandMeta, again = true): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
     const decided = await settled(session, command, meta)
     if (E.isLeft(decided)) return decided
     const { recorded, events } = decided.right
@@ -146,7 +146,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid }: LicenseUsage
       : await seats.renew(session, nothingYet, recorded, held, seatSettingsOf(recorded), meta)
     if (E.isLeft(after)) return after
     // Its lease ran out between the two: the order records the expiry, and the client asks anew.
-    if (after.right.liveness[held.seatId]?.ended != null) return request(session, command, meta)
+    if (after.right.liveness[held.seatId]?.ended != null && again) return request(session, command, meta, false)
     const liveness = { ...(await seats.livenessOf(session, recorded)).liveness, ...after.right.liveness }
     const order = withLiveness(recorded, liveness)
     return E.right({ ...decided.right, order, written: decided.right.written + after.right.written.length, seat: heldBy(Object.values(order.usage.seats), command) })
