@@ -52,7 +52,7 @@ const changeTerms = async (services: Services, orderId: string, times: number): 
   return times
 }
 
-/** One busy license's life, minute by minute, until its stream holds `events` events; returns the order's id. */
+/** One busy license's life, minute by minute, until its order's stream holds `events` events (its seats' renewals are in their own streams); returns the order's id. */
 const busyLicense = async (services: Services, clock: ReturnType<typeof testClock>, events: number): Promise<string> => {
   const session = services.session
   const next = random(20260302)
@@ -73,12 +73,12 @@ const busyLicense = async (services: Services, clock: ReturnType<typeof testCloc
     for (const [client, seat] of [...held]) {
       const roll = next()
       if (roll < 0.03) {
-        count(right(await services.usage.release(session(), { type: 'ReleaseSeat', orderId, seatId: seat.seatId, ...who(client) }, meta), 'release').written)
+        count(right(await services.usage.release(session(), { type: 'ReleaseSeat', orderId, seatId: seat.seatId, ...who(client) }, meta), 'release').events.length)
         held.delete(client)
       } else if (roll < 0.05) seat.alive = false
       else if (seat.alive) {
         const beat = await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId: seat.seatId, ...who(client) }, meta)
-        if (E.isRight(beat)) count(beat.right.written)
+        if (E.isRight(beat)) count(beat.right.events.length)
         if (E.isLeft(beat) || beat.right.seat === null) held.delete(client)
       }
     }
@@ -86,7 +86,7 @@ const busyLicense = async (services: Services, clock: ReturnType<typeof testCloc
       const client = Math.floor(next() * CLIENTS)
       if (held.has(client)) continue
       const requested = right(await services.usage.request(session(), { type: 'RequestSeat', orderId, ...who(client), clientName: 'build agent', clientAddr: null }, meta), 'request')
-      count(requested.written)
+      count(requested.events.length)
       if (requested.seat !== null) held.set(client, { seatId: requested.seat.seatId, alive: true })
     }
     if (minute % 5 === 4) count(right(await services.usage.expireLapsed(session(), { type: 'ExpireLapsedSeats', orderId }, meta), 'sweep'))
@@ -94,10 +94,10 @@ const busyLicense = async (services: Services, clock: ReturnType<typeof testCloc
       // A workstation is activated, or deactivated when it already was (or no place is free).
       const workstation = who(1000 + Math.floor(next() * 5))
       const activated = await services.usage.activate(session(), { type: 'ActivateMachine', orderId, ...workstation, clientName: 'workstation', clientAddr: null, details: noActivationDetails }, meta)
-      if (E.isRight(activated) && activated.right.written > 0) count(activated.right.written)
+      if (E.isRight(activated) && activated.right.events.length > 0) count(activated.right.events.length)
       else {
         const deactivated = await services.usage.deactivate(session(), { type: 'DeactivateMachine', orderId, activation: workstation }, meta)
-        if (E.isRight(deactivated)) count(deactivated.right.written)
+        if (E.isRight(deactivated)) count(deactivated.right.events.length)
       }
     }
     if (minute % 600 === 599) count(await changeTerms(services, orderId, 1))

@@ -172,7 +172,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
 
   const store = openStore(config, clock, { ...(options.wrapStore === undefined ? {} : { wrap: options.wrapStore }), logger })
   const snapshots = snapshotsFor(config, logger)
-  const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout, snapshots })
+  const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout, snapshots, leaseHistoryRetentionDays: config.leaseHistoryRetentionDays ?? null })
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
   const headAtStart = await store.headPosition()
   const lastAppended = (): Position | null => {

@@ -9,12 +9,13 @@ import { LockoutEvent, lockoutDecider, lockoutStream } from '../domain/lockout/i
 import { licenseUpdateDecider, OrderEvent, orderDecider, orderStream, usageDecider } from '../domain/order/index.js'
 import { ProductEvent, productDecider, productStream } from '../domain/product/index.js'
 import { ProductTemplateEvent, productTemplateDecider, productTemplateStream } from '../domain/product-template/index.js'
+import { SeatEvent, seatDecider, seatStream } from '../domain/seat/index.js'
 import { SequenceEvent, sequenceDecider, sequenceStream } from '../domain/sequence/index.js'
 import { WebhookEndpointEvent, webhookEndpointDecider, webhookEndpointStream } from '../domain/webhook-endpoint/index.js'
 import { aggregate } from './aggregate.js'
 
 /** What the aggregates on an order's stream share: its name, events and fold, and its stream. */
-const onOrderStream = { name: 'order', stateVersion: 3, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
+const onOrderStream = { name: 'order', stateVersion: 4, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
 
 /** An order's terms, activation key and serial number (seeds 000 and 001). */
 export const OrderAggregate = aggregate({ ...onOrderStream, decider: orderDecider })
@@ -50,3 +51,10 @@ export const LockoutAggregate = aggregate({ name: 'lockout', stateVersion: 1, de
 
 /** A sender role's lease: which node delivers webhooks, sends the e-mail notices, sweeps lapsed seats. */
 export const LeadershipAggregate = aggregate({ name: 'leadership', stateVersion: 1, decider: leadershipDecider, events: LeadershipEvent, streamOf: (c) => leadershipStream(c.role) })
+/**
+ * A floating seat's liveness: its lease, renewals and end, in a stream of its
+ * own so that heartbeats do not grow the order's. Its state is a few fields,
+ * and the first request on a license after a start reads every held seat's:
+ * a snapshot every 10 renewals keeps each such read to a handful of events.
+ */
+export const SeatAggregate = aggregate({ name: 'seat', stateVersion: 2, decider: seatDecider, events: SeatEvent, streamOf: (c) => seatStream(c.seat.seatId), snapshotEvery: 10 })

@@ -1,14 +1,20 @@
 // Using a license: activating machines and borrowing floating seats, decided
-// on the order's stream. Each operation answers with the order as its
-// decision left it (read-your-writes) and the moment it was decided at, so
-// counts and deadlines in a reply agree with what was written. A heartbeat
-// that needs no renewal is decided on the state this process has and written
-// nowhere, so it never touches the store (see session.ts).
+// on the order's stream, each seat's liveness on its own (seat-liveness.ts
+// orders the two). Each operation answers with the order as its decision left
+// it, its seats' leases as their streams leave them (read-your-writes), and
+// the moment it was decided at, so counts and deadlines in a reply agree with
+// what was written. A heartbeat that needs no renewal is decided on the states
+// this process has and written nowhere, so it never touches the store (see
+// session.ts).
 import * as E from 'fp-ts/Either'
 import { v4 as uuid } from 'uuid'
 import {
   orderStream,
   ownEntry,
+  presentable,
+  seatOf,
+  seatSettingsOf,
+  withLiveness,
   type ActivateMachine,
   type ActivateMachineWithDetails,
   type Activation,
@@ -33,6 +39,7 @@ import type { ConcurrencyConflict } from './command-handler.js'
 import type { Principal } from './credentials.js'
 import { activationTokenPayload, readToken, seatTokenPayload, type TokenClaims, type TokenRejection } from './license-tokens.js'
 import type { CommandMeta } from './metadata.js'
+import { createSeatLiveness, type SeatWork } from './seat-liveness.js'
 import type { Session } from './session.js'
 import type { TokenSigner } from './signing.js'
 
@@ -51,9 +58,9 @@ export interface Decided {
   readonly order: ExistingOrder
   /** The moment the decision was made at: liveness and counts are judged at it. */
   readonly now: Date
-  /** How many events the decision wrote. */
+  /** How many events the decision wrote, on the order's stream and its seats'. */
   readonly written: number
-  /** The events it wrote. */
+  /** The events it wrote on the order's stream. */
   readonly events: readonly OrderEvent[]
 }
 
@@ -61,33 +68,53 @@ export interface LicenseUsageOptions {
   readonly clock: () => Date
   readonly signer: TokenSigner
   readonly newId?: () => string
+  /** Gives a new seat's stream the configured retention of its renewals (lease-history.ts); absent: all are kept. */
+  readonly keepLeaseHistory?: (seatStream: string) => Promise<void>
 }
 
 const heldBy = <A extends { readonly clientId: string; readonly machineId: string }>(held: readonly A[], who: { readonly clientId: string; readonly machineId: string }) =>
   held.find((h) => h.clientId === who.clientId && h.machineId === who.machineId) ?? null
 
-export const createLicenseUsage = ({ clock, signer, newId = uuid }: LicenseUsageOptions) => {
-  /** Handles a usage command; a new activation or seat gets its id through the context. */
-  const use = async (session: Session, command: UsageCommand, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided>> => {
-    const handled = await session.handle(UsageAggregate, command, { newId: newId() }, meta)
+export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHistory }: LicenseUsageOptions) => {
+  const seats = createSeatLiveness(clock, keepLeaseHistory)
+  const nothingYet: SeatWork = { liveness: {}, written: [] }
+
+  /** Handles a usage command, handed what the seats' streams say; a new activation or seat gets its id through the context. */
+  const decide = async (session: Session, command: UsageCommand, meta: CommandMeta, work: SeatWork): Promise<E.Either<UsageFailure, Decided & { readonly recorded: ExistingOrder }>> => {
+    const handled = await session.handle(UsageAggregate, command, { newId: newId(), liveness: work.liveness }, meta)
     if (E.isLeft(handled)) return handled
     const { state, events, now } = handled.right
-    return E.right({ order: state as ExistingOrder, now, written: events.length, events })
+    const recorded = state as ExistingOrder
+    return E.right({ order: withLiveness(recorded, work.liveness), recorded, now, written: events.length + work.written.length, events })
   }
 
-  /** The order as the session has it; null when there is none. */
-  const current = async (session: Session, orderId: string): Promise<ExistingOrder | null> => {
-    const { state } = await session.load(UsageAggregate, orderStream(orderId))
+  /** The order as the session has it (read once), or null; `peek`: as this process last saw it. */
+  const orderOf = async (session: Session, orderId: string, peek = false): Promise<ExistingOrder | null> => {
+    const { state } = await (peek ? session.peek : session.load)(UsageAggregate, orderStream(orderId))
     return state.exists ? state : null
   }
 
+  /** A command on the order, its lapsed seats expired on their own streams first, so the order records them with it. */
+  const settled = async (session: Session, command: UsageCommand, meta: CommandMeta) => {
+    const order = await orderOf(session, command.orderId)
+    if (order === null) return decide(session, command, meta, nothingYet)
+    const work = await seats.settle(session, order, meta)
+    return E.isLeft(work) ? work : decide(session, command, meta, work.right)
+  }
+
+  /** A command that touches no seat: the reply shows the seats as their streams say. */
+  const use = async (session: Session, command: UsageCommand, meta: CommandMeta) => {
+    const order = await orderOf(session, command.orderId)
+    return decide(session, command, meta, order === null ? nothingYet : await seats.livenessOf(session, order))
+  }
+
   const activate = async (session: Session, command: ActivateMachine, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation | null }>> => {
-    const decided = await use(session, command, meta)
+    const decided = await settled(session, command, meta)
     if (E.isLeft(decided)) {
       // A full license is an answer for the caller to render, with the counts as they are.
       if (decided.left._tag !== 'ActivationLimitReached') return decided
-      const order = await current(session, command.orderId)
-      return order === null ? decided : E.right({ order, now: clock(), written: 0, events: [], activation: null })
+      const order = await orderOf(session, command.orderId)
+      return order === null ? decided : E.right({ order: await live(session, order), now: clock(), written: 0, events: [], activation: null })
     }
     return E.right({ ...decided.right, activation: heldBy(Object.values(decided.right.order.usage.activations), command) })
   }
@@ -98,35 +125,92 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid }: LicenseUsage
     command: ActivateMachineWithDetails,
     meta: CommandMeta,
   ): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation; readonly created: boolean }>> => {
-    const decided = await use(session, command, meta)
+    const decided = await settled(session, command, meta)
     if (E.isLeft(decided)) return decided
     const activation = heldBy(Object.values(decided.right.order.usage.activations), command)!
     return E.right({ ...decided.right, activation, created: decided.right.events.some((e) => e.type === 'MachineActivated') })
   }
 
-  /** The client's seat after the decision, or null: no seat was free (granted: false). */
-  const request = async (session: Session, command: RequestSeat, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
-    const decided = await use(session, command, meta)
+  /**
+   * The client's seat after the decision, or null: no seat was free (granted:
+   * false). A new seat's stream starts with its lease after the grant; a seat
+   * the client holds already has its lease renewed there when due.
+   */
+  const request = async (session: Session, command: RequestSeat, meta: CommandMeta, again = true): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
+    const decided = await settled(session, command, meta)
     if (E.isLeft(decided)) return decided
-    return E.right({ ...decided.right, seat: heldBy(Object.values(decided.right.order.usage.seats), command) })
+    const { recorded, events } = decided.right
+    const held = seatOf(recorded.usage, command)
+    if (held === undefined) return E.right({ ...decided.right, seat: null })
+    const granted = events.some((e) => e.type === 'SeatGranted')
+    const after = granted
+      ? await seats.start(session, nothingYet, recorded, held, meta)
+      : await seats.renew(session, nothingYet, recorded, held, seatSettingsOf(recorded), meta)
+    if (E.isLeft(after)) return after
+    // Its lease ran out between the two: the order records the expiry, and the client asks anew.
+    if (after.right.liveness[held.seatId]?.ended != null && again) return request(session, command, meta, false)
+    const liveness = { ...(await seats.livenessOf(session, recorded)).liveness, ...after.right.liveness }
+    const order = withLiveness(recorded, liveness)
+    return E.right({ ...decided.right, order, written: decided.right.written + after.right.written.length, seat: heldBy(Object.values(order.usage.seats), command) })
   }
 
   /**
    * The seat after the heartbeat, or null: it is no longer held. Decided on the
-   * order as this process last saw it: one that needs no renewal writes
-   * nothing and reads nothing; one that does is appended at the version it was
-   * decided on, so a change made elsewhere meanwhile is caught and decided again.
+   * order and the seat's stream as this process last saw them: one that needs
+   * no renewal writes nothing and reads nothing; a renewal is appended to the
+   * seat's stream at the version it was decided on, so a change made elsewhere
+   * meanwhile (an expiry, a release) is caught and decided again.
    */
   const heartbeat = async (session: Session, command: HeartbeatSeat, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
-    await session.peek(UsageAggregate, orderStream(command.orderId))
-    const decided = await use(session, command, meta)
+    const order = await orderOf(session, command.orderId, true)
+    const work = order === null ? E.right(nothingYet) : await seats.settle(session, order, meta)
+    if (E.isLeft(work)) return work
+    const decided = await decide(session, command, meta, work.right)
     if (E.isLeft(decided)) return decided
-    return E.right({ ...decided.right, seat: ownEntry(decided.right.order.usage.seats, command.seatId) ?? null })
+    const { recorded } = decided.right
+    const held = ownEntry(recorded.usage.seats, command.seatId)
+    if (held === undefined) return E.right({ ...decided.right, seat: null })
+    const renewed = await seats.renew(session, work.right, recorded, held, seatSettingsOf(recorded), meta)
+    if (E.isLeft(renewed)) return renewed
+    // Its lease ran out just now: the order records the expiry.
+    const after =
+      renewed.right.liveness[held.seatId]?.ended != null
+        ? await decide(session, command, meta, renewed.right)
+        : E.right({ ...decided.right, order: withLiveness(recorded, renewed.right.liveness), written: decided.right.events.length + renewed.right.written.length })
+    if (E.isLeft(after)) return after
+    return E.right({ ...after.right, seat: ownEntry(after.right.order.usage.seats, command.seatId) ?? null })
   }
 
-  /** Writes the expiry of the order's lapsed seats; how many there were. */
+  /** Gives a seat back: ended on its own stream first, then recorded on the order, which frees its place. */
+  const release = async (session: Session, command: ReleaseSeat, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided>> => {
+    const order = await orderOf(session, command.orderId)
+    if (order === null) return decide(session, command, meta, nothingYet)
+    const allowed = presentable(order, command)
+    if (E.isLeft(allowed)) return allowed
+    const work = await seats.settle(session, order, meta)
+    if (E.isLeft(work)) return work
+    const held = ownEntry(order.usage.seats, command.seatId)
+    const ended = held === undefined || work.right.liveness[held.seatId]?.ended != null ? work : await seats.end(session, work.right, order, held, 'released', meta)
+    return E.isLeft(ended) ? ended : decide(session, command, meta, ended.right)
+  }
+
+  /** Revokes a token; a seat's is ended on its own stream first, so no renewal can outlive the revocation. */
+  const revokeToken = async (session: Session, command: RevokeLicenseToken, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided>> => {
+    const order = await orderOf(session, command.orderId)
+    if (order === null) return decide(session, command, meta, nothingYet)
+    const work = await seats.livenessOf(session, order)
+    const held = ownEntry(order.usage.seats, command.tokenId)
+    const revoked = order.usage.revokedTokens[command.tokenId] !== undefined
+    const ended = held === undefined || revoked ? E.right(work) : await seats.end(session, work, order, held, 'revoked', meta)
+    return E.isLeft(ended) ? ended : decide(session, command, meta, ended.right)
+  }
+
+  /** Records the end of the order's seats whose lease ran out (or whose streams ended them already); how many there were. */
   const expireLapsed = async (session: Session, command: ExpireLapsedSeats, meta: CommandMeta): Promise<E.Either<UsageFailure, number>> =>
-    E.map((decided: Decided) => decided.written)(await use(session, command, meta))
+    E.map((decided: Decided) => decided.events.length)(await settled(session, command, meta))
+
+  /** The order with its seats' leases as their streams say (as this process last saw them): what a reply about seats shows. */
+  const live = async (session: Session, order: ExistingOrder): Promise<ExistingOrder> => withLiveness(order, (await seats.livenessOf(session, order)).liveness)
 
   const seatToken = (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => signer.sign(seatTokenPayload(order, seat, now))
   const activationToken = (order: ExistingOrder, activation: Activation, now: Date): Promise<string> =>
@@ -153,9 +237,10 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid }: LicenseUsage
     deactivate: (session: Session, command: DeactivateMachine, meta: CommandMeta) => use(session, command, meta),
     request,
     heartbeat,
-    release: (session: Session, command: ReleaseSeat, meta: CommandMeta) => use(session, command, meta),
+    release,
     expireLapsed,
-    revokeToken: (session: Session, command: RevokeLicenseToken, meta: CommandMeta) => use(session, command, meta),
+    revokeToken,
+    live,
     changeSeatSettings: (session: Session, command: ChangeSeatSettings, meta: CommandMeta) => use(session, command, meta),
     defineMeterAttributes: (session: Session, command: DefineMeterAttributes, meta: CommandMeta) => use(session, command, meta),
     seatToken,

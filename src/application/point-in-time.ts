@@ -5,11 +5,12 @@
 import { activationKeyStream } from '../domain/activation-key/index.js'
 import { customerStream } from '../domain/customer/index.js'
 import type { DomainEvent } from '../domain/events.js'
-import { orderStream, type ExistingOrder } from '../domain/order/index.js'
+import { orderStream, withLiveness, type ExistingOrder } from '../domain/order/index.js'
+import { seatStream } from '../domain/seat/index.js'
 import { productTemplateStream } from '../domain/product-template/index.js'
 import type { EventStore } from '../store/port.js'
 import type { StreamType } from './aggregate.js'
-import { ActivationKeyAggregate, CustomerAggregate, OrderAggregate, ProductTemplateAggregate } from './aggregates.js'
+import { ActivationKeyAggregate, CustomerAggregate, OrderAggregate, ProductTemplateAggregate, SeatAggregate } from './aggregates.js'
 import type { ExistingCustomer, ExistingProductTemplate } from './customers.js'
 import { decodeRecorded, EventDecodeError } from './event-codec.js'
 
@@ -49,8 +50,10 @@ export const createPointInTime = (store: EventStore) => {
   const licenseOrderAt = async (activationKey: string, at: Date): Promise<LicenseOrderAt | null> => {
     const key = await stateAt(ActivationKeyAggregate, activationKeyStream(activationKey), at)
     if (key.holder === null) return null
-    const order = await stateAt(OrderAggregate, orderStream(key.holder), at)
-    if (!order.exists || order.activationKey !== activationKey) return null
+    const recorded = await stateAt(OrderAggregate, orderStream(key.holder), at)
+    if (!recorded.exists || recorded.activationKey !== activationKey) return null
+    const seats = await Promise.all(Object.keys(recorded.usage.seats).map(async (seatId) => [seatId, await stateAt(SeatAggregate, seatStream(seatId), at)] as const))
+    const order = withLiveness(recorded, Object.fromEntries(seats))
     const [customer, template] = await Promise.all([
       stateAt(CustomerAggregate, customerStream(order.terms.customer_id), at),
       stateAt(ProductTemplateAggregate, productTemplateStream(order.terms.product_template_id), at),

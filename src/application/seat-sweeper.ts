@@ -3,7 +3,9 @@
 // order writes it too, first thing). It runs once at start, so leases that
 // ran out while the engine was down are expired when it comes back, then
 // every interval. The read model only says where to look; each expiry is
-// decided on the order's stream, at the time the lease ended.
+// decided on the seat's own stream (a renewal there first wins), then recorded
+// on the order's, at the time the lease ended. It also records the ends a
+// seat's stream has and its order does not yet (a crash between the two).
 import * as E from 'fp-ts/Either'
 import type { Logger } from 'pino'
 import { v4 as uuid } from 'uuid'

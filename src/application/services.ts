@@ -7,6 +7,7 @@ import type { EventStore } from '../store/port.js'
 import { createCommandHandler } from './command-handler.js'
 import { createCredentials } from './credentials.js'
 import { createCustomers, createProductTemplates } from './customers.js'
+import { keepLeaseHistory } from './lease-history.js'
 import { createLicenseUpdates } from './license-updates.js'
 import { createLicenseUsage } from './license-usage.js'
 import { createLockout, DEFAULT_LOCKOUT_POLICY } from './lockout.js'
@@ -29,19 +30,25 @@ export interface ServicesOptions {
   readonly lockoutPolicy?: LockoutPolicy
   /** Snapshots of long streams, for cold loads; absent: none. */
   readonly snapshots?: Snapshots
+  /** LEASE_HISTORY_RETENTION_DAYS: how long seats' renewals are kept; null or absent: forever. */
+  readonly leaseHistoryRetentionDays?: number | null
 }
 
-export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy, snapshots }: ServicesOptions) => {
+export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy, snapshots, leaseHistoryRetentionDays = null }: ServicesOptions) => {
   const handler = createCommandHandler({ store, clock, snapshots })
   const customers = createCustomers()
   const productTemplates = createProductTemplates()
   const orders = createOrders({ customers, productTemplates, clock })
   const credentials = createCredentials({ clock, adminToken })
-  const usage = createLicenseUsage({ clock, signer: createTokenSigner(signingKey ?? generateSigningKey(), previousSigningKeys) })
+  const usage = createLicenseUsage({
+    clock,
+    signer: createTokenSigner(signingKey ?? generateSigningKey(), previousSigningKeys),
+    keepLeaseHistory: keepLeaseHistory(store, leaseHistoryRetentionDays),
+  })
   const products = createProducts()
   const licenseUpdates = createLicenseUpdates({ orders, products })
   const lockout = createLockout({ clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })
-  const reports = createReports(store)
+  const reports = createReports(store, handler.load)
   const pointInTime = createPointInTime(store)
   return {
     handler,

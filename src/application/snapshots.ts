@@ -111,7 +111,7 @@ export const createSnapshots = ({ store, interval, logger }: SnapshotOptions): S
       return { from: null, events: await readFrom(0) }
     },
     keep: (type, streamName, at, last) => {
-      if (at.revision - (last ?? -1) < interval) return last
+      if (at.revision - (last ?? -1) < Math.min(interval, type.snapshotEvery ?? interval)) return last
       const { name, stateVersion } = type
       let state: string
       try {

@@ -12,10 +12,12 @@ import { OrderEvent, orderSchemas } from './order/events.js'
 import { ProductEvent, productSchemas } from './product/events.js'
 import { ProductTemplateEvent, productTemplateSchemas } from './product-template/events.js'
 import { SequenceEvent, sequenceSchemas } from './sequence/index.js'
+import { SeatLeaseEnded, SeatLeaseExpired, SeatLeaseStarted, seatSchemas } from './seat/events.js'
 import type { EventSchemas } from './versioning.js'
 import { WebhookEndpointEvent, webhookEndpointSchemas } from './webhook-endpoint/events.js'
 
-export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, LockoutEvent, LeadershipEvent, DeliveryEvent])
+export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, LockoutEvent, LeadershipEvent, DeliveryEvent, SeatLeaseStarted, SeatLeaseExpired, SeatLeaseEnded])
+// A seat's stream also holds SeatLeaseRenewed, which the order's events already name.
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 
 export const domainSchemas: EventSchemas<DomainEvent['type']> = {
@@ -32,6 +34,7 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...lockoutSchemas.versions,
     ...leadershipSchemas.versions,
     ...deliverySchemas.versions,
+    ...seatSchemas.versions,
   },
   upcasters: {
     ...orderSchemas.upcasters,
@@ -46,5 +49,6 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...lockoutSchemas.upcasters,
     ...leadershipSchemas.upcasters,
     ...deliverySchemas.upcasters,
+    ...seatSchemas.upcasters,
   },
 }

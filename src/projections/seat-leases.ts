@@ -1,6 +1,7 @@
 // The leases of the seats held, by when they run out: how the seat sweeper
-// finds the orders whose seats lapsed without anyone asking about them. Only
-// a hint: the sweeper decides on the order's own stream.
+// finds the orders whose seats lapsed without anyone asking about them, or
+// whose seats' streams ended them before the order learnt of it. Only a hint:
+// the sweeper decides on the seats' and the order's own streams.
 import type Database from 'better-sqlite3'
 import type { Projection } from './projection.js'
 
@@ -25,8 +26,14 @@ export const seatLeasesProjection: Projection = {
           for (const { event } of events) {
             switch (event.type) {
               case 'SeatGranted':
+              case 'SeatLeaseStarted':
               case 'SeatLeaseRenewed':
                 leases.set(event.data.seatId, { orderId: event.data.orderId, leaseExpiresAt: event.data.leaseExpiresAt })
+                break
+              // Ended on its own stream: due at once, until the order records the end (and the row goes).
+              case 'SeatLeaseExpired':
+              case 'SeatLeaseEnded':
+                leases.set(event.data.seatId, { orderId: event.data.orderId, leaseExpiresAt: event.data.at })
                 break
               case 'SeatReleased':
               case 'SeatExpired':

@@ -21,6 +21,7 @@ import {
   type OrderState,
   type SeatSettings,
 } from '../../src/domain/order/index.js'
+import { evolveSeat, initialSeatState, seatDecider, type RecordedSeat, type SeatCommand, type SeatEvent, type SeatState } from '../../src/domain/seat/index.js'
 import { NOW, seedTerms } from './fixtures.js'
 
 const orderId = 'order-1'
@@ -103,22 +104,23 @@ describe('a seat’s deadline', () => {
   })
 })
 
-// A seat's life under a client's heartbeats, decided by the order's own
-// decider: the seat is granted at 0 s; its client beats every interval from
-// `phase` seconds after the grant (its first beat anywhere in the interval);
-// the heartbeats numbered in `lost` never arrive; the one right after a gap
-// arrives `lateMs` late (the worst case: the last one before the gap renewed
-// on time, the next comes late), the others on time.
+// A seat's life under a client's heartbeats, decided by the real deciders:
+// the order's grants the seat at 0 s, the seat's own stream decides each
+// heartbeat (a renewal, nothing, or its expiry); its client beats every
+// interval from `phase` seconds after the grant (its first beat anywhere in
+// the interval); the heartbeats numbered in `lost` never arrive; the one right
+// after a gap arrives `lateMs` late (the worst case: the last one before the
+// gap renewed on time, the next comes late), the others on time.
 interface Beats {
   readonly phase: number
   readonly lost: readonly number[]
   readonly lateMs: number
 }
 
-const heartbeat = { type: 'HeartbeatSeat', orderId, seatId: 'seat-1', ...holder } as const
+const at = (seconds: number): Date => new Date(NOW.getTime() + seconds * 1000)
 
 const decided = (state: OrderState, command: Parameters<typeof usageDecider.decide>[0], seconds: number): readonly OrderEvent[] => {
-  const outcome = usageDecider.decide(command, state, { now: new Date(NOW.getTime() + seconds * 1000), newId: 'seat-1' })
+  const outcome = usageDecider.decide(command, state, { now: at(seconds), newId: 'seat-1' })
   if (E.isLeft(outcome)) throw new Error(`decision failed: ${JSON.stringify(outcome.left)}`)
   return outcome.right
 }
@@ -127,19 +129,25 @@ const decided = (state: OrderState, command: Parameters<typeof usageDecider.deci
 const deathOf = (settings: SeatSettings, beats: Beats): number | null => {
   const interval = settings.heartbeatIntervalSeconds
   const configured: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, ...settings, at: iso(0) } }
-  let state = fold(evolveOrder, initialOrderState)([created, configured])
-  const apply = (events: readonly OrderEvent[]): void => {
-    state = events.reduce(evolveOrder, state)
+  const order = fold(evolveOrder, initialOrderState)([created, configured])
+  const grant = decided(order, { type: 'RequestSeat', orderId, ...holder, clientName: null, clientAddr: null }, 0).find((event) => event.type === 'SeatGranted')
+  if (grant?.type !== 'SeatGranted') throw new Error('the seat was not granted')
+  const { seatId, clientId, machineId, leaseExpiresAt, heartbeatIntervalSeconds, at: renewedAt } = grant.data
+  const seat: RecordedSeat = { orderId, seatId, clientId, machineId, renewedAt, leaseExpiresAt, heartbeatIntervalSeconds }
+  let state: SeatState = initialSeatState
+  const seatDecided = (command: SeatCommand, seconds: number): readonly SeatEvent[] => {
+    const outcome = seatDecider.decide(command, state, { now: at(seconds) })
+    if (E.isLeft(outcome)) throw new Error('a seat decision failed')
+    state = outcome.right.reduce(evolveSeat, state)
+    return outcome.right
   }
-  apply(decided(state, { type: 'RequestSeat', orderId, ...holder, clientName: null, clientAddr: null }, 0))
+  seatDecided({ type: 'StartSeatLease', seat }, 0)
   // Past the lease and then some, so that every heartbeat of the lease can be the lost one.
   const count = Math.ceil(settings.leaseSeconds / interval) + 4
   for (let n = 0; n < count; n++) {
     if (beats.lost.includes(n)) continue
-    const at = beats.phase + n * interval + (beats.lost.includes(n - 1) ? beats.lateMs / 1000 : 0)
-    const events = decided(state, heartbeat, at)
-    if (events.some((event) => event.type === 'SeatExpired')) return at
-    apply(events)
+    const when = beats.phase + n * interval + (beats.lost.includes(n - 1) ? beats.lateMs / 1000 : 0)
+    if (seatDecided({ type: 'RenewSeatLease', seat, settings }, when).some((event) => event.type === 'SeatLeaseExpired')) return when
   }
   return null
 }

@@ -8,7 +8,9 @@ import {
   orderCounters,
   usageDecider,
   type ExistingOrder,
+  type Liveness,
   type OrderEvent,
+  type SeatEndReason,
   type OrderTerms,
   type UsageCommand,
   type UsageContext,
@@ -22,7 +24,13 @@ const KEY = 'II1HP-TX8EQ-R1QXZ-7LYXF-AAAAA' as ActivationKey
 
 const at = (seconds: number): Date => new Date(NOW.getTime() + seconds * 1000)
 const iso = (seconds: number): string => at(seconds).toISOString()
-const ctx = (seconds: number, newId = 'new-id'): UsageContext => ({ now: at(seconds), newId })
+const ctx = (seconds: number, newId = 'new-id', liveness?: Liveness): UsageContext => ({ now: at(seconds), newId, ...(liveness === undefined ? {} : { liveness }) })
+/** What seat n's own stream says: it ended (expired at its lease end, released or revoked at `seconds`). */
+const ended = (n: number, reason: SeatEndReason, seconds: number): Liveness => ({ [`seat-${n}`]: { lease: null, ended: { reason, at: iso(seconds) } } })
+/** What seat n's own stream says: renewed at `seconds`. */
+const renewedOwn = (n: number, seconds: number, leaseSeconds = 180): Liveness => ({
+  [`seat-${n}`]: { lease: { renewedAt: iso(seconds), leaseExpiresAt: iso(seconds + leaseSeconds), heartbeatIntervalSeconds: 60 }, ended: null },
+})
 
 const terms = (change: Partial<OrderTerms> = {}): OrderTerms => ({ ...seedTerms, ...change })
 const created = (change: Partial<OrderTerms> = {}): OrderEvent => ({
@@ -113,10 +121,15 @@ describe('node-locked activations', () => {
       .when(activate(3), ctx(10))
       .then(E.left({ _tag: 'ActivationLimitReached', orderId, limit: 2 }))
   })
-  it('given a seat whose lease ran out, when a machine activates, then the expiry is written first and the place is free', () => {
+  it("given a seat whose stream expired it, when a machine activates, then the expiry is written first and the place is free", () => {
+    given(created({ activations_allowed: 1 }), granted(2))
+      .when(activate(3), ctx(200, 'act-3', ended(2, 'expired', 180)))
+      .then(E.right([expired(2, 180, 200), activated(3, 200)]))
+  })
+  it("given a seat whose lease ran out but whose stream has not ended it, when a machine activates, then the seat still counts: over-counted, never under-counted", () => {
     given(created({ activations_allowed: 1 }), granted(2))
       .when(activate(3), ctx(200, 'act-3'))
-      .then(E.right([expired(2, 180, 200), activated(3, 200)]))
+      .then(E.left({ _tag: 'ActivationLimitReached', orderId, limit: 1 }))
   })
   it('given a disabled order, when a machine activates, then OrderDisabled', () => {
     given(created({ enabled: false })).when(activate(1), ctx(0)).then(E.left({ _tag: 'OrderDisabled', orderId }))
@@ -182,8 +195,8 @@ describe('floating seats', () => {
   it('given the client holds a seat, when it asks again within half an interval, then no second grant and no renewal', () => {
     given(created(), granted(1)).when(request(1), ctx(29, 'seat-x')).then(E.right([]))
   })
-  it('given the client holds a seat, when it asks again half an interval or more after the grant, then its lease is renewed, still no second grant', () => {
-    given(created(), granted(1)).when(request(1), ctx(100, 'seat-x')).then(E.right([renewed(1, 100)]))
+  it("given the client holds a seat past half its lease, when it asks again, then nothing on the order: its lease is renewed on the seat's own stream", () => {
+    given(created(), granted(1)).when(request(1), ctx(100, 'seat-x')).then(E.right([]))
   })
   it('given every seat taken, when another client asks, then the denial is recorded with the count and the limit', () => {
     given(created({ activations_allowed: 2 }), granted(1), granted(2)).when(request(3), ctx(10)).then(E.right([denied(3, 10, 2, 2)]))
@@ -199,17 +212,17 @@ describe('floating seats', () => {
   })
   it('given a seat whose client stopped heartbeating, when another client asks past the lease and its grace, then the expiry is written at the lease end and the seat is granted', () => {
     given(created({ activations_allowed: 1 }), granted(1))
-      .when(request(2), ctx(191, 'seat-2'))
-      .then(E.right([expired(1, 180, 191), granted(2, 191)]))
+      .when(request(2), ctx(181, 'seat-2', ended(1, 'expired', 180)))
+      .then(E.right([expired(1, 180, 181), granted(2, 181)]))
   })
-  it('given a seat whose lease ended less than its grace (a sixth of an interval) ago, when another client asks, then the seat still holds its place', () => {
-    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(189.999, 'seat-2')).then(E.right([denied(2, 189.999, 1, 1)]))
+  it("given a seat renewed on its own stream, when another client asks after the grant's lease, then the seat is still held", () => {
+    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(250, 'seat-2', renewedOwn(1, 120))).then(E.right([denied(2, 250, 1, 1)]))
   })
-  it('given a seat whose lease and grace end exactly now, then it is dead', () => {
-    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(190, 'seat-2')).then(E.right([expired(1, 180, 190), granted(2, 190)]))
+  it('given the client own seat expired on its stream, when it asks again, then the old seat expires and it gets a new one', () => {
+    given(created(), granted(1)).when(request(1), ctx(300, 'seat-1b', ended(1, 'expired', 180))).then(E.right([expired(1, 180, 300), granted(1, 300, 'seat-1b')]))
   })
-  it('given the client own seat lapsed, when it asks again, then the old seat expires and it gets a new one', () => {
-    given(created(), granted(1)).when(request(1), ctx(300, 'seat-1b')).then(E.right([expired(1, 180, 300), granted(1, 300, 'seat-1b')]))
+  it("given a seat whose stream ended it and the order did not learn it (a crash between the two appends), when any client asks, then the order records that end first", () => {
+    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(40, 'seat-2', ended(1, 'released', 30))).then(E.right([released(1, 30), granted(2, 40)]))
   })
   it('given node-locked activations fill the license, when a client asks, then no seat is free', () => {
     given(created({ activations_allowed: 1 }), activated(1)).when(request(2), ctx(5)).then(E.right([denied(2, 5, 1, 1)]))
@@ -247,24 +260,11 @@ describe('heartbeats', () => {
   it('given a seat granted less than half an interval ago, when it heartbeats, then nothing is written', () => {
     given(created(), granted(1)).when(heartbeat(1), ctx(29.999)).then(E.right([]))
   })
-  it('given a seat granted half an interval ago, when it heartbeats, then the lease is renewed from now', () => {
-    given(created(), granted(1)).when(heartbeat(1), ctx(30)).then(E.right([renewed(1, 30)]))
+  it("given a seat past half its lease, when it heartbeats, then nothing on the order: the renewal is the seat stream's (seat-decider.test.ts)", () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(120)).then(E.right([]))
   })
-  it('given a seat, when it heartbeats an interval after the grant, then the lease is renewed from now', () => {
-    given(created(), granted(1)).when(heartbeat(1), ctx(60)).then(E.right([renewed(1, 60)]))
-  })
-  it('given a renewed lease, when the next heartbeat comes an interval later, then it is renewed again: every heartbeat at the interval renews', () => {
-    given(created(), granted(1), renewed(1, 60)).when(heartbeat(1), ctx(120)).then(E.right([renewed(1, 120)]))
-  })
-  it('given the order settings changed, when a lease is renewed, then the new lease and interval apply', () => {
-    const settings: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 30, leaseSeconds: 90, at: iso(10) } }
-    given(created(), granted(1), settings).when(heartbeat(1), ctx(120)).then(E.right([renewed(1, 120, 90, 30)]))
-  })
-  it('given a seat whose lease ran out less than its grace ago, when it heartbeats, then the lease is renewed from now', () => {
-    given(created(), granted(1)).when(heartbeat(1), ctx(185)).then(E.right([renewed(1, 185)]))
-  })
-  it('given a seat whose lease and grace ran out, when it heartbeats, then its expiry is written and it is not renewed', () => {
-    given(created(), granted(1)).when(heartbeat(1), ctx(190)).then(E.right([expired(1, 180, 190)]))
+  it('given a seat whose stream expired it, when it heartbeats, then the order records its expiry at the lease end', () => {
+    given(created(), granted(1)).when(heartbeat(1), ctx(181, 'x', ended(1, 'expired', 180))).then(E.right([expired(1, 180, 181)]))
   })
   it('given a released seat, when its token heartbeats, then nothing is written (the seat is dead)', () => {
     given(created(), granted(1), released(1, 10)).when(heartbeat(1), ctx(20)).then(E.right([]))
@@ -282,7 +282,7 @@ describe('heartbeats', () => {
       .then(E.left({ _tag: 'ClientMismatch', orderId, tokenId: 'seat-1' }))
   })
   it('given a seat, when the token heartbeats without naming client and machine, then it is accepted', () => {
-    given(created(), granted(1)).when(heartbeat(1, { clientId: null, machineId: null }), ctx(120)).then(E.right([renewed(1, 120)]))
+    given(created(), granted(1)).when(heartbeat(1, { clientId: null, machineId: null }), ctx(120)).then(E.right([]))
   })
   it('given an order disabled while a seat is held, when it heartbeats, then OrderDisabled and the lease is not renewed', () => {
     given(created(), granted(1), updated({ enabled: false }, 5)).when(heartbeat(1), ctx(120)).then(E.left({ _tag: 'OrderDisabled', orderId }))
@@ -290,20 +290,23 @@ describe('heartbeats', () => {
 })
 
 describe('release', () => {
-  it('given a held seat, when released, then SeatReleased with its client and machine', () => {
-    given(created(), granted(1)).when(release(1), ctx(30)).then(E.right([released(1, 30)]))
+  it("given a held seat its stream ended as released, when released, then SeatReleased with its client and machine", () => {
+    given(created(), granted(1)).when(release(1), ctx(30, 'x', ended(1, 'released', 30))).then(E.right([released(1, 30)]))
+  })
+  it("given a held seat its stream did not end, when released, then nothing: the order frees a place only once the seat's stream ended it", () => {
+    given(created(), granted(1)).when(release(1), ctx(30)).then(E.right([]))
   })
   it('given a released seat, when released again, then nothing happens', () => {
     given(created(), granted(1), released(1, 30)).when(release(1), ctx(31)).then(E.right([]))
   })
-  it('given a lapsed seat, when released, then its expiry is written instead', () => {
-    given(created(), granted(1)).when(release(1), ctx(500)).then(E.right([expired(1, 180, 500)]))
+  it('given a lapsed seat its stream expired, when released, then its expiry is written instead', () => {
+    given(created(), granted(1)).when(release(1), ctx(500, 'x', ended(1, 'expired', 180))).then(E.right([expired(1, 180, 500)]))
   })
   it('given a seat, when another client releases it with its token, then ClientMismatch', () => {
     given(created(), granted(1)).when(release(1, { clientId: 'client-2', machineId: null }), ctx(30)).then(E.left({ _tag: 'ClientMismatch', orderId, tokenId: 'seat-1' }))
   })
   it('given a disabled order, when a seat is released, then it is released all the same', () => {
-    given(created(), granted(1), updated({ enabled: false }, 5)).when(release(1), ctx(30)).then(E.right([released(1, 30)]))
+    given(created(), granted(1), updated({ enabled: false }, 5)).when(release(1), ctx(30, 'x', ended(1, 'released', 30))).then(E.right([released(1, 30)]))
   })
   it('given a released seat, when another client asks, then the place is free again', () => {
     given(created({ activations_allowed: 1 }), granted(1), released(1, 30)).when(request(2), ctx(31, 'seat-2')).then(E.right([granted(2, 31)]))
@@ -313,7 +316,7 @@ describe('release', () => {
 describe('the sweeper', () => {
   it('given lapsed and live seats, when swept, then each lapsed seat expires at its own lease end, oldest first', () => {
     given(created(), granted(2, 10), granted(1, 0), granted(3, 100))
-      .when({ type: 'ExpireLapsedSeats', orderId }, ctx(250))
+      .when({ type: 'ExpireLapsedSeats', orderId }, ctx(250, 'x', { ...ended(2, 'expired', 190), ...ended(1, 'expired', 180), ...renewedOwn(3, 200) }))
       .then(E.right([expired(1, 180, 250), expired(2, 190, 250)]))
   })
   it('given no lapsed seat, when swept, then nothing is written', () => {
@@ -374,5 +377,25 @@ describe('seat settings', () => {
   it('given any order, when the lease is two and a half intervals, then it is accepted', () => {
     const changed: OrderEvent = { type: 'SeatSettingsChanged', data: { orderId, heartbeatIntervalSeconds: 30, leaseSeconds: 75, at: iso(0) } }
     given(created()).when({ type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 30, leaseSeconds: 75 } }, ctx(0)).then(E.right([changed]))
+  })
+})
+
+describe('logs from before seats had streams (renewals in the order stream)', () => {
+  it('given a seat an older engine renewed in the order stream, when another client asks after the first lease, then that renewal still holds it', () => {
+    // Its own stream is empty: the order's record, renewal included, is its lease.
+    const empty: Liveness = { 'seat-1': { lease: null, ended: null } }
+    const state = given(created({ activations_allowed: 2 }), granted(1), renewed(1, 120)).when(request(2), ctx(250, 'seat-2', empty)).state() as ExistingOrder
+    expect(Object.keys(state.usage.seats).sort()).toEqual(['seat-1', 'seat-2'])
+    expect(state.usage.seats['seat-1']?.leaseExpiresAt).toBe(iso(300))
+  })
+  it("given such a seat, when its stream expired it at that renewal's lease end, then the order records the expiry then and grants the place", () => {
+    given(created({ activations_allowed: 1 }), granted(1), renewed(1, 120))
+      .when(request(2), ctx(320, 'seat-2', ended(1, 'expired', 300)))
+      .then(E.right([expired(1, 300, 320), granted(2, 320)]))
+  })
+  it('given such a seat later renewed on its own stream, then the later lease is the one', () => {
+    given(created({ activations_allowed: 1 }), granted(1), renewed(1, 120))
+      .when(request(2), ctx(400, 'seat-2', renewedOwn(1, 280)))
+      .then(E.right([denied(2, 400, 1, 1)]))
   })
 })

@@ -1,7 +1,7 @@
 // Seed 002's floating seats over real HTTP (request, heartbeat, release),
 // against a real server and SQLite file, with the test clock for leases.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { babelClient, clientBody, eventsOfType, orderEvents, tokenId } from '../support/babel.js'
+import { babelClient, clientBody, eventsOfType, orderEvents, seatEvents, tokenId } from '../support/babel.js'
 import { createCustomer, createTemplate, seedOrder } from '../support/fixtures.js'
 import { useEngine } from '../support/engine.js'
 import { client } from '../support/server.js'
@@ -81,7 +81,9 @@ describe('floating seats (seed 002) over HTTP', () => {
     server.clock.advance(40_000)
     const renewed = await babel('heartbeat', { licenseToken: token })
     expect(renewed.body.tokenExpireAt).toEqual(seconds(180))
-    expect(await eventsOfType(server, orderId, 'SeatLeaseRenewed')).toHaveLength(1)
+    // Renewed in the seat's own stream, not the license's.
+    expect((await seatEvents(server, tokenId(token))).map((e) => e.event.type)).toEqual(['SeatLeaseStarted', 'SeatLeaseRenewed'])
+    expect(await eventsOfType(server, orderId, 'SeatLeaseRenewed')).toHaveLength(0)
   })
 
   it('keeps a seat alive as long as heartbeats come, far beyond the first lease', async () => {
@@ -233,15 +235,18 @@ describe('floating seats (seed 002) over HTTP', () => {
     expect(server.logs.filter((line) => (line.level as number) >= 50)).toEqual([])
   })
 
-  it('writes about 60 events per seat per hour at the default settings, with a heartbeat every interval', async () => {
+  it('writes about 60 events per seat per hour at the default settings, with a heartbeat every interval, all in the seat\'s own stream', async () => {
     const { key, orderId } = await license('SEAT-HOUR')
     const token = (await babel('request', clientBody(key, 1))).body.licenseToken as string
     const before = (await orderEvents(server, orderId)).length
+    const seatBefore = (await seatEvents(server, tokenId(token))).length
     for (let beat = 1; beat <= 60; beat += 1) {
       server.clock.advance(60_000)
       expect((await babel('heartbeat', { licenseToken: token })).body.active).toBe(true)
     }
-    const written = (await orderEvents(server, orderId)).slice(before).map((e) => e.event.type)
+    // The license's stream does not grow with heartbeats.
+    expect((await orderEvents(server, orderId)).slice(before)).toEqual([])
+    const written = (await seatEvents(server, tokenId(token))).slice(seatBefore).map((e) => e.event.type)
     // Renewed by every heartbeat: at 60 s, 120 s, ... 3600 s.
     expect(written).toEqual(Array.from({ length: 60 }, () => 'SeatLeaseRenewed'))
   })

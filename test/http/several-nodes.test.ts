@@ -2,13 +2,14 @@
 // log, any of which may serve any request. The same write sent to all of them
 // with one Idempotency-Key is done once; a seat token issued on one node is
 // honoured by the others; a read given the log position a write answered with
-// sees that write on every node; and the seat cap holds with requests spread
-// over all of them.
+// sees that write on every node; and the seat cap holds with requests,
+// renewals, releases and expiries spread over all of them.
 import { describe, expect, it } from 'vitest'
 import { decodeRecorded } from '../../src/application/event-codec.js'
 import type { DomainEvent } from '../../src/domain/events.js'
 import type { EventStore } from '../../src/store/port.js'
 import { babelClient, clientBody, type BabelClient } from '../support/babel.js'
+import { seatLog } from '../support/seat-log.js'
 import { activationBody } from '../support/cryptlex.js'
 import { useNodes } from '../support/engine.js'
 import { createCustomer, createTemplate, seedOrder } from '../support/fixtures.js'
@@ -155,4 +156,62 @@ describe(`${NODES} engine processes on one event log`, () => {
     expect(new Set(grants.map((event) => event.type === 'SeatGranted' && event.data.clientId)).size).toBe(10)
     expect(events.filter((event) => event.type === 'SeatReleased' || event.type === 'SeatExpired')).toEqual([])
   }, 60_000)
+
+  it('holds the seat cap with renewals, releases, expiries and requests spread over every node, and never frees a seat its own stream has not ended', async () => {
+    const { nodes, readLog } = cluster
+    const limit = 5
+    const orderId = await license(nodes[0]!, 'NODES-STORM', limit)
+    // Leases of 10 s renewed past 5 s, so that this runs in real time across the processes' own clocks.
+    const settings = await nodes[0]!.api.put('/license-orders/NODES-STORM/seat-settings', { heartbeat_interval_seconds: 5, lease_seconds: 10 })
+    expect(settings.status, settings.text).toBe(200)
+    const clients = nodes.map((node) => babelClient(node))
+    const on = (i: number) => clients[i % NODES]!
+    const held = new Map<number, { token: string; beating: boolean }>()
+    let asked = 0
+    let granted = 0
+    const counts: number[] = []
+    const ask = async (): Promise<void> => {
+      const n = (asked += 1)
+      const reply = await decided(() => on(n)('request', clientBody('NODES-STORM', n)))
+      expect(reply.status, reply.text).toBe(200)
+      counts.push(reply.body.activeClientCount as number)
+      // One in three goes quiet after its grant and is left to expire, the first one granted among them.
+      if (reply.body.granted === true) held.set(n, { token: reply.body.licenseToken as string, beating: (granted += 1) % 3 !== 1 })
+    }
+    await Promise.all(Array.from({ length: 10 }, ask))
+    for (let round = 1; round <= 4; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5_500))
+      const work: Promise<void>[] = []
+      let releases = round % 2
+      for (const [n, seat] of held) {
+        if (releases > 0) {
+          releases -= 1
+          work.push(decided(() => on(n + round)('release', { licenseToken: seat.token })).then((reply) => {
+            expect(reply.status, reply.text).toBe(200)
+            held.delete(n)
+          }))
+        } else if (seat.beating) {
+          // Two nodes at once, as a client retrying on another node does.
+          for (const node of [n + round, n + round + 1]) {
+            work.push(decided(() => on(node)('heartbeat', { licenseToken: seat.token })).then((reply) => {
+              expect(reply.status, reply.text).toBe(200)
+              counts.push(reply.body.activeClientCount as number)
+              if (reply.body.active !== true) held.delete(n)
+            }))
+          }
+        }
+      }
+      for (let i = 0; i < 4; i += 1) work.push(ask())
+      await Promise.all(work)
+    }
+    expect(Math.max(...counts)).toBeLessThanOrEqual(limit)
+    const report = await readLog((store) => seatLog(store, orderId))
+    expect(report.grants).toBeGreaterThan(limit)
+    expect(report.renewals).toBeGreaterThan(0)
+    expect(report.renewalsInOrderStream).toBe(0)
+    expect(report.freedEarly).toEqual([])
+    expect(report.takings.filter((taking) => taking.alive > taking.limit)).toEqual([])
+    const ends = (await readLog(logEvents)).filter((event) => (event.type === 'SeatExpired' || event.type === 'SeatReleased') && event.data.orderId === orderId)
+    expect(new Set(ends.map((event) => event.type))).toEqual(new Set(['SeatExpired', 'SeatReleased']))
+  }, 120_000)
 })

@@ -5,7 +5,7 @@
 // check would read that key's stream too.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { EventStore } from '../../src/store/port.js'
-import { babelClient, clientBody } from '../support/babel.js'
+import { babelClient, clientBody, orderEvents } from '../support/babel.js'
 import { seedOrder, setUpLicense } from '../support/fixtures.js'
 import { useEngine } from '../support/engine.js'
 import { client } from '../support/server.js'
@@ -78,13 +78,17 @@ describe('store reads per request', () => {
     expect(renewal).toEqual({ reads: [], appended: 1 })
   })
 
-  it('after a restart, when nothing is cached, reads each stream a heartbeat needs once: the order and its template', async () => {
+  it("after a restart, when nothing is cached, reads each stream a heartbeat needs once: the order, its template and its held seats' own streams", async () => {
     const granted = await babel('request', clientBody(KEY, 2))
     await server.restart()
     server.clock.advance(30_000)
     const cold = await store.during(async () =>
       expect((await babel('heartbeat', { licenseToken: granted.body.licenseToken })).body.active).toBe(true),
     )
-    expect([...cold.reads].sort()).toEqual([orderStream, `productTemplate-${ids.templateId}`].sort())
+    // Seats' leases live in their own streams: the reply's activeClientCount counts the live ones, so each held seat's stream is read once.
+    const held = (await babel('info', { userKey: KEY })).body.licenseTokens.filter((t: { revoked: boolean; lastHearbeat: unknown }) => !t.revoked && t.lastHearbeat !== null)
+    expect(held).toHaveLength(2)
+    const seats = (await orderEvents(server, orderStream.slice('order-'.length))).flatMap((e) => (e.event.type === 'SeatGranted' ? [`seat-${e.event.data.seatId}`] : []))
+    expect([...cold.reads].sort()).toEqual([orderStream, `productTemplate-${ids.templateId}`, ...seats].sort())
   })
 })

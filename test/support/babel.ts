@@ -43,6 +43,10 @@ export const eventsOfType = async <T extends DomainEvent['type']>(
 ): Promise<Extract<DomainEvent, { type: T }>[]> =>
   (await orderEvents(server, orderId)).map((e) => e.event).filter((e): e is Extract<DomainEvent, { type: T }> => e.type === type)
 
+/** The events of a seat's own stream (its lease, renewals and end), decoded. */
+export const seatEvents = async (server: Parameters<typeof orderEvents>[0], seatId: string) =>
+  (await server.running.store.readStream(`seat-${seatId}`)).map((recorded) => decodeRecorded(recorded))
+
 /** Verifies a token with nothing but the JWK set the server publishes. */
 export const verifyWithJwks = async (server: { readonly url: string }, token: string, at: Date): Promise<JWTPayload> => {
   const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as Parameters<typeof createLocalJWKSet>[0]

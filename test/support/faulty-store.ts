@@ -19,6 +19,12 @@ export interface FaultyStore {
    * fails, as when the store's answer is lost on the way.
    */
   readonly failAppends: (times: number, options?: { readonly written?: boolean }) => void
+  /**
+   * Every append to a stream `streams` matches fails, until `restore`: one of
+   * two appends that belong together never lands, as when the process died
+   * between them.
+   */
+  readonly failAppendsTo: (streams: (streamName: string) => boolean) => void
   /** Every open subscription fails now; new ones fail at once (and are never confirmed) until `restore`. */
   readonly dropSubscriptions: () => void
   /** Subscriptions work again; appends fail no more. */
@@ -47,6 +53,7 @@ export const faultyStore = (): FaultyStore => {
   const attempts: AppendAttempt[] = []
   const drops = new Set<(error: Error) => void>()
   let appendFaults = 0
+  let failingStreams: ((streamName: string) => boolean) | null = null
   let writeThenFail = false
   let subscriptionsDown = false
   let subscribes = 0
@@ -55,6 +62,10 @@ export const faultyStore = (): FaultyStore => {
   const wrap = (store: EventStore): EventStore => {
     const appendToStream: EventStore['appendToStream'] = async (streamName, events, expected) => {
       const eventIds = events.map((event) => event.id)
+      if (failingStreams?.(streamName) === true) {
+        attempts.push({ streamName, eventIds, outcome: 'failed' })
+        throw unavailable('the append could not be sent')
+      }
       if (appendFaults === 0) {
         attempts.push({ streamName, eventIds, outcome: 'passed' })
         return store.appendToStream(streamName, events, expected)
@@ -114,12 +125,16 @@ export const faultyStore = (): FaultyStore => {
       appendFaults = times
       writeThenFail = options.written ?? false
     },
+    failAppendsTo: (streams) => {
+      failingStreams = streams
+    },
     dropSubscriptions: () => {
       subscriptionsDown = true
       for (const drop of [...drops]) drop(unavailable('the subscription was dropped'))
     },
     restore: () => {
       appendFaults = 0
+      failingStreams = null
       subscriptionsDown = false
     },
     appends: () => attempts,

@@ -6,10 +6,10 @@ import { pipe } from 'fp-ts/function'
 import type { OrderEvent } from './events.js'
 import { noActivationDetails, type ActivationDetails } from './machine.js'
 import { incrementUses, ownEntry } from './meters.js'
-import { activationOf, limitOf, occupied } from './occupancy.js'
+import { activationOf, limitOf, placesTaken } from './occupancy.js'
 import type { ExistingOrder } from './state.js'
 import type { ActivateMachine, ActivateMachineWithDetails, ActivationChanges, ActivationSelector, DeactivateMachine, UpdateActivation } from './usage-commands.js'
-import { afterExpiries, usable, type Decide, type Decision, type UsageContext } from './usage-decision.js'
+import { afterEndings, usable, type Decide, type Decision, type UsageContext } from './usage-decision.js'
 import type { UsageError } from './usage-errors.js'
 import type { Activation } from './usage.js'
 
@@ -17,8 +17,8 @@ const findActivation = (order: ExistingOrder, selector: ActivationSelector) =>
   'activationId' in selector ? ownEntry(order.usage.activations, selector.activationId) : activationOf(order.usage, selector)
 
 /** Every place taken: a new activation would exceed activations_allowed. */
-const full = (order: ExistingOrder, now: Date): E.Either<UsageError, never> | null =>
-  occupied(order, now) >= limitOf(order) ? E.left({ _tag: 'ActivationLimitReached', orderId: order.orderId, limit: limitOf(order) }) : null
+const full = (order: ExistingOrder): E.Either<UsageError, never> | null =>
+  placesTaken(order) >= limitOf(order) ? E.left({ _tag: 'ActivationLimitReached', orderId: order.orderId, limit: limitOf(order) }) : null
 
 /**
  * Seed 003's details after a change: the fields given replace the recorded
@@ -53,10 +53,10 @@ export const activateMachine: Decide<ActivateMachine> = (command, order, context
   pipe(
     usable(order, context.now),
     E.chain(() =>
-      afterExpiries(order, context.now, (after) => {
+      afterEndings(order, context, (after) => {
         // The same client and machine again: the same activation, nothing new.
         if (activationOf(after.usage, command) !== undefined) return E.right([])
-        return full(after, context.now) ?? E.right([activated(after, command, command.details, context)])
+        return full(after) ?? E.right([activated(after, command, command.details, context)])
       }),
     ),
   )
@@ -65,11 +65,11 @@ export const activateMachineWithDetails: Decide<ActivateMachineWithDetails> = (c
   pipe(
     usable(order, context.now),
     E.chain(() =>
-      afterExpiries(order, context.now, (after) => {
+      afterEndings(order, context, (after) => {
         const held = activationOf(after.usage, command)
         if (held !== undefined) return updateOf(after, held, command.changes, context.now.toISOString())
         return (
-          full(after, context.now) ??
+          full(after) ??
           pipe(
             changedDetails(after, noActivationDetails, command.changes),
             E.map((details) => [activated(after, command, details, context)]),

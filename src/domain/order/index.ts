@@ -8,6 +8,7 @@ export * from './terms.js'
 export const orderStream = (orderId: string): string => `order-${orderId}`
 export * from './counters.js'
 export * from './lease.js'
+export * from './liveness.js'
 export * from './machine.js'
 export * from './meters.js'
 export * from './occupancy.js'

@@ -21,7 +21,15 @@ export const lapsedSeats = (usage: OrderUsage, now: Date): readonly Seat[] =>
 
 export const activationsOf = (usage: OrderUsage): readonly Activation[] => Object.values(usage.activations)
 
-/** Places taken now: activations plus live seats. */
+/**
+ * Places a decision counts as taken: activations, and every seat the order
+ * still holds, until its end is recorded. A seat's renewals live in its own
+ * stream, so the order cannot tell a lapsed seat from one renewed elsewhere:
+ * it counts it until the seat's stream has ended it (liveness.ts).
+ */
+export const placesTaken = (order: ExistingOrder): number => activationsOf(order.usage).length + Object.keys(order.usage.seats).length
+
+/** Places taken now, as a client is told: activations plus live seats. */
 export const occupied = (order: ExistingOrder, now: Date): number => activationsOf(order.usage).length + liveSeats(order.usage, now).length
 
 export const limitOf = (order: ExistingOrder): number => order.terms.activations_allowed

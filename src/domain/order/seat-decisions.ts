@@ -1,20 +1,21 @@
-// Decisions on floating seats (seed 002's request, heartbeat and release):
-// a seat is held while its lease lives, its lease written again by every
-// heartbeat at its interval, and no more seats and activations than activations_allowed.
+// Decisions on floating seats (seed 002's request, heartbeat and release) on
+// the order's stream: a seat is granted while activations and seats held stay
+// within activations_allowed, and its end (released, expired, revoked) is
+// recorded once its own stream has it. Renewals are decided on the seat's
+// stream (src/domain/seat/), not here.
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import type { OrderEvent } from './events.js'
-import { DENIAL_RECORD_WINDOW_MS, dueForRenewal, leaseEnd, seatSettingsOf, type SeatSettings } from './lease.js'
+import { DENIAL_RECORD_WINDOW_MS, leaseEnd, seatSettingsOf } from './lease.js'
 import { clientKey } from './machine.js'
-import { limitOf, occupied, seatOf } from './occupancy.js'
+import { limitOf, placesTaken, seatOf } from './occupancy.js'
 import type { ExistingOrder } from './state.js'
 import type { ExpireLapsedSeats, HeartbeatSeat, ReleaseSeat, RequestSeat } from './usage-commands.js'
-import { afterExpiries, expiriesOf, usable, type Decide, type Decision } from './usage-decision.js'
+import { afterEndings, endings, usable, type Decide, type Decision } from './usage-decision.js'
 import type { UsageError } from './usage-errors.js'
 import type { Seat } from './usage.js'
 
 /** A token presented back must not be revoked, and a presenter that names a client or machine must name the token's own. */
-const presentable = (order: ExistingOrder, command: HeartbeatSeat | ReleaseSeat): E.Either<UsageError, ExistingOrder> => {
+export const presentable = (order: ExistingOrder, command: HeartbeatSeat | ReleaseSeat): E.Either<UsageError, ExistingOrder> => {
   const { orderId } = order
   const revoked = order.usage.revokedTokens[command.seatId]
   if (revoked !== undefined) return E.left({ _tag: 'TokenRevoked', orderId, tokenId: command.seatId, revokedAt: revoked.revokedAt })
@@ -25,35 +26,18 @@ const presentable = (order: ExistingOrder, command: HeartbeatSeat | ReleaseSeat)
   return E.right(order)
 }
 
-const renewal = (order: ExistingOrder, seat: Seat, settings: SeatSettings, now: Date): OrderEvent => ({
-  type: 'SeatLeaseRenewed',
-  data: {
-    orderId: order.orderId,
-    seatId: seat.seatId,
-    clientId: seat.clientId,
-    machineId: seat.machineId,
-    leaseExpiresAt: leaseEnd(now, settings),
-    heartbeatIntervalSeconds: settings.heartbeatIntervalSeconds,
-    at: now.toISOString(),
-  },
-})
-
-/** A held seat's lease is written again, a full lease from now, when half an interval has passed since it last was; otherwise nothing is. */
-const renewalIfDue = (order: ExistingOrder, seat: Seat, now: Date): readonly OrderEvent[] =>
-  dueForRenewal(seat, now) ? [renewal(order, seat, seatSettingsOf(order), now)] : []
-
-export const requestSeat: Decide<RequestSeat> = (command, order, { now, newId }) =>
+export const requestSeat: Decide<RequestSeat> = (command, order, context) =>
   pipe(
-    usable(order, now),
+    usable(order, context.now),
     E.chain(() =>
-      afterExpiries(order, now, (after): Decision => {
-        // A client that holds a seat asking again keeps it: no second grant.
-        const held = seatOf(after.usage, command)
-        if (held !== undefined) return E.right(renewalIfDue(after, held, now))
+      afterEndings(order, context, (after): Decision => {
+        // A client that holds a seat asking again keeps it: no second grant (its lease is renewed on its own stream).
+        if (seatOf(after.usage, command) !== undefined) return E.right([])
         const { orderId } = after
         const { clientId, machineId, clientName, clientAddr } = command
+        const { now, newId } = context
         const at = now.toISOString()
-        const active = occupied(after, now)
+        const active = placesTaken(after)
         const limit = limitOf(after)
         if (active < limit) {
           const settings = seatSettingsOf(after)
@@ -68,31 +52,19 @@ export const requestSeat: Decide<RequestSeat> = (command, order, { now, newId })
     ),
   )
 
-export const heartbeatSeat: Decide<HeartbeatSeat> = (command, order, { now }) =>
+/** A heartbeat's part on the order: the token may be presented, the license used; ended seats are recorded. Its renewal is the seat stream's. */
+export const heartbeatSeat: Decide<HeartbeatSeat> = (command, order, context) =>
   pipe(
     presentable(order, command),
-    E.chain(() => usable(order, now)),
-    E.chain(() =>
-      afterExpiries(order, now, (after) => {
-        // Released, expired (now or before): nothing to keep alive; the reply says so.
-        const seat = after.usage.seats[command.seatId]
-        return E.right(seat === undefined ? [] : renewalIfDue(after, seat, now))
-      }),
-    ),
+    E.chain(() => usable(order, context.now)),
+    E.chain(() => afterEndings(order, context, () => E.right([]))),
   )
 
-export const releaseSeat: Decide<ReleaseSeat> = (command, order, { now }) =>
+/** A release is recorded once the seat's stream ended it (released, or expired before it was given back). */
+export const releaseSeat: Decide<ReleaseSeat> = (command, order, context) =>
   pipe(
     presentable(order, command),
-    E.chain(() =>
-      afterExpiries(order, now, (after) => {
-        const seat = after.usage.seats[command.seatId]
-        // Already released or expired: releasing again changes nothing.
-        if (seat === undefined) return E.right([])
-        const { seatId, clientId, machineId } = seat
-        return E.right([{ type: 'SeatReleased', data: { orderId: after.orderId, seatId, clientId, machineId, at: now.toISOString() } }])
-      }),
-    ),
+    E.chain(() => afterEndings(order, context, () => E.right([]))),
   )
 
-export const expireLapsedSeats: Decide<ExpireLapsedSeats> = (_command, order, { now }) => E.right(expiriesOf(order, now))
+export const expireLapsedSeats: Decide<ExpireLapsedSeats> = (_command, order, context) => E.right(endings(order, context))

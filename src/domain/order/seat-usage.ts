@@ -47,8 +47,12 @@ interface Held {
 
 const ms = (iso: string): number => Date.parse(iso)
 
-/** When each seat was held: from its grant to its release, expiry (the lease end) or revocation. */
-const heldIntervals = (events: readonly OrderEvent[], now: number): Held[] => {
+/**
+ * When each seat was held: from its grant to its release, expiry (the lease
+ * end) or revocation. A seat still held ends at its lease's end: the one its
+ * own stream gives (`leaseEnds`, by seat id), else the order's last record.
+ */
+const heldIntervals = (events: readonly OrderEvent[], now: number, leaseEnds: Readonly<Record<string, string>>): Held[] => {
   const open = new Map<string, { start: number; leaseEnd: number }>()
   const held: Held[] = []
   const close = (seatId: string, at: number): void => {
@@ -78,7 +82,10 @@ const heldIntervals = (events: readonly OrderEvent[], now: number): Held[] => {
         break
     }
   }
-  for (const [seatId, seat] of open) close(seatId, Math.min(seat.leaseEnd, now))
+  for (const [seatId, seat] of open) {
+    const own = Object.prototype.hasOwnProperty.call(leaseEnds, seatId) ? ms(leaseEnds[seatId]!) : seat.leaseEnd
+    close(seatId, Math.min(own, now))
+  }
   return held
 }
 
@@ -105,11 +112,11 @@ const peakIn = (held: readonly Held[], start: number, end: number): number => {
 const overlapMs = (held: readonly Held[], start: number, end: number): number =>
   held.reduce((sum, h) => sum + Math.max(0, Math.min(h.end, end) - Math.max(h.start, start)), 0)
 
-export const seatUsage = (events: readonly OrderEvent[], period: Period): readonly SeatUsageRow[] => {
+export const seatUsage = (events: readonly OrderEvent[], period: Period, leaseEnds: Readonly<Record<string, string>> = {}): readonly SeatUsageRow[] => {
   const size = BUCKET_MS[period.bucket]
   const from = period.from.getTime()
   const to = period.to.getTime()
-  const held = heldIntervals(events, period.now.getTime())
+  const held = heldIntervals(events, period.now.getTime(), leaseEnds)
   const times = (types: readonly OrderEvent['type'][]): number[] =>
     events.filter((e) => types.includes(e.type) && (e.type !== 'LicenseTokenRevoked' || e.data.kind === 'seat')).map((e) => ms(e.data.at))
   const grants = times(['SeatGranted'])

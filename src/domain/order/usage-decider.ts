@@ -9,12 +9,14 @@ import type { OrderEvent } from './events.js'
 import { leaseMinimum } from './lease.js'
 import { ownEntry, sameDefinitions } from './meters.js'
 import { expireLapsedSeats, heartbeatSeat, releaseSeat, requestSeat } from './seat-decisions.js'
+import { withLiveness } from './liveness.js'
 import { evolveOrder, initialOrderState, type OrderState } from './state.js'
 import type { ChangeSeatSettings, DefineMeterAttributes, RevokeLicenseToken, UsageCommand } from './usage-commands.js'
 import type { Decide, Decision, UsageContext } from './usage-decision.js'
 import type { UsageError } from './usage-errors.js'
 
-export { expiriesOf, type UsageContext } from './usage-decision.js'
+export { endings, type UsageContext } from './usage-decision.js'
+export { presentable } from './seat-decisions.js'
 
 const revokeLicenseToken: Decide<RevokeLicenseToken> = ({ tokenId }, order, { now }) => {
   const { orderId } = order
@@ -54,8 +56,11 @@ const decisions: { readonly [K in UsageCommand['type']]: Decide<Extract<UsageCom
   RevokeLicenseToken: revokeLicenseToken, ChangeSeatSettings: changeSeatSettings, DefineMeterAttributes: defineMeterAttributes,
 }
 
+/** Decided on the order with its seats' leases as their own streams leave them (liveness.ts). */
 export const decideUsage = (command: UsageCommand, state: OrderState, context: UsageContext): Decision =>
-  state.exists ? (decisions[command.type] as Decide<UsageCommand>)(command, state, context) : E.left({ _tag: 'OrderNotFound', orderId: command.orderId })
+  state.exists
+    ? (decisions[command.type] as Decide<UsageCommand>)(command, withLiveness(state, context.liveness ?? {}), context)
+    : E.left({ _tag: 'OrderNotFound', orderId: command.orderId })
 
 export const usageDecider: Decider<UsageCommand, OrderState, OrderEvent, UsageError, UsageContext> = {
   initialState: initialOrderState,

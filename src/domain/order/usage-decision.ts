@@ -1,11 +1,11 @@
 // What every decision on a license's use shares: its context, what a
-// decision is, a license fit for new use, and the expiry of lapsed seats
-// written first, with the time each lease ended, before deciding on the rest.
+// decision is, a license fit for new use, and the ends of seats that their
+// own streams ended, written first, before deciding on the rest.
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import type { TimeContext } from '../decider.js'
 import type { OrderEvent } from './events.js'
-import { lapsedSeats } from './occupancy.js'
+import { endingsOf, type Liveness } from './liveness.js'
 import { evolveOrder, type ExistingOrder, type OrderState } from './state.js'
 import type { UsageError } from './usage-errors.js'
 import { isExpired, licenseExpiry } from './validity.js'
@@ -13,11 +13,16 @@ import { isExpired, licenseExpiry } from './validity.js'
 export interface UsageContext extends TimeContext {
   /** The id a new activation or seat gets (also its token's id). */
   readonly newId: string
+  /**
+   * What the seats' own streams say (liveness.ts). Absent: nothing is known
+   * beyond the order's record, and every seat it records is held.
+   */
+  readonly liveness?: Liveness
 }
 
 export type Decision = E.Either<UsageError, readonly OrderEvent[]>
 
-/** How one command is decided on an order that exists. */
+/** How one command is decided on an order that exists (its seats' leases as their streams leave them). */
 export type Decide<C> = (command: C, order: ExistingOrder, context: UsageContext) => Decision
 
 /** A disabled order or an expired license cannot be put to new use. */
@@ -29,20 +34,16 @@ export const usable = (order: ExistingOrder, now: Date): E.Either<UsageError, Ex
   return E.right(order)
 }
 
-/** The expiry of every lapsed seat, each at the moment its lease ran out. */
-export const expiriesOf = (order: ExistingOrder, now: Date): readonly OrderEvent[] =>
-  lapsedSeats(order.usage, now).map((seat) => ({
-    type: 'SeatExpired',
-    data: { orderId: order.orderId, seatId: seat.seatId, clientId: seat.clientId, machineId: seat.machineId, at: seat.leaseExpiresAt, recordedAt: now.toISOString() },
-  }))
+/** The seats their streams ended, as the order records them (expired at the moment the lease ran out). */
+export const endings = (order: ExistingOrder, { now, liveness }: UsageContext): readonly OrderEvent[] => endingsOf(order, now, liveness ?? {})
 
 const apply = (order: ExistingOrder, events: readonly OrderEvent[]): ExistingOrder => events.reduce(evolveOrder, order as OrderState) as ExistingOrder
 
-/** The lapsed seats' expiry first, then `decide` on the order they leave. */
-export const afterExpiries = (order: ExistingOrder, now: Date, decide: (after: ExistingOrder) => Decision): Decision => {
-  const expiries = expiriesOf(order, now)
+/** The ended seats' ends first, then `decide` on the order they leave. */
+export const afterEndings = (order: ExistingOrder, context: UsageContext, decide: (after: ExistingOrder) => Decision): Decision => {
+  const ends = endings(order, context)
   return pipe(
-    decide(apply(order, expiries)),
-    E.map((events) => [...expiries, ...events]),
+    decide(apply(order, ends)),
+    E.map((events) => [...ends, ...events]),
   )
 }

@@ -176,7 +176,8 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
     })
   })
 
-  onLicense('/v1/license/validate', 'read', ClientBody, async (_c, input, { order }) => {
+  onLicense('/v1/license/validate', 'read', ClientBody, async (c, input, license) => {
+    const order = await usage.live(c.session, license.order)
     const now = services.clock()
     const standing = standingOf(order, input, now)
     const held = standing.code === 'VALID' ? standing.held : null
@@ -203,7 +204,7 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
       return E.isLeft(reached) ? babelFailure(reached.left) : reply(200, await licenseInfo(usage, then.order, asOf, false))
     }
     const license = await orders.reach(c.session, c.principal, userKey)
-    return E.isLeft(license) ? babelFailure(license.left) : reply(200, await licenseInfo(usage, license.right.order, services.clock()))
+    return E.isLeft(license) ? babelFailure(license.left) : reply(200, await licenseInfo(usage, await usage.live(c.session, license.right.order), services.clock()))
   })
 
   return router
