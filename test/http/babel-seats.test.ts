@@ -223,10 +223,14 @@ describe('floating seats (seed 002) over HTTP', () => {
     expect(await beat(540)).toMatchObject({ active: false, tokenExpireAt: deadline(480) })
     expect((await babel('validate', clientBody(key, 1))).body.code).toBe('HEARTBEAT_DEAD')
 
-    const written = (await orderEvents(server, orderId)).map((e) => e.event)
-    expect(written.filter((e) => e.type === 'SeatLeaseRenewed').map((e) => e.data.at)).toEqual(
+    // The renewals are the seat's own stream's; its expiry is in both, at the moment the lease ran out.
+    const renewals = (await seatEvents(server, tokenId(token))).map((e) => e.event)
+    expect(renewals.filter((e) => e.type === 'SeatLeaseRenewed').map((e) => e.data.at)).toEqual(
       [60, 249, 300].map((s) => new Date(grantedAt + s * 1000).toISOString()),
     )
+    expect(renewals.filter((e) => e.type === 'SeatLeaseExpired').map((e) => e.data.at)).toEqual([new Date(grantedAt + 480_000).toISOString()])
+    const written = (await orderEvents(server, orderId)).map((e) => e.event)
+    expect(written.filter((e) => e.type === 'SeatLeaseRenewed')).toEqual([])
     expect(written.filter((e) => e.type === 'SeatExpired').map((e) => e.data.at)).toEqual([new Date(grantedAt + 480_000).toISOString()])
     expect((await babel('request', clientBody(key, 2))).body.granted).toBe(true)
   })
