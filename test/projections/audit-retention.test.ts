@@ -4,20 +4,13 @@
 // leave them out and page on past them; an event missing anywhere else is
 // still an error, never papered over.
 import Database from 'better-sqlite3'
-import { v4 as uuid } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeEvent } from '../../src/application/event-codec.js'
 import type { EventMetadata } from '../../src/application/metadata.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import type { DomainEvent } from '../../src/domain/events.js'
-import { auditProjection } from '../../src/projections/audit.js'
 import { auditReader, type AuditEntry, type AuditFilter } from '../../src/projections/audit-reader.js'
-import { openReadStore } from '../../src/projections/read-store.js'
-import { createReplayer } from '../../src/projections/replay.js'
-import { ExpectedVersion, type EventStore } from '../../src/store/port.js'
-import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import { NOW, seedTerms } from '../domain/fixtures.js'
-import { makeTempDir } from '../support/tmp.js'
+import { auditIndexOn } from '../support/audit-index.js'
 
 const at = NOW.toISOString()
 const meta: Omit<EventMetadata, 'schemaVersion'> = { actor: 'system:leadership', correlationId: 'c-1', causationId: null, requestId: null, clientIp: null, idempotencyKey: null }
@@ -28,14 +21,8 @@ const lease = (n: number): DomainEvent => ({
 const filter = (f: Partial<AuditFilter> = {}): AuditFilter => ({ subjects: [], types: [], actor: null, from: null, to: null, ...f })
 
 describe('the audit trail after retention', () => {
-  const dir = makeTempDir('audit-retention')
-  const store: EventStore = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: () => NOW })
-  const db = openReadStore(dir.file('read-models.sqlite'))
-  const replayer = createReplayer({ db, projections: [auditProjection], name: 'audit' })
+  const { dir, store, append, index, reader: readerOf, close } = auditIndexOn('audit-retention', meta)
   let reader: ReturnType<typeof auditReader>
-  const append = async (streamName: string, event: DomainEvent): Promise<void> => {
-    await store.appendToStream(streamName, [encodeEvent(event, meta, uuid())], ExpectedVersion.any)
-  }
   const all = async (pageSize: number): Promise<string[]> => {
     const entries: AuditEntry[] = []
     for await (const page of reader.pages(filter(), { order: 'asc', cursor: null }, null, pageSize)) entries.push(...page)
@@ -47,15 +34,11 @@ describe('the audit trail after retention', () => {
     await append('order-o1', { type: 'OrderCreated', data: { orderId: 'o1', activationKey: 'KEY-ONE' as ActivationKey, terms: seedTerms, at } })
     for (let n = 0; n < 6; n += 1) await append('leadership-webhooks', lease(n))
     await append('order-o1', { type: 'OrderUpdated', data: { orderId: 'o1', terms: { ...seedTerms, activations_allowed: 12 }, at } })
-    await replayer.until(store, await store.headPosition())
-    reader = auditReader(db, store)
+    await index()
+    reader = readerOf()
     await store.setStreamRetention('leadership-webhooks', { maxCount: 2 })
   })
-  afterAll(async () => {
-    db.close()
-    await store.close()
-    dir.remove()
-  })
+  afterAll(close)
 
   it('leaves out what the log no longer holds, in queries and in exports, whatever the page size', async () => {
     const kept = ['1 OrderCreated', '6 LeadershipRenewed', '7 LeadershipRenewed', '8 OrderUpdated']

@@ -2,21 +2,14 @@
 // the ids it names and the order as it stood before and after it), the
 // changes it made, the keys an order had, and secrets kept out. The entries'
 // data and metadata are read back from the log.
-import { v4 as uuid } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeEvent } from '../../src/application/event-codec.js'
 import type { EventMetadata } from '../../src/application/metadata.js'
 import type { DomainEvent } from '../../src/domain/events.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import { noActivationDetails } from '../../src/domain/order/index.js'
-import { auditProjection } from '../../src/projections/audit.js'
 import { auditReader, type AuditEntry, type AuditFilter } from '../../src/projections/audit-reader.js'
-import { openReadStore } from '../../src/projections/read-store.js'
-import { createReplayer } from '../../src/projections/replay.js'
-import { ExpectedVersion, type EventStore } from '../../src/store/port.js'
-import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import { NOW, seedTerms } from '../domain/fixtures.js'
-import { makeTempDir } from '../support/tmp.js'
+import { auditIndexOn } from '../support/audit-index.js'
 
 const at = NOW.toISOString()
 const meta: Omit<EventMetadata, 'schemaVersion'> = { actor: 'admin-token', correlationId: 'c-1', causationId: 'r-1', requestId: 'r-1', clientIp: '203.0.113.7', idempotencyKey: null }
@@ -64,14 +57,8 @@ const log: readonly (readonly [string, DomainEvent])[] = [
 const filter = (f: Partial<AuditFilter>): AuditFilter => ({ subjects: [], types: [], actor: null, from: null, to: null, ...f })
 
 describe('audit index', () => {
-  const dir = makeTempDir('audit-index')
-  const store: EventStore = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: () => NOW })
-  const db = openReadStore(dir.file('read-models.sqlite'))
-  const replayer = createReplayer({ db, projections: [auditProjection], name: 'audit' })
+  const { db, append, index, reader: readerOf, close } = auditIndexOn('audit-index', meta)
   let reader: ReturnType<typeof auditReader>
-  const append = async (streamName: string, event: DomainEvent): Promise<void> => {
-    await store.appendToStream(streamName, [encodeEvent(event, meta, uuid())], ExpectedVersion.any)
-  }
   const collect = async (pages: AsyncIterable<readonly AuditEntry[]>): Promise<AuditEntry[]> => {
     const entries: AuditEntry[] = []
     for await (const page of pages) entries.push(...page)
@@ -82,14 +69,10 @@ describe('audit index', () => {
 
   beforeAll(async () => {
     for (const [streamName, event] of log) await append(streamName, event)
-    await replayer.until(store, await store.headPosition())
-    reader = auditReader(db, store)
+    await index()
+    reader = readerOf()
   })
-  afterAll(async () => {
-    db.close()
-    await store.close()
-    dir.remove()
-  })
+  afterAll(close)
 
   it('indexes every event with its metadata', async () => {
     const entries = await all()
@@ -165,7 +148,7 @@ describe('audit index', () => {
     expect((await pages.next()).value).toHaveLength(4)
     // An event indexed while the export runs (position 12) is not in it.
     await append('productTemplate-3', { type: 'ProductTemplateCreated', data: { templateId: 3, name: 'Three', productId: 'C', at } })
-    await replayer.until(store, await store.headPosition())
+    await index()
     expect((await collect(pages)).map((e) => e.position)).toEqual(['5', '6', '7', '8', '9', '10', '11'])
   })
 })
