@@ -13,7 +13,6 @@ import {
   ownEntry,
   presentable,
   seatOf,
-  seatSettingsOf,
   withLiveness,
   type ActivateMachine,
   type ActivateMachineWithDetails,
@@ -145,7 +144,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
     const granted = events.some((e) => e.type === 'SeatGranted')
     const after = granted
       ? await seats.start(session, nothingYet, recorded, held, meta)
-      : await seats.renew(session, nothingYet, recorded, held, seatSettingsOf(recorded), meta)
+      : await seats.renew(session, nothingYet, recorded, held, meta)
     if (E.isLeft(after)) return after
     // Its lease ran out between the two: the order records the expiry, and the client asks anew.
     if (after.right.liveness[held.seatId]?.ended != null && again) return request(session, command, meta, false)
@@ -170,7 +169,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
     const { recorded } = decided.right
     const held = ownEntry(recorded.usage.seats, command.seatId)
     if (held === undefined) return E.right({ ...decided.right, seat: null })
-    const renewed = await seats.renew(session, work.right, recorded, held, seatSettingsOf(recorded), meta)
+    const renewed = await seats.renew(session, work.right, recorded, held, meta)
     if (E.isLeft(renewed)) return renewed
     // Its lease ran out just now: the order records the expiry.
     const after =

@@ -9,7 +9,7 @@
 // for a moment, never under-counted) until the next decision on the order or
 // the seat sweeper records the end its stream already has.
 import * as E from 'fp-ts/Either'
-import { lapsed, leaseOf, type ExistingOrder, type Liveness, type Seat, type SeatLiveness, type SeatSettings } from '../domain/order/index.js'
+import { lapsed, leaseOf, seatSettingsOf, type ExistingOrder, type Liveness, type Seat, type SeatLiveness } from '../domain/order/index.js'
 import { seatStream, type RecordedSeat, type SeatCommand, type SeatEvent } from '../domain/seat/index.js'
 import { SeatAggregate } from './aggregates.js'
 import type { ConcurrencyConflict } from './command-handler.js'
@@ -81,8 +81,9 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
     return started
   }
 
-  const renew = (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, settings: SeatSettings, meta: CommandMeta) =>
-    onSeat(session, work, { type: 'RenewSeatLease', seat: recordedSeat(order, seat), settings }, meta)
+  /** Renews under the order's current settings, when due. */
+  const renew = (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, meta: CommandMeta) =>
+    onSeat(session, work, { type: 'RenewSeatLease', seat: recordedSeat(order, seat), settings: seatSettingsOf(order) }, meta)
 
   const end = (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, reason: 'released' | 'revoked', meta: CommandMeta) =>
     onSeat(session, work, { type: 'EndSeatLease', seat: recordedSeat(order, seat), reason }, meta)

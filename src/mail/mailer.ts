@@ -15,6 +15,7 @@ import { fold } from '../domain/decider.js'
 import { EmailNoticeSent } from '../domain/deliveries/index.js'
 import { evolveOrder, initialOrderState, OrderEvent } from '../domain/order/index.js'
 import type { EventStore, Position, Subscription } from '../store/port.js'
+import { addColumnIfMissing } from '../store/sqlite-columns.js'
 import { emailChangeNotices, noticeKeys } from './notices.js'
 import type { MailTransport } from './transport.js'
 
@@ -73,10 +74,7 @@ const openMailerDb = (path: string): Database.Database => {
   db.pragma('journal_mode = WAL')
   db.pragma('busy_timeout = 10000')
   // A file from before the log recorded notices sent: none of its messages is known to be recorded.
-  const sent = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sent_messages'").get()
-  if (sent !== undefined && !(db.pragma('table_info(sent_messages)') as { name: string }[]).some((column) => column.name === 'in_log')) {
-    db.exec('ALTER TABLE sent_messages ADD COLUMN in_log INTEGER NOT NULL DEFAULT 0')
-  }
+  addColumnIfMissing(db, 'sent_messages', 'in_log', 'INTEGER NOT NULL DEFAULT 0')
   db.exec(`
     CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS sent_messages (key TEXT PRIMARY KEY, sent_at TEXT NOT NULL, in_log INTEGER NOT NULL DEFAULT 0);
@@ -209,10 +207,11 @@ export const createMailer = (options: MailerOptions): Mailer => {
         if (stopping) return
         // A stored event that does not decode stops the mailer: skipping it could skip a notice.
         const { event } = decodeRecorded(recorded)
+        let added = false
         db.transaction(() => {
           if (OrderEvent.is(event) && event.type === 'LicenseEmailChanged' && event.data.sendNotice) {
             const keys = noticeKeys(event.data, recorded.id)
-            addNotice.run(positionText(recorded.position), recorded.id, recorded.streamName, recorded.revision, JSON.stringify(event.data), keys.toNew, keys.toOld)
+            added = addNotice.run(positionText(recorded.position), recorded.id, recorded.streamName, recorded.revision, JSON.stringify(event.data), keys.toNew, keys.toOld).changes > 0
           }
           if (EmailNoticeSent.is(event)) {
             recordedSent.run(event.data.key, event.data.at)
@@ -221,7 +220,8 @@ export const createMailer = (options: MailerOptions): Mailer => {
           saveCheckpoint.run(MAILER, recorded.position.toString())
         })()
         position = recorded.position
-        wakeIdle?.()
+        // Only a new notice is work for the sender; every other event would wake it for nothing.
+        if (added) wakeIdle?.()
       }
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error)

@@ -310,7 +310,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const readStream = async (streamName: string, opts: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> => {
     const limit = opts.maxCount ?? -1
     const retention = retentionOf.get(streamName) as RetentionRow | undefined
-    const last = retention === undefined ? null : currentRevision(streamName)
+    // The last revision matters only to a retention by count (a seat stream's, by age, reads no more than it has to).
+    const last = retention === undefined ? null : retention.max_count === null ? 0 : currentRevision(streamName)
     if (retention === undefined || last === null) {
       const rows =
         opts.direction === 'backwards'

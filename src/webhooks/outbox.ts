@@ -16,6 +16,7 @@ import {
   type WebhookEndpointState,
 } from '../domain/webhook-endpoint/index.js'
 import { eachEvent, jsonRows, type Projection } from '../projections/projection.js'
+import { addColumnIfMissing } from '../store/sqlite-columns.js'
 import { occurrencesOf } from './catalogue.js'
 import { worldOf } from './world.js'
 
@@ -58,10 +59,7 @@ export const openOutbox = (path: string): Database.Database => {
   db.pragma('synchronous = FULL')
   db.pragma('busy_timeout = 10000')
   // An outbox from before the log recorded attempts: none of its attempts is known to be in the log.
-  const deliveries = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'webhook_deliveries'").get()
-  if (deliveries !== undefined && !(db.pragma('table_info(webhook_deliveries)') as { name: string }[]).some((column) => column.name === 'in_log')) {
-    db.exec('ALTER TABLE webhook_deliveries ADD COLUMN in_log INTEGER NOT NULL DEFAULT 0')
-  }
+  addColumnIfMissing(db, 'webhook_deliveries', 'in_log', 'INTEGER NOT NULL DEFAULT 0')
   db.exec(SCHEMA)
   return db
 }
