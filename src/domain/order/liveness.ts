@@ -7,15 +7,13 @@
 // ran out but whose stream has not ended it yet is still counted as held: an
 // order may over-count a seat for a moment, never under-count it.
 import type { OrderEvent } from './events.js'
+import type { Leased } from './lease.js'
+import { ownEntry } from './meters.js'
 import type { ExistingOrder } from './state.js'
 import type { Seat } from './usage.js'
 
-export interface Lease {
-  /** When the lease was last written: the grant or the last renewal. */
-  readonly renewedAt: string
-  readonly leaseExpiresAt: string
-  readonly heartbeatIntervalSeconds: number
-}
+/** A lease as the order or a seat's stream last wrote it. */
+export type Lease = Leased
 
 export type SeatEndReason = 'expired' | 'released' | 'revoked'
 
@@ -47,12 +45,13 @@ export const leaseOf = (seat: Lease, liveness: SeatLiveness | undefined): Lease 
   return { renewedAt, leaseExpiresAt: end, heartbeatIntervalSeconds }
 }
 
-const hasOwn = (record: object, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key)
-
 /** The order with every seat's lease as its stream leaves it: what liveness, deadlines and counts are judged on. */
 export const withLiveness = (order: ExistingOrder, liveness: Liveness): ExistingOrder => {
   const seats = Object.fromEntries(
-    Object.entries(order.usage.seats).map(([seatId, seat]): [string, Seat] => [seatId, hasOwn(liveness, seatId) ? { ...seat, ...leaseOf(seat, liveness[seatId]) } : seat]),
+    Object.entries(order.usage.seats).map(([seatId, seat]): [string, Seat] => {
+      const own = ownEntry(liveness, seatId)
+      return [seatId, own === undefined ? seat : { ...seat, ...leaseOf(seat, own) }]
+    }),
   )
   return { ...order, usage: { ...order.usage, seats } }
 }
@@ -78,7 +77,7 @@ const endingOf = (order: ExistingOrder, seat: Seat, ended: SeatEnding, now: Date
 export const endingsOf = (order: ExistingOrder, now: Date, liveness: Liveness): readonly OrderEvent[] =>
   Object.values(order.usage.seats)
     .flatMap((seat) => {
-      const ended = hasOwn(liveness, seat.seatId) ? liveness[seat.seatId]!.ended : null
+      const ended = ownEntry(liveness, seat.seatId)?.ended ?? null
       return ended === null ? [] : [{ seat, ended }]
     })
     .sort((a, b) => ms(a.ended.at) - ms(b.ended.at) || a.seat.seatId.localeCompare(b.seat.seatId))

@@ -14,11 +14,6 @@ export interface ClientRef {
 
 export const liveSeats = (usage: OrderUsage, now: Date): readonly Seat[] => Object.values(usage.seats).filter((seat) => !lapsed(seat, now))
 
-export const lapsedSeats = (usage: OrderUsage, now: Date): readonly Seat[] =>
-  Object.values(usage.seats)
-    .filter((seat) => lapsed(seat, now))
-    .sort((a, b) => a.leaseExpiresAt.localeCompare(b.leaseExpiresAt) || a.seatId.localeCompare(b.seatId))
-
 export const activationsOf = (usage: OrderUsage): readonly Activation[] => Object.values(usage.activations)
 
 /**

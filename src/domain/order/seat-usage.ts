@@ -4,6 +4,7 @@
 // events, a report can be made for any past period, also one before the
 // report existed.
 import type { OrderEvent } from './events.js'
+import { ownEntry } from './meters.js'
 
 export type Bucket = 'hour' | 'day'
 
@@ -83,8 +84,8 @@ const heldIntervals = (events: readonly OrderEvent[], now: number, leaseEnds: Re
     }
   }
   for (const [seatId, seat] of open) {
-    const own = Object.prototype.hasOwnProperty.call(leaseEnds, seatId) ? ms(leaseEnds[seatId]!) : seat.leaseEnd
-    close(seatId, Math.min(own, now))
+    const own = ownEntry(leaseEnds, seatId)
+    close(seatId, Math.min(own === undefined ? seat.leaseEnd : ms(own), now))
   }
   return held
 }
