@@ -12,7 +12,7 @@ import type { Logger } from 'pino'
 import { createCacheFollower } from './application/cache-follower.js'
 import { createIdempotentWrites } from './application/idempotency.js'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
-import { createSenders, webhookAttemptRecord, type RoleWork } from './application/senders.js'
+import { createSenders, type RoleWork } from './application/senders.js'
 import { createServices } from './application/services.js'
 import { loadSigningKey, parsePreviousSigningKeys } from './application/signing-key.js'
 import { createSnapshots, noSnapshots, type Snapshots } from './application/snapshots.js'
@@ -26,6 +26,7 @@ import {
   type Config,
 } from './config.js'
 import { DATA_FILES } from './data-files.js'
+import { noticeSent } from './domain/deliveries/index.js'
 import type { SenderRole } from './domain/leadership/index.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
@@ -42,8 +43,8 @@ import { withRetries } from './store/retrying.js'
 import { openSqliteSnapshotStore } from './store/snapshots.js'
 import { createSqliteEventStore } from './store/sqlite.js'
 import type { SettledAttempt } from './webhooks/dispatcher.js'
-import type { Delivery } from './webhooks/outbox.js'
 import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
+import { settledBefore, settledRecord } from './webhooks/records.js'
 import { webhookSecretBox } from './webhooks/secret-key.js'
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -87,23 +88,6 @@ const nodeIdFor = (config: Config): string => {
   writeFileSync(file, `${id}\n`)
   return id
 }
-
-/** A settled attempt as the log records it. */
-const settledRecord = ({ delivery, attempt, outcome, status, nextAttemptAt }: SettledAttempt) =>
-  webhookAttemptRecord({ deliveryId: delivery.deliveryId, endpointId: delivery.endpointId, attempt, status, responseStatus: outcome.responseStatus, error: outcome.error, at: outcome.at, nextAttemptAt })
-
-/** A delivery settled before the log recorded attempts, as its last attempt would have been recorded. */
-const settledBefore = (delivery: Delivery) =>
-  webhookAttemptRecord({
-    deliveryId: delivery.deliveryId,
-    endpointId: delivery.endpointId,
-    attempt: Math.max(1, delivery.attempts),
-    status: delivery.status === 'delivered' ? 'delivered' : 'failed',
-    responseStatus: delivery.responseStatus,
-    error: delivery.lastError,
-    at: delivery.lastAttemptAt ?? delivery.createdAt,
-    nextAttemptAt: null,
-  })
 
 /** The embedded log's file: LICENSING_EVENT_LOG, else the data directory's. */
 export const eventLogPath = (config: Config): string => config.eventLogPath ?? join(config.dataDir, DATA_FILES.eventLog)
@@ -252,7 +236,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         clock,
         productName: async (templateId) => (await services.productTemplates.get(services.session(), templateId))?.name ?? null,
         leading: () => senders.sends('mail'),
-        ...(record === undefined ? {} : { record: (key: string) => record('mail', { type: 'EmailNoticeSent', data: { key, at: clock().toISOString() } }) }),
+        ...(record === undefined ? {} : { record: (key: string) => record('mail', noticeSent(key, clock())) }),
       })
     : null
   mailer?.start()
@@ -267,7 +251,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       ? null
       : {
           waitFor: (position, timeoutMs) => mailer.waitFor(position, timeoutMs),
-          unrecorded: (limit) => mailer.unrecorded(limit).map((key) => ({ id: key, record: { type: 'EmailNoticeSent', data: { key, at: clock().toISOString() } } })),
+          unrecorded: (limit) => mailer.unrecorded(limit).map((key) => ({ id: key, record: noticeSent(key, clock()) })),
           markInLog: (keys) => mailer.markInLog(keys),
           wake: () => mailer.wake(),
         }

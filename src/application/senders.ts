@@ -17,19 +17,6 @@ import { createLeadership, soleLeadership, type Leadership } from './leadership.
 import { systemMeta } from './metadata.js'
 import type { Snapshots } from './snapshots.js'
 
-/** A webhook attempt as the dispatcher settled it. */
-export interface WebhookAttempt {
-  readonly deliveryId: string
-  readonly endpointId: string
-  readonly attempt: number
-  readonly status: 'delivered' | 'pending' | 'failed'
-  readonly responseStatus: number | null
-  readonly error: string | null
-  /** Epoch milliseconds. */
-  readonly at: number
-  readonly nextAttemptAt: number | null
-}
-
 /** What the senders must offer for a node to take a role over: follow the log, say what they sent unrecorded, send. */
 export interface RoleWork {
   readonly waitFor: (position: Position | null, timeoutMs: number) => Promise<boolean>
@@ -63,20 +50,6 @@ export const LEADERSHIP_KEPT = 20
 // Renewed event, so the store keeps the last LEADERSHIP_KEPT events of each `leadership-<role>` stream
 // (set at start by every node that may lead the role; setting it again is harmless).
 // The deliveries streams must be kept whole: a node started late learns from them what was sent.
-
-export const webhookAttemptRecord = (attempt: WebhookAttempt): DeliveryEvent => ({
-  type: 'WebhookDeliveryAttempted',
-  data: {
-    deliveryId: attempt.deliveryId,
-    endpointId: attempt.endpointId,
-    attempt: attempt.attempt,
-    status: attempt.status,
-    responseStatus: attempt.responseStatus,
-    error: attempt.error,
-    nextAttemptAt: attempt.nextAttemptAt === null ? null : new Date(attempt.nextAttemptAt).toISOString(),
-    at: new Date(attempt.at).toISOString(),
-  },
-})
 
 export const createSenders = (options: SendersOptions) => {
   const { store, clock, logger, roles, shared, leaseMs } = options
