@@ -37,6 +37,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
   const { store, logger, lastAppended } = options
   const deliver = options.deliver ?? true
   const db = openOutbox(options.path)
+  // The runner's own connection, not synced at each commit (see openOutbox).
+  const runnerDb = openOutbox(options.path, false)
   const outbox = createOutbox(db)
   const dispatcher = createDispatcher({
     outbox,
@@ -51,7 +53,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
   const runner = createProjectionRunner({
     name: WEBHOOKS,
     store,
-    db,
+    db: runnerDb,
     projections: [...worldProjections, outboxProjection],
     // The outbox reads the world as each event left it.
     eventByEvent: true,
@@ -76,6 +78,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
     close: async (): Promise<void> => {
       await dispatcher.stop()
       await runner.stop()
+      runnerDb.close()
       db.close()
     },
   }

@@ -52,11 +52,18 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
 `
 
-/** Opens (creating when missing) the outbox. Every commit is synced: it records deliveries and what was sent. */
-export const openOutbox = (path: string): Database.Database => {
+/**
+ * Opens (creating when missing) the outbox. The dispatcher's connection syncs
+ * every commit (`durable`: what was sent is never forgotten, or sent again
+ * after a power loss). The runner's need not: it derives deliveries from the
+ * log with its checkpoint in the same transaction, so a commit lost to a power
+ * loss is lost with its checkpoint and made again, with the same delivery ids,
+ * from the durable log; and the next synced commit on the file syncs it anyway.
+ */
+export const openOutbox = (path: string, durable = true): Database.Database => {
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
+  db.pragma(durable ? 'synchronous = FULL' : 'synchronous = NORMAL')
   db.pragma('busy_timeout = 10000')
   // An outbox from before the log recorded attempts: none of its attempts is known to be in the log.
   addColumnIfMissing(db, 'webhook_deliveries', 'in_log', 'INTEGER NOT NULL DEFAULT 0')
@@ -218,6 +225,8 @@ export const createOutbox = (db: Database.Database) => {
      JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
      WHERE e.enabled = 1 ORDER BY d.seq LIMIT ?`,
   )
+  // With no endpoint enabled there is nothing to send: one lookup in a tiny table instead of the due query.
+  const anyEnabled = db.prepare('SELECT 1 FROM webhook_endpoints WHERE enabled = 1 LIMIT 1').pluck()
   const earliest = db.prepare(
     `SELECT MIN(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
      WHERE d.status = 'pending' AND e.enabled = 1`,
@@ -251,9 +260,10 @@ export const createOutbox = (db: Database.Database) => {
       })()
     },
     /** For each enabled endpoint, its oldest pending delivery whose time has come; oldest first. */
-    due: (now: number, limit: number): Delivery[] => (dueRows.all(now, limit) as DeliveryRow[]).map(toDelivery),
+    due: (now: number, limit: number): Delivery[] =>
+      anyEnabled.get() === undefined ? [] : (dueRows.all(now, limit) as DeliveryRow[]).map(toDelivery),
     /** When the next pending delivery of an enabled endpoint is due; null when none is pending. */
-    nextDueAt: (): number | null => (earliest.get() as { at: number | null }).at,
+    nextDueAt: (): number | null => (anyEnabled.get() === undefined ? null : (earliest.get() as { at: number | null }).at),
     /** The endpoint as the runner has folded it, with its sealed secret; null when unknown or deleted. */
     endpoint: (endpointId: string): ExistingWebhookEndpoint | null => {
       const state = endpointRow(endpointId)
