@@ -64,6 +64,8 @@ export interface Mailer {
   readonly waitFor: (position: Position | null, timeoutMs: number) => Promise<boolean>
 }
 
+const MAILER_TYPES: ReadonlySet<string> = new Set(['LicenseEmailChanged', 'EmailNoticeSent'])
+
 /** How often, at most, an idle sender looks again without being woken. */
 const IDLE_MS = 1_000
 
@@ -220,6 +222,12 @@ export const createMailer = (options: MailerOptions): Mailer => {
     let kept: RecordedEvent | null = null
     let undecodable: unknown = null
     for (const recorded of chunk) {
+      // Only these two types can carry a notice or a message sent; every other event (decoded, and
+      // refused if it does not decode, by the read models' runner) is nothing to the mailer.
+      if (!MAILER_TYPES.has(recorded.type)) {
+        kept = recorded
+        continue
+      }
       let event
       try {
         event = decodeRecorded(recorded).event

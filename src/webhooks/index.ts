@@ -10,7 +10,7 @@ import { createWebhookEndpoints } from '../application/webhook-endpoints.js'
 import { createProjectionRunner } from '../projections/runner.js'
 import { furthest, type EventStore, type Position } from '../store/port.js'
 import { createDispatcher, type DispatcherSettings, type SettledAttempt } from './dispatcher.js'
-import { createOutbox, openOutbox, outboxProjection } from './outbox.js'
+import { createOutbox, deliversFrom, openOutbox, outboxProjection } from './outbox.js'
 import { worldProjections } from './world.js'
 
 export const WEBHOOKS = 'webhooks'
@@ -55,8 +55,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     store,
     db: runnerDb,
     projections: [...worldProjections, outboxProjection],
-    // The outbox reads the world as each event left it.
-    eventByEvent: true,
+    // The outbox reads the world as each event left it (while it has an endpoint to send to).
+    eventByEvent: deliversFrom(runnerDb),
     logger,
     onApplied: dispatcher.wake,
   })

@@ -12,10 +12,11 @@ import {
   webhookEndpointDecider,
   WebhookEndpointEvent,
   wants,
+  webhookEndpointSchemas,
   type ExistingWebhookEndpoint,
   type WebhookEndpointState,
 } from '../domain/webhook-endpoint/index.js'
-import { eachEvent, jsonRows, type Projection } from '../projections/projection.js'
+import { eachEvent, eventsOf, jsonRows, type Envelope, type Projection } from '../projections/projection.js'
 import { addColumnIfMissing } from '../store/sqlite-columns.js'
 import { occurrencesOf } from './catalogue.js'
 import { worldOf } from './world.js'
@@ -131,6 +132,19 @@ export const deliveryIdOf = (sourceEventId: string, event: string, endpointId: s
 /** Zero-padded, so that text order is log order. */
 const positionText = (position: bigint): string => position.toString().padStart(40, '0')
 
+const isEndpointEvent = eventsOf(webhookEndpointSchemas)
+
+/**
+ * Whether the runner must apply a chunk event by event: only while an
+ * endpoint is enabled, or the chunk may enable one, can the outbox make a
+ * delivery, and read the world as an event left it. Otherwise the world's
+ * projections fold the chunk together, each row written once.
+ */
+export const deliversFrom = (db: Database.Database) => {
+  const anyEnabled = db.prepare('SELECT 1 FROM webhook_endpoints WHERE enabled = 1 LIMIT 1').pluck()
+  return (chunk: readonly Envelope[]): boolean => anyEnabled.get() !== undefined || chunk.some(({ event }) => isEndpointEvent(event))
+}
+
 /**
  * Folds webhook endpoints and turns every other event the catalogue knows
  * into one delivery per endpoint that is enabled and subscribed at that point
@@ -191,9 +205,12 @@ export const outboxProjection: Projection = {
         if (deleted) cancelPending.run(id)
         return
       }
+      const enabled = subscribers.all() as { state: string }[]
+      // Nobody to send it to: the world need not even be read.
+      if (enabled.length === 0) return
       const occurrences = occurrencesOf(event, world)
       if (occurrences.length === 0) return
-      const endpoints = (subscribers.all() as { state: string }[]).map((row) => JSON.parse(row.state) as ExistingWebhookEndpoint)
+      const endpoints = enabled.map((row) => JSON.parse(row.state) as ExistingWebhookEndpoint)
       const triggeredAt = recorded.recordedAt
       for (const occurrence of occurrences) {
         // Built once and kept: every attempt sends, and signs, exactly these bytes.
