@@ -53,16 +53,17 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
 
   app.use(atLogPosition(deps.positions, dialectFor))
 
-  // Each API's router, reached through the API that owns the path; a path no API owns (a case variant, say) is
-  // tried on every router, as Express would.
+  // Each API's router, reached straight through the API that owns the path; what it does not answer (a path no
+  // API owns, a case variant, a wrong method) goes on to every router in turn, as before, then to the answers below.
   const routed = modules.map((m) => ({ owns: m.owns, router: m.router(deps) }))
-  const everyRouter = Router()
-  for (const { router } of routed) everyRouter.use(router)
   app.use((req, res, next) => {
     const path = req.path
     const owner = routed.find((r) => r.owns(path))
-    return (owner?.router ?? everyRouter)(req, res, next)
+    return owner === undefined ? next() : owner.router(req, res, next)
   })
+  const everyRouter = Router()
+  for (const { router } of routed) everyRouter.use(router)
+  app.use(everyRouter)
 
   // Nothing matched: a wrong method on a known path, or an unknown path.
   app.use((req, res) => {
