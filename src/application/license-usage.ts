@@ -36,7 +36,15 @@ import { authorize, liveLicense, type Forbidden, type License } from './access.j
 import { UsageAggregate } from './aggregates.js'
 import type { ConcurrencyConflict } from './command-handler.js'
 import type { Principal } from './credentials.js'
-import { activationTokenPayload, seatTokenPayload, type TokenClaims, type TokenRejection } from './license-tokens.js'
+import {
+  activationClaimsText,
+  activationTokenPayload,
+  orderClaims,
+  seatClaimsText,
+  seatTokenPayload,
+  type TokenClaims,
+  type TokenRejection,
+} from './license-tokens.js'
 import type { CommandMeta } from './metadata.js'
 import { createSeatLiveness, type SeatWork } from './seat-liveness.js'
 import type { Session } from './session.js'
@@ -215,9 +223,18 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
   /** The order with its seats' leases as their streams say (as this process last saw them): what a reply about seats shows. */
   const live = async (session: Session, order: ExistingOrder): Promise<ExistingOrder> => withLiveness(order, (await seats.livenessOf(session, order)).liveness)
 
-  const seatToken = (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => signed.token(seat.seatId, seatTokenPayload(order, seat, now))
-  const activationToken = (order: ExistingOrder, activation: Activation, now: Date): Promise<string> =>
-    signed.token(activation.activationId, activationTokenPayload(order, activation, now))
+  /** Tokens for the order's seats and activations at `now` (signed once, kept: signed-tokens.ts), the claims they share worked out once. */
+  const tokensOf = (order: ExistingOrder, now: Date) => {
+    const shared = orderClaims(order, now)
+    return {
+      seat: (seat: Seat): Promise<string> =>
+        signed.token(seat.seatId, `${shared.text}${seatClaimsText(seat)}`, () => seatTokenPayload(order, seat, now, shared)),
+      activation: (activation: Activation): Promise<string> =>
+        signed.token(activation.activationId, `${shared.text}${activationClaimsText(activation)}`, () => activationTokenPayload(order, activation, now, shared)),
+    }
+  }
+  const seatToken = (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => tokensOf(order, now).seat(seat)
+  const activationToken = (order: ExistingOrder, activation: Activation, now: Date): Promise<string> => tokensOf(order, now).activation(activation)
 
   /**
    * The floating seat a token names: signed by us, a seat token, on a license
@@ -246,6 +263,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
     live,
     changeSeatSettings: (session: Session, command: ChangeSeatSettings, meta: CommandMeta) => use(session, command, meta),
     defineMeterAttributes: (session: Session, command: DefineMeterAttributes, meta: CommandMeta) => use(session, command, meta),
+    tokensOf,
     seatToken,
     activationToken,
     seatOfToken,

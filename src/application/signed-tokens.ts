@@ -2,28 +2,28 @@
 // lease is renewed (or the license's terms change), yet seed 002's info lists
 // every live seat's token and validate hands one out on every call. Each
 // token is kept under its seat's (or activation's) id with the claims it was
-// signed over; the same claims give the kept token without signing (Ed25519
-// signatures are deterministic, so it is the very token signing would give),
-// other claims a new one. Bounded: the least recently signed are let go first.
+// signed over, as text (the order's shared claims, worked out once per call,
+// and the seat's own: license-tokens.ts); the same claims give the kept token
+// without signing (Ed25519 signatures are deterministic, so it is the very
+// token signing would give), other claims a new one. Bounded: the least recently signed are let go first.
 import type { JWTPayload } from 'jose'
 import type { TokenSigner } from './signing.js'
 
 export const DEFAULT_SIGNED_TOKENS = 100_000
 
 export interface SignedTokens {
-  /** The token for `payload`, kept under `id`. */
-  readonly token: (id: string, payload: JWTPayload) => Promise<string>
+  /** The token kept under `id` if it was signed over `claims` (the claims as text), else `payload()` signed and kept. */
+  readonly token: (id: string, claims: string, payload: () => JWTPayload) => Promise<string>
   readonly size: () => number
 }
 
 export const createSignedTokens = (signer: TokenSigner, max = DEFAULT_SIGNED_TOKENS): SignedTokens => {
   const kept = new Map<string, { readonly claims: string; readonly token: string }>()
 
-  const token = async (id: string, payload: JWTPayload): Promise<string> => {
-    const claims = JSON.stringify(payload)
+  const token = async (id: string, claims: string, payload: () => JWTPayload): Promise<string> => {
     const known = kept.get(id)
     if (known !== undefined && known.claims === claims) return known.token
-    const signed = await signer.sign(payload)
+    const signed = await signer.sign(payload())
     kept.delete(id)
     if (kept.size >= max) kept.delete(kept.keys().next().value!)
     kept.set(id, { claims, token: signed })

@@ -85,12 +85,13 @@ describe('signed tokens', () => {
   it('signs a seat’s claims once, gives the very token signing would, and signs again when its claims change', async () => {
     const { signer, calls } = counting()
     const tokens = createSignedTokens(signer)
-    const first = await tokens.token('seat-1', { ...seatClaims('seat-1'), exp: 100 })
-    expect(await tokens.token('seat-1', { ...seatClaims('seat-1'), exp: 100 })).toBe(first)
+    const claims = (exp: number) => ({ ...seatClaims('seat-1'), exp })
+    const first = await tokens.token('seat-1', JSON.stringify(claims(100)), () => claims(100))
+    expect(await tokens.token('seat-1', JSON.stringify(claims(100)), () => claims(100))).toBe(first)
     expect(calls.sign).toBe(1)
     // Ed25519 is deterministic: the kept token is the one signing again gives.
     expect(first).toBe(await signer.sign({ ...seatClaims('seat-1'), exp: 100 }))
-    const renewed = await tokens.token('seat-1', { ...seatClaims('seat-1'), exp: 200 })
+    const renewed = await tokens.token('seat-1', JSON.stringify(claims(200)), () => claims(200))
     expect(renewed).not.toBe(first)
     expect(E.isRight(await signer.verify(renewed))).toBe(true)
     expect(tokens.size()).toBe(1)
@@ -99,9 +100,9 @@ describe('signed tokens', () => {
   it('is bounded: past its size the least recently signed are let go', async () => {
     const { signer, calls } = counting()
     const tokens = createSignedTokens(signer, 2)
-    for (const id of ['a', 'b', 'c']) await tokens.token(id, seatClaims(id))
+    for (const id of ['a', 'b', 'c']) await tokens.token(id, id, () => seatClaims(id))
     expect(tokens.size()).toBe(2)
-    await tokens.token('a', seatClaims('a'))
+    await tokens.token('a', 'a', () => seatClaims('a'))
     expect(calls.sign).toBe(4)
   })
 })

@@ -10,14 +10,15 @@ import { counts, licensingMode, timestamp } from './view.js'
  * no token is signed for a state that is history.
  */
 export const licenseInfo = async (
-  usage: Pick<LicenseUsage, 'activationToken' | 'seatToken'>,
+  usage: Pick<LicenseUsage, 'tokensOf'>,
   order: ExistingOrder,
   now: Date,
   withTokens = true,
 ) => {
   const expiry = licenseExpiry(order, now)
+  const tokens = usage.tokensOf(order, now)
   const activations = Object.values(order.usage.activations).map(async (a) => ({
-    token: withTokens ? await usage.activationToken(order, a, now) : null,
+    token: withTokens ? await tokens.activation(a) : null,
     licenseId: order.orderId,
     revoked: false,
     clientId: a.clientId,
@@ -29,7 +30,7 @@ export const licenseInfo = async (
     lastHearbeat: null,
   }))
   const seats = liveSeats(order.usage, now).map(async (s) => ({
-    token: withTokens ? await usage.seatToken(order, s, now) : null,
+    token: withTokens ? await tokens.seat(s) : null,
     licenseId: order.orderId,
     revoked: false,
     clientId: s.clientId,
