@@ -3,11 +3,12 @@ import { benchEventStore } from './event-store.js'
 import { benchHeartbeats } from './heartbeats.js'
 import { benchHistory } from './history.js'
 import { benchInfo } from './info.js'
+import { benchLicenseSize } from './license-size.js'
 import { benchReplay } from './replay.js'
 import { benchSnapshots } from './snapshots.js'
 import { benchStartup } from './startup.js'
 
-const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore, heartbeats: benchHeartbeats, history: benchHistory, info: benchInfo, replay: benchReplay, snapshots: benchSnapshots, startup: benchStartup }
+const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore, heartbeats: benchHeartbeats, history: benchHistory, info: benchInfo, 'license-size': benchLicenseSize, replay: benchReplay, snapshots: benchSnapshots, startup: benchStartup }
 
 const only = process.argv[2]
 for (const [name, bench] of Object.entries(benches)) {

@@ -227,14 +227,13 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
   const tokensOf = (order: ExistingOrder, now: Date) => {
     const shared = orderClaims(order, now)
     return {
-      seat: (seat: Seat): Promise<string> =>
-        signed.token(seat.seatId, `${shared.text}${seatClaimsText(seat)}`, () => seatTokenPayload(order, seat, now, shared)),
-      activation: (activation: Activation): Promise<string> =>
-        signed.token(activation.activationId, `${shared.text}${activationClaimsText(activation)}`, () => activationTokenPayload(order, activation, now, shared)),
+      seat: (seat: Seat): string | Promise<string> => signed.token(seat.seatId, shared.text, seatClaimsText(seat), () => seatTokenPayload(order, seat, now, shared)),
+      activation: (activation: Activation): string | Promise<string> =>
+        signed.token(activation.activationId, shared.text, activationClaimsText(activation), () => activationTokenPayload(order, activation, now, shared)),
     }
   }
-  const seatToken = (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => tokensOf(order, now).seat(seat)
-  const activationToken = (order: ExistingOrder, activation: Activation, now: Date): Promise<string> => tokensOf(order, now).activation(activation)
+  const seatToken = async (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => tokensOf(order, now).seat(seat)
+  const activationToken = async (order: ExistingOrder, activation: Activation, now: Date): Promise<string> => tokensOf(order, now).activation(activation)
 
   /**
    * The floating seat a token names: signed by us, a seat token, on a license

@@ -12,22 +12,28 @@ import type { TokenSigner } from './signing.js'
 export const DEFAULT_SIGNED_TOKENS = 100_000
 
 export interface SignedTokens {
-  /** The token kept under `id` if it was signed over `claims` (the claims as text), else `payload()` signed and kept. */
-  readonly token: (id: string, claims: string, payload: () => JWTPayload) => Promise<string>
+  /**
+   * The token kept under `id` if it was signed over the same claims (as text: those the order's tokens share,
+   * and the token's own), else `payload()` signed and kept. A kept token is answered at once, without a promise.
+   */
+  readonly token: (id: string, shared: string, own: string, payload: () => JWTPayload) => string | Promise<string>
   readonly size: () => number
 }
 
 export const createSignedTokens = (signer: TokenSigner, max = DEFAULT_SIGNED_TOKENS): SignedTokens => {
-  const kept = new Map<string, { readonly claims: string; readonly token: string }>()
+  const kept = new Map<string, { readonly shared: string; readonly own: string; readonly token: string }>()
 
-  const token = async (id: string, claims: string, payload: () => JWTPayload): Promise<string> => {
-    const known = kept.get(id)
-    if (known !== undefined && known.claims === claims) return known.token
+  const sign = async (id: string, shared: string, own: string, payload: () => JWTPayload): Promise<string> => {
     const signed = await signer.sign(payload())
     kept.delete(id)
     if (kept.size >= max) kept.delete(kept.keys().next().value!)
-    kept.set(id, { claims, token: signed })
+    kept.set(id, { shared, own, token: signed })
     return signed
+  }
+
+  const token = (id: string, shared: string, own: string, payload: () => JWTPayload): string | Promise<string> => {
+    const known = kept.get(id)
+    return known !== undefined && known.own === own && known.shared === shared ? known.token : sign(id, shared, own, payload)
   }
 
   return { token, size: () => kept.size }
