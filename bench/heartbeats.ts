@@ -21,6 +21,7 @@ const summary = (runs: readonly Measured[]): Measured => ({
   p50: median(runs.map((r) => r.p50)),
   p99: median(runs.map((r) => r.p99)),
   perCpuSecond: runs.every((r) => r.perCpuSecond !== null) ? median(runs.map((r) => r.perCpuSecond!)) : null,
+  timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
 })
 
 export const benchHeartbeats = async (): Promise<void> => {
