@@ -34,7 +34,7 @@ export interface Served {
   readonly kill: () => Promise<void>
 }
 
-/** `licensing serve` of the engine on a free port. */
+/** `licensing serve` of the engine on a free port; `nodeArgs` for node itself (a CPU profile: `--cpu-prof`). */
 export const serve = (dataDir: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Served => {
   const root = engineRoot()
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'src/cli.ts'), 'serve'], {

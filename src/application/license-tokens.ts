@@ -23,19 +23,34 @@ const licenseClaim = (order: ExistingOrder, now: Date) => ({
   supportExpiresAt: supportExpiry(order, now)?.toISOString() ?? null,
 })
 
-export const seatTokenPayload = (order: ExistingOrder, seat: Seat, now: Date): JWTPayload => ({
+/**
+ * The claims every token issued on the order shares at `now` (the license and
+ * the features granted), worked out once for all its tokens; `text` tells
+ * when they change (signed-tokens.ts).
+ */
+export const orderClaims = (order: ExistingOrder, now: Date) => {
+  const license = licenseClaim(order, now)
+  const features = featureGrants(order, now)
+  return { license, features, text: JSON.stringify([order.orderId, license, features]) }
+}
+export type OrderClaims = ReturnType<typeof orderClaims>
+
+export const seatTokenPayload = (order: ExistingOrder, seat: Seat, now: Date, shared: OrderClaims = orderClaims(order, now)): JWTPayload => ({
   sub: order.orderId,
   jti: seat.seatId,
   iat: seconds(seat.grantedAt),
   exp: seconds(seat.leaseExpiresAt),
   kind: 'seat',
-  license: licenseClaim(order, now),
+  license: shared.license,
   client: { id: seat.clientId, name: seat.clientName },
   machine: { id: seat.machineId },
-  features: featureGrants(order, now),
+  features: shared.features,
 })
 
-export const activationTokenPayload = (order: ExistingOrder, activation: Activation, now: Date): JWTPayload => {
+/** What a seat's token says of the seat: with the order's claims, what its token changes with. */
+export const seatClaimsText = (seat: Seat): string => JSON.stringify([seat.seatId, seat.grantedAt, seat.leaseExpiresAt, seat.clientId, seat.clientName, seat.machineId])
+
+export const activationTokenPayload = (order: ExistingOrder, activation: Activation, now: Date, shared: OrderClaims = orderClaims(order, now)): JWTPayload => {
   const expiry = licenseExpiry(order, now)
   return {
     sub: order.orderId,
@@ -43,12 +58,16 @@ export const activationTokenPayload = (order: ExistingOrder, activation: Activat
     iat: seconds(activation.activatedAt),
     ...(expiry === null ? {} : { exp: seconds(expiry) }),
     kind: 'activation',
-    license: licenseClaim(order, now),
+    license: shared.license,
     client: { id: activation.clientId, name: activation.clientName },
     machine: { id: activation.machineId },
-    features: featureGrants(order, now),
+    features: shared.features,
   }
 }
+
+/** What an activation's token says of it (its exp is the license's expiry, among the order's claims). */
+export const activationClaimsText = (activation: Activation): string =>
+  JSON.stringify([activation.activationId, activation.activatedAt, activation.clientId, activation.clientName, activation.machineId])
 
 /** What the engine reads back from a token it signed. */
 export const TokenClaims = t.type({

@@ -36,11 +36,21 @@ import { authorize, liveLicense, type Forbidden, type License } from './access.j
 import { UsageAggregate } from './aggregates.js'
 import type { ConcurrencyConflict } from './command-handler.js'
 import type { Principal } from './credentials.js'
-import { activationTokenPayload, readToken, seatTokenPayload, type TokenClaims, type TokenRejection } from './license-tokens.js'
+import {
+  activationClaimsText,
+  activationTokenPayload,
+  orderClaims,
+  seatClaimsText,
+  seatTokenPayload,
+  type TokenClaims,
+  type TokenRejection,
+} from './license-tokens.js'
 import type { CommandMeta } from './metadata.js'
 import { createSeatLiveness, type SeatWork } from './seat-liveness.js'
 import type { Session } from './session.js'
+import { createSignedTokens } from './signed-tokens.js'
 import type { TokenSigner } from './signing.js'
+import { createVerifiedTokens } from './verified-tokens.js'
 
 export type UsageFailure = UsageError | ConcurrencyConflict
 
@@ -77,6 +87,8 @@ const heldBy = <A extends { readonly clientId: string; readonly machineId: strin
 export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHistory }: LicenseUsageOptions) => {
   const seats = createSeatLiveness(clock, keepLeaseHistory)
   const nothingYet: SeatWork = { liveness: {}, written: [] }
+  const signed = createSignedTokens(signer)
+  const verified = createVerifiedTokens(signer, clock)
 
   /** Handles a usage command, handed what the seats' streams say; a new activation or seat gets its id through the context. */
   const decide = async (session: Session, command: UsageCommand, meta: CommandMeta, work: SeatWork): Promise<E.Either<UsageFailure, Decided & { readonly recorded: ExistingOrder }>> => {
@@ -211,9 +223,17 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
   /** The order with its seats' leases as their streams say (as this process last saw them): what a reply about seats shows. */
   const live = async (session: Session, order: ExistingOrder): Promise<ExistingOrder> => withLiveness(order, (await seats.livenessOf(session, order)).liveness)
 
-  const seatToken = (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => signer.sign(seatTokenPayload(order, seat, now))
-  const activationToken = (order: ExistingOrder, activation: Activation, now: Date): Promise<string> =>
-    signer.sign(activationTokenPayload(order, activation, now))
+  /** Tokens for the order's seats and activations at `now` (signed once, kept: signed-tokens.ts), the claims they share worked out once. */
+  const tokensOf = (order: ExistingOrder, now: Date) => {
+    const shared = orderClaims(order, now)
+    return {
+      seat: (seat: Seat): string | Promise<string> => signed.token(seat.seatId, shared.text, seatClaimsText(seat), () => seatTokenPayload(order, seat, now, shared)),
+      activation: (activation: Activation): string | Promise<string> =>
+        signed.token(activation.activationId, shared.text, activationClaimsText(activation), () => activationTokenPayload(order, activation, now, shared)),
+    }
+  }
+  const seatToken = async (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => tokensOf(order, now).seat(seat)
+  const activationToken = async (order: ExistingOrder, activation: Activation, now: Date): Promise<string> => tokensOf(order, now).activation(activation)
 
   /**
    * The floating seat a token names: signed by us, a seat token, on a license
@@ -221,7 +241,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
    * heartbeat must not read the store when it need not); the decision catches up.
    */
   const seatOfToken = async (session: Session, principal: Principal, token: string): Promise<E.Either<SeatTokenFailure, { readonly claims: TokenClaims; readonly license: License }>> => {
-    const claims = await readToken(signer, token)
+    const claims = await verified.read(token)
     if (E.isLeft(claims)) return claims
     if (claims.right.kind !== 'seat') return E.left({ _tag: 'WrongTokenKind' })
     const { state } = await session.peek(UsageAggregate, orderStream(claims.right.sub))
@@ -242,6 +262,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
     live,
     changeSeatSettings: (session: Session, command: ChangeSeatSettings, meta: CommandMeta) => use(session, command, meta),
     defineMeterAttributes: (session: Session, command: DefineMeterAttributes, meta: CommandMeta) => use(session, command, meta),
+    tokensOf,
     seatToken,
     activationToken,
     seatOfToken,

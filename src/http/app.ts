@@ -1,9 +1,12 @@
 // The Express application: request ids and logging first, then each API's
 // router, then answers in the right dialect for unknown paths, wrong methods
 // and anything unexpected. The HTTP layer stays thin: decode, call the
-// application, encode.
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
-import { pinoHttp } from 'pino-http'
+// application, encode. A request goes straight to the router of the API that
+// owns its path, not through every API's routes before it; no ETag is
+// computed (no client of these APIs sends If-None-Match, and hashing every
+// JSON answer costs a heartbeat's worth of CPU).
+import express, { Router, type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
+import { accessLog } from './access-log.js'
 import type { ApiModule } from './api-module.js'
 import { adminDialect } from './admin/dialect.js'
 import type { HttpDeps } from './deps.js'
@@ -12,6 +15,9 @@ import { apiModules } from './modules.js'
 import { documentedMethods, openApiDocument } from './openapi.js'
 import { reply, send, type Dialect } from './reply.js'
 import { requestIdFor, requestScope } from './request-context.js'
+
+/** Answered most (every client, every minute): logged as a summary, not line by line (access-log.ts). */
+export const HOT_ROUTES = ['/v1/license/heartbeat']
 
 export interface AppOptions {
   readonly version: string
@@ -27,6 +33,7 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
 
   const app = express()
   app.disable('x-powered-by')
+  app.set('etag', false)
   app.set('trust proxy', options.trustProxy ?? false)
 
   const withRequestId: RequestHandler = (req, res, next) => {
@@ -36,7 +43,7 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
     requestScope.run({ requestId: id }, next)
   }
   app.use(withRequestId)
-  app.use(pinoHttp({ logger: deps.logger, customProps: (req) => ({ reqId: req.id }), customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info') }))
+  app.use(accessLog(deps.logger, { hot: HOT_ROUTES }))
 
   app.get('/healthz', async (_req, res) => {
     const report = await deps.health()
@@ -46,7 +53,17 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
 
   app.use(atLogPosition(deps.positions, dialectFor))
 
-  for (const module of modules) app.use(module.router(deps))
+  // Each API's router, reached straight through the API that owns the path; what it does not answer (a path no
+  // API owns, a case variant, a wrong method) goes on to every router in turn, as before, then to the answers below.
+  const routed = modules.map((m) => ({ owns: m.owns, router: m.router(deps) }))
+  app.use((req, res, next) => {
+    const path = req.path
+    const owner = routed.find((r) => r.owns(path))
+    return owner === undefined ? next() : owner.router(req, res, next)
+  })
+  const everyRouter = Router()
+  for (const { router } of routed) everyRouter.use(router)
+  app.use(everyRouter)
 
   // Nothing matched: a wrong method on a known path, or an unknown path.
   app.use((req, res) => {

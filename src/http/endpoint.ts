@@ -7,6 +7,7 @@
 import type { Request, RequestHandler, Response } from 'express'
 import type { Session } from '../application/session.js'
 import { isUnavailable } from '../application/unavailable.js'
+import { markWritten } from './access-log.js'
 import { awaitLogPosition, withLogPosition, type LogPositions } from './log-position.js'
 import { retryLater, send, type Dialect, type Reply } from './reply.js'
 
@@ -33,13 +34,16 @@ export const endpoint =
   async (req, res) => {
     const session = newSession()
     const answer = await answered(dialect, req, () => handler(req, res, session))
-    if (!res.headersSent) send(res, withLogPosition(answer, session.written()))
+    const written = session.written()
+    if (written !== null) markWritten(res)
+    if (!res.headersSent) send(res, withLogPosition(answer, written))
   }
 
 /** Before any endpoint: a request naming a log position (X-Log-Position) is handled once this node holds it. */
 export const atLogPosition =
   (positions: LogPositions, dialectFor: (path: string) => Dialect): RequestHandler =>
   async (req, res, next) => {
+    if (req.headers['x-log-position'] === undefined) return next()
     const dialect = dialectFor(req.path)
     const refusal = await answered(dialect, req, () => awaitLogPosition(positions, dialect, req))
     if (refusal === null) next()

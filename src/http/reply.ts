@@ -33,6 +33,16 @@ export interface Dialect {
 }
 
 export const send = (res: Response, { status, body, headers, raw }: Reply): void => {
+  if (headers === undefined && raw !== true && body !== undefined && status !== 204 && status !== 304 && res.getHeader('Content-Type') === undefined) {
+    // The common answer, written directly: what res.json would write, without its settings lookups and header parsing.
+    // One pass from text to bytes: a large answer (info on a thousand seats) is not measured and then encoded apart.
+    const bytes = Buffer.from(JSON.stringify(body), 'utf8')
+    res.statusCode = status
+    res.setHeader('Content-Type', 'application/json; charset=utf-8')
+    res.setHeader('Content-Length', bytes.length)
+    res.end(bytes)
+    return
+  }
   if (headers !== undefined) res.set(headers)
   if (body === undefined) res.status(status).end()
   else if (raw === true) res.status(status).send(String(body))

@@ -4,20 +4,29 @@ import type { LicenseUsage } from '../../application/license-usage.js'
 import { licenseExpiry, liveSeats, supportExpiry, type ExistingOrder } from '../../domain/order/index.js'
 import { counts, licensingMode, timestamp } from './view.js'
 
+/** Tokens as they come: kept ones at once (signed-tokens.ts), and only when some must be signed, all awaited together. */
+const settled = async (tokens: readonly (string | Promise<string> | null)[]): Promise<readonly (string | null)[]> =>
+  tokens.some((token) => token instanceof Promise) ? Promise.all(tokens) : (tokens as readonly (string | null)[])
+
 /**
  * `now` is the instant the answer is for. For an instant in the past (an
  * `asOf` query) `withTokens` is false: the tokens issued then are listed, but
  * no token is signed for a state that is history.
  */
 export const licenseInfo = async (
-  usage: Pick<LicenseUsage, 'activationToken' | 'seatToken'>,
+  usage: Pick<LicenseUsage, 'tokensOf'>,
   order: ExistingOrder,
   now: Date,
   withTokens = true,
 ) => {
   const expiry = licenseExpiry(order, now)
-  const activations = Object.values(order.usage.activations).map(async (a) => ({
-    token: withTokens ? await usage.activationToken(order, a, now) : null,
+  const tokens = usage.tokensOf(order, now)
+  const held = Object.values(order.usage.activations)
+  const live = liveSeats(order.usage, now)
+  const activationTokens = await settled(held.map((a) => (withTokens ? tokens.activation(a) : null)))
+  const seatTokens = await settled(live.map((s) => (withTokens ? tokens.seat(s) : null)))
+  const activations = held.map((a, i) => ({
+    token: activationTokens[i]!,
     licenseId: order.orderId,
     revoked: false,
     clientId: a.clientId,
@@ -28,8 +37,8 @@ export const licenseInfo = async (
     expireAt: timestamp(expiry),
     lastHearbeat: null,
   }))
-  const seats = liveSeats(order.usage, now).map(async (s) => ({
-    token: withTokens ? await usage.seatToken(order, s, now) : null,
+  const seats = live.map((s, i) => ({
+    token: seatTokens[i]!,
     licenseId: order.orderId,
     revoked: false,
     clientId: s.clientId,
@@ -54,7 +63,7 @@ export const licenseInfo = async (
     lastHearbeat: null,
   }))
   return {
-    licenseTokens: [...(await Promise.all(activations)), ...(await Promise.all(seats)), ...revoked],
+    licenseTokens: [...activations, ...seats, ...revoked],
     licenseId: order.orderId,
     ...counts(order, now),
     licensingMode: licensingMode(order),

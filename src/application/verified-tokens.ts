@@ -1,0 +1,54 @@
+// Tokens presented back, verified once: a heartbeat sends the same token every
+// minute for as long as its seat lives, and checking an Ed25519 signature is
+// the dearest part of answering it. The claims of a token whose signature
+// checked out are remembered, keyed by a hash of the token (never the token
+// itself), in a bounded map that forgets the oldest first, each for an hour:
+// its expiry is checked at every use, and a token whose memory expired is
+// verified afresh. (The token's own exp is not what bounds this: a seat token
+// expires with the lease it was issued with, and its client goes on
+// heartbeating with it; whether a seat is alive is the server's lease, as
+// readToken says.) Nothing about whether the seat is alive or the token
+// revoked is remembered: that is the order's state, judged on every request,
+// so a revocation holds on the very next heartbeat.
+import { hash } from 'node:crypto'
+import * as E from 'fp-ts/Either'
+import { readToken, type TokenClaims, type TokenRejection } from './license-tokens.js'
+import type { TokenSigner } from './signing.js'
+
+export const DEFAULT_VERIFIED_TOKENS = 100_000
+export const VERIFIED_TOKEN_TTL_MS = 3_600_000
+
+interface Remembered {
+  readonly claims: TokenClaims
+  /** Until when, in ms since the epoch, the verification is trusted. */
+  readonly expiresAt: number
+}
+
+export interface VerifiedTokens {
+  readonly read: (token: string) => Promise<E.Either<TokenRejection, TokenClaims>>
+  /** How many tokens are remembered (for tests and metrics). */
+  readonly size: () => number
+}
+
+export const createVerifiedTokens = (signer: TokenSigner, clock: () => Date, max = DEFAULT_VERIFIED_TOKENS, ttlMs = VERIFIED_TOKEN_TTL_MS): VerifiedTokens => {
+  const remembered = new Map<string, Remembered>()
+
+  const read = async (token: string): Promise<E.Either<TokenRejection, TokenClaims>> => {
+    const key = hash('sha256', token, 'base64url')
+    const known = remembered.get(key)
+    if (known !== undefined) {
+      const now = clock().getTime()
+      // A clock set back (tests, or a correction) must not stretch a memory either.
+      if (known.expiresAt > now && known.expiresAt - ttlMs <= now) return E.right(known.claims)
+      remembered.delete(key)
+    }
+    const claims = await readToken(signer, token)
+    if (E.isRight(claims)) {
+      if (remembered.size >= max) remembered.delete(remembered.keys().next().value!)
+      remembered.set(key, { claims: claims.right, expiresAt: clock().getTime() + ttlMs })
+    }
+    return claims
+  }
+
+  return { read, size: () => remembered.size }
+}
