@@ -117,19 +117,26 @@ describe('what the state remembers', () => {
       type: 'SeatExpired',
       data: { orderId: 'o', seatId: `s${n}`, clientId: `c${n}`, machineId: `m${n}`, at: at(seconds - 180).toISOString(), recordedAt: at(seconds).toISOString() },
     })
+    // Events of the order's own stream that touch no seat end: another client's denials.
+    const denied = (seconds: number): OrderEvent => ({
+      type: 'SeatRequestDenied',
+      data: { orderId: 'o', clientId: 'c9', machineId: 'm9', clientName: null, active: 1, limit: 1, at: at(seconds).toISOString() },
+    })
     const renewed = (seconds: number): OrderEvent => ({
       type: 'SeatLeaseRenewed',
       data: { orderId: 'o', seatId: 's1', ...client, leaseExpiresAt: at(seconds + 180).toISOString(), heartbeatIntervalSeconds: 60, at: at(seconds).toISOString() },
     })
     const day = 24 * 60 * 60
     const ended = orderWith([never], [granted(), expired(2, 10), expired(3, 20)])
-    const renewals = [renewed(60), renewed(120), renewed(day - 200)]
-    const later = renewals.reduce(evolveOrder, ended as OrderState) as ExistingOrder
+    const events = [denied(60), denied(120), denied(day - 200)]
+    const later = events.reduce(evolveOrder, ended as OrderState) as ExistingOrder
     // A seat end is kept a day from the end of its lease (180 s before it was recorded); until then, the same record, not a copy.
-    expect((evolveOrder(ended, renewals[0]!) as ExistingOrder).usage.lastEnds).toBe(ended.usage.lastEnds)
+    expect((evolveOrder(ended, events[0]!) as ExistingOrder).usage.lastEnds).toBe(ended.usage.lastEnds)
     expect(Object.keys(later.usage.lastEnds)).toEqual([JSON.stringify(['c2', 'm2']), JSON.stringify(['c3', 'm3'])])
-    const dayAfter = [renewed(day - 170), renewed(day - 160), renewed(day)].reduce(evolveOrder, later as OrderState) as ExistingOrder
+    const dayAfter = [denied(day - 170), denied(day - 160), denied(day)].reduce(evolveOrder, later as OrderState) as ExistingOrder
     expect(Object.keys(dayAfter.usage.lastEnds)).toEqual([])
-    expect(Object.keys((evolveOrder(later, renewed(day - 165)) as ExistingOrder).usage.lastEnds)).toEqual([JSON.stringify(['c3', 'm3'])])
+    expect(Object.keys((evolveOrder(later, denied(day - 165)) as ExistingOrder).usage.lastEnds)).toEqual([JSON.stringify(['c3', 'm3'])])
+    // A renewal, which lives in the seat's own stream, forgets nothing: the order's own events decide what it keeps.
+    expect((evolveOrder(later, renewed(day)) as ExistingOrder).usage.lastEnds).toBe(later.usage.lastEnds)
   })
 })
