@@ -2,6 +2,7 @@
 // to claim leads at once; the other waits; a holder that cannot renew steps
 // down before its lease runs out, and the other takes the role once it has;
 // a holder that stops gives the role back and the other takes it at once.
+import { randomUUID } from 'node:crypto'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCommandHandler } from '../../src/application/command-handler.js'
@@ -16,6 +17,16 @@ import { makeTempDir, type TempDir } from '../support/tmp.js'
 const LEASE_MS = 400
 const logger = pino({ level: 'silent' })
 const clock = (): Date => new Date()
+
+/**
+ * A log whose writer thread is up: its first append waits for the thread to start (seconds, from the
+ * TypeScript sources on a loaded machine), which would eat a 400 ms lease before the first node knew it led.
+ */
+const startedStore = async (dir: TempDir): Promise<EventStore> => {
+  const store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+  await store.appendToStream('warm-up', [{ id: randomUUID(), type: 'WarmedUp', data: {}, metadata: {} }], { kind: 'any' })
+  return store
+}
 
 describe('leadership loop', () => {
   let dir: TempDir
@@ -51,7 +62,7 @@ describe('leadership loop', () => {
 
   it('leads at once when the roles are vacant; another node waits while the leader renews', async () => {
     dir = makeTempDir('leadership')
-    store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    store = await startedStore(dir)
     const a = node('a')
     const b = node('b')
     await a.leadership.start()
@@ -67,7 +78,7 @@ describe('leadership loop', () => {
 
   it('steps down when it cannot renew in time, and the other node takes over once the lease has run out', async () => {
     dir = makeTempDir('leadership')
-    store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    store = await startedStore(dir)
     const faults = faultyStore()
     const a = node('a', faults.wrap)
     const b = node('b')
@@ -86,7 +97,7 @@ describe('leadership loop', () => {
 
   it('gives the roles back when it stops: the other node takes them at once', async () => {
     dir = makeTempDir('leadership')
-    store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    store = await startedStore(dir)
     const a = node('a')
     const b = node('b')
     await a.leadership.start()
