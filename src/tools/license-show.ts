@@ -35,7 +35,6 @@ interface HistoryItem {
   readonly summary: string
   readonly recorded_at: string
   readonly type: string
-  readonly actor: string | null
 }
 interface HistoryPage {
   readonly order_id: string
@@ -87,11 +86,11 @@ const summarize = async (target: AdminTarget, key: string, recentCount: number):
 }
 
 const text = ({ license, usage, history }: Summary): string => {
-  const customer = license.customer as { id?: unknown; name?: unknown } | null
+  const customer = license.customer as { name?: unknown } | null
   const template = license.product_template as { id?: unknown; name?: unknown; product_id?: unknown } | null
   const lines = [
     `license ${String(license.activation_key)} (order ${history.orderId})`,
-    `  customer:         ${customer === null ? '-' : `${String(customer.id)} ${String(customer.name ?? '')}`.trim()}`,
+    `  customer:         ${customer === null ? '-' : String(customer.name)}`,
     `  product template: ${template === null ? '-' : `${String(template.id)} ${String(template.name ?? '')} (product ${String(template.product_id)})`}`,
     `  type:             ${String(license.license_type)}, licensee ${String(license.licensee ?? '-')}`,
     `  enabled:          ${String(license.enabled)}`,
@@ -105,7 +104,7 @@ const text = ({ license, usage, history }: Summary): string => {
   lines.push(`history: ${history.counted}${history.complete ? '' : '+'} event(s)${history.first === null ? '' : ` since ${history.first.recorded_at}`}`)
   for (const [type, count] of Object.entries(history.byType).sort(([, a], [, b]) => b - a)) lines.push(`  ${String(count).padStart(6)}  ${type}`)
   if (history.recent.length > 0) lines.push('latest:')
-  for (const item of history.recent) lines.push(`  ${item.recorded_at}  ${item.summary}${item.actor === null ? '' : ` (by ${item.actor})`}`)
+  for (const item of history.recent) lines.push(`  ${item.recorded_at}  ${item.summary}`)
   return `${lines.join('\n')}\n`
 }
 
