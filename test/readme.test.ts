@@ -32,6 +32,12 @@ describe('README', () => {
   })
 
   it('walkthrough: every shell block, from the first steps to webhooks, runs in order against a real server, as written', async () => {
+    // The walkthrough is written for curl and jq; without them say so, rather than fail somewhere in a block.
+    for (const tool of ['curl', 'jq']) {
+      await promisify(execFile)(tool, ['--version']).catch(() => {
+        throw new Error(`the README walkthrough needs ${tool} (e.g. apt-get install ${tool})`)
+      })
+    }
     const blocks = walkthroughBlocks()
     // The first steps, API keys, seats, activations, meters, seed 004, its products, and webhooks.
     expect(blocks).toHaveLength(8)
