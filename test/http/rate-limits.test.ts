@@ -63,6 +63,13 @@ describe('rate limits per credential on seeds 000, 001 and 002', () => {
     })
   }
 
+  it('the OpenAPI document lists the 429, with Retry-After, on each operation limited', async () => {
+    const { paths } = (await api.get('/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>> }
+    for (const [path, method] of [['/api/v2/clients/{client_id}/license', 'patch'], ['/license-orders/{activation_key}', 'get'], ['/v1/license/validate', 'post']] as const) {
+      expect(paths[path]![method]!.responses['429']?.headers, `${method} ${path}`).toHaveProperty('Retry-After')
+    }
+  })
+
   it('an unauthenticated request is refused as such, not counted', async () => {
     for (let i = 0; i < LIMIT + 2; i += 1) expect((await api.get('/license-orders/RATE-0001', { token: 'no-such-key-0123456789' })).status).toBe(403)
   })
