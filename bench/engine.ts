@@ -39,7 +39,8 @@ export const serve = (dataDir: string, env: Record<string, string> = {}, nodeArg
   const root = engineRoot()
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'src/cli.ts'), 'serve'], {
     cwd: root,
-    env: { ...process.env, LICENSING_DATA_DIR: dataDir, EVENTSTORE_CONNECTION_STRING: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // Seeds 000, 001 and 002's rate limits off: a benchmark's load is not a client's.
+    env: { ...process.env, LICENSING_DATA_DIR: dataDir, EVENTSTORE_CONNECTION_STRING: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RILLSOFT_RATE_LIMIT_PER_MINUTE: '0', LAC_RATE_LIMIT_PER_MINUTE: '0', BABEL_RATE_LIMIT_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<void>((done) => child.once('exit', () => done()))

@@ -37,6 +37,8 @@ export interface Config {
   readonly lockout: LockoutPolicy
   /** Seed 004's requests per credential and minute. */
   readonly rateLimitPerMinute: number
+  /** Seeds 000, 001 and 002's requests per credential and minute (0: no limit). Absent: no limits (tests that do not exercise them). */
+  readonly apiRateLimits?: ApiRateLimits
   /** null: notices are written as .eml files into <data dir>/outbox. */
   readonly smtpUrl: string | null
   readonly mailFrom: string
@@ -68,6 +70,16 @@ export const DEFAULT_NODES_CONFIG: NodesConfig = {
 }
 
 export const DEFAULT_SNAPSHOT_INTERVAL = 100
+
+/** Requests per credential and minute on seeds 000, 001 and 002; 0: no limit. */
+export interface ApiRateLimits {
+  readonly rillsoft: number
+  readonly lac: number
+  readonly babel: number
+}
+
+/** Seed 002's clients heartbeat once a minute each, many on one product key: its limit leaves room for thousands of seats per key. */
+export const DEFAULT_API_RATE_LIMITS: ApiRateLimits = { rillsoft: 300, lac: 300, babel: 6000 }
 
 /** Longer than the longest lease a seat can have (7 days): a live seat's last renewal is always kept. */
 export const MIN_LEASE_HISTORY_RETENTION_DAYS = 8
@@ -223,6 +235,21 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
   { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
   { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
+  {
+    name: 'RILLSOFT_RATE_LIMIT_PER_MINUTE',
+    default: String(DEFAULT_API_RATE_LIMITS.rillsoft),
+    description: 'Seed 000 (`/api/v2`): requests per minute and credential; more are answered 429 with Retry-After in its envelope. 0: no limit.',
+  },
+  {
+    name: 'LAC_RATE_LIMIT_PER_MINUTE',
+    default: String(DEFAULT_API_RATE_LIMITS.lac),
+    description: 'Seed 001 (`/license-orders`, with its seat and meter settings): requests per minute and credential; more are answered 429 with Retry-After. 0: no limit.',
+  },
+  {
+    name: 'BABEL_RATE_LIMIT_PER_MINUTE',
+    default: String(DEFAULT_API_RATE_LIMITS.babel),
+    description: 'Seed 002 (`/v1/license`): requests per minute and credential (a product key shared by many clients, each heartbeating once a minute, needs room); more are answered 429 with Retry-After. 0: no limit.',
+  },
   { name: 'SMTP_URL', default: '(unset)', description: 'Send e-mail notices through this SMTP server, e.g. smtp://user:pass@mail.example.com:587. Unset: they are written as .eml files into <data dir>/outbox.' },
   { name: 'MAIL_FROM', default: 'Licensing <no-reply@localhost>', description: 'Sender of the e-mail notices.' },
   { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node may send e-mail notices; when several nodes share one log, one of those that may sends at a time (the leader).' },
@@ -324,6 +351,12 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     cooldownSeconds: take(integer(env, 'LOCKOUT_COOLDOWN_SECONDS', 900, 1, 30 * 86_400), 0),
   }
   const rateLimitPerMinute = take(integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000), 0)
+  const r = DEFAULT_API_RATE_LIMITS
+  const apiRateLimits: ApiRateLimits = {
+    rillsoft: take(integer(env, 'RILLSOFT_RATE_LIMIT_PER_MINUTE', r.rillsoft, 0, 1_000_000), r.rillsoft),
+    lac: take(integer(env, 'LAC_RATE_LIMIT_PER_MINUTE', r.lac, 0, 1_000_000), r.lac),
+    babel: take(integer(env, 'BABEL_RATE_LIMIT_PER_MINUTE', r.babel, 0, 1_000_000), r.babel),
+  }
   const smtpUrl = text(env, 'SMTP_URL')
   // The URL may hold a password: the message names the variable, never its value.
   if (smtpUrl !== null && !/^smtps?:\/\/\S+$/i.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL')
@@ -373,6 +406,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     leaseHistoryRetentionDays,
     lockout,
     rateLimitPerMinute,
+    apiRateLimits,
     smtpUrl,
     mailFrom,
     mailerEnabled,

@@ -30,7 +30,9 @@ import { noticeSent } from './domain/deliveries/index.js'
 import type { SenderRole } from './domain/leadership/index.js'
 import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
+import type { ApiRateLimiters } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
+import { createRateLimit } from './http/rate-limit.js'
 import { createLogger } from './logger.js'
 import { createMailer, mailerHealth } from './mail/mailer.js'
 import { createMailTransport } from './mail/transport.js'
@@ -52,7 +54,7 @@ export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json
 export interface StartOptions {
   readonly clock?: () => Date
   readonly logger?: Logger
-  /** Seed 004's rate limit store; a shared one (e.g. rate-limit-redis) lets several nodes share one limit. */
+  /** The rate limits' store (seeds 000, 001, 002 and 004); a shared one (e.g. rate-limit-redis) lets several nodes share one limit. */
   readonly rateLimitStore?: RateLimitStore
   /** Wraps the event store the engine opens (tests: counting reads, injecting faults). */
   readonly wrapStore?: (store: EventStore) => EventStore
@@ -291,6 +293,12 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     }
   }
 
+  const limits = config.apiRateLimits
+  const limiter = (name: string, perMinute: number) =>
+    perMinute > 0 ? createRateLimit({ perMinute, store: options.rateLimitStore ?? null }, clock, logger, name) : null
+  const rateLimits: ApiRateLimiters | undefined =
+    limits === undefined ? undefined : { rillsoft: limiter('rillsoft', limits.rillsoft), lac: limiter('lac', limits.lac), babel: limiter('babel', limits.babel) }
+
   const app = createApp(
     {
       services,
@@ -311,6 +319,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       health,
       webhooks,
       rateLimit: { perMinute: config.rateLimitPerMinute, store: options.rateLimitStore ?? null },
+      ...(rateLimits === undefined ? {} : { rateLimits }),
     },
     { version: VERSION, trustProxy: config.trustProxy },
   )

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_NODES_CONFIG, DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, eventLogPollIntervalMs, loadConfig, loadServerConfig, missingSharedSecrets, SETTINGS, type Config } from '../src/config.js'
+import { DEFAULT_API_RATE_LIMITS, DEFAULT_NODES_CONFIG, DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG, eventLogPollIntervalMs, loadConfig, loadServerConfig, missingSharedSecrets, SETTINGS, type Config } from '../src/config.js'
 
 describe('configuration from the environment', () => {
   it('given nothing, then the defaults', () => {
@@ -24,6 +24,7 @@ describe('configuration from the environment', () => {
         leaseHistoryRetentionDays: null,
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
+        apiRateLimits: DEFAULT_API_RATE_LIMITS,
         smtpUrl: null,
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
@@ -63,6 +64,7 @@ describe('configuration from the environment', () => {
         leaseHistoryRetentionDays: null,
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
+        apiRateLimits: DEFAULT_API_RATE_LIMITS,
         smtpUrl: null,
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
@@ -118,6 +120,15 @@ describe('configuration of seats and tokens', () => {
     expect(loadConfig({ SNAPSHOT_INTERVAL_EVENTS: '0' })).toMatchObject({ right: { snapshotIntervalEvents: 0 } })
     expect(loadConfig({ SNAPSHOT_INTERVAL_EVENTS: '500' })).toMatchObject({ right: { snapshotIntervalEvents: 500 } })
     expect(loadConfig({ SNAPSHOT_INTERVAL_EVENTS: 'often' })).toEqual(E.left(['SNAPSHOT_INTERVAL_EVENTS must be an integer from 0 to 1000000 (got "often")']))
+  })
+})
+
+describe('rate limits of seeds 000, 001 and 002', () => {
+  it('given each, then each is read; 0 turns one off; a bad value is named', () => {
+    expect(loadConfig({ RILLSOFT_RATE_LIMIT_PER_MINUTE: '10', LAC_RATE_LIMIT_PER_MINUTE: '0', BABEL_RATE_LIMIT_PER_MINUTE: '120' })).toMatchObject({
+      right: { apiRateLimits: { rillsoft: 10, lac: 0, babel: 120 } },
+    })
+    expect(loadConfig({ BABEL_RATE_LIMIT_PER_MINUTE: '-1' })).toEqual(E.left(['BABEL_RATE_LIMIT_PER_MINUTE must be an integer from 0 to 1000000 (got "-1")']))
   })
 })
 

@@ -1,8 +1,8 @@
 // One request's work, as every API hands it on: the request, its session (so
 // each stream it needs is read once, application/session.ts), the principal
 // its credential names, and the Idempotency-Key its events record. `calls`
-// builds the endpoints of one API: authenticate, then run the work, once per
-// Idempotency-Key when it writes.
+// builds the endpoints of one API: authenticate, count the request against the
+// credential's rate limit, then run the work, once per Idempotency-Key when it writes.
 import * as E from 'fp-ts/Either'
 import type { Request, RequestHandler, Response } from 'express'
 import type { Principal } from '../application/credentials.js'
@@ -12,6 +12,7 @@ import type { Session } from '../application/session.js'
 import type { HttpDeps } from './deps.js'
 import { endpoint } from './endpoint.js'
 import type { IdempotentOptions } from './idempotency.js'
+import { throttled, type RateLimiter } from './rate-limit.js'
 import type { Dialect, Reply } from './reply.js'
 import { commandMeta } from './request-context.js'
 
@@ -35,6 +36,8 @@ export interface CallsOptions {
   readonly failure: (failure: Failure) => Reply
   /** What the principal must reach before any work (the admin API: admin resources). */
   readonly allowed?: (principal: Principal) => E.Either<Failure, unknown>
+  /** This API's requests per credential (429 in its dialect past the limit); null or absent: none. */
+  readonly limit?: RateLimiter | null
 }
 
 export const calls = ({ services, idempotency }: Pick<HttpDeps, 'services' | 'idempotency'>, options: CallsOptions) => {
@@ -46,6 +49,8 @@ export const calls = ({ services, idempotency }: Pick<HttpDeps, 'services' | 'id
       if (E.isLeft(principal)) return failure(principal.left)
       const allowed = options.allowed?.(principal.right) ?? E.right(null)
       if (E.isLeft(allowed)) return failure(allowed.left)
+      const rate = await options.limit?.(req, res, principal.right.credentialId)
+      if (rate?.limited === true) return throttled(dialect, rate)
       const go = (idempotencyKey: string | null): Promise<Reply> => work({ req, res, session, principal: principal.right, idempotencyKey })
       return idempotent === false ? go(null) : idempotency.run(req, session, dialect, go, idempotent)
     })

@@ -5,11 +5,17 @@ import type { ReadModels } from '../projections/index.js'
 import type { Webhooks } from '../webhooks/index.js'
 import type { Idempotency } from './idempotency.js'
 import type { LogPositions } from './log-position.js'
-import type { RateLimitSettings } from './dna/rate-limit.js'
+import type { RateLimiter, RateLimitSettings } from './rate-limit.js'
 
 export interface HealthReport {
   readonly ok: boolean
   readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string; readonly leads?: readonly string[] }>>
+}
+
+export interface ApiRateLimiters {
+  readonly rillsoft: RateLimiter | null
+  readonly lac: RateLimiter | null
+  readonly babel: RateLimiter | null
 }
 
 export interface HttpDeps {
@@ -24,4 +30,6 @@ export interface HttpDeps {
   readonly webhooks: Webhooks
   /** Seed 004's requests per credential and minute (default 300, in-process store). */
   readonly rateLimit?: RateLimitSettings
+  /** Seeds 000, 001 and 002's limits per credential; absent or null: no limit on that API. */
+  readonly rateLimits?: ApiRateLimiters
 }

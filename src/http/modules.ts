@@ -7,7 +7,7 @@ import { createCustomersRouter } from './admin/customers.js'
 import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
 import type { ApiModule } from './api-module.js'
-import { babelDialect } from './babel/dialect.js'
+import { babelDialect, PROBLEM_JSON } from './babel/dialect.js'
 import { babelOpenApi } from './babel/openapi.js'
 import { createBabelRouter } from './babel/router.js'
 import { productsOpenApi } from './admin/products-openapi.js'
@@ -34,6 +34,7 @@ import { createWebhooksRouter } from './admin/webhooks.js'
 import { webhooksOpenApi } from './admin/webhooks-openapi.js'
 import { wellKnownOpenApi } from './admin/jwks-openapi.js'
 import { createWellKnownRouter } from './admin/jwks.js'
+import { json, ref, withThrottling } from './openapi-helpers.js'
 
 const under =
   (...prefixes: readonly string[]) =>
@@ -45,7 +46,7 @@ export const lacModule: ApiModule = {
   dialect: lacDialect,
   owns: under('/license-orders'),
   router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps)),
-  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths } },
+  openapi: { ...lacOpenApi, paths: withThrottling({ ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths }, json(ref('LacError'))) },
 }
 
 export const rillsoftModule: ApiModule = {
@@ -53,7 +54,7 @@ export const rillsoftModule: ApiModule = {
   dialect: rillsoftDialect,
   owns: under('/api/v2'),
   router: createRillsoftRouter,
-  openapi: rillsoftOpenApi,
+  openapi: { ...rillsoftOpenApi, paths: withThrottling(rillsoftOpenApi.paths, json(ref('RillsoftEnvelope'))) },
 }
 
 export const adminModule: ApiModule = {
@@ -79,7 +80,7 @@ export const babelModule: ApiModule = {
   dialect: babelDialect,
   owns: under('/v1/license'),
   router: createBabelRouter,
-  openapi: babelOpenApi,
+  openapi: { ...babelOpenApi, paths: withThrottling(babelOpenApi.paths, { content: { [PROBLEM_JSON]: { schema: ref('BabelProblem') } } }) },
 }
 
 export const wellKnownModule: ApiModule = {

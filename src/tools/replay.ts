@@ -31,6 +31,7 @@ export interface Output {
 }
 
 export const REPLAY_USAGE = 'usage: licensing replay [--verify] [--into <dir>]'
+export const REPLAY_HELP = `${REPLAY_USAGE}\n\nRebuilds every read model from the whole log into a fresh place (default: a new replay-<time>\nfolder in the data directory), showing progress. With --verify, compares the result with the live\nread models and exits 1 when they differ.`
 
 type Args = { readonly verify: boolean; readonly into: string | null }
 
@@ -74,7 +75,7 @@ const report = (comparison: Comparison, position: Position | null, out: (text: s
 export const replayCommand = async (args: readonly string[], env: NodeJS.ProcessEnv, { out, err }: Output): Promise<number> => {
   const parsed = parseArgs(args)
   if (E.isLeft(parsed) && parsed.left === 'help') {
-    out(`${REPLAY_USAGE}\n\nRebuilds every read model from the whole log into a fresh place (default: a new replay-<time>\nfolder in the data directory), showing progress. With --verify, compares the result with the live\nread models and exits 1 when they differ.\n`)
+    out(`${REPLAY_HELP}\n`)
     return 0
   }
   if (E.isLeft(parsed)) {

@@ -12,10 +12,13 @@ export interface EngineProcess {
   readonly output: () => string
 }
 
+/** Seeds 000, 001 and 002's rate limits are off in engines the tests and benchmarks spawn, unless they set them. */
+export const NO_API_RATE_LIMITS = { RILLSOFT_RATE_LIMIT_PER_MINUTE: '0', LAC_RATE_LIMIT_PER_MINUTE: '0', BABEL_RATE_LIMIT_PER_MINUTE: '0' } as const
+
 export const spawnEngine = (env: Record<string, string>): Promise<EngineProcess> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...NO_API_RATE_LIMITS, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

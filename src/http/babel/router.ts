@@ -86,11 +86,11 @@ type SeatCommand = Omit<HeartbeatSeat, 'type'>
 /** Whether an operation runs once per Idempotency-Key: every write but the heartbeat. */
 type Kind = 'write' | 'read'
 
-export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router => {
+export const createBabelRouter = ({ services, idempotency, rateLimits }: HttpDeps): Router => {
   const router = Router()
   const body = jsonBody(dialect, { types: BABEL_BODY_TYPES })
   const { usage, orders } = services
-  const call = calls({ services, idempotency }, { dialect, credential: (req) => bearerToken(req) ?? apiKeyHeader(req), failure: babelFailure })
+  const call = calls({ services, idempotency }, { dialect, credential: (req) => bearerToken(req) ?? apiKeyHeader(req), failure: babelFailure, limit: rateLimits?.babel ?? null })
   const post = (path: string, kind: Kind, work: (call: Call) => Promise<Reply>) => router.post(path, body, call[kind](work))
 
   /** An operation on the license a user key names: the body decoded, the license reached, then `work`. */

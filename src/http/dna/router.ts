@@ -36,7 +36,7 @@ import { reply, type Reply } from '../reply.js'
 import { clientIpOf, commandMeta } from '../request-context.js'
 import { dnaDialect as dialect, describeParameters } from './dialect.js'
 import { dnaFailure } from './failures.js'
-import { createCredentialRateLimit } from './rate-limit.js'
+import { createRateLimit } from '../rate-limit.js'
 
 const BODY_LIMIT = '16kb'
 
@@ -110,7 +110,7 @@ const tooMany = (seconds: number, detail?: string): Reply => {
 export const createDnaRouter = ({ services, reads, idempotency, logger, rateLimit }: HttpDeps): Router => {
   const router = Router()
   const { lockout, clock } = services
-  const limitRate = createCredentialRateLimit(rateLimit ?? { perMinute: 300 }, clock, logger)
+  const limitRate = createRateLimit(rateLimit ?? { perMinute: 300 }, clock, logger, 'dna')
 
   /** A 404 that says which of the two was not found, without telling a scoped key what lies outside its reach. */
   const notFound = async (productId: string, scope: ApiKeyScope): Promise<Reply> => {

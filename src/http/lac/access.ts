@@ -29,7 +29,8 @@ export interface LicenseWrite<A> {
 const decode = decodeIn(dialect)
 
 /** Seed 001's endpoints: the Bearer token is checked first; a write then runs once per Idempotency-Key. */
-export const lacCalls = (deps: Pick<HttpDeps, 'services' | 'idempotency'>) => calls(deps, { dialect, credential: bearerToken, failure: lacFailure })
+export const lacCalls = (deps: Pick<HttpDeps, 'services' | 'idempotency' | 'rateLimits'>) =>
+  calls(deps, { dialect, credential: bearerToken, failure: lacFailure, limit: deps.rateLimits?.lac ?? null })
 
 /** The license of the path's activation key, if the call's principal may act on it. */
 const reachableLicense = async ({ services }: Pick<HttpDeps, 'services'>, { req, session, principal }: Call): Promise<E.Either<Reply, License>> =>
@@ -40,7 +41,7 @@ const reachableLicense = async ({ services }: Pick<HttpDeps, 'services'>, { req,
  * and the license reached before the Idempotency-Key is looked at; a write
  * then runs once per key, with the metadata its events carry.
  */
-export const licenseEndpoints = (deps: Pick<HttpDeps, 'services' | 'idempotency'>) => {
+export const licenseEndpoints = (deps: Pick<HttpDeps, 'services' | 'idempotency' | 'rateLimits'>) => {
   const call = lacCalls(deps)
   return {
     read: (handler: (license: License) => Reply): RequestHandler =>

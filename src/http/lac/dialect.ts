@@ -12,6 +12,7 @@ const DOCUMENTED: Readonly<Record<number, string>> = {
   413: 'Request body too large.',
   415: 'Unsupported media type.',
   422: 'Unprocessable request.',
+  429: 'Request was throttled.',
   500: 'Internal server error.',
   503: 'Service unavailable.',
 }

@@ -11,6 +11,7 @@ const MESSAGES: Readonly<Record<number, readonly [message: string, details: stri
   413: ['Payload too large', 'The request body is too large'],
   415: ['Unsupported media type', 'The request body must be JSON'],
   422: ['Unprocessable request', 'The request cannot be processed'],
+  429: ['Too many requests', 'Too many requests for this credential; retry after the seconds in Retry-After'],
   500: ['Internal server error', 'An internal server error occurred'],
   503: ['Service unavailable', 'The service is unavailable for now; try again later'],
 }

@@ -17,6 +17,7 @@ import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
+import { throttled } from '../rate-limit.js'
 import { commandMeta } from '../request-context.js'
 import { rillsoftDialect as dialect, rillsoftSuccess } from './dialect.js'
 import { rillsoftFailure } from './failures.js'
@@ -36,16 +37,18 @@ const changesOf = ({ serialNumber, activationKey }: t.TypeOf<typeof LicenseChang
     ...(activationKey === undefined ? [] : [{ type: 'ChangeActivationKey' as const, activationKey }]),
   ])
 
-export const createRillsoftRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
+export const createRillsoftRouter = ({ services, reads, idempotency, rateLimits }: HttpDeps): Router => {
   const router = Router()
   const decode = decodeIn(dialect)
 
   router.patch(
     '/api/v2/clients/:client_id/license',
     jsonBody(dialect),
-    endpoint(dialect, services.session, async (req, _res, session) => {
+    endpoint(dialect, services.session, async (req, res, session) => {
       const principal = await services.credentials.authenticate(session, bearerToken(req))
       if (E.isLeft(principal)) return rillsoftFailure(principal.left)
+      const rate = await rateLimits?.rillsoft?.(req, res, principal.right.credentialId)
+      if (rate?.limited === true) return throttled(dialect, rate)
 
       return idempotency.run(req, session, dialect, async (idempotencyKey) => {
         const clientIdText = String(req.params.client_id)

@@ -1,12 +1,16 @@
-// Seed 004's request limit per credential, with express-rate-limit: a fixed
-// window of one minute per client id. The default store keeps the counts in
-// this process and reads the engine's clock (so tests move time by hand);
-// several nodes share one limit by passing a shared store instead, e.g.
-// `new RedisStore({ sendCommand })` from rate-limit-redis, as
-// `start(config, { rateLimitStore })`.
+// Request limits with express-rate-limit, for every API that has one (seeds
+// 000, 001, 002 and 004 per credential; any other key a caller names, such as
+// an address): a fixed window of one minute per key. The limiter only counts
+// and says whether a request is over; each API answers 429 in its own dialect
+// (`throttled`, or its own reply, as seed 004's X-RateLimit-Reset). The default
+// store keeps the counts in this process and reads the engine's clock (so
+// tests move time by hand); several nodes share one limit by passing a shared
+// store instead, e.g. `new RedisStore({ sendCommand })` from rate-limit-redis,
+// as `start(config, { rateLimitStore })` (keys are prefixed by the limit's name).
 import type { Request, Response } from 'express'
 import { rateLimit, type ClientRateLimitInfo, type Store } from 'express-rate-limit'
 import type { Logger } from 'pino'
+import { retryLater, type Dialect, type Reply } from './reply.js'
 
 export interface RateLimitSettings {
   readonly perMinute: number
@@ -16,7 +20,7 @@ export interface RateLimitSettings {
 
 export interface RateLimitVerdict {
   readonly limited: boolean
-  /** Seconds until the window resets: what seed 004's X-RateLimit-Reset says. */
+  /** Seconds until the window resets: what Retry-After and seed 004's X-RateLimit-Reset say. */
   readonly resetSeconds: number
 }
 
@@ -71,8 +75,11 @@ interface RateLimitInfo {
   readonly resetTime: Date | undefined
 }
 
-/** Counts a request against its credential; says whether it is over the limit (and answers nothing itself). */
-export const createCredentialRateLimit = (settings: RateLimitSettings, clock: () => Date, logger: Logger) => {
+/** Counts a request against a key (a credential, an address); says whether it is over the limit, and answers nothing itself. */
+export type RateLimiter = (req: Request, res: Response, key: string) => Promise<RateLimitVerdict>
+
+/** A limiter named `name` (the prefix of its keys in a shared store). */
+export const createRateLimit = (settings: RateLimitSettings, clock: () => Date, logger: Logger, name: string): RateLimiter => {
   const middleware = rateLimit({
     windowMs: WINDOW_MS,
     limit: settings.perMinute,
@@ -80,15 +87,15 @@ export const createCredentialRateLimit = (settings: RateLimitSettings, clock: ()
     // The dialect answers; the library's own headers would give X-RateLimit-Reset as a time, not in seconds.
     legacyHeaders: false,
     standardHeaders: false,
-    keyGenerator: (_req, res) => `credential:${String(res.locals.credentialId)}`,
+    keyGenerator: (_req, res) => `${name}:${String(res.locals.rateLimitKey)}`,
     handler: (_req, _res, next) => next(),
     logger: {
       error: (error, message) => logger.error({ err: error }, message ?? 'rate limiter error'),
       warn: (error, message) => logger.warn({ err: error }, message ?? 'rate limiter warning'),
     },
   })
-  return async (req: Request, res: Response, credentialId: string): Promise<RateLimitVerdict> => {
-    res.locals.credentialId = credentialId
+  return async (req, res, key) => {
+    res.locals.rateLimitKey = key
     await new Promise<void>((resolve, reject) => {
       void middleware(req, res, (error?: unknown) => (error === undefined || error === null ? resolve() : reject(error)))
     })
@@ -97,3 +104,7 @@ export const createCredentialRateLimit = (settings: RateLimitSettings, clock: ()
     return { limited: info.used > info.limit, resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)) }
   }
 }
+
+/** The dialect's 429 for a request over its limit, with Retry-After (the detail is Django REST Framework's, which seed 001 speaks). */
+export const throttled = (dialect: Dialect, verdict: RateLimitVerdict): Reply =>
+  retryLater(dialect.problem(429, { detail: `Request was throttled. Expected available in ${verdict.resetSeconds} seconds.` }), verdict.resetSeconds)
