@@ -9,6 +9,7 @@ import { adminDialect } from './admin/dialect.js'
 import type { HttpDeps } from './deps.js'
 import { atLogPosition } from './endpoint.js'
 import { apiModules } from './modules.js'
+import { timeRequests } from './metrics.js'
 import { documentedMethods, openApiDocument } from './openapi.js'
 import { reply, send, type Dialect } from './reply.js'
 import { requestIdFor, requestScope } from './request-context.js'
@@ -35,6 +36,7 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
     res.setHeader('X-Request-Id', id)
     requestScope.run({ requestId: id }, next)
   }
+  app.use(timeRequests(deps.metrics))
   app.use(withRequestId)
   app.use(pinoHttp({ logger: deps.logger, customProps: (req) => ({ reqId: req.id }), customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info') }))
 

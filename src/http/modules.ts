@@ -7,6 +7,7 @@ import { createCustomersRouter } from './admin/customers.js'
 import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
 import type { ApiModule } from './api-module.js'
+import { metricsModule } from './metrics.js'
 import { babelDialect } from './babel/dialect.js'
 import { babelOpenApi } from './babel/openapi.js'
 import { createBabelRouter } from './babel/router.js'
@@ -144,4 +145,5 @@ export const apiModules: readonly ApiModule[] = [
   dnaModule,
   cryptlexModule,
   auditModule,
+  metricsModule,
 ]
