@@ -43,6 +43,7 @@ export const metricsModule: ApiModule = {
   owns: (path) => path === '/metrics',
   router: createMetricsRouter,
   openapi: {
+    errors: { schema: 'AdminError' },
     tags: [{ name: 'Metrics', description: 'Prometheus metrics, for an admin credential (or without one on METRICS_PORT).' }],
     paths: {
       '/metrics': {

@@ -8,7 +8,7 @@ import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
 import type { ApiModule } from './api-module.js'
 import { metricsModule } from './metrics.js'
-import { babelDialect } from './babel/dialect.js'
+import { babelDialect, PROBLEM_JSON } from './babel/dialect.js'
 import { babelOpenApi } from './babel/openapi.js'
 import { createBabelRouter } from './babel/router.js'
 import { productsOpenApi } from './admin/products-openapi.js'
@@ -36,6 +36,9 @@ import { webhooksOpenApi } from './admin/webhooks-openapi.js'
 import { wellKnownOpenApi } from './admin/jwks-openapi.js'
 import { createWellKnownRouter } from './admin/jwks.js'
 
+/** The admin dialect's envelope, for every API of the engine's own (openapi-finish.ts documents 500 and 503 in it). */
+const ADMIN_ERRORS = { schema: 'AdminError' } as const
+
 const under =
   (...prefixes: readonly string[]) =>
   (path: string): boolean =>
@@ -46,7 +49,7 @@ export const lacModule: ApiModule = {
   dialect: lacDialect,
   owns: under('/license-orders'),
   router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps)),
-  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths } },
+  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths }, errors: { schema: 'LacError' } },
 }
 
 export const rillsoftModule: ApiModule = {
@@ -54,7 +57,7 @@ export const rillsoftModule: ApiModule = {
   dialect: rillsoftDialect,
   owns: under('/api/v2'),
   router: createRillsoftRouter,
-  openapi: rillsoftOpenApi,
+  openapi: { ...rillsoftOpenApi, errors: { schema: 'RillsoftEnvelope' } },
 }
 
 export const adminModule: ApiModule = {
@@ -62,7 +65,7 @@ export const adminModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/customers', '/product-templates', '/api-keys'),
   router: (deps) => Router().use(createCustomersRouter(deps), createApiKeysRouter(deps)),
-  openapi: adminOpenApi,
+  openapi: { ...adminOpenApi, errors: ADMIN_ERRORS },
 }
 
 /** The admin API's webhook endpoints (issue 3), in the admin dialect. */
@@ -71,7 +74,7 @@ export const webhooksModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/webhooks'),
   router: createWebhooksRouter,
-  openapi: webhooksOpenApi,
+  openapi: { ...webhooksOpenApi, errors: ADMIN_ERRORS },
 }
 
 
@@ -80,7 +83,7 @@ export const babelModule: ApiModule = {
   dialect: babelDialect,
   owns: under('/v1/license'),
   router: createBabelRouter,
-  openapi: babelOpenApi,
+  openapi: { ...babelOpenApi, errors: { schema: 'BabelProblem', mediaType: PROBLEM_JSON } },
 }
 
 export const wellKnownModule: ApiModule = {
@@ -88,7 +91,7 @@ export const wellKnownModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/.well-known'),
   router: createWellKnownRouter,
-  openapi: wellKnownOpenApi,
+  openapi: { ...wellKnownOpenApi, errors: ADMIN_ERRORS },
 }
 
 export const dnaModule: ApiModule = {
@@ -97,7 +100,7 @@ export const dnaModule: ApiModule = {
   // Case-insensitive, as the routes are: the seed documents /v1/Licenses and its curl example uses /v1/licenses.
   owns: (path) => /^\/v1\/licenses(\/|$)/i.test(path),
   router: createDnaRouter,
-  openapi: dnaOpenApi,
+  openapi: { ...dnaOpenApi, errors: { schema: 'DnaError' } },
 }
 
 export const productsModule: ApiModule = {
@@ -105,7 +108,7 @@ export const productsModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/products'),
   router: createProductsRouter,
-  openapi: productsOpenApi,
+  openapi: { ...productsOpenApi, errors: ADMIN_ERRORS },
 }
 
 export const reportsModule: ApiModule = {
@@ -113,7 +116,7 @@ export const reportsModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/reports'),
   router: createReportsRouter,
-  openapi: reportsOpenApi,
+  openapi: { ...reportsOpenApi, errors: ADMIN_ERRORS },
 }
 
 export const cryptlexModule: ApiModule = {
@@ -121,7 +124,7 @@ export const cryptlexModule: ApiModule = {
   dialect: cryptlexDialect,
   owns: under('/v3/activations'),
   router: createCryptlexRouter,
-  openapi: cryptlexOpenApi,
+  openapi: { ...cryptlexOpenApi, errors: { schema: 'CryptlexError' } },
 }
 
 /** The admin API's audit log (issue 5), in the admin dialect. */
@@ -130,7 +133,7 @@ export const auditModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/audit'),
   router: createAuditRouter,
-  openapi: auditOpenApi,
+  openapi: { ...auditOpenApi, errors: ADMIN_ERRORS },
 }
 
 export const apiModules: readonly ApiModule[] = [

@@ -86,7 +86,29 @@ const payload = {
   },
 }
 
+const signed = (name: string, description: string, pattern?: string) => ({ name, in: 'header', required: true, description, schema: { type: 'string', ...(pattern === undefined ? {} : { pattern }) } })
+
 export const webhooksOpenApi: ApiModule['openapi'] = {
+  webhooks: {
+    delivery: {
+      post: {
+        tags: [tag],
+        operationId: 'deliverWebhook',
+        summary: 'What the engine POSTs to a registered endpoint: one event, signed as Standard Webhooks says.',
+        security: [],
+        parameters: [
+          signed('webhook-id', 'The delivery id: the same on every attempt (de-duplicate on it).'),
+          signed('webhook-timestamp', 'Seconds since the epoch when this attempt was signed.', '^\\d+$'),
+          signed('webhook-signature', 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">.', '^v1,[A-Za-z0-9+/]+=*$'),
+          signed('webhook-event', 'The event name, as in the body.'),
+        ],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('WebhookPayload') } } },
+        responses: {
+          '200': { description: 'Any 2xx: received. Anything else, or no answer in time, is a failed attempt, retried with backoff.' },
+        },
+      },
+    },
+  },
   tags: [{ name: tag, description: 'Webhook endpoints: registration and deliveries (signed, retried, at least once).' }],
   schemas: {
     WebhookEndpoint: webhookEndpoint,
