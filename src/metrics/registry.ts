@@ -90,7 +90,25 @@ export const createMetrics = (): Metrics => {
   })
   gauge('licensing_webhook_retry_backlog', 'Webhook deliveries waiting for a retry (pending after at least one failed attempt).', (f) => f.retryBacklog())
 
-  const lagEvents = new Gauge({ name: 'licensing_lag_events', help: 'Log positions (events, on the embedded log) between the head of the log and what each consumer has handled.', labelNames: ['consumer'] as const, registers: [registry] })
+  /** How far behind the head each consumer is, in log positions, with the position it has reached. */
+  const behind = async (): Promise<{ consumer: string; position: Position | null; behind: bigint }[]> => {
+    if (sources === null) return []
+    const head = await sources.store.headPosition()
+    return Object.entries(sources.positions).map(([consumer, positionOf]) => {
+      const position = positionOf()
+      const gap = head === null ? 0n : position === null ? head : head - position
+      return { consumer, position, behind: gap > 0n ? gap : 0n }
+    })
+  }
+  new Gauge({
+    name: 'licensing_lag_events',
+    help: 'Log positions (events, on the embedded log) between the head of the log and what each consumer has handled.',
+    labelNames: ['consumer'] as const,
+    registers: [registry],
+    async collect() {
+      for (const { consumer, behind: gap } of await behind()) this.set({ consumer }, Number(gap))
+    },
+  })
   new Gauge({
     name: 'licensing_lag_seconds',
     help: 'How long the oldest event a consumer has not handled yet has been in the log (0: caught up).',
@@ -98,13 +116,9 @@ export const createMetrics = (): Metrics => {
     registers: [registry],
     async collect() {
       if (sources === null) return
-      const { store, clock, positions } = sources
-      const head = await store.headPosition()
-      for (const [consumer, positionOf] of Object.entries(positions)) {
-        const position = positionOf()
-        const behind = head === null ? 0n : position === null ? head : head - position
-        lagEvents.set({ consumer }, Number(behind > 0n ? behind : 0n))
-        const [next] = behind > 0n ? await store.readAll({ ...(position === null ? {} : { from: position }), maxCount: 1 }) : []
+      const { store, clock } = sources
+      for (const { consumer, position, behind: gap } of await behind()) {
+        const [next] = gap > 0n ? await store.readAll({ ...(position === null ? {} : { from: position }), maxCount: 1 }) : []
         this.set({ consumer }, next === undefined ? 0 : Math.max(0, (clock().getTime() - next.recordedAt.getTime()) / 1000))
       }
     },
