@@ -109,4 +109,17 @@ describe('OpenAPI description', () => {
     for (const [name, schema] of Object.entries(doc.components.schemas)) if (!requests.has(name)) walk(schema, name)
     expect(missing).toEqual([])
   })
+
+  it('types licenseToken as a string wherever a reply carries one (null only in the reply that grants nothing)', () => {
+    const doc = JSON.parse(served)
+    for (const [operation, flag] of [['activate', 'success'], ['request', 'granted'], ['validate', 'success']] as const) {
+      const schema = doc.paths[`/v1/license/${operation}`].post.responses['200'].content['application/json'].schema
+      const [given, refused] = schema.oneOf
+      expect(given.properties[flag], operation).toEqual({ const: true })
+      expect(given.properties.licenseToken.type, operation).toBe('string')
+      expect(given.required, operation).toContain('licenseToken')
+      expect(refused.properties[flag], operation).toEqual({ const: false })
+      expect(refused.properties.licenseToken, operation).toEqual({ type: 'null' })
+    }
+  })
 })
