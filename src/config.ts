@@ -10,6 +10,8 @@ import { MAX_COUNTED_ATTEMPTS, type LockoutPolicy } from './domain/lockout/index
 
 export interface Config {
   readonly port: number
+  /** METRICS_PORT: a port serving GET /metrics without a credential; null/absent: /metrics on the API port only, for an admin credential. */
+  readonly metricsPort?: number | null
   readonly host: string
   readonly dataDir: string
   /** null: a token is generated on first start and kept in the data directory. */
@@ -234,6 +236,11 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'LOCKOUT_MAX_ATTEMPTS', default: '10', description: `Seed 004 IP lockout: invalid attempts (bad credentials, invalid parameters, unknown license) from one address that lock it out (1 to ${MAX_COUNTED_ATTEMPTS}).` },
   { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
   { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
+  {
+    name: 'METRICS_PORT',
+    default: '(unset)',
+    description: 'A port (on HOST) that serves GET /metrics without a credential, for Prometheus; keep it off the public network. Unset: /metrics is on PORT only, for an admin credential.',
+  },
   { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
   {
     name: 'RILLSOFT_RATE_LIMIT_PER_MINUTE',
@@ -296,6 +303,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   }
 
   const port = take(integer(env, 'PORT', 3000, 0, 65535), 0)
+  const metricsPort = text(env, 'METRICS_PORT') === null ? null : take(integer(env, 'METRICS_PORT', 0, 0, 65535), null)
   const shutdownTimeoutMs = take(integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000), 0)
   const adminToken = text(env, 'LICENSING_ADMIN_TOKEN')
   if (adminToken !== null && adminToken.length < 16) problems.push('LICENSING_ADMIN_TOKEN must have at least 16 characters')
@@ -390,6 +398,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   if (problems.length > 0) return E.left(problems)
   return E.right({
     port,
+    metricsPort,
     host: text(env, 'HOST') ?? '0.0.0.0',
     dataDir: text(env, 'LICENSING_DATA_DIR') ?? './data',
     adminToken,

@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Express } from 'express'
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { Store as RateLimitStore } from 'express-rate-limit'
@@ -34,6 +34,9 @@ import type { ApiRateLimiters } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
 import { createRateLimit } from './http/rate-limit.js'
 import { createLogger } from './logger.js'
+import { exposition } from './http/metrics.js'
+import { countAppends } from './metrics/appends.js'
+import { createMetrics, type Metrics } from './metrics/registry.js'
 import { createMailer, mailerHealth } from './mail/mailer.js'
 import { createMailTransport } from './mail/transport.js'
 import { createReadModels } from './projections/index.js'
@@ -68,6 +71,9 @@ export interface Running {
   readonly adminToken: string
   /** The background job that records the expiry of lapsed seats. */
   readonly seatSweeper: SeatSweeper
+  readonly metrics: Metrics
+  /** Where METRICS_PORT serves /metrics without a credential; null when it is not set. */
+  readonly metricsUrl: string | null
   readonly stop: () => Promise<void>
 }
 
@@ -117,7 +123,7 @@ export interface EngineStore extends HealingEventStore {
 export const openStore = (
   config: Config,
   clock: () => Date,
-  options: { readonly wrap?: (store: EventStore) => EventStore; readonly logger?: Logger } = {},
+  options: { readonly wrap?: (store: EventStore) => EventStore; readonly logger?: Logger; readonly onCommit?: (appends: number) => void } = {},
 ): EngineStore => {
   const settings = config.store ?? DEFAULT_STORE_CONFIG
   const { logger } = options
@@ -132,6 +138,7 @@ export const openStore = (
           clock,
           pollIntervalMs: eventLogPollIntervalMs(config),
           onRetentionFailure: (error) => logger?.warn({ err: error }, 'could not delete events past their stream’s retention; trying again at the next pass'),
+          ...(options.onCommit === undefined ? {} : { onCommit: options.onCommit }),
         })
   const healing = withHealingSubscriptions(options.wrap?.(adapter) ?? adapter, {
     onDrop: (error, attempt, pauseMs) =>
@@ -156,7 +163,14 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const signingKey = loadSigningKey({ pem: config.signingKey ?? null, dataDir: config.dataDir }, logger)
   const previousSigningKeys = parsePreviousSigningKeys(config.previousSigningKeys ?? null)
 
-  const store = openStore(config, clock, { ...(options.wrapStore === undefined ? {} : { wrap: options.wrapStore }), logger })
+  const metrics = createMetrics()
+  // Appends are counted above a test's wrapper, so that only what reached the log counts.
+  const wrapStore = options.wrapStore
+  const store = openStore(config, clock, {
+    wrap: (adapter) => countAppends(wrapStore === undefined ? adapter : wrapStore(adapter), metrics),
+    logger,
+    onCommit: metrics.committed,
+  })
   const snapshots = snapshotsFor(config, logger)
   const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout, snapshots, leaseHistoryRetentionDays: config.leaseHistoryRetentionDays ?? null })
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
@@ -267,6 +281,17 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     },
   })
 
+  metrics.watch({
+    store,
+    clock,
+    positions: {
+      projections: () => reads.runner.status().position,
+      ...(webhookConfig.enabled ? { webhooks: () => webhooks.runner.status().position } : {}),
+      ...(mailer === null ? {} : { mailer: () => mailer.status().position }),
+    },
+    files: { readModels: join(config.dataDir, DATA_FILES.readModels), outbox: webhookConfig.enabled ? join(config.dataDir, OUTBOX_FILE) : null },
+  })
+
   const health = async (): Promise<HealthReport> => {
     const storeCheck = await store.unretried.headPosition().then(
       () => ({ ok: true }),
@@ -318,6 +343,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       logger,
       health,
       webhooks,
+      metrics,
       rateLimit: { perMinute: config.rateLimitPerMinute, store: options.rateLimitStore ?? null },
       ...(rateLimits === undefined ? {} : { rateLimits }),
     },
@@ -330,11 +356,15 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const { port } = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   logger.info({ port, dataDir: resolve(config.dataDir), store: config.eventStoreConnectionString === null ? 'sqlite' : 'eventstoredb' }, 'listening')
+  const metricsServer = config.metricsPort === undefined || config.metricsPort === null ? null : await serveMetrics(metrics, config.metricsPort, config.host)
+  const metricsUrl = metricsServer === null ? null : `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics`
+  if (metricsUrl !== null) logger.info({ port: (metricsServer!.address() as AddressInfo).port }, 'serving /metrics without a credential on METRICS_PORT')
 
   let stopping: Promise<void> | null = null
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       // Stop accepting, let requests in flight finish (up to the timeout), then close the store.
+      if (metricsServer !== null) await new Promise<void>((done) => metricsServer.close(() => done()))
       const closed = new Promise<void>((done) => server.close(() => done()))
       server.closeIdleConnections()
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
@@ -351,8 +381,29 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       await reads.close()
       snapshots.close()
       await store.close()
+      metrics.close()
       logger.info('stopped')
     })())
 
-  return { url: `http://${host}:${port}`, app, server, store, adminToken, seatSweeper, stop }
+  return { url: `http://${host}:${port}`, app, server, store, adminToken, seatSweeper, metrics, metricsUrl, stop }
 }
+
+/**
+ * METRICS_PORT: /metrics without a credential, on a port of its own (keep it
+ * off the public network: Prometheus scrapes it where the API's clients cannot).
+ */
+const serveMetrics = (metrics: Metrics, port: number, host: string): Promise<Server> =>
+  new Promise<Server>((resolveListening, reject) => {
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Only GET /metrics is served here.\n')
+        return
+      }
+      exposition(metrics).then(
+        ({ contentType, text }) => res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' }).end(text),
+        () => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('The metrics could not be collected.\n'),
+      )
+    })
+    server.once('error', reject)
+    server.listen(port, host, () => resolveListening(server))
+  })

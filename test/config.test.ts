@@ -8,6 +8,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({})).toEqual(
       E.right({
         port: 3000,
+        metricsPort: null,
         host: '0.0.0.0',
         dataDir: './data',
         adminToken: null,
@@ -37,6 +38,7 @@ describe('configuration from the environment', () => {
   it('given every setting, then each is read', () => {
     const config = loadConfig({
       PORT: '8080',
+      METRICS_PORT: '9464',
       HOST: '127.0.0.1',
       LICENSING_DATA_DIR: '/var/lib/licensing',
       LICENSING_ADMIN_TOKEN: 'a-very-long-admin-token',
@@ -48,6 +50,7 @@ describe('configuration from the environment', () => {
     expect(config).toEqual(
       E.right({
         port: 8080,
+        metricsPort: 9464,
         host: '127.0.0.1',
         dataDir: '/var/lib/licensing',
         adminToken: 'a-very-long-admin-token',

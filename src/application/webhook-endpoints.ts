@@ -27,7 +27,7 @@ export interface RegisteredEndpoint {
   readonly generatedSecret: string | null
 }
 
-export const generateWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`
+export const generateWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`
 
 export interface WebhookEndpointsOptions {
   readonly secretBox: SecretBox

@@ -3,6 +3,7 @@
 // its part of the OpenAPI description.
 import type { Router } from 'express'
 import type { HttpDeps } from './deps.js'
+import type { DialectErrors } from './openapi-finish.js'
 import type { Dialect } from './reply.js'
 
 export type OpenApiOperation = Readonly<Record<string, unknown>>
@@ -18,5 +19,9 @@ export interface ApiModule {
     readonly paths: OpenApiPaths
     readonly schemas?: Readonly<Record<string, unknown>>
     readonly tags?: readonly { readonly name: string; readonly description: string }[]
+    /** Requests the engine sends (OpenAPI 3.1 `webhooks`): name -> method -> operation. */
+    readonly webhooks?: OpenApiPaths
+    /** The API's error envelope: every operation documents 500 and 503 in it (openapi-finish.ts). */
+    readonly errors?: DialectErrors
   }
 }

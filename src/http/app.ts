@@ -12,6 +12,7 @@ import { adminDialect } from './admin/dialect.js'
 import type { HttpDeps } from './deps.js'
 import { atLogPosition } from './endpoint.js'
 import { apiModules } from './modules.js'
+import { timeRequests } from './metrics.js'
 import { documentedMethods, openApiDocument } from './openapi.js'
 import { reply, send, type Dialect } from './reply.js'
 import { requestIdFor, requestScope } from './request-context.js'
@@ -42,6 +43,7 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
     res.setHeader('X-Request-Id', id)
     requestScope.run({ requestId: id }, next)
   }
+  app.use(timeRequests(deps.metrics))
   app.use(withRequestId)
   app.use(accessLog(deps.logger, { hot: HOT_ROUTES }))
 

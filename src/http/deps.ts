@@ -1,6 +1,7 @@
 // What the HTTP layer is given by the composition root.
 import type { Logger } from 'pino'
 import type { Services } from '../application/services.js'
+import type { Metrics } from '../metrics/registry.js'
 import type { ReadModels } from '../projections/index.js'
 import type { Webhooks } from '../webhooks/index.js'
 import type { Idempotency } from './idempotency.js'
@@ -28,6 +29,8 @@ export interface HttpDeps {
   readonly health: () => Promise<HealthReport>
   /** Webhook endpoints (commands) and the outbox (endpoint list, deliveries). */
   readonly webhooks: Webhooks
+  /** The engine's Prometheus metrics: every request is timed into them, GET /metrics shows them. */
+  readonly metrics: Metrics
   /** Seed 004's requests per credential and minute (default 300, in-process store). */
   readonly rateLimit?: RateLimitSettings
   /** Seeds 000, 001 and 002's limits per credential; absent or null: no limit on that API. */

@@ -7,6 +7,7 @@ import { createCustomersRouter } from './admin/customers.js'
 import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
 import type { ApiModule } from './api-module.js'
+import { metricsModule } from './metrics.js'
 import { babelDialect, PROBLEM_JSON } from './babel/dialect.js'
 import { babelOpenApi } from './babel/openapi.js'
 import { createBabelRouter } from './babel/router.js'
@@ -36,6 +37,9 @@ import { wellKnownOpenApi } from './admin/jwks-openapi.js'
 import { createWellKnownRouter } from './admin/jwks.js'
 import { json, ref, withThrottling } from './openapi-helpers.js'
 
+/** The admin dialect's envelope, for every API of the engine's own (openapi-finish.ts documents 500 and 503 in it). */
+const ADMIN_ERRORS = { schema: 'AdminError' } as const
+
 const under =
   (...prefixes: readonly string[]) =>
   (path: string): boolean =>
@@ -46,7 +50,7 @@ export const lacModule: ApiModule = {
   dialect: lacDialect,
   owns: under('/license-orders'),
   router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps)),
-  openapi: { ...lacOpenApi, paths: withThrottling({ ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths }, json(ref('LacError'))) },
+  openapi: { ...lacOpenApi, paths: withThrottling({ ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths }, json(ref('LacError'))), errors: { schema: 'LacError' } },
 }
 
 export const rillsoftModule: ApiModule = {
@@ -54,7 +58,7 @@ export const rillsoftModule: ApiModule = {
   dialect: rillsoftDialect,
   owns: under('/api/v2'),
   router: createRillsoftRouter,
-  openapi: { ...rillsoftOpenApi, paths: withThrottling(rillsoftOpenApi.paths, json(ref('RillsoftEnvelope'))) },
+  openapi: { ...rillsoftOpenApi, paths: withThrottling(rillsoftOpenApi.paths, json(ref('RillsoftEnvelope'))), errors: { schema: 'RillsoftEnvelope' } },
 }
 
 export const adminModule: ApiModule = {
@@ -62,7 +66,7 @@ export const adminModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/customers', '/product-templates', '/api-keys'),
   router: (deps) => Router().use(createCustomersRouter(deps), createApiKeysRouter(deps)),
-  openapi: adminOpenApi,
+  openapi: { ...adminOpenApi, errors: ADMIN_ERRORS },
 }
 
 /** The admin API's webhook endpoints (issue 3), in the admin dialect. */
@@ -71,7 +75,7 @@ export const webhooksModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/webhooks'),
   router: createWebhooksRouter,
-  openapi: webhooksOpenApi,
+  openapi: { ...webhooksOpenApi, errors: ADMIN_ERRORS },
 }
 
 
@@ -80,7 +84,7 @@ export const babelModule: ApiModule = {
   dialect: babelDialect,
   owns: under('/v1/license'),
   router: createBabelRouter,
-  openapi: { ...babelOpenApi, paths: withThrottling(babelOpenApi.paths, { content: { [PROBLEM_JSON]: { schema: ref('BabelProblem') } } }) },
+  openapi: { ...babelOpenApi, paths: withThrottling(babelOpenApi.paths, { content: { [PROBLEM_JSON]: { schema: ref('BabelProblem') } } }), errors: { schema: 'BabelProblem', mediaType: PROBLEM_JSON } },
 }
 
 export const wellKnownModule: ApiModule = {
@@ -88,7 +92,7 @@ export const wellKnownModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/.well-known'),
   router: createWellKnownRouter,
-  openapi: wellKnownOpenApi,
+  openapi: { ...wellKnownOpenApi, errors: ADMIN_ERRORS },
 }
 
 export const dnaModule: ApiModule = {
@@ -97,7 +101,7 @@ export const dnaModule: ApiModule = {
   // Case-insensitive, as the routes are: the seed documents /v1/Licenses and its curl example uses /v1/licenses.
   owns: (path) => /^\/v1\/licenses(\/|$)/i.test(path),
   router: createDnaRouter,
-  openapi: dnaOpenApi,
+  openapi: { ...dnaOpenApi, errors: { schema: 'DnaError' } },
 }
 
 export const productsModule: ApiModule = {
@@ -105,7 +109,7 @@ export const productsModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/products'),
   router: createProductsRouter,
-  openapi: productsOpenApi,
+  openapi: { ...productsOpenApi, errors: ADMIN_ERRORS },
 }
 
 export const reportsModule: ApiModule = {
@@ -113,7 +117,7 @@ export const reportsModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/reports'),
   router: createReportsRouter,
-  openapi: reportsOpenApi,
+  openapi: { ...reportsOpenApi, errors: ADMIN_ERRORS },
 }
 
 export const cryptlexModule: ApiModule = {
@@ -121,7 +125,7 @@ export const cryptlexModule: ApiModule = {
   dialect: cryptlexDialect,
   owns: under('/v3/activations'),
   router: createCryptlexRouter,
-  openapi: cryptlexOpenApi,
+  openapi: { ...cryptlexOpenApi, errors: { schema: 'CryptlexError' } },
 }
 
 /** The admin API's audit log (issue 5), in the admin dialect. */
@@ -130,7 +134,7 @@ export const auditModule: ApiModule = {
   dialect: adminDialect,
   owns: under('/audit'),
   router: createAuditRouter,
-  openapi: auditOpenApi,
+  openapi: { ...auditOpenApi, errors: ADMIN_ERRORS },
 }
 
 export const apiModules: readonly ApiModule[] = [
@@ -145,4 +149,5 @@ export const apiModules: readonly ApiModule[] = [
   dnaModule,
   cryptlexModule,
   auditModule,
+  metricsModule,
 ]

@@ -2,12 +2,15 @@
 // own fragment; served at /openapi.json and checked against the real routes.
 import type { ApiModule, OpenApiOperation, OpenApiPaths } from './api-module.js'
 import { LOG_POSITION } from './log-position.js'
-import { header, json, str } from './openapi-helpers.js'
+import { finishPaths, finishSchemas, requestSchemas } from './openapi-finish.js'
+import { header, json } from './openapi-helpers.js'
 
 const systemPaths: OpenApiPaths = {
   '/healthz': {
     get: {
       tags: ['System'],
+      operationId: 'getHealth',
+      security: [],
       summary: 'Liveness and readiness: the event store and the projections.',
       responses: {
         '200': json({ type: 'object', properties: { status: { const: 'ok' }, checks: { type: 'object' } } }),
@@ -16,7 +19,7 @@ const systemPaths: OpenApiPaths = {
     },
   },
   '/openapi.json': {
-    get: { tags: ['System'], summary: 'This document.', responses: { '200': json({ type: 'object' }) } },
+    get: { tags: ['System'], operationId: 'getOpenApiDocument', summary: 'This document.', security: [], responses: { '200': json({ type: 'object' }) } },
   },
 }
 
@@ -37,25 +40,37 @@ const withLogPositions = (paths: OpenApiPaths): OpenApiPaths => {
   )
 }
 
-export const openApiDocument = (modules: readonly ApiModule[], version: string) => ({
-  openapi: '3.1.0',
-  info: {
-    title: 'Licensing engine',
-    version,
-    description:
-      'An event-sourced licensing engine. It speaks the APIs of five licensing products, each in its own dialect, and an admin API of its own.',
-  },
-  tags: [{ name: 'System', description: 'Health and description.' }, ...modules.flatMap((m) => m.openapi.tags ?? [])],
-  paths: Object.assign({}, systemPaths, ...modules.map((m) => withLogPositions(m.openapi.paths))) as OpenApiPaths,
-  components: {
-    securitySchemes: {
-      bearer: { type: 'http', scheme: 'bearer', description: 'An API key or the admin token.' },
-      apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
-      basic: { type: 'http', scheme: 'basic', description: '<clientId>:<apiKey>' },
+export const openApiDocument = (modules: readonly ApiModule[], version: string) => {
+  const paths = Object.assign(
+    {},
+    finishPaths(systemPaths, { schema: 'AdminError' }),
+    ...modules.map((m) => finishPaths(withLogPositions(m.openapi.paths), m.openapi.errors ?? null)),
+  ) as OpenApiPaths
+  const schemas = Object.assign({}, ...modules.map((m) => m.openapi.schemas ?? {})) as Record<string, unknown>
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Licensing engine',
+      version,
+      description:
+        'An event-sourced licensing engine. It speaks the APIs of five licensing products, each in its own dialect, and an admin API of its own.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
-    schemas: Object.assign({ Text: str }, ...modules.map((m) => m.openapi.schemas ?? {})),
-  },
-})
+    // Relative: the engine that served this document (a client generated from it is given its base URL).
+    servers: [{ url: '/', description: 'The engine this document was fetched from.' }],
+    tags: [{ name: 'System', description: 'Health and description.' }, ...modules.flatMap((m) => m.openapi.tags ?? [])],
+    paths,
+    webhooks: Object.assign({}, ...modules.map((m) => m.openapi.webhooks ?? {})) as OpenApiPaths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key or the admin token.' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        basic: { type: 'http', scheme: 'basic', description: '<clientId>:<apiKey>' },
+      },
+      schemas: finishSchemas(schemas, requestSchemas(paths, schemas)),
+    },
+  }
+}
 export type OpenApiDocument = ReturnType<typeof openApiDocument>
 
 /** The methods the document lists for a concrete path, for 405 replies. */

@@ -54,7 +54,7 @@ describe('activation and seat webhooks', () => {
 
     const [request] = await receiver.received(1, '/updated')
     expect(request!.method).toBe('POST')
-    expect(request!.headers['x-webhook-event']).toBe('activation.updated')
+    expect(request!.headers['webhook-event']).toBe('activation.updated')
     expect(signed(request!)).toBe(true)
     const body = JSON.parse(request!.raw)
     expect(Object.keys(body)).toEqual(['event', 'data', 'triggeredAt'])

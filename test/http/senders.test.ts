@@ -30,7 +30,7 @@ const countsOf = (ids: readonly string[]): Map<string, number> => {
   for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1)
   return counts
 }
-const webhookIds = (requests: readonly ReceivedRequest[]): string[] => requests.map((request) => String(request.headers['x-webhook-id']))
+const webhookIds = (requests: readonly ReceivedRequest[]): string[] => requests.map((request) => String(request.headers['webhook-id']))
 const mailIds = (mails: readonly ReceivedMail[]): string[] => mails.map((mail) => headerOf(mail.raw, 'Message-ID') ?? '')
 const keyOf = (request: ReceivedRequest): string => request.json.data.activation_key as string
 
@@ -159,7 +159,7 @@ describe('one sender at a time, over three engine processes on one log', () => {
     await pause(LEASE_MS * 2)
     expect([...new Set(receiver.at(PATH).map(keyOf))].sort()).toEqual([...keys].sort())
     // Only a delivery the dead leader sent but had not recorded yet may arrive twice (the receiver de-duplicates on its id).
-    const twice = receiver.at(PATH).filter((request) => countsOf(webhookIds(receiver.at(PATH))).get(String(request.headers['x-webhook-id']))! > 1)
+    const twice = receiver.at(PATH).filter((request) => countsOf(webhookIds(receiver.at(PATH))).get(String(request.headers['webhook-id']))! > 1)
     expect(twice.filter((request) => !inFlight.includes(keyOf(request)))).toEqual([])
     expect(new Set(webhookIds(receiver.at(PATH))).size).toBe(keys.length)
 

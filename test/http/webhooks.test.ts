@@ -4,7 +4,8 @@
 import { join } from 'node:path'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Webhook, WebhookVerificationError } from 'standardwebhooks'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_WEBHOOK_CONFIG, type WebhookConfig } from '../../src/config.js'
 import { createCustomer, createTemplate, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
 import { licensesUpdate } from '../support/dna.js'
@@ -65,14 +66,14 @@ describe('webhooks over HTTP', () => {
       data: { ...patched.body, email: null, license_data: null },
       triggeredAt: server.clock.now().toISOString(),
     })
-    expect(request!.headers['x-webhook-event']).toBe('license-order.updated')
-    expect(request!.headers['x-webhook-timestamp']).toBe(String(Math.floor(server.clock.now().getTime() / 1000)))
+    expect(request!.headers['webhook-event']).toBe('license-order.updated')
+    expect(request!.headers['webhook-timestamp']).toBe(String(Math.floor(server.clock.now().getTime() / 1000)))
     expect(verifies(SECRET, request!)).toBe(true)
     expect(verifies('another-secret-0123456789', request!)).toBe(false)
 
     const [delivery] = await deliveries(id)
     expect(delivery).toEqual({
-      id: request!.headers['x-webhook-id'],
+      id: request!.headers['webhook-id'],
       event: 'license-order.updated',
       status: 'delivered',
       attempts: 1,
@@ -148,7 +149,7 @@ describe('webhooks over HTTP', () => {
     const attempts = receiver.at('/flaky')
     expect(attempts).toHaveLength(3)
     // Every attempt: the same delivery id, the same bytes, each signed.
-    expect(new Set(attempts.map((r) => r.headers['x-webhook-id']))).toEqual(new Set([done.id]))
+    expect(new Set(attempts.map((r) => r.headers['webhook-id']))).toEqual(new Set([done.id]))
     expect(new Set(attempts.map((r) => r.raw)).size).toBe(1)
     for (const attempt of attempts) expect(verifies(SECRET, attempt)).toBe(true)
     expect(attempts[0]!.json.data.activations_allowed).toBe('11')
@@ -196,7 +197,7 @@ describe('webhooks over HTTP', () => {
     server.clock.advance(webhooks.retryCapMs)
     const requests = await receiver.received(3, '/history')
     // The first (failed) and its retry carry 12, though the order said 13 by the time of the retry.
-    const byDelivery = new Map(requests.map((r) => [r.headers['x-webhook-id'], r.json.data.activations_allowed]))
+    const byDelivery = new Map(requests.map((r) => [r.headers['webhook-id'], r.json.data.activations_allowed]))
     expect([...byDelivery.values()].sort()).toEqual(['12', '13'])
     expect(requests[0]!.json.data.activations_allowed).toBe('12')
     expect(requests[2]!.json.data.activations_allowed).toBe('12')
@@ -277,7 +278,7 @@ describe('webhooks over HTTP', () => {
     const res = await api.post('/webhooks', { url: `${receiver.url}/generated`, events: ['license-order.created'] }, { headers: { 'idempotency-key': 'register-once' } })
     expect(res.status).toBe(201)
     const secret = res.body.secret as string
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/)
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
     expect(res.headers.get('location')).toBe(`/webhooks/${res.body.id}`)
     const { secret: _shown, ...endpoint } = res.body
     expect(endpoint).toEqual({
@@ -306,6 +307,19 @@ describe('webhooks over HTTP', () => {
     await setUpLicense(api, nextKey())
     const [delivered] = await receiver.received(1, '/generated')
     expect(verifies(secret, delivered!)).toBe(true)
+    // A stock Standard Webhooks receiver, as the README shows it, with the wall clock at the delivery's time.
+    const headers = delivered!.headers as Record<string, string>
+    vi.useFakeTimers({ toFake: ['Date'], now: server.clock.now() })
+    try {
+      expect(new Webhook(secret).verify(delivered!.raw, headers)).toEqual(JSON.parse(delivered!.raw))
+      expect(() => new Webhook(secret).verify(delivered!.raw.replace('}', ' }'), headers)).toThrow(WebhookVerificationError)
+      expect(() => new Webhook(secret).verify(delivered!.raw, { ...headers, 'webhook-id': 'another' })).toThrow(WebhookVerificationError)
+      vi.setSystemTime(server.clock.now().getTime() + 10 * 60_000)
+      expect(() => new Webhook(secret).verify(delivered!.raw, headers)).toThrow('Message timestamp too old')
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(delivered!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/)
     const [chosenDelivery] = await receiver.received(1, '/chosen')
     expect(verifies('my-own-secret-0123456789', chosenDelivery!)).toBe(true)
 
@@ -398,7 +412,7 @@ describe('webhook deliveries across a restart', () => {
       api = client(server)
 
       const [, redelivered] = await receiver.received(2, '/restart')
-      expect(redelivered!.headers['x-webhook-id']).toBe(held!.headers['x-webhook-id'])
+      expect(redelivered!.headers['webhook-id']).toBe(held!.headers['webhook-id'])
       expect(redelivered!.raw).toBe(held!.raw)
       expect(verifies(SECRET, redelivered!)).toBe(true)
       const delivered = await eventually(async () => {

@@ -1,10 +1,12 @@
 // Starts the real engine on a loopback port with a real SQLite file in a
 // temporary directory, and talks to it over real HTTP.
+import { appendFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import type { Config } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { start, type Running, type StartOptions } from '../../src/main.js'
 import { testClock, type TestClock } from './clock.js'
+import { responseProblems } from './openapi-responses.js'
 import { makeTempDir, type TempDir } from './tmp.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -108,6 +110,13 @@ export const client = (server: { readonly url: string }) => {
     }
     const response = await fetch(`${server.url}${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) })
     const text = await response.text()
+    // Every response is checked against the OpenAPI document: one that does not fit fails the test that got it.
+    const problems = responseProblems(method, path, response.status, response.headers.get('content-type'), text)
+    if (problems.length > 0) {
+      const report = process.env.OPENAPI_RESPONSE_REPORT
+      if (report === undefined) throw new Error(`the response does not match the OpenAPI document:\n  ${problems.slice(0, 10).join('\n  ')}\n  body: ${text.slice(0, 500)}`)
+      appendFileSync(report, `${JSON.stringify({ problems, body: text.slice(0, 300) })}\n`)
+    }
     let parsed: unknown = undefined
     try {
       parsed = text === '' ? undefined : JSON.parse(text)

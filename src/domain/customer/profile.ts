@@ -27,7 +27,7 @@ export const CustomerProfile = t.type({
 })
 export type CustomerProfile = t.TypeOf<typeof CustomerProfile>
 
-const ProfileShape = t.intersection([
+export const ProfileShape = t.intersection([
   t.type({ name: NonEmptyString }),
   t.partial({
     description: nullable(Text),

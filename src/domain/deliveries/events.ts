@@ -11,7 +11,7 @@ import type { EventSchemas } from '../versioning.js'
 export const WebhookDeliveryAttempted = t.type({
   type: t.literal('WebhookDeliveryAttempted'),
   data: t.type({
-    /** The delivery id (X-Webhook-Id): the same on every node for the same event and endpoint. */
+    /** The delivery id (webhook-id): the same on every node for the same event and endpoint. */
     deliveryId: t.string,
     endpointId: t.string,
     /** 1 for the first attempt. */

@@ -90,7 +90,7 @@ const FeatureShape = t.intersection([
   }),
 ])
 
-const TermsShape = t.intersection([
+export const TermsShape = t.intersection([
   t.type({
     customer_id: PositiveInt,
     product_template_id: PositiveInt,

@@ -55,7 +55,7 @@ export const WebhookSettings = t.type({
 })
 export type WebhookSettings = t.TypeOf<typeof WebhookSettings>
 
-const RegistrationShape = t.intersection([
+export const RegistrationShape = t.intersection([
   t.type({ url: WebhookUrl, events: t.readonlyArray(WebhookEventSelector) }),
   t.partial({ description: Description, enabled: Bool, secret: WebhookSecretInput }),
 ])

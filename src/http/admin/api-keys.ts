@@ -46,7 +46,7 @@ const ScopeInput = new t.Type<
   t.identity,
 )
 
-const IssueBody = t.intersection([
+export const IssueBody = t.intersection([
   t.type({ name: NonEmptyString, scope: ScopeInput }),
   t.partial({ expires_at: t.union([Instant, t.null]) }),
 ])

@@ -39,6 +39,8 @@ const change = {
 
 const entry = {
   type: 'object',
+  // Every member but `changes`, which only a change of an existing license order has.
+  required: ['position', 'recorded_at', 'type', 'schema_version', 'stream', 'revision', 'event_id', 'actor', 'client_ip', 'correlation_id', 'causation_id', 'request_id', 'idempotency_key', 'concerns', 'data'],
   properties: {
     position: { type: 'string', description: 'The global position in the log (a decimal integer).' },
     recorded_at: { ...instant, description: 'When the event store recorded the event.' },

@@ -31,7 +31,7 @@ const decode = decodeIn(dialect)
 /** A customer's profile, decoded with the customer commands' own codec for it. */
 const Profile = CreateCustomer.props.profile
 /** A template as the admin API names its fields, decoded with CreateProductTemplate's own codecs. */
-const TemplateInput = t.type({ name: CreateProductTemplate.props.name, product_id: CreateProductTemplate.props.productId })
+export const TemplateInput = t.type({ name: CreateProductTemplate.props.name, product_id: CreateProductTemplate.props.productId })
 
 export const createCustomersRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()

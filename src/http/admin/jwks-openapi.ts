@@ -22,7 +22,9 @@ export const wellKnownOpenApi: ApiModule['openapi'] = {
     '/.well-known/jwks.json': {
       get: {
         tags: ['Token keys'],
+        operationId: 'getJwks',
         summary: 'The JWK set of the Ed25519 keys license tokens are signed with (no credential needed).',
+        security: [],
         responses: { '200': json({ $ref: '#/components/schemas/Jwks' }) },
       },
     },

@@ -60,7 +60,8 @@ export const adminOpenApi: ApiModule['openapi'] = {
         summary: 'Create a customer.',
         security,
         parameters: [idempotencyKey],
-        requestBody: body(ref('Customer')),
+        // The same members as a change, but a new customer needs its name.
+        requestBody: body({ allOf: [ref('Customer'), { type: 'object', required: ['name'] }] }),
         responses: { '201': json(ref('CustomerRecord'), 'Created.'), ...failures },
       },
       get: { tags: [tag], summary: 'List customers.', security, parameters: paging, responses: { '200': list('CustomerRecord'), ...failures } },

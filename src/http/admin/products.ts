@@ -18,7 +18,7 @@ import { adminDialect as dialect } from './dialect.js'
 import { adminFailure } from './failures.js'
 
 /** The settings as the admin API names them, decoded with the product settings' own codecs. */
-const SettingsInput = t.type({ status: ProductSettings.props.status, license_data_enabled: ProductSettings.props.licenseDataEnabled })
+export const SettingsInput = t.type({ status: ProductSettings.props.status, license_data_enabled: ProductSettings.props.licenseDataEnabled })
 
 const decode = decodeIn(dialect)
 

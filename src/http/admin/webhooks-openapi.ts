@@ -59,7 +59,7 @@ const webhookEndpoint = {
 const delivery = {
   type: 'object',
   properties: {
-    id: { type: 'string', description: 'Sent as X-Webhook-Id; the same on every attempt.' },
+    id: { type: 'string', description: 'Sent as webhook-id; the same on every attempt.' },
     event: str,
     status: { enum: ['pending', 'delivered', 'failed', 'cancelled'] },
     attempts: int,
@@ -76,8 +76,9 @@ const payload = {
   type: 'object',
   required: ['event', 'data', 'triggeredAt'],
   description:
-    'The body of every delivery, POSTed as application/json with X-Webhook-Id, X-Webhook-Event, X-Webhook-Timestamp and ' +
-    'X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret, "<X-Webhook-Id>.<X-Webhook-Timestamp>.<raw body>")>.',
+    'The body of every delivery, POSTed as application/json with the Standard Webhooks headers webhook-id, webhook-timestamp and ' +
+    'webhook-signature: v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<raw body>")> (the key: a whsec_<base64> ' +
+    "secret's decoded bytes, any other secret's UTF-8 bytes), and webhook-event.",
   properties: {
     event: { enum: WEBHOOK_EVENT_NAMES },
     data: { type: 'object', description: 'license-order.*: the order as seed 001 shows it (LicenseOrder), as it was at the event.' },
@@ -85,7 +86,29 @@ const payload = {
   },
 }
 
+const signed = (name: string, description: string, pattern?: string) => ({ name, in: 'header', required: true, description, schema: { type: 'string', ...(pattern === undefined ? {} : { pattern }) } })
+
 export const webhooksOpenApi: ApiModule['openapi'] = {
+  webhooks: {
+    delivery: {
+      post: {
+        tags: [tag],
+        operationId: 'deliverWebhook',
+        summary: 'What the engine POSTs to a registered endpoint: one event, signed as Standard Webhooks says.',
+        security: [],
+        parameters: [
+          signed('webhook-id', 'The delivery id: the same on every attempt (de-duplicate on it).'),
+          signed('webhook-timestamp', 'Seconds since the epoch when this attempt was signed.', '^\\d+$'),
+          signed('webhook-signature', 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">.', '^v1,[A-Za-z0-9+/]+=*$'),
+          signed('webhook-event', 'The event name, as in the body.'),
+        ],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('WebhookPayload') } } },
+        responses: {
+          '200': { description: 'Any 2xx: received. Anything else, or no answer in time, is a failed attempt, retried with backoff.' },
+        },
+      },
+    },
+  },
   tags: [{ name: tag, description: 'Webhook endpoints: registration and deliveries (signed, retried, at least once).' }],
   schemas: {
     WebhookEndpoint: webhookEndpoint,

@@ -88,16 +88,19 @@ const tokenRequest = {
   },
 }
 
-const licenseResponse = {
-  type: 'object',
-  properties: {
-    success: bool,
-    licenseToken: { ...nullable(str), description: 'An Ed25519 JWT carrying the license, client, machine, expiry and features; null when success is false.' },
-    tokenExpireAt: timestamp,
-    ...counts,
-    license: ref('BabelLicense'),
-  },
-}
+/**
+ * A reply that carries a token exactly when `flag` is true: a string then, null otherwise, written as two
+ * shapes so that a client generated from this document types licenseToken as a string where it is there.
+ */
+const withToken = (flag: string, description: string, properties: Readonly<Record<string, unknown>>) => ({
+  oneOf: [
+    { type: 'object', properties: { [flag]: { const: true }, licenseToken: { ...str, description }, ...properties } },
+    { type: 'object', properties: { [flag]: { const: false }, licenseToken: { type: 'null' }, ...properties } },
+  ],
+})
+
+const licenseProperties = { tokenExpireAt: timestamp, ...counts, license: ref('BabelLicense') }
+const licenseResponse = withToken('success', 'An Ed25519 JWT carrying the license, client, machine, expiry and features.', licenseProperties)
 
 const operation = (summary: string, requestSchema: string, response: unknown, extra: Record<string, unknown> = {}, withIdempotency = true) => ({
   tags: [tag],
@@ -160,17 +163,12 @@ export const babelOpenApi: ApiModule['openapi'] = {
       post: operation(
         'Borrow a floating seat. A client that holds one asking again keeps the same seat. No seat free is granted: false (not an error).',
         'BabelClientRequest',
-        {
-          type: 'object',
-          properties: {
-            granted: bool,
-            licenseToken: { ...nullable(str), description: 'Names the seat for release and heartbeat; null when not granted.' },
-            tokenExpireAt: { ...timestamp, description: 'When the lease runs out unless heartbeats renew it.' },
-            heartbeatInterval: { ...durationSchema, description: 'How often to heartbeat.' },
-            ...counts,
-            license: ref('BabelLicense'),
-          },
-        },
+        withToken('granted', 'Names the seat for release and heartbeat.', {
+          tokenExpireAt: { ...timestamp, description: 'When the lease runs out unless heartbeats renew it; null when not granted.' },
+          heartbeatInterval: { ...durationSchema, description: 'How often to heartbeat.' },
+          ...counts,
+          license: ref('BabelLicense'),
+        }),
         { ...notFound, '403': problem('FORBIDDEN, LICENSE_DISABLED or LICENSE_EXPIRED.') },
       ),
     },
@@ -203,7 +201,7 @@ export const babelOpenApi: ApiModule['openapi'] = {
       post: operation(
         "Where a client stands on the license. code: VALID, DISABLED, EXPIRED, HEARTBEAT_DEAD (its seat's lease ran out), TOKEN_REVOKED, FINGERPRINT_MISMATCH (the client holds the license on another machine), NO_SEAT (floating) or NOT_ACTIVATED (node-locked).",
         'BabelClientRequest',
-        { allOf: [licenseResponse, { type: 'object', properties: { code: str } }] },
+        withToken('success', 'The token the client holds the license with (its seat or activation).', { ...licenseProperties, code: str }),
         notFound,
         false,
       ),

@@ -54,9 +54,9 @@ const optional = <A>(codec: t.Type<A, A, unknown>) =>
 const UserKey = BoundedString(1, 64, 'a license key')
 const LicenseToken = BoundedString(1, 16_384, 'a license token')
 
-const ClientBody = t.type({ userKey: UserKey, machineId: MachineId, clientId: ClientId, clientName: optional(ClientName) })
+export const ClientBody = t.type({ userKey: UserKey, machineId: MachineId, clientId: ClientId, clientName: optional(ClientName) })
 type ClientBody = t.TypeOf<typeof ClientBody>
-const TokenBody = t.type({ licenseToken: LicenseToken, machineId: optional(MachineId), clientId: optional(ClientId), clientName: optional(ClientName) })
+export const TokenBody = t.type({ licenseToken: LicenseToken, machineId: optional(MachineId), clientId: optional(ClientId), clientName: optional(ClientName) })
 type TokenBody = t.TypeOf<typeof TokenBody>
 /** An instant with a time zone, for `asOf`. */
 const AsOf = new t.Type<Date, Date, unknown>(
@@ -69,7 +69,7 @@ const AsOf = new t.Type<Date, Date, unknown>(
   t.identity,
 )
 
-const InfoBody = t.type({
+export const InfoBody = t.type({
   userKey: UserKey,
   machineId: optional(MachineId),
   clientId: optional(ClientId),

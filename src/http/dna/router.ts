@@ -41,7 +41,7 @@ import { createRateLimit } from '../rate-limit.js'
 const BODY_LIMIT = '16kb'
 
 /** The seed's parameters, each decoded with its command's own codec. */
-const LicenseUpdateBody = t.intersection([
+export const LicenseUpdateBody = t.intersection([
   t.type({ UserIp: ChangeEmail.props.userIp }),
   t.partial({
     NewEmail: ChangeEmail.props.email,

@@ -194,7 +194,7 @@ export const lacOpenApi: ApiModule['openapi'] = {
         security: [{ bearer: [] }],
         parameters: [key, asOf],
         responses: {
-          '200': json({ allOf: [ref('LicenseOrder'), { type: 'object', properties: { as_of: asOfUse } }] }),
+          '200': json({ allOf: [ref('LicenseOrder'), { type: 'object', required: [], properties: { as_of: asOfUse } }] }),
           '400': json(ref('LacError'), 'asOf is not an instant.'),
           '403': errors['403'],
           '404': json(ref('LacError'), 'License order activation key does not exist (at asOf: no order had this key then).'),

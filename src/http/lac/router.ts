@@ -23,9 +23,9 @@ import { lacFailure } from './failures.js'
 import { createLacHistory } from './history.js'
 
 /** The body of a PATCH: the order's new terms, decoded with UpdateOrder's own codec for them. */
-const UpdateBody = UpdateOrder.props.terms
+export const UpdateBody = UpdateOrder.props.terms
 /** The body of a POST: CreateOrder's terms, and the key the vendor may choose. */
-const CreateBody = t.intersection([CreateOrder.props.terms, t.partial({ activation_key: CreateOrder.props.activationKey })])
+export const CreateBody = t.intersection([CreateOrder.props.terms, t.partial({ activation_key: CreateOrder.props.activationKey })])
 
 const decode = decodeIn(dialect)
 

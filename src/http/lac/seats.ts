@@ -14,7 +14,7 @@ import { licenseEndpoints } from './access.js'
 import { lacDialect as dialect } from './dialect.js'
 import { lacFailure } from './failures.js'
 
-const SettingsBody = t.intersection([
+export const SettingsBody = t.intersection([
   t.type({ heartbeat_interval_seconds: HeartbeatIntervalSeconds }),
   t.partial({ lease_seconds: t.union([LeaseSeconds, t.null]) }),
 ])

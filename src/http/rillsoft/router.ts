@@ -23,7 +23,7 @@ import { rillsoftDialect as dialect, rillsoftSuccess } from './dialect.js'
 import { rillsoftFailure } from './failures.js'
 
 /** Either or both of the changes, each decoded with its command's own codec. */
-const LicenseChange = t.partial({ serialNumber: ChangeSerialNumber.props.serialNumber, activationKey: ChangeActivationKey.props.activationKey })
+export const LicenseChange = t.partial({ serialNumber: ChangeSerialNumber.props.serialNumber, activationKey: ChangeActivationKey.props.activationKey })
 
 const CLIENT_ID = /^[1-9]\d{0,14}$/
 
