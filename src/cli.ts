@@ -1,10 +1,12 @@
 // The command-line tools shipped with the package (`npx licensing <command>`).
 //   serve   run the server (what `npm start` does)
 //   replay  rebuild the read models from the log; --verify compares them with the live ones
+//   verify-log, verify-export, what-if: the log's history (src/tools/history-commands.ts)
 import * as E from 'fp-ts/Either'
 import { loadServerConfig } from './config.js'
 import { start } from './main.js'
 import { replayCommand } from './tools/replay.js'
+import { historyCommands } from './tools/history-commands.js'
 
 const commands: Readonly<Record<string, { readonly summary: string; readonly run: (args: readonly string[]) => Promise<number> }>> = {
   serve: {
@@ -30,6 +32,7 @@ const commands: Readonly<Record<string, { readonly summary: string; readonly run
     run: (args) =>
       replayCommand(args, process.env, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) }),
   },
+  ...historyCommands,
 }
 
 const [name, ...args] = process.argv.slice(2)

@@ -46,6 +46,8 @@ export interface Config {
   readonly store?: StoreConfig
   /** Absent: the defaults (DEFAULT_NODES_CONFIG). */
   readonly nodes?: NodesConfig
+  /** Signed checkpoints of the log's hash chain: every so many events, at least every so many ms. Absent: 1,000 events, a minute. */
+  readonly logCheckpoints?: { readonly everyEvents: number; readonly everyMs: number }
 }
 
 /** What several nodes on one log need to agree: idempotent writes and reads at a log position. */
@@ -280,6 +282,10 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const snapshotIntervalEvents = take(integer(env, 'SNAPSHOT_INTERVAL_EVENTS', DEFAULT_SNAPSHOT_INTERVAL, 0, 1_000_000), 0)
   const leaseHistoryRetentionDays =
     text(env, 'LEASE_HISTORY_RETENTION_DAYS') === null ? null : take(integer(env, 'LEASE_HISTORY_RETENTION_DAYS', 0, MIN_LEASE_HISTORY_RETENTION_DAYS, 36_500), null)
+  const logCheckpoints = {
+    everyEvents: take(integer(env, 'LOG_CHECKPOINT_EVENTS', 1_000, 1, 10_000_000), 1_000),
+    everyMs: take(integer(env, 'LOG_CHECKPOINT_INTERVAL_MS', 60_000, 1_000, 86_400_000), 60_000),
+  }
   const signingKey = text(env, 'LICENSING_SIGNING_KEY')
   if (signingKey !== null) {
     try {
@@ -371,6 +377,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     seatSweepIntervalMs,
     snapshotIntervalEvents,
     leaseHistoryRetentionDays,
+    logCheckpoints,
     lockout,
     rateLimitPerMinute,
     smtpUrl,

@@ -1,4 +1,5 @@
 // What the HTTP layer is given by the composition root.
+import type { LogChainAccess } from './admin/audit-chain.js'
 import type { Logger } from 'pino'
 import type { Services } from '../application/services.js'
 import type { ReadModels } from '../projections/index.js'
@@ -24,4 +25,6 @@ export interface HttpDeps {
   readonly webhooks: Webhooks
   /** Seed 004's requests per credential and minute (default 300, in-process store). */
   readonly rateLimit?: RateLimitSettings
+  /** The log's hash chain, for the chained audit export; absent: none kept. */
+  readonly logChain?: LogChainAccess
 }

@@ -21,6 +21,7 @@ import type {
   WrongExpectedVersion,
 } from './port.js'
 import { checkRetention, StoreUnavailable } from './port.js'
+import { attachSqliteChain } from './sqlite-chain.js'
 
 export interface SqliteEventStoreOptions {
   /** A file path, or ':memory:'. */
@@ -39,6 +40,8 @@ export interface SqliteEventStoreOptions {
   readonly retentionSweepIntervalMs?: number
   /** A periodic deletion failed (it is tried again at the next one). */
   readonly onRetentionFailure?: (error: unknown) => void
+  /** Keep the log's hash chain at append (default on; sqlite-chain.ts). Off: the benchmark baseline. */
+  readonly chain?: boolean
 }
 
 /** Rows deleted per transaction: short enough that appends (ours or another process's) never wait long for the lock. */
@@ -131,6 +134,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   db.exec(SCHEMA)
+  const chain = options.chain === false ? null : attachSqliteChain(db)
 
   const lastRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').safeIntegers(true)
   const insert = db.prepare(
@@ -235,6 +239,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
         recordedAt,
       )
       position = BigInt(info.lastInsertRowid)
+      chain?.record(position, { id: event.id, stream: streamName, revision, type: event.type, data: event.data, metadata: event.metadata, recordedAt })
     }
     if (events.length === 0) {
       const row = head.get() as { position: bigint | null }
