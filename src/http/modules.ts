@@ -27,6 +27,8 @@ import { createMeterAdminRouter } from './lac/meters.js'
 import { meterAdminPaths } from './lac/meters-openapi.js'
 import { createSeatAdminRouter } from './lac/seats.js'
 import { seatAdminPaths } from './lac/seats-openapi.js'
+import { createDenialsRouter } from './lac/denials.js'
+import { denialPaths } from './lac/denials-openapi.js'
 import { rillsoftDialect } from './rillsoft/dialect.js'
 import { rillsoftOpenApi } from './rillsoft/openapi.js'
 import { createRillsoftRouter } from './rillsoft/router.js'
@@ -44,8 +46,8 @@ export const lacModule: ApiModule = {
   name: 'lac',
   dialect: lacDialect,
   owns: under('/license-orders'),
-  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps)),
-  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths } },
+  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps), createDenialsRouter(deps)),
+  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths, ...denialPaths } },
 }
 
 export const rillsoftModule: ApiModule = {

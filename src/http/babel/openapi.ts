@@ -169,6 +169,8 @@ export const babelOpenApi: ApiModule['openapi'] = {
             heartbeatInterval: { ...durationSchema, description: 'How often to heartbeat.' },
             ...counts,
             license: ref('BabelLicense'),
+            denialId: { ...nullable(str), description: 'Only when not granted: the denial, which GET /license-orders/{activation_key}/denials/{denial_id} explains (the rule, the seats held and by whom then).' },
+            rule: { ...str, description: 'Only when not granted: the rule that refused it (activations_allowed: every place taken).' },
           },
         },
         { ...notFound, '403': problem('FORBIDDEN, LICENSE_DISABLED or LICENSE_EXPIRED.') },

@@ -145,7 +145,7 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
   onLicense('/v1/license/request', 'write', ClientBody, async (c, input, { orderId }) => {
     const outcome = await usage.request(c.session, { type: 'RequestSeat', orderId, ...requester(c.req, input) }, metaOf(c))
     if (E.isLeft(outcome)) return babelFailure(outcome.left)
-    const { order: after, now, seat } = outcome.right
+    const { order: after, now, seat, denialId } = outcome.right
     return reply(200, {
       granted: seat !== null,
       licenseToken: seat === null ? null : await usage.seatToken(after, seat, now),
@@ -153,6 +153,8 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
       heartbeatInterval: duration(heartbeatIntervalOf(after, seat)),
       ...counts(after, now),
       license: licenseView(after, now),
+      // Not granted: which denial it was, to ask about (GET /license-orders/{activation_key}/denials/{denialId}).
+      ...(seat === null ? { denialId: denialId ?? null, rule: 'activations_allowed' } : {}),
     })
   })
 
