@@ -11,6 +11,7 @@ import { keepLeaseHistory } from './lease-history.js'
 import { createLicenseUpdates } from './license-updates.js'
 import { createLicenseUsage } from './license-usage.js'
 import { createDenials } from './denials.js'
+import { createWhatIf } from './what-if.js'
 import { createLockout, DEFAULT_LOCKOUT_POLICY } from './lockout.js'
 import { createOrders } from './orders.js'
 import { createPointInTime } from './point-in-time.js'
@@ -69,6 +70,7 @@ export const createServices = ({ store, clock, adminToken, signingKey, previousS
     reports,
     pointInTime,
     denials,
+    whatIf: createWhatIf(store),
   }
 }
 export type Services = ReturnType<typeof createServices>

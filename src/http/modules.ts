@@ -17,6 +17,8 @@ import { createCryptlexRouter } from './cryptlex/router.js'
 import { createProductsRouter } from './admin/products.js'
 import { reportsOpenApi } from './admin/reports-openapi.js'
 import { createReportsRouter } from './admin/reports.js'
+import { createWhatIfRouter } from './admin/what-if.js'
+import { whatIfPaths } from './admin/what-if-openapi.js'
 import { dnaDialect } from './dna/dialect.js'
 import { dnaOpenApi } from './dna/openapi.js'
 import { createDnaRouter } from './dna/router.js'
@@ -113,8 +115,8 @@ export const reportsModule: ApiModule = {
   name: 'reports',
   dialect: adminDialect,
   owns: under('/reports'),
-  router: createReportsRouter,
-  openapi: reportsOpenApi,
+  router: (deps) => Router().use(createReportsRouter(deps), createWhatIfRouter(deps)),
+  openapi: { ...reportsOpenApi, paths: { ...reportsOpenApi.paths, ...whatIfPaths } },
 }
 
 export const cryptlexModule: ApiModule = {
