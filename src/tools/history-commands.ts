@@ -1,6 +1,7 @@
-// The history commands of `licensing` (issue 16): verify-log, verify-export.
+// The history commands of `licensing` (issue 16): verify-log, verify-export, what-if.
 import { verifyExportCommand } from './verify-export.js'
 import { verifyLogCommand } from './verify-log.js'
+import { whatIfCommand } from './what-if.js'
 
 const output = { out: (text: string) => process.stdout.write(text), err: (text: string) => process.stderr.write(text) }
 
@@ -12,5 +13,9 @@ export const historyCommands: Readonly<Record<string, { readonly summary: string
   'verify-export': {
     summary: 'check an export with its chain offline: <file> --jwks <url-or-file>',
     run: (args) => verifyExportCommand(args, output),
+  },
+  'what-if': {
+    summary: 'replay a license’s seat use under a proposed policy: --license <key> --from <t> --to <t> [--seats n] [--lease-seconds s] [--heartbeat-interval-seconds s]',
+    run: (args) => whatIfCommand(args, process.env, output),
   },
 }

@@ -6,6 +6,7 @@ import { babelClient, clientBody, createLicense, eventsOfType } from '../support
 import { useEngine } from '../support/engine.js'
 import { createCustomer, createTemplate } from '../support/fixtures.js'
 import { client } from '../support/server.js'
+import { whatIfCommand } from '../../src/tools/what-if.js'
 
 describe('what-if replay of a seat policy', () => {
   const server = useEngine()
@@ -83,6 +84,22 @@ describe('what-if replay of a seat policy', () => {
     const fewer = await whatIf({ seats_allowed: 1 })
     expect(fewer.body.proposed.denials).toBeGreaterThan(fewer.body.recorded.denials)
     expect(fewer.body.proposed.denied_clients.map((d: { client_id: string }) => d.client_id)).toContain('client-2')
+  })
+
+  it('runs as `licensing what-if` against the same log, with progress, and gives the same figures', async () => {
+    const http = await whatIf({ seats_allowed: 3 })
+    let out = ''
+    let err = ''
+    const code = await whatIfCommand(['--license', key, '--from', from, '--to', to, '--seats', '3', '--json'], { LICENSING_DATA_DIR: server.dir.path }, { out: (t) => (out += t), err: (t) => (err += t) })
+    expect(code, err).toBe(0)
+    expect(err).toMatch(/what-if: replayed \d+ recorded actions twice/)
+    const report = JSON.parse(out)
+    expect(report.proposed.denials).toBe(http.body.proposed.denials)
+    expect(report.recorded.grants).toBe(http.body.recorded.grants)
+    let table = ''
+    expect(await whatIfCommand(['--license', key, '--from', from, '--to', to, '--seats', '3'], { LICENSING_DATA_DIR: server.dir.path }, { out: (t) => (table += t), err: () => undefined })).toBe(0)
+    expect(table).toContain('proposed: 3 seats, lease 180 s, heartbeat 60 s')
+    expect(await whatIfCommand(['--license', key], { LICENSING_DATA_DIR: server.dir.path }, { out: () => undefined, err: () => undefined })).toBe(2)
   })
 
   it('names a bad field in the admin envelope', async () => {
