@@ -221,6 +221,16 @@ export const SETTINGS: readonly Setting[] = [
     default: '(forever)',
     description: `Days a seat's liveness records (its lease renewals) are kept, ${MIN_LEASE_HISTORY_RETENTION_DAYS} at least (longer than the longest lease); older ones are dropped by the store (EventStoreDB: the stream's $maxAge; SQLite: old rows deleted). Grants, releases and expiries are kept forever. Unset: renewals are kept forever too.`,
   },
+  {
+    name: 'LOG_CHECKPOINT_EVENTS',
+    default: '1000',
+    description: "Every how many events the engine signs a checkpoint of the log's hash chain (Ed25519, the token signing key); see README, History.",
+  },
+  {
+    name: 'LOG_CHECKPOINT_INTERVAL_MS',
+    default: '60000',
+    description: 'The longest the log goes without a signed checkpoint while events arrive (1000 at least).',
+  },
   { name: 'LOCKOUT_MAX_ATTEMPTS', default: '10', description: `Seed 004 IP lockout: invalid attempts (bad credentials, invalid parameters, unknown license) from one address that lock it out (1 to ${MAX_COUNTED_ATTEMPTS}).` },
   { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
   { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
