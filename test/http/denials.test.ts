@@ -85,3 +85,20 @@ describe('denials', () => {
     expect((await api.get(`/license-orders/${key}/denials`, { token: elsewhere.token })).status).toBe(403)
   })
 })
+
+describe('answers that refuse name the rule', () => {
+  const server = useEngine()
+  const api = client(server)
+  const babel = babelClient(server)
+
+  it("seed 002's validate and its errors, and seed 003's limit error", async () => {
+    const customerId = await createCustomer(api)
+    const templateId = await createTemplate(api, '1')
+    const { key } = await createLicense(api, babel, customerId, templateId, 'RULES-1', { activations_allowed: 1, enabled: false })
+    const validate = await babel('validate', clientBody(key, 1))
+    expect(validate.body).toMatchObject({ success: false, code: 'DISABLED', rule: 'enabled' })
+    const refused = await babel('request', clientBody(key, 1))
+    expect(refused.status).toBe(403)
+    expect(refused.body).toMatchObject({ code: 'LICENSE_DISABLED', rule: 'enabled' })
+  })
+})

@@ -25,6 +25,7 @@ const problemDetails = {
     'LICENSE_EXPIRED, TOKEN_REVOKED, CLIENT_MISMATCH (the token was issued to another client or machine), NOT_ACTIVATED, DEACTIVATION_LIMIT_REACHED, ' +
     'CONFLICT, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_ERROR.',
   properties: {
+    rule: { ...str, description: 'A refusal by a rule names it (enabled, expiration, token_revoked, token_client, deactivations_allowed, ...), as GET /license-orders/{key}/denials does.' },
     type: str,
     title: str,
     status: int,
@@ -205,7 +206,7 @@ export const babelOpenApi: ApiModule['openapi'] = {
       post: operation(
         "Where a client stands on the license. code: VALID, DISABLED, EXPIRED, HEARTBEAT_DEAD (its seat's lease ran out), TOKEN_REVOKED, FINGERPRINT_MISMATCH (the client holds the license on another machine), NO_SEAT (floating) or NOT_ACTIVATED (node-locked).",
         'BabelClientRequest',
-        { allOf: [licenseResponse, { type: 'object', properties: { code: str } }] },
+        { allOf: [licenseResponse, { type: 'object', properties: { code: str, rule: { ...str, description: 'Not VALID: the rule behind the code (enabled, expiration, lease, token_revoked, activation_fingerprint, seat_required, activation_required).' } } }] },
         notFound,
         false,
       ),

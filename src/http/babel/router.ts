@@ -34,6 +34,7 @@ import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
 import { clientIpOf } from '../request-context.js'
 import { babelDialect as dialect, babelProblem } from './dialect.js'
+import { standingRule } from '../denial-fields.js'
 import { babelFailure } from './failures.js'
 import { INSTANT_MESSAGE, parseInstant } from '../audit-params.js'
 import { licenseInfo } from './info.js'
@@ -186,6 +187,8 @@ export const createBabelRouter = ({ services, idempotency }: HttpDeps): Router =
     return reply(200, {
       success: held !== null,
       code: standing.code,
+      // The rule behind a code other than VALID, by the name the denials use.
+      ...(standing.code === 'VALID' ? {} : { rule: standingRule(standing.code) }),
       licenseToken:
         held === null ? null : held.kind === 'seat' ? await usage.seatToken(order, held.seat, now) : await usage.activationToken(order, held.activation, now),
       tokenExpireAt: held === null ? null : timestamp(held.kind === 'seat' ? held.seat.leaseExpiresAt : licenseExpiry(order, now)),
