@@ -147,6 +147,8 @@ export const replay = (actions: readonly Action[], period: Period, policy: SeatP
       if (event.type === 'SeatReleased' || event.type === 'SeatExpired' || event.type === 'LicenseTokenRevoked') {
         const seatId = event.type === 'LicenseTokenRevoked' ? event.data.tokenId : event.data.seatId
         ended(seatId, Date.parse(event.data.at))
+        // The order has recorded its end: its stream's state is needed no more (the liveness handed to decisions stays small).
+        seats.delete(seatId)
       }
     }
     state = overridden(state, at)
@@ -172,6 +174,17 @@ export const replay = (actions: readonly Action[], period: Period, policy: SeatP
     }
   }
 
+  // The order's seats by client, rebuilt only when its seats change (a heartbeat finds its seat without a scan).
+  let indexed: ExistingOrder['usage']['seats'] | null = null
+  let byClient = new Map<string, ExistingOrder['usage']['seats'][string]>()
+  const seatOfClient = (order: ExistingOrder, client: { readonly clientId: string; readonly machineId: string }) => {
+    if (indexed !== order.usage.seats) {
+      indexed = order.usage.seats
+      byClient = new Map(Object.values(order.usage.seats).map((seat) => [`${seat.clientId}\u0000${seat.machineId}`, seat]))
+    }
+    return byClient.get(`${client.clientId}\u0000${client.machineId}`)
+  }
+
   actions.forEach((action, index) => {
     if (index % 10_000 === 0) onProgress?.(index)
     const now = new Date(action.at)
@@ -183,8 +196,9 @@ export const replay = (actions: readonly Action[], period: Period, policy: SeatP
     if (!state.exists) return
     const order = state
     const orderId = order.orderId
-    settle(order, now)
     if (action.kind === 'request') {
+      // As a request does: lapsed seats are expired on their streams first (a heartbeat's renewal expires its own seat if lapsed).
+      settle(order, now)
       const newId = action.seatId ?? `what-if-${(generated += 1)}`
       decide({ type: 'RequestSeat', orderId, ...action.client }, now, newId)
       const after = state as ExistingOrder
@@ -199,17 +213,17 @@ export const replay = (actions: readonly Action[], period: Period, policy: SeatP
         }
       }
     } else {
-      const held = seatOf(order.usage, action)
+      const held = seatOfClient(order, action)
       if (held === undefined) {
         if (inPeriod(at)) heartbeatsWithoutSeat += 1
         return
       }
       if (action.kind === 'heartbeat') {
-        decide({ type: 'HeartbeatSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
-        const after = state as ExistingOrder
-        const still = after.usage.seats[held.seatId]
-        if (still !== undefined) onSeat({ type: 'RenewSeatLease', seat: recordedSeat(after, still), settings: seatSettingsOf(after) }, now)
+        // The renewal is the seat stream's; the ends the order records with a heartbeat are recorded alike at the
+        // next request (which settles first), so only what decides grants is replayed here, at replay speed.
+        onSeat({ type: 'RenewSeatLease', seat: recordedSeat(order, held), settings: seatSettingsOf(order) }, now)
         if (seats.get(held.seatId)?.ended != null) decide({ type: 'HeartbeatSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
+        return
       } else {
         onSeat({ type: 'EndSeatLease', seat: recordedSeat(order, held), reason: 'released' }, now)
         decide({ type: 'ReleaseSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
