@@ -8,6 +8,7 @@ import { API_KEYS_HELP, apiKeysCommand } from './tools/api-keys.js'
 import { BACKUP_HELP, backupCommand } from './tools/backup.js'
 import { LICENSE_HELP, licenseCommand } from './tools/license-show.js'
 import { REPLAY_HELP, replayCommand, type Output } from './tools/replay.js'
+import { historyCommands } from './tools/history-commands.js'
 import { RESTORE_HELP, restoreCommand } from './tools/restore.js'
 
 interface Command {
@@ -51,13 +52,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   restore: { summary: 'put a backup in place as the data directory (engine stopped)', help: RESTORE_HELP, run: restoreCommand },
   'api-keys': { summary: 'create, list or revoke API keys (through the running engine)', help: API_KEYS_HELP, run: apiKeysCommand },
   license: { summary: 'show a license: state, use and history summary (through the running engine)', help: LICENSE_HELP, run: licenseCommand },
+  ...historyCommands,
 }
 
 const HELP = `usage: licensing <command> [options]
 
 commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(13)} ${c.summary}`)
   .join('\n')}
 
 \`licensing <command> --help\` says more about one. The settings come from the

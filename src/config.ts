@@ -50,6 +50,8 @@ export interface Config {
   readonly store?: StoreConfig
   /** Absent: the defaults (DEFAULT_NODES_CONFIG). */
   readonly nodes?: NodesConfig
+  /** Signed checkpoints of the log's hash chain: every so many events, at least every so many ms. Absent: 1,000 events, a minute. */
+  readonly logCheckpoints?: { readonly everyEvents: number; readonly everyMs: number }
 }
 
 /** What several nodes on one log need to agree: idempotent writes and reads at a log position. */
@@ -233,6 +235,16 @@ export const SETTINGS: readonly Setting[] = [
     default: '(forever)',
     description: `Days a seat's liveness records (its lease renewals) are kept, ${MIN_LEASE_HISTORY_RETENTION_DAYS} at least (longer than the longest lease); older ones are dropped by the store (EventStoreDB: the stream's $maxAge; SQLite: old rows deleted). Grants, releases and expiries are kept forever. Unset: renewals are kept forever too.`,
   },
+  {
+    name: 'LOG_CHECKPOINT_EVENTS',
+    default: '1000',
+    description: "Every how many events the engine signs a checkpoint of the log's hash chain (Ed25519, the token signing key); see README, History.",
+  },
+  {
+    name: 'LOG_CHECKPOINT_INTERVAL_MS',
+    default: '60000',
+    description: 'The longest the log goes without a signed checkpoint while events arrive (1000 at least).',
+  },
   { name: 'LOCKOUT_MAX_ATTEMPTS', default: '10', description: `Seed 004 IP lockout: invalid attempts (bad credentials, invalid parameters, unknown license) from one address that lock it out (1 to ${MAX_COUNTED_ATTEMPTS}).` },
   { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
   { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
@@ -315,6 +327,10 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const snapshotIntervalEvents = take(integer(env, 'SNAPSHOT_INTERVAL_EVENTS', DEFAULT_SNAPSHOT_INTERVAL, 0, 1_000_000), 0)
   const leaseHistoryRetentionDays =
     text(env, 'LEASE_HISTORY_RETENTION_DAYS') === null ? null : take(integer(env, 'LEASE_HISTORY_RETENTION_DAYS', 0, MIN_LEASE_HISTORY_RETENTION_DAYS, 36_500), null)
+  const logCheckpoints = {
+    everyEvents: take(integer(env, 'LOG_CHECKPOINT_EVENTS', 1_000, 1, 10_000_000), 1_000),
+    everyMs: take(integer(env, 'LOG_CHECKPOINT_INTERVAL_MS', 60_000, 1_000, 86_400_000), 60_000),
+  }
   const signingKey = text(env, 'LICENSING_SIGNING_KEY')
   if (signingKey !== null) {
     try {
@@ -413,6 +429,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     seatSweepIntervalMs,
     snapshotIntervalEvents,
     leaseHistoryRetentionDays,
+    logCheckpoints,
     lockout,
     rateLimitPerMinute,
     apiRateLimits,

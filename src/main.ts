@@ -10,6 +10,13 @@ import { join, resolve } from 'node:path'
 import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
 import { createCacheFollower } from './application/cache-follower.js'
+import { createLogCheckpointer, DEFAULT_LOG_CHECKPOINTS, type LogCheckpointer } from './application/log-checkpoints.js'
+import { createTokenSigner } from './application/signing.js'
+import { checkpointSigner } from './chain/checkpoints.js'
+import type { ChainLedger } from './chain/ledger.js'
+import { createEventStoreDbChainLedger } from './store/eventstoredb-chain.js'
+import { openSqliteChainLedger } from './store/sqlite-chain-ledger.js'
+import { EventStoreDBClient } from '@eventstore/db-client'
 import { createIdempotentWrites } from './application/idempotency.js'
 import { createSeatSweeper, type SeatSweeper } from './application/seat-sweeper.js'
 import { createSenders, type RoleWork } from './application/senders.js'
@@ -74,6 +81,8 @@ export interface Running {
   readonly metrics: Metrics
   /** Where METRICS_PORT serves /metrics without a credential; null when it is not set. */
   readonly metricsUrl: string | null
+  /** Signs checkpoints of the log's hash chain. */
+  readonly logCheckpoints: LogCheckpointer
   readonly stop: () => Promise<void>
 }
 
@@ -154,6 +163,19 @@ export const openStore = (
   return { ...retrying, subscriptions: healing.subscriptions, unretried: healing }
 }
 
+/** Where the log's hash chain is kept: in the embedded log itself (at append), or by a subscriber to EventStoreDB's $all. */
+const openChainLedger = async (config: Config, store: EventStore, logger: Logger): Promise<ChainLedger> => {
+  if (config.eventStoreConnectionString === null) return openSqliteChainLedger(eventLogPath(config))
+  const ledger = createEventStoreDbChainLedger({
+    store,
+    client: EventStoreDBClient.connectionString(config.eventStoreConnectionString),
+    prefix: (config.store ?? DEFAULT_STORE_CONFIG).streamPrefix,
+    onError: (error) => logger.error({ err: error }, 'the log chain stopped following the log'),
+  })
+  await ledger.start()
+  return ledger
+}
+
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
   const clock = options.clock ?? (() => new Date())
   const logger = options.logger ?? createLogger(config.logLevel)
@@ -173,6 +195,15 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   })
   const snapshots = snapshotsFor(config, logger)
   const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout, snapshots, leaseHistoryRetentionDays: config.leaseHistoryRetentionDays ?? null })
+  const chainLedger = await openChainLedger(config, store, logger)
+  const checkpointer = createLogCheckpointer({
+    ledger: chainLedger,
+    sign: checkpointSigner(signingKey, createTokenSigner(signingKey).kid),
+    clock,
+    settings: { ...DEFAULT_LOG_CHECKPOINTS, ...config.logCheckpoints },
+    logger,
+  })
+  checkpointer.start()
   // Reads wait for this process's own writes, and after a restart for the log as it stood at start.
   const headAtStart = await store.headPosition()
   const lastAppended = (): Position | null => {
@@ -346,6 +377,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       metrics,
       rateLimit: { perMinute: config.rateLimitPerMinute, store: options.rateLimitStore ?? null },
       ...(rateLimits === undefined ? {} : { rateLimits }),
+      logChain: { checkpoint: checkpointer.checkpoint, read: chainLedger.read },
     },
     { version: VERSION, trustProxy: config.trustProxy },
   )
@@ -380,12 +412,14 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       await senders.stop()
       await reads.close()
       snapshots.close()
+      await checkpointer.stop()
+      await chainLedger.close()
       await store.close()
       metrics.close()
       logger.info('stopped')
     })())
 
-  return { url: `http://${host}:${port}`, app, server, store, adminToken, seatSweeper, metrics, metricsUrl, stop }
+  return { url: `http://${host}:${port}`, app, server, store, adminToken, seatSweeper, metrics, metricsUrl, logCheckpoints: checkpointer, stop }
 }
 
 /**

@@ -23,6 +23,7 @@ describe('configuration from the environment', () => {
         seatSweepIntervalMs: 30_000,
         snapshotIntervalEvents: 100,
         leaseHistoryRetentionDays: null,
+        logCheckpoints: { everyEvents: 1000, everyMs: 60_000 },
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
         apiRateLimits: DEFAULT_API_RATE_LIMITS,
@@ -65,6 +66,7 @@ describe('configuration from the environment', () => {
         seatSweepIntervalMs: 30_000,
         snapshotIntervalEvents: 100,
         leaseHistoryRetentionDays: null,
+        logCheckpoints: { everyEvents: 1000, everyMs: 60_000 },
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
         apiRateLimits: DEFAULT_API_RATE_LIMITS,
@@ -112,6 +114,12 @@ describe('configuration of seats and tokens', () => {
     expect(E.isLeft(loadConfig({ SEAT_SWEEP_INTERVAL_MS: 'soon' }))).toBe(true)
     expect(SETTINGS.map((s) => s.name)).toEqual(expect.arrayContaining(['LICENSING_SIGNING_KEY', 'SEAT_SWEEP_INTERVAL_MS']))
   })
+  it('reads LOG_CHECKPOINT_EVENTS and LOG_CHECKPOINT_INTERVAL_MS (defaults 1,000 events and a minute)', () => {
+    expect(loadConfig({ LOG_CHECKPOINT_EVENTS: '50', LOG_CHECKPOINT_INTERVAL_MS: '5000' })).toMatchObject({ right: { logCheckpoints: { everyEvents: 50, everyMs: 5000 } } })
+    expect(loadConfig({ LOG_CHECKPOINT_EVENTS: '0' })).toEqual(E.left(['LOG_CHECKPOINT_EVENTS must be an integer from 1 to 10000000 (got "0")']))
+    expect(loadConfig({ LOG_CHECKPOINT_INTERVAL_MS: '10' })).toEqual(E.left(['LOG_CHECKPOINT_INTERVAL_MS must be an integer from 1000 to 86400000 (got "10")']))
+  })
+
   it('reads LEASE_HISTORY_RETENTION_DAYS (default: forever; at least 8 days, longer than the longest lease)', () => {
     expect(loadConfig({ LEASE_HISTORY_RETENTION_DAYS: '90' })).toMatchObject({ right: { leaseHistoryRetentionDays: 90 } })
     expect(loadConfig({ LEASE_HISTORY_RETENTION_DAYS: ' ' })).toMatchObject({ right: { leaseHistoryRetentionDays: null } })

@@ -274,7 +274,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
       let current = known === null ? await load(aggregate, streamName) : later(known, cached(aggregate, streamName))
       for (let attempt = 1; ; attempt += 1) {
         const now = clock()
-        const decision = decide(commands, current.state, { ...context, now } as Parameters<typeof decide>[2])
+        // The revision decided on goes to every decision; the order's records it with a denial (UsageContext).
+        const decision = decide(commands, current.state, { ...context, now, revision: current.revision } as unknown as Parameters<typeof decide>[2])
         if (E.isLeft(decision)) return decision
         const events = decision.right
         if (events.length === 0) return E.right({ ...current, events, position: null, now })

@@ -79,12 +79,14 @@ export interface LicenseUsageOptions {
   readonly newId?: () => string
   /** Gives a new seat's stream the configured retention of its renewals (lease-history.ts); absent: all are kept. */
   readonly keepLeaseHistory?: (seatStream: string) => Promise<void>
+  /** The client's denial recorded within the recording window (denials.ts); absent: none is looked for. */
+  readonly lastDenial?: (orderId: string, client: { readonly clientId: string; readonly machineId: string }, now: Date) => Promise<string | null>
 }
 
 const heldBy = <A extends { readonly clientId: string; readonly machineId: string }>(held: readonly A[], who: { readonly clientId: string; readonly machineId: string }) =>
   held.find((h) => h.clientId === who.clientId && h.machineId === who.machineId) ?? null
 
-export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHistory }: LicenseUsageOptions) => {
+export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHistory, lastDenial }: LicenseUsageOptions) => {
   const seats = createSeatLiveness(clock, keepLeaseHistory)
   const nothingYet: SeatWork = { liveness: {}, written: [] }
   const signed = createSignedTokens(signer)
@@ -143,16 +145,32 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
   }
 
   /**
+   * The id of the denial a refused request is answered with: the one it
+   * recorded, or, when the client was denied within the recording window
+   * already (nothing new written), that one. null: none found (an older log).
+   */
+  const denialOf = async (command: RequestSeat, events: readonly OrderEvent[], now: Date): Promise<string | null> => {
+    const recorded = events.find((e) => e.type === 'SeatRequestDenied')
+    if (recorded?.type === 'SeatRequestDenied') return recorded.data.denialId ?? null
+    return lastDenial === undefined ? null : lastDenial(command.orderId, command, now)
+  }
+
+  /**
    * The client's seat after the decision, or null: no seat was free (granted:
    * false). A new seat's stream starts with its lease after the grant; a seat
    * the client holds already has its lease renewed there when due.
    */
-  const request = async (session: Session, command: RequestSeat, meta: CommandMeta, again = true): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
+  const request = async (
+    session: Session,
+    command: RequestSeat,
+    meta: CommandMeta,
+    again = true,
+  ): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null; readonly denialId?: string | null }>> => {
     const decided = await settled(session, command, meta)
     if (E.isLeft(decided)) return decided
     const { recorded, events } = decided.right
     const held = seatOf(recorded.usage, command)
-    if (held === undefined) return E.right({ ...decided.right, seat: null })
+    if (held === undefined) return E.right({ ...decided.right, seat: null, denialId: await denialOf(command, events, decided.right.now) })
     const granted = events.some((e) => e.type === 'SeatGranted')
     const after = granted
       ? await seats.start(session, nothingYet, recorded, held, meta)

@@ -10,6 +10,8 @@ import { createCustomers, createProductTemplates } from './customers.js'
 import { keepLeaseHistory } from './lease-history.js'
 import { createLicenseUpdates } from './license-updates.js'
 import { createLicenseUsage } from './license-usage.js'
+import { createDenials } from './denials.js'
+import { createWhatIf } from './what-if.js'
 import { createLockout, DEFAULT_LOCKOUT_POLICY } from './lockout.js'
 import { createOrders } from './orders.js'
 import { createPointInTime } from './point-in-time.js'
@@ -40,8 +42,10 @@ export const createServices = ({ store, clock, adminToken, signingKey, previousS
   const productTemplates = createProductTemplates()
   const orders = createOrders({ customers, productTemplates, clock })
   const credentials = createCredentials({ clock, adminToken })
+  const denials = createDenials(store)
   const usage = createLicenseUsage({
     clock,
+    lastDenial: denials.lastOf,
     signer: createTokenSigner(signingKey ?? generateSigningKey(), previousSigningKeys),
     keepLeaseHistory: keepLeaseHistory(store, leaseHistoryRetentionDays),
   })
@@ -65,6 +69,8 @@ export const createServices = ({ store, clock, adminToken, signingKey, previousS
     lockout,
     reports,
     pointInTime,
+    denials,
+    whatIf: createWhatIf(store),
   }
 }
 export type Services = ReturnType<typeof createServices>

@@ -1,4 +1,5 @@
 // What the HTTP layer is given by the composition root.
+import type { LogChainAccess } from './admin/audit-chain.js'
 import type { Logger } from 'pino'
 import type { Services } from '../application/services.js'
 import type { Metrics } from '../metrics/registry.js'
@@ -35,4 +36,6 @@ export interface HttpDeps {
   readonly rateLimit?: RateLimitSettings
   /** Seeds 000, 001 and 002's limits per credential; absent or null: no limit on that API. */
   readonly rateLimits?: ApiRateLimiters
+  /** The log's hash chain, for the chained audit export; absent: none kept. */
+  readonly logChain?: LogChainAccess
 }

@@ -18,6 +18,8 @@ import { createCryptlexRouter } from './cryptlex/router.js'
 import { createProductsRouter } from './admin/products.js'
 import { reportsOpenApi } from './admin/reports-openapi.js'
 import { createReportsRouter } from './admin/reports.js'
+import { createWhatIfRouter } from './admin/what-if.js'
+import { whatIfPaths } from './admin/what-if-openapi.js'
 import { dnaDialect } from './dna/dialect.js'
 import { dnaOpenApi } from './dna/openapi.js'
 import { createDnaRouter } from './dna/router.js'
@@ -28,6 +30,8 @@ import { createMeterAdminRouter } from './lac/meters.js'
 import { meterAdminPaths } from './lac/meters-openapi.js'
 import { createSeatAdminRouter } from './lac/seats.js'
 import { seatAdminPaths } from './lac/seats-openapi.js'
+import { createDenialsRouter } from './lac/denials.js'
+import { denialPaths } from './lac/denials-openapi.js'
 import { rillsoftDialect } from './rillsoft/dialect.js'
 import { rillsoftOpenApi } from './rillsoft/openapi.js'
 import { createRillsoftRouter } from './rillsoft/router.js'
@@ -49,8 +53,8 @@ export const lacModule: ApiModule = {
   name: 'lac',
   dialect: lacDialect,
   owns: under('/license-orders'),
-  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps)),
-  openapi: { ...lacOpenApi, paths: withThrottling({ ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths }, json(ref('LacError'))), errors: { schema: 'LacError' } },
+  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps), createDenialsRouter(deps)),
+  openapi: { ...lacOpenApi, paths: withThrottling({ ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths, ...denialPaths }, json(ref('LacError'))), errors: { schema: 'LacError' } },
 }
 
 export const rillsoftModule: ApiModule = {
@@ -116,8 +120,8 @@ export const reportsModule: ApiModule = {
   name: 'reports',
   dialect: adminDialect,
   owns: under('/reports'),
-  router: createReportsRouter,
-  openapi: { ...reportsOpenApi, errors: ADMIN_ERRORS },
+  router: (deps) => Router().use(createReportsRouter(deps), createWhatIfRouter(deps)),
+  openapi: { ...reportsOpenApi, paths: { ...reportsOpenApi.paths, ...whatIfPaths }, errors: ADMIN_ERRORS },
 }
 
 export const cryptlexModule: ApiModule = {

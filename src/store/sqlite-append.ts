@@ -4,6 +4,7 @@
 // sqlite-writer.ts). Plain data in and out, so that it crosses a thread.
 import type Database from 'better-sqlite3'
 import * as E from 'fp-ts/Either'
+import { attachSqliteChain } from './sqlite-chain.js'
 import type { AppendResult, ExpectedVersion, NewEvent, WrongExpectedVersion } from './port.js'
 
 export type AppendOutcome = E.Either<WrongExpectedVersion, AppendResult>
@@ -76,7 +77,9 @@ interface Stored {
 }
 
 /** A group of appends in one transaction (run it `.immediate`): each settles alone, a failed one leaving nothing behind. */
-export const createAppender = (db: Database.Database) => {
+export const createAppender = (db: Database.Database, options: { readonly chained: boolean }) => {
+  // Each event's link is written in the transaction that appends it: no append is ever committed unchained.
+  const chain = options.chained ? attachSqliteChain(db) : null
   const lastRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').safeIntegers(true)
   const insert = db.prepare(
     'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -133,6 +136,7 @@ export const createAppender = (db: Database.Database) => {
       revision += 1
       const info = insert.run(event.id, streamName, revision, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt)
       position = BigInt(info.lastInsertRowid)
+      chain?.record(position, { id: event.id, stream: streamName, revision, type: event.type, data: event.data, metadata: event.metadata, recordedAt })
     }
     if (events.length === 0) {
       const row = head.get() as { position: bigint | null }

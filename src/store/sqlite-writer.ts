@@ -19,14 +19,16 @@ export type WriteReply = { readonly ok: true; readonly settled: readonly Settled
 export interface WriterData {
   readonly path: string
   readonly busyTimeoutMs: number
+  /** Keep the log's hash chain (sqlite-chain.ts) in each group's transaction. */
+  readonly chained: boolean
 }
 
 if (parentPort !== null) {
   const port = parentPort
-  const { path, busyTimeoutMs } = workerData as WriterData
+  const { path, busyTimeoutMs, chained } = workerData as WriterData
   const db = new Database(path)
   configureLog(db, busyTimeoutMs)
-  const appendBatch = createAppender(db)
+  const appendBatch = createAppender(db, { chained })
   port.on('message', (group: WriteGroup | 'close') => {
     if (group === 'close') {
       db.close()

@@ -23,6 +23,7 @@ import type {
 import { checkRetention, StoreUnavailable } from './port.js'
 import { configureLog, createAppender, SCHEMA, type AppendFailure, type AppendOutcome, type AppendRequest, type Settled } from './sqlite-append.js'
 import type { WriteGroup, WriteReply, WriterData } from './sqlite-writer.js'
+import { attachSqliteChain } from './sqlite-chain.js'
 
 export interface SqliteEventStoreOptions {
   /** A file path, or ':memory:'. */
@@ -43,6 +44,8 @@ export interface SqliteEventStoreOptions {
   readonly retentionSweepIntervalMs?: number
   /** A periodic deletion failed (it is tried again at the next one). */
   readonly onRetentionFailure?: (error: unknown) => void
+  /** Keep the log's hash chain at append (default on; sqlite-chain.ts). Off: the benchmark baseline. */
+  readonly chain?: boolean
 }
 
 /** Rows deleted per transaction: short enough that appends (ours or another process's) never wait long for the lock. */
@@ -106,6 +109,9 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const db = new Database(options.path)
   configureLog(db, busyTimeoutMs)
   db.exec(SCHEMA)
+  // The chain's tables, and links for whatever an older engine appended unchained; each appender keeps it from then on.
+  const chained = options.chain !== false
+  if (chained) attachSqliteChain(db)
 
   const lastRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').safeIntegers(true)
   const head = db.prepare('SELECT MAX(position) AS position FROM events').safeIntegers(true)
@@ -171,7 +177,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const writer = ((): { readonly flush: () => void; readonly drain: () => Promise<void> } => {
     const inline = options.path === ':memory:' || !groupCommit || options.writerThread === false
     if (inline) {
-      const appendBatch = createAppender(db)
+      const appendBatch = createAppender(db, { chained })
       return {
         flush: () => {
           flushScheduled = false
@@ -192,7 +198,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
         drain: async () => undefined,
       }
     }
-    const workerData: WriterData = { path: options.path, busyTimeoutMs }
+    const workerData: WriterData = { path: options.path, busyTimeoutMs, chained }
     const thread = WRITER.pathname.endsWith('.ts')
       ? // Run from the TypeScript sources (tsx, vitest), the thread first registers tsx to load them.
         new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WRITER.href)}) })`, {

@@ -77,9 +77,9 @@ const released = (n: number, seconds: number): OrderEvent => ({
   type: 'SeatReleased',
   data: { orderId, seatId: `seat-${n}`, ...client(n), at: iso(seconds) },
 })
-const denied = (n: number, seconds: number, active: number, limit: number): OrderEvent => ({
+const denied = (n: number, seconds: number, active: number, limit: number, denialId = 'new-id', decidedOnRevision: number | null = null): OrderEvent => ({
   type: 'SeatRequestDenied',
-  data: { orderId, ...client(n), clientName: `Client ${n}`, active, limit, at: iso(seconds) },
+  data: { orderId, ...client(n), clientName: `Client ${n}`, active, limit, at: iso(seconds), denialId, rule: 'activations_allowed', decidedOnRevision },
 })
 
 const activate = (n: number): UsageCommand => ({
@@ -201,6 +201,11 @@ describe('floating seats', () => {
   it('given every seat taken, when another client asks, then the denial is recorded with the count and the limit', () => {
     given(created({ activations_allowed: 2 }), granted(1), granted(2)).when(request(3), ctx(10)).then(E.right([denied(3, 10, 2, 2)]))
   })
+  it('given every seat taken, when a client is denied on the stream at revision 2, then the denial names its id, the rule and that revision', () => {
+    given(created({ activations_allowed: 2 }), granted(1), granted(2))
+      .when(request(3), { ...ctx(10, 'denial-1'), revision: 2 })
+      .then(E.right([denied(3, 10, 2, 2, 'denial-1', 2)]))
+  })
   it('given a denial recorded for the client less than a minute ago, when it asks again, then nothing is recorded', () => {
     given(created({ activations_allowed: 1 }), granted(1), denied(2, 10, 1, 1)).when(request(2), ctx(69)).then(E.right([]))
   })
@@ -226,7 +231,7 @@ describe('floating seats', () => {
       .then(E.right([expired(1, 180, 181), granted(2, 181)]))
   })
   it("given a seat renewed on its own stream, when another client asks after the grant's lease, then the seat is still held", () => {
-    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(250, 'seat-2', renewedOwn(1, 120))).then(E.right([denied(2, 250, 1, 1)]))
+    given(created({ activations_allowed: 1 }), granted(1)).when(request(2), ctx(250, 'seat-2', renewedOwn(1, 120))).then(E.right([denied(2, 250, 1, 1, 'seat-2')]))
   })
   it('given the client own seat expired on its stream, when it asks again, then the old seat expires and it gets a new one', () => {
     given(created(), granted(1)).when(request(1), ctx(300, 'seat-1b', ended(1, 'expired', 180))).then(E.right([expired(1, 180, 300), granted(1, 300, 'seat-1b')]))
@@ -406,6 +411,6 @@ describe('logs from before seats had streams (renewals in the order stream)', ()
   it('given such a seat later renewed on its own stream, then the later lease is the one', () => {
     given(created({ activations_allowed: 1 }), granted(1), renewed(1, 120))
       .when(request(2), ctx(400, 'seat-2', renewedOwn(1, 280)))
-      .then(E.right([denied(2, 400, 1, 1)]))
+      .then(E.right([denied(2, 400, 1, 1, 'seat-2')]))
   })
 })

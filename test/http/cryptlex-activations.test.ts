@@ -151,15 +151,16 @@ describe('Cryptlex activations (seed 003) over HTTP', () => {
       await activated(key, 1)
       const full = await cryptlex.activate(activationBody(key, 2))
       expect(full.status).toBe(409)
-      expect(full.body).toEqual({ code: 'ACTIVATION_LIMIT_REACHED', message: 'All 1 activations of the license are in use.' })
+      expect(full.body).toEqual({ code: 'ACTIVATION_LIMIT_REACHED', message: 'All 1 activations of the license are in use.', rule: 'activations_allowed' })
 
       const disabled = await license('V3-DISABLED', { enabled: false })
-      expect((await cryptlex.activate(activationBody(disabled.key, 1))).body).toMatchObject({ code: 'LICENSE_DISABLED' })
+      expect((await cryptlex.activate(activationBody(disabled.key, 1))).body).toMatchObject({ code: 'LICENSE_DISABLED', rule: 'enabled' })
       const [feature] = seedOrder().Features as Record<string, unknown>[]
       const expired = await license('V3-EXPIRED', { Features: [{ ...feature, expiration_type: 'fixed', expiration_date: '2020-01-01', days_from_activation: null }] })
       const late = await cryptlex.activate(activationBody(expired.key, 1))
       expect(late.status).toBe(403)
       expect(late.body.code).toBe('LICENSE_EXPIRED')
+      expect(late.body.rule).toBe('expiration')
     })
   })
 

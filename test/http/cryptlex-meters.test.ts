@@ -93,6 +93,7 @@ describe('meter attributes (seed 003) over HTTP', () => {
         code: 'METER_ATTRIBUTE_USES_LIMIT_REACHED',
         message: 'The license allows 5 uses of exports.',
         errors: [{ field: 'meterAttributes[1].usesIncrement', message: 'would take the uses of exports above the 5 allowed' }],
+        rule: 'meter_allowed_uses',
       })
       const below = await increment(key, id, 1, [{ name: 'runs', usesIncrement: -1 }])
       expect(below.status).toBe(400)

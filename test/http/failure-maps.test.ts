@@ -75,7 +75,8 @@ const textsOf = (value: unknown): string[] =>
   typeof value === 'string' ? [value] : typeof value === 'object' && value !== null ? Object.values(value).flatMap(textsOf) : []
 
 /** The keys of an envelope, whatever its fields say: what tells one dialect's envelope from another's. */
-const keysOf = (body: unknown): string[] => Object.keys(body as object).filter((key) => key !== 'errors' && key !== 'detail')
+/** The envelope's own members: `errors` and `detail` come and go, and a refusal by a rule adds `rule` and `denialId` (denial-fields.ts). */
+const keysOf = (body: unknown): string[] => Object.keys(body as object).filter((key) => !['errors', 'detail', 'rule', 'denialId'].includes(key))
 
 describe('failure maps', () => {
   const failures = Object.values(examples) as Failure[]

@@ -47,7 +47,8 @@ export const requestSeat: Decide<RequestSeat> = (command, order, context) =>
         // No seat free: an answer, not a failure. The denial is recorded once per client per window, so a client hammering a full license cannot flood the log.
         const lastDenial = after.usage.recentDenials[clientKey(command)]
         if (lastDenial !== undefined && now.getTime() - Date.parse(lastDenial) < DENIAL_RECORD_WINDOW_MS) return E.right([])
-        return E.right([{ type: 'SeatRequestDenied', data: { orderId, clientId, machineId, clientName, active, limit, at } }])
+        const decidedOnRevision = context.revision ?? null
+        return E.right([{ type: 'SeatRequestDenied', data: { orderId, clientId, machineId, clientName, active, limit, at, denialId: newId, rule: 'activations_allowed', decidedOnRevision } }])
       }),
     ),
   )

@@ -18,6 +18,8 @@ export interface UsageContext extends TimeContext {
    * beyond the order's record, and every seat it records is held.
    */
   readonly liveness?: Liveness
+  /** The revision of the order stream's last event the decision is made on (null: none yet); absent where unknown. What a denial records it was decided on. */
+  readonly revision?: number | null
 }
 
 export type Decision = E.Either<UsageError, readonly OrderEvent[]>

@@ -7,6 +7,7 @@ import { Instant, NonNegativeInt, nullable, oneOf } from '../codecs.js'
 import { SeatSettings } from './lease.js'
 import { ActivationDetails, ClientFields, ClientId, ClientName, MachineId } from './machine.js'
 import { MeterAttributesDefined } from './meters.js'
+import { DenialRule } from './denial-rules.js'
 
 const Id = t.string
 
@@ -71,16 +72,26 @@ export const SeatExpired = t.type({
 
 export const SeatRequestDenied = t.type({
   type: t.literal('SeatRequestDenied'),
-  data: t.type({
-    orderId: Id,
-    clientId: ClientId,
-    machineId: MachineId,
-    clientName: nullable(ClientName),
-    /** Places taken and allowed when the request came. */
-    active: NonNegativeInt,
-    limit: NonNegativeInt,
-    at: Instant,
-  }),
+  data: t.intersection([
+    t.type({
+      orderId: Id,
+      clientId: ClientId,
+      machineId: MachineId,
+      clientName: nullable(ClientName),
+      /** Places taken and allowed when the request came. */
+      active: NonNegativeInt,
+      limit: NonNegativeInt,
+      at: Instant,
+    }),
+    // Recorded since denials are explained (GET /license-orders/{key}/denials); absent from older events.
+    t.partial({
+      /** What the client's answer names (granted: false), and the denials list resolves. */
+      denialId: Id,
+      rule: DenialRule,
+      /** The order stream's revision the decision was made on: the holders then are that state's. */
+      decidedOnRevision: nullable(NonNegativeInt),
+    }),
+  ]),
 })
 
 export const TokenKind = oneOf('seat', 'activation')

@@ -95,8 +95,15 @@ export const auditOpenApi: ApiModule['openapi'] = {
         tags: [tag],
         summary: 'The same query exported as NDJSON (one AuditEntry per line), streamed.',
         security,
-        parameters: exportParameters,
-        responses: { '200': { description: 'One AuditEntry per line.', content: { 'application/x-ndjson': { schema: ref('AuditEntry') } } }, ...failures },
+        parameters: [
+          ...exportParameters,
+          query(
+            'chain',
+            'true: the whole log with its hash chain and signed checkpoints instead (admin credential, no other parameter), which `licensing verify-export` checks offline with the JWKS alone: a header line, then one line per position ({position, event | trimmed, digest, link}) and each checkpoint ({checkpoint: {position, link, signed_at, jws}}) after the position it signs. See README, History.',
+            { type: 'boolean', default: false },
+          ),
+        ],
+        responses: { '200': { description: 'One AuditEntry per line (with chain=true: the chained log, see the parameter).', content: { 'application/x-ndjson': { schema: ref('AuditEntry') } } }, ...failures },
       },
     },
     '/audit/events.csv': {

@@ -15,12 +15,13 @@ import { reply } from '../reply.js'
 import { streamPages } from '../stream.js'
 import { anyCredential } from './auth.js'
 import { adminDialect as dialect } from './dialect.js'
+import { chainedExport } from './audit-chain.js'
 
 const FILTERS: readonly AuditParam[] = ['license', 'customer_id', 'product_id', 'type', 'actor', 'from', 'to', 'order', 'cursor', 'limit']
 /** An export has no page size: `limit` only caps how much it sends. */
 const EXPORT = { defaultLimit: null, maxLimit: 1_000_000_000 } as const
 
-export const createAuditRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
+export const createAuditRouter = ({ services, reads, idempotency, logChain }: HttpDeps): Router => {
   const router = Router()
   const endpoint = anyCredential({ services, idempotency })
 
@@ -51,6 +52,8 @@ export const createAuditRouter = ({ services, reads, idempotency }: HttpDeps): R
   const exporter = (format: 'ndjson' | 'csv') =>
     endpoint.read(async (call) => {
       const { res } = call
+      const chained = format === 'ndjson' ? await chainedExport(call, logChain) : null
+      if (chained !== null) return chained
       const query = await queryOf(call, EXPORT)
       if (E.isLeft(query)) return query.left
       const { params, access } = query.right

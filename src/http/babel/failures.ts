@@ -2,7 +2,8 @@
 // problem details with their code, and its own 401s (with WWW-Authenticate)
 // and 403 for a key scoped elsewhere.
 import type { AuthFailure } from '../../application/credentials.js'
-import { failureMap, withHeader } from '../failures.js'
+import { withDenialFields } from '../denial-fields.js'
+import { failureMap, withHeader, type Failure } from '../failures.js'
 import type { Reply } from '../reply.js'
 import { babelProblem, babelDialect as dialect } from './dialect.js'
 
@@ -11,10 +12,13 @@ const unauthenticated =
   (_failure: AuthFailure): Reply =>
     withHeader(babelProblem(401, code, detail), 'WWW-Authenticate', 'Bearer')
 
-export const babelFailure = failureMap(dialect, {
+const babelAnswer = failureMap(dialect, {
   MissingCredentials: unauthenticated('MISSING_CREDENTIALS', 'Send an API key as Authorization: Bearer <key> or x-api-key.'),
   InvalidCredentials: unauthenticated('INVALID_CREDENTIALS', 'The API key is not valid.'),
   ExpiredCredentials: unauthenticated('CREDENTIALS_EXPIRED', 'The API key has expired.'),
   RevokedCredentials: unauthenticated('CREDENTIALS_REVOKED', 'The API key has been revoked.'),
   Forbidden: () => babelProblem(403, 'FORBIDDEN', 'This API key may not act on this license.'),
 })
+
+/** Every failure in seed 002's dialect; a refusal by a rule names it (denial-fields.ts). */
+export const babelFailure = (failure: Failure): Reply => withDenialFields(failure, babelAnswer(failure))

@@ -25,6 +25,7 @@ const problemDetails = {
     'LICENSE_EXPIRED, TOKEN_REVOKED, CLIENT_MISMATCH (the token was issued to another client or machine), NOT_ACTIVATED, DEACTIVATION_LIMIT_REACHED, ' +
     'CONFLICT, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_ERROR.',
   properties: {
+    rule: { ...str, description: 'A refusal by a rule names it (enabled, expiration, token_revoked, token_client, deactivations_allowed, ...), as GET /license-orders/{key}/denials does.' },
     type: str,
     title: str,
     status: int,
@@ -168,6 +169,8 @@ export const babelOpenApi: ApiModule['openapi'] = {
           heartbeatInterval: { ...durationSchema, description: 'How often to heartbeat.' },
           ...counts,
           license: ref('BabelLicense'),
+          denialId: { ...nullable(str), description: 'Only when not granted: the denial, which GET /license-orders/{activation_key}/denials/{denial_id} explains (the rule, the seats held and by whom then).' },
+          rule: { ...str, description: 'Only when not granted: the rule that refused it (activations_allowed: every place taken).' },
         }),
         { ...notFound, '403': problem('FORBIDDEN, LICENSE_DISABLED or LICENSE_EXPIRED.') },
       ),
@@ -201,7 +204,11 @@ export const babelOpenApi: ApiModule['openapi'] = {
       post: operation(
         "Where a client stands on the license. code: VALID, DISABLED, EXPIRED, HEARTBEAT_DEAD (its seat's lease ran out), TOKEN_REVOKED, FINGERPRINT_MISMATCH (the client holds the license on another machine), NO_SEAT (floating) or NOT_ACTIVATED (node-locked).",
         'BabelClientRequest',
-        withToken('success', 'The token the client holds the license with (its seat or activation).', { ...licenseProperties, code: str }),
+        withToken('success', 'The token the client holds the license with (its seat or activation).', {
+          ...licenseProperties,
+          code: str,
+          rule: { ...str, description: 'Not VALID: the rule behind the code (enabled, expiration, lease, token_revoked, activation_fingerprint, seat_required, activation_required).' },
+        }),
         notFound,
         false,
       ),

@@ -34,6 +34,7 @@ import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
 import { clientIpOf } from '../request-context.js'
 import { babelDialect as dialect, babelProblem } from './dialect.js'
+import { standingRule } from '../denial-fields.js'
 import { babelFailure } from './failures.js'
 import { INSTANT_MESSAGE, parseInstant } from '../audit-params.js'
 import { licenseInfo } from './info.js'
@@ -145,7 +146,7 @@ export const createBabelRouter = ({ services, idempotency, rateLimits }: HttpDep
   onLicense('/v1/license/request', 'write', ClientBody, async (c, input, { orderId }) => {
     const outcome = await usage.request(c.session, { type: 'RequestSeat', orderId, ...requester(c.req, input) }, metaOf(c))
     if (E.isLeft(outcome)) return babelFailure(outcome.left)
-    const { order: after, now, seat } = outcome.right
+    const { order: after, now, seat, denialId } = outcome.right
     return reply(200, {
       granted: seat !== null,
       licenseToken: seat === null ? null : await usage.seatToken(after, seat, now),
@@ -153,6 +154,8 @@ export const createBabelRouter = ({ services, idempotency, rateLimits }: HttpDep
       heartbeatInterval: duration(heartbeatIntervalOf(after, seat)),
       ...counts(after, now),
       license: licenseView(after, now),
+      // Not granted: which denial it was, to ask about (GET /license-orders/{activation_key}/denials/{denialId}).
+      ...(seat === null ? { denialId: denialId ?? null, rule: 'activations_allowed' } : {}),
     })
   })
 
@@ -184,6 +187,8 @@ export const createBabelRouter = ({ services, idempotency, rateLimits }: HttpDep
     return reply(200, {
       success: held !== null,
       code: standing.code,
+      // The rule behind a code other than VALID, by the name the denials use.
+      ...(standing.code === 'VALID' ? {} : { rule: standingRule(standing.code) }),
       licenseToken:
         held === null ? null : held.kind === 'seat' ? await usage.seatToken(order, held.seat, now) : await usage.activationToken(order, held.activation, now),
       tokenExpireAt: held === null ? null : timestamp(held.kind === 'seat' ? held.seat.leaseExpiresAt : licenseExpiry(order, now)),

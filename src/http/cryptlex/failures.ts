@@ -5,6 +5,7 @@ import type { AuthFailure } from '../../application/credentials.js'
 import type { FieldError } from '../../domain/validation.js'
 import { failureMap, withHeader, type Failure } from '../failures.js'
 import type { Reply } from '../reply.js'
+import { withDenialFields } from '../denial-fields.js'
 import { cryptlexProblem, cryptlexDialect as dialect } from './dialect.js'
 
 /** The sent meter attribute a failure is about, as a field name. */
@@ -22,6 +23,9 @@ const tokenRefused = (): Reply => cryptlexProblem(403, 'FORBIDDEN', 'The license
 
 /** `meterNames`: the names of the meter attributes the request sent, in order. */
 export const cryptlexFailure = (failure: Failure, meterNames: readonly string[] = []): Reply =>
+  withDenialFields(failure, cryptlexAnswer(failure, meterNames))
+
+const cryptlexAnswer = (failure: Failure, meterNames: readonly string[]): Reply =>
   failureMap(dialect, {
     MissingCredentials: unauthenticated('MISSING_ACCESS_TOKEN', 'Send an access token (an API key) as Authorization: Bearer <token>.'),
     InvalidCredentials: unauthenticated('INVALID_ACCESS_TOKEN', 'The access token is not valid.'),

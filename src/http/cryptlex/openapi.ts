@@ -22,6 +22,7 @@ const errorSchema = {
   properties: {
     code: str,
     message: str,
+    rule: { ...str, description: 'A refusal by a rule names it (activations_allowed, enabled, expiration, meter_allowed_uses, ...), as GET /license-orders/{key}/denials does.' },
     errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: str, message: str } } },
   },
 }

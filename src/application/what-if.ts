@@ -1,0 +1,291 @@
+// What-if replay of a seat policy: the seat requests, heartbeats and releases
+// a license's log recorded, fed again, in log order and at their recorded
+// times, through the real deciders (the order's and each seat's), in memory,
+// appending nothing; once under the policy in force and once under a
+// proposed one (seats allowed, lease, heartbeat interval) from the period's
+// start. Everything else the log holds (the license's creation and updates,
+// activations, revocations) is taken as it happened.
+//
+// What it cannot know: requests refused within a minute of a recorded denial
+// of the same client and heartbeats that renewed nothing are not in the log
+// (they changed nothing), so a proposed policy replays only the requests and
+// heartbeats that were recorded; a client refused under the proposed policy
+// is assumed not to retry beyond what it did, and a heartbeat of a client the
+// proposal left without a seat is counted, not turned into a request.
+import * as E from 'fp-ts/Either'
+import {
+  evolveOrder,
+  lapsed,
+  leaseOf,
+  occupied,
+  orderStream,
+  seatOf,
+  seatSettingsOf,
+  usageDecider,
+  withLiveness,
+  type ExistingOrder,
+  type OrderEvent,
+  type OrderState,
+  type SeatSettings,
+  type UsageCommand,
+} from '../domain/order/index.js'
+import { initialSeatState, seatDecider, seatStream, type SeatCommand, type SeatState } from '../domain/seat/index.js'
+import type { EventStore, RecordedEvent } from '../store/port.js'
+import { decodeRecorded } from './event-codec.js'
+import { recordedSeat } from './seat-liveness.js'
+
+export interface SeatPolicy {
+  /** Places allowed (activations_allowed); absent: as recorded. */
+  readonly seats?: number
+  readonly leaseSeconds?: number
+  readonly heartbeatIntervalSeconds?: number
+}
+
+export interface Period {
+  readonly from: Date
+  readonly to: Date
+}
+
+export interface Outcome {
+  readonly requests: number
+  /** Requests that left the client holding a seat (a new grant or the one it held). */
+  readonly grants: number
+  readonly denials: number
+  readonly peakConcurrency: number
+  readonly seatHours: number
+  readonly deniedClients: readonly { readonly clientId: string; readonly machineId: string; readonly at: string }[]
+  /** Recorded heartbeats of clients that held no seat under this policy. */
+  readonly heartbeatsWithoutSeat: number
+}
+
+type Action =
+  | { readonly kind: 'request'; readonly at: string; readonly seatId: string | null; readonly client: { clientId: string; machineId: string; clientName: string | null; clientAddr: string | null } }
+  | { readonly kind: 'heartbeat'; readonly at: string; readonly clientId: string; readonly machineId: string }
+  | { readonly kind: 'release'; readonly at: string; readonly clientId: string; readonly machineId: string }
+  | { readonly kind: 'fact'; readonly at: string; readonly event: OrderEvent }
+
+/** The license's recorded actions, in log order. */
+export const actionsOf = (order: readonly RecordedEvent[], seats: readonly RecordedEvent[]): readonly Action[] => {
+  const merged = [...order, ...seats].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))
+  const actions: Action[] = []
+  for (const recorded of merged) {
+    const { event } = decodeRecorded(recorded)
+    const fromSeatStream = recorded.streamName.startsWith('seat-')
+    if (fromSeatStream) {
+      if (event.type === 'SeatLeaseRenewed') actions.push({ kind: 'heartbeat', at: event.data.at, clientId: event.data.clientId, machineId: event.data.machineId })
+      continue
+    }
+    const e = event as OrderEvent
+    switch (e.type) {
+      case 'SeatGranted': {
+        const { seatId, clientId, machineId, clientName, clientAddr, at } = e.data
+        actions.push({ kind: 'request', at, seatId, client: { clientId, machineId, clientName, clientAddr } })
+        break
+      }
+      case 'SeatRequestDenied': {
+        const { clientId, machineId, clientName, at } = e.data
+        actions.push({ kind: 'request', at, seatId: null, client: { clientId, machineId, clientName, clientAddr: null } })
+        break
+      }
+      case 'SeatReleased':
+        actions.push({ kind: 'release', at: e.data.at, clientId: e.data.clientId, machineId: e.data.machineId })
+        break
+      // Outcomes of the replayed actions: the replay decides them itself.
+      case 'SeatExpired':
+        break
+      // A renewal in the order's stream (logs from before seats had streams) was a heartbeat.
+      case 'SeatLeaseRenewed':
+        actions.push({ kind: 'heartbeat', at: e.data.at, clientId: e.data.clientId, machineId: e.data.machineId })
+        break
+      default:
+        actions.push({ kind: 'fact', at: 'at' in e.data && typeof e.data.at === 'string' ? e.data.at : recorded.recordedAt.toISOString(), event: e })
+    }
+  }
+  return actions
+}
+
+/** Replays the actions under the policy (from the period's start; null: as recorded throughout). */
+export const replay = (actions: readonly Action[], period: Period, policy: SeatPolicy | null, onProgress?: (done: number) => void): Outcome => {
+  let state: OrderState = usageDecider.initialState
+  const seats = new Map<string, SeatState>()
+  const began = new Map<string, number>()
+  let seatMs = 0
+  let requests = 0
+  let grants = 0
+  let denials = 0
+  let peak = 0
+  let heartbeatsWithoutSeat = 0
+  let generated = 0
+  const deniedClients: { clientId: string; machineId: string; at: string }[] = []
+  const from = period.from.getTime()
+  const to = period.to.getTime()
+
+  const inPeriod = (at: number): boolean => at >= from && at < to
+  const overridden = (order: OrderState, at: number): OrderState => {
+    if (!order.exists || policy === null || at < from) return order
+    const settings: SeatSettings = {
+      heartbeatIntervalSeconds: policy.heartbeatIntervalSeconds ?? seatSettingsOf(order).heartbeatIntervalSeconds,
+      leaseSeconds: policy.leaseSeconds ?? seatSettingsOf(order).leaseSeconds,
+    }
+    return {
+      ...order,
+      terms: policy.seats === undefined ? order.terms : { ...order.terms, activations_allowed: policy.seats },
+      usage: { ...order.usage, seatSettings: settings },
+    }
+  }
+  /** Seat-time within the period, from its grant to its end. */
+  const ended = (seatId: string, endMs: number): void => {
+    const start = began.get(seatId)
+    if (start === undefined) return
+    began.delete(seatId)
+    seatMs += Math.max(0, Math.min(endMs, to) - Math.max(start, from))
+  }
+  const applyOrder = (events: readonly OrderEvent[], at: number): void => {
+    for (const event of events) {
+      state = evolveOrder(state, event)
+      if (event.type === 'SeatGranted') began.set(event.data.seatId, Date.parse(event.data.at))
+      if (event.type === 'SeatReleased' || event.type === 'SeatExpired' || event.type === 'LicenseTokenRevoked') {
+        const seatId = event.type === 'LicenseTokenRevoked' ? event.data.tokenId : event.data.seatId
+        ended(seatId, Date.parse(event.data.at))
+        // The order has recorded its end: its stream's state is needed no more (the liveness handed to decisions stays small).
+        seats.delete(seatId)
+      }
+    }
+    state = overridden(state, at)
+  }
+  const onSeat = (command: SeatCommand, now: Date): void => {
+    const id = command.seat.seatId
+    const current = seats.get(id) ?? initialSeatState
+    const decided = seatDecider.decide(command, current, { now })
+    if (E.isRight(decided)) seats.set(id, decided.right.reduce(seatDecider.evolve, current))
+  }
+  const liveness = () => Object.fromEntries(seats)
+  const decide = (command: UsageCommand, now: Date, newId: string): boolean => {
+    const decided = usageDecider.decide(command, state, { now, newId, liveness: liveness() })
+    if (E.isLeft(decided)) return false
+    applyOrder(decided.right, now.getTime())
+    return true
+  }
+  /** The seats whose lease ran out are expired on their streams first, as a request's or a heartbeat's settling does. */
+  const settle = (order: ExistingOrder, now: Date): void => {
+    for (const seat of Object.values(order.usage.seats)) {
+      const known = seats.get(seat.seatId)
+      if (known?.ended == null && lapsed(leaseOf(seat, known), now)) onSeat({ type: 'ExpireSeatLease', seat: recordedSeat(order, seat) }, now)
+    }
+  }
+
+  // The order's seats by client, rebuilt only when its seats change (a heartbeat finds its seat without a scan).
+  let indexed: ExistingOrder['usage']['seats'] | null = null
+  let byClient = new Map<string, ExistingOrder['usage']['seats'][string]>()
+  const seatOfClient = (order: ExistingOrder, client: { readonly clientId: string; readonly machineId: string }) => {
+    if (indexed !== order.usage.seats) {
+      indexed = order.usage.seats
+      byClient = new Map(Object.values(order.usage.seats).map((seat) => [`${seat.clientId}\u0000${seat.machineId}`, seat]))
+    }
+    return byClient.get(`${client.clientId}\u0000${client.machineId}`)
+  }
+
+  actions.forEach((action, index) => {
+    if (index % 10_000 === 0) onProgress?.(index)
+    const now = new Date(action.at)
+    const at = now.getTime()
+    if (action.kind === 'fact') {
+      applyOrder([action.event], at)
+      return
+    }
+    if (!state.exists) return
+    const order = state
+    const orderId = order.orderId
+    if (action.kind === 'request') {
+      // As a request does: lapsed seats are expired on their streams first (a heartbeat's renewal expires its own seat if lapsed).
+      settle(order, now)
+      const newId = action.seatId ?? `what-if-${(generated += 1)}`
+      decide({ type: 'RequestSeat', orderId, ...action.client }, now, newId)
+      const after = state as ExistingOrder
+      const held = seatOf(after.usage, action.client)
+      if (held !== undefined && !seats.has(held.seatId)) onSeat({ type: 'StartSeatLease', seat: recordedSeat(after, held) }, now)
+      if (inPeriod(at)) {
+        requests += 1
+        if (held !== undefined) grants += 1
+        else {
+          denials += 1
+          deniedClients.push({ clientId: action.client.clientId, machineId: action.client.machineId, at: action.at })
+        }
+      }
+    } else {
+      const held = seatOfClient(order, action)
+      if (held === undefined) {
+        if (inPeriod(at)) heartbeatsWithoutSeat += 1
+        return
+      }
+      if (action.kind === 'heartbeat') {
+        // The renewal is the seat stream's; the ends the order records with a heartbeat are recorded alike at the
+        // next request (which settles first), so only what decides grants is replayed here, at replay speed.
+        onSeat({ type: 'RenewSeatLease', seat: recordedSeat(order, held), settings: seatSettingsOf(order) }, now)
+        if (seats.get(held.seatId)?.ended != null) decide({ type: 'HeartbeatSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
+        return
+      } else {
+        onSeat({ type: 'EndSeatLease', seat: recordedSeat(order, held), reason: 'released' }, now)
+        decide({ type: 'ReleaseSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
+      }
+    }
+    if (inPeriod(at) && state.exists) peak = Math.max(peak, occupied(withLiveness(state, liveness()), now))
+  })
+  // Seats still held at the period's end count until their lease ran out or the period ended.
+  if (state.exists) {
+    for (const seat of Object.values(state.usage.seats)) ended(seat.seatId, Date.parse(leaseOf(seat, seats.get(seat.seatId)).leaseExpiresAt))
+  }
+  return { requests, grants, denials, peakConcurrency: peak, seatHours: Math.round((seatMs / 3_600_000) * 1000) / 1000, deniedClients, heartbeatsWithoutSeat }
+}
+
+export interface WhatIfReport {
+  readonly orderId: string
+  readonly period: { readonly from: string; readonly to: string }
+  readonly policy: { readonly recorded: Required<SeatPolicy>; readonly proposed: Required<SeatPolicy> }
+  /** The recorded actions replayed under the policy in force: the log's own outcome. */
+  readonly recorded: Outcome
+  readonly proposed: Outcome
+  readonly actions: number
+}
+
+const PAGE = 5_000
+
+const readAll = async (store: EventStore, stream: string): Promise<readonly RecordedEvent[]> => {
+  const all: RecordedEvent[] = []
+  for (let fromRevision = 0; ; fromRevision += PAGE) {
+    const page = await store.readStream(stream, { fromRevision, maxCount: PAGE })
+    all.push(...page)
+    if (page.length < PAGE) return all
+  }
+}
+
+export const createWhatIf = (store: EventStore) => ({
+  /** null: no such order. */
+  run: async (orderId: string, period: Period, proposal: SeatPolicy, onProgress?: (phase: string, done: number, total: number) => void): Promise<WhatIfReport | null> => {
+    const order = await readAll(store, orderStream(orderId))
+    if (order.length === 0) return null
+    const seatIds = order.flatMap((r) => (r.type === 'SeatGranted' ? [(r.data as { seatId: string }).seatId] : []))
+    const seatEvents: RecordedEvent[] = []
+    for (const [i, seatId] of seatIds.entries()) {
+      seatEvents.push(...(await readAll(store, seatStream(seatId))))
+      if (i % 100 === 0) onProgress?.('reading seat streams', i, seatIds.length)
+    }
+    const actions = actionsOf(order, seatEvents)
+    const recorded = replay(actions, period, null, (done) => onProgress?.('replaying under the recorded policy', done, actions.length))
+    const proposed = replay(actions, period, proposal, (done) => onProgress?.('replaying under the proposed policy', done, actions.length))
+    // The policy in force at the period's end, as recorded.
+    const atEnd = actions.filter((a) => a.kind === 'fact' && Date.parse(a.at) < period.to.getTime()).reduce<OrderState>((s, a) => (a.kind === 'fact' ? evolveOrder(s, a.event) : s), usageDecider.initialState)
+    const inForce = atEnd.exists
+      ? { seats: atEnd.terms.activations_allowed, leaseSeconds: seatSettingsOf(atEnd).leaseSeconds, heartbeatIntervalSeconds: seatSettingsOf(atEnd).heartbeatIntervalSeconds }
+      : { seats: 0, leaseSeconds: 0, heartbeatIntervalSeconds: 0 }
+    return {
+      orderId,
+      period: { from: period.from.toISOString(), to: period.to.toISOString() },
+      policy: { recorded: inForce, proposed: { ...inForce, ...proposal } },
+      recorded,
+      proposed,
+      actions: actions.length,
+    }
+  },
+})
+export type WhatIf = ReturnType<typeof createWhatIf>

@@ -1,0 +1,84 @@
+// The hash chain of the embedded log, kept at append: inside the append's own
+// transaction each new event gets its row in `event_chain` (its digest and
+// its link, links.ts), so the chain is never behind the log and no append is
+// ever committed without its link. Retention deletes events, never their
+// chain rows: a trimmed event's digest stays, and the chain still verifies
+// across it (see README, History). Signed checkpoints live beside, in
+// `chain_checkpoints` (written by src/application/log-checkpoints.ts).
+import type Database from 'better-sqlite3'
+import { eventDigest, GENESIS_LINK, nextLink, type ChainedEvent } from '../chain/links.js'
+
+export const CHAIN_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS event_chain (
+    position INTEGER PRIMARY KEY,
+    stream   TEXT    NOT NULL,
+    revision INTEGER NOT NULL,
+    digest   TEXT    NOT NULL,
+    link     TEXT    NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS chain_checkpoints (
+    position  INTEGER PRIMARY KEY,
+    link      TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    jws       TEXT NOT NULL
+  );
+`
+
+export interface SqliteChain {
+  /** Chains the event just inserted at `position`; call inside the append's transaction. */
+  readonly record: (position: bigint, event: ChainedEvent) => void
+}
+
+interface EventRow {
+  readonly position: bigint
+  readonly id: string
+  readonly stream: string
+  readonly revision: bigint
+  readonly type: string
+  readonly data: string
+  readonly metadata: string
+  readonly recorded_at: string
+}
+
+export const chainedOf = (row: EventRow): ChainedEvent => ({
+  id: row.id,
+  stream: row.stream,
+  revision: Number(row.revision),
+  type: row.type,
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+  recordedAt: row.recorded_at,
+})
+
+/** Adds the chain's tables to the log and chains what is not chained yet (a log written before the chain, or by an older engine). */
+export const attachSqliteChain = (db: Database.Database): SqliteChain => {
+  db.exec(CHAIN_SCHEMA)
+  const linkAt = db.prepare('SELECT link FROM event_chain WHERE position = ?')
+  const lastLinked = db.prepare('SELECT position, link FROM event_chain ORDER BY position DESC LIMIT 1').safeIntegers(true)
+  const unchained = db.prepare('SELECT * FROM events WHERE position > ? AND position < ? ORDER BY position').safeIntegers(true)
+  const insertLink = db.prepare('INSERT INTO event_chain (position, stream, revision, digest, link) VALUES (?, ?, ?, ?, ?)')
+
+  const put = (position: bigint, event: ChainedEvent, previous: string): string => {
+    const digest = eventDigest(event)
+    const link = nextLink(previous, digest)
+    insertLink.run(position, event.stream, event.revision, digest, link)
+    return link
+  }
+
+  /** Chains every unchained event before `before`; the last link. */
+  const catchUp = (before: bigint): string => {
+    const last = lastLinked.get() as { position: bigint; link: string } | undefined
+    let link = last?.link ?? GENESIS_LINK
+    for (const row of unchained.iterate(last?.position ?? 0n, before) as Iterable<EventRow>) link = put(row.position, chainedOf(row), link)
+    return link
+  }
+
+  const record = (position: bigint, event: ChainedEvent): void => {
+    // The usual case: the event before it is chained (an indexed read); else whatever is not chained yet is, first.
+    const previous = (linkAt.get(position - 1n) as { link: string } | undefined)?.link ?? catchUp(position)
+    put(position, event, previous)
+  }
+
+  db.transaction(() => catchUp(2n ** 62n)).immediate()
+  return { record }
+}

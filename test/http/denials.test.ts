@@ -1,0 +1,104 @@
+// "Why was I denied?" over real HTTP: a refused seat request (seed 002's
+// granted: false) carries a denial id and the rule; the license's denials
+// resolve it to the rule, the revision it was decided on, and who held the
+// places at that moment, as the log says.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { babelClient, clientBody, createLicense, tokenId } from '../support/babel.js'
+import { useEngine } from '../support/engine.js'
+import { createCustomer, createTemplate, issueKey } from '../support/fixtures.js'
+import { client } from '../support/server.js'
+
+describe('denials', () => {
+  const server = useEngine()
+  const api = client(server)
+  const babel = babelClient(server)
+  let key: string
+  const tokens: Record<number, string> = {}
+
+  beforeAll(async () => {
+    const customerId = await createCustomer(api)
+    const templateId = await createTemplate(api, '1')
+    ;({ key } = await createLicense(api, babel, customerId, templateId, 'DENIED-1', { activations_allowed: 2 }))
+    for (const n of [1, 2]) tokens[n] = (await babel('request', clientBody(key, n))).body.licenseToken as string
+  })
+
+  it('answers a refused request with a denial id and the rule, which the denials resolve to the holders then', async () => {
+    server.clock.advance(5_000)
+    const refused = await babel('request', clientBody(key, 3))
+    expect(refused.status).toBe(200)
+    expect(refused.body).toMatchObject({ granted: false, licenseToken: null, rule: 'activations_allowed', denialId: expect.any(String) })
+    const res = await api.get(`/license-orders/${key}/denials/${refused.body.denialId}`)
+    expect(res.status, res.text).toBe(200)
+    expect(res.body).toEqual({
+      denial_id: refused.body.denialId,
+      at: server.clock.now().toISOString(),
+      client_id: 'client-3',
+      machine_id: 'machine-3',
+      client_name: 'Client 3',
+      rule: 'activations_allowed',
+      places_taken: 2,
+      places_allowed: 2,
+      decided_on_revision: res.body.revision - 1,
+      revision: expect.any(Number),
+      position: expect.stringMatching(/^\d+$/),
+      held_by: [1, 2].map((n) => ({
+        kind: 'seat',
+        id: tokenId(tokens[n]!),
+        client_id: `client-${n}`,
+        machine_id: `machine-${n}`,
+        client_name: `Client ${n}`,
+        since: '2026-11-22T10:00:00.000Z',
+        lease_expires_at: '2026-11-22T10:03:00.000Z',
+      })),
+    })
+  })
+
+  it('answers the same client refused again within the minute with the same denial (nothing new recorded), and a later one with a new one', async () => {
+    const first = (await api.get(`/license-orders/${key}/denials`)).body.items[0].denial_id as string
+    server.clock.advance(10_000)
+    expect((await babel('request', clientBody(key, 3))).body.denialId).toBe(first)
+    expect((await api.get(`/license-orders/${key}/denials`)).body.items).toHaveLength(1)
+    server.clock.advance(60_000)
+    const later = await babel('request', clientBody(key, 3))
+    expect(later.body.denialId).not.toBe(first)
+    const items = (await api.get(`/license-orders/${key}/denials`)).body.items as { denial_id: string }[]
+    expect(items.map((d) => d.denial_id)).toEqual([later.body.denialId, first])
+  })
+
+  it('shows the holders of that moment, not of now: after a release, a later denial names the new holder', async () => {
+    expect((await babel('release', { licenseToken: tokens[1] })).status).toBe(200)
+    const granted = await babel('request', clientBody(key, 3))
+    expect(granted.body.granted).toBe(true)
+    expect(granted.body.denialId).toBeUndefined()
+    const refused = await babel('request', clientBody(key, 4))
+    const denial = (await api.get(`/license-orders/${key}/denials/${refused.body.denialId}`)).body
+    expect(denial.held_by.map((h: { client_id: string }) => h.client_id)).toEqual(['client-2', 'client-3'])
+    const first = (await api.get(`/license-orders/${key}/denials`)).body.items.at(-1)
+    expect(first.held_by.map((h: { client_id: string }) => h.client_id)).toEqual(['client-1', 'client-2'])
+  })
+
+  it('answers an unknown denial 404, and a key scoped elsewhere 403, in seed 001’s envelope', async () => {
+    const unknown = await api.get(`/license-orders/${key}/denials/no-such-denial`)
+    expect(unknown.status).toBe(404)
+    expect(unknown.body).toEqual({ detail: 'This license has no denial with this id.' })
+    const elsewhere = await issueKey(api, { product_id: 'another-product' })
+    expect((await api.get(`/license-orders/${key}/denials`, { token: elsewhere.token })).status).toBe(403)
+  })
+})
+
+describe('answers that refuse name the rule', () => {
+  const server = useEngine()
+  const api = client(server)
+  const babel = babelClient(server)
+
+  it("seed 002's validate and its errors, and seed 003's limit error", async () => {
+    const customerId = await createCustomer(api)
+    const templateId = await createTemplate(api, '1')
+    const { key } = await createLicense(api, babel, customerId, templateId, 'RULES-1', { activations_allowed: 1, enabled: false })
+    const validate = await babel('validate', clientBody(key, 1))
+    expect(validate.body).toMatchObject({ success: false, code: 'DISABLED', rule: 'enabled' })
+    const refused = await babel('request', clientBody(key, 1))
+    expect(refused.status).toBe(403)
+    expect(refused.body).toMatchObject({ code: 'LICENSE_DISABLED', rule: 'enabled' })
+  })
+})
