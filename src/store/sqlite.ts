@@ -249,6 +249,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
           })
         }
         thread.removeAllListeners('exit')
+        // Held until it has closed the file: with nothing else left to do, the process must not exit before it.
+        thread.ref()
         thread.postMessage('close')
         await new Promise<void>((resolve) => thread.once('exit', () => resolve()))
       },
