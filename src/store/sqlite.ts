@@ -212,8 +212,12 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       for (const pending of lost) pending.reject(broken)
       for (const done of idle) done()
     }
+    let closing = false
+    const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()))
     thread.on('error', fail)
-    thread.on('exit', () => fail(new Error('the event log’s writer thread stopped')))
+    thread.on('exit', () => {
+      if (!closing) fail(new Error('the event log’s writer thread stopped'))
+    })
     thread.on('message', (reply: WriteReply) => {
       const batch = committing ?? []
       committing = null
@@ -239,7 +243,11 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       flush,
       drain: async () => {
         while (committing !== null || queue.length > 0) {
-          if (committing === null) flush()
+          if (committing === null) {
+            flush()
+            // Nothing sent: the thread is gone, and what was queued has failed.
+            if (committing === null) continue
+          }
           await new Promise<void>((resolve) => {
             const done = (): void => {
               idle.delete(done)
@@ -248,11 +256,12 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
             idle.add(done)
           })
         }
-        thread.removeAllListeners('exit')
+        closing = true
+        if (broken !== null) return
         // Held until it has closed the file: with nothing else left to do, the process must not exit before it.
         thread.ref()
         thread.postMessage('close')
-        await new Promise<void>((resolve) => thread.once('exit', () => resolve()))
+        await exited
       },
     }
   })()
