@@ -192,17 +192,9 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
         drain: async () => undefined,
       }
     }
-    const workerData: WriterData = { path: options.path, busyTimeoutMs }
-    const thread = WRITER.pathname.endsWith('.ts')
-      ? // Run from the TypeScript sources (tsx, vitest), the thread first registers tsx to load them.
-        new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WRITER.href)}) })`, {
-          eval: true,
-          workerData,
-        })
-      : new Worker(WRITER, { workerData })
-    thread.unref()
     let committing: PendingAppend[] | null = null
     let broken: unknown = null
+    let closing = false
     const idle = new Set<() => void>()
     const fail = (error: unknown): void => {
       broken ??= error
@@ -212,32 +204,47 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       for (const pending of lost) pending.reject(broken)
       for (const done of idle) done()
     }
-    let closing = false
-    const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()))
-    thread.on('error', fail)
-    thread.on('exit', () => {
-      if (!closing) fail(new Error('the event log’s writer thread stopped'))
-    })
-    thread.on('message', (reply: WriteReply) => {
-      const batch = committing ?? []
-      committing = null
-      if (reply.ok) settle(batch, reply.settled)
-      else for (const pending of batch) pending.reject(errorOf(reply.failure))
-      // What arrived during that commit is the next group, with whatever the answers just given append at once.
-      if (queue.length > 0) schedule()
-      else {
-        thread.unref()
-        for (const done of idle) done()
-      }
-    })
+    // Started at the first append: a process that only reads the log (a replay, a report) never starts it.
+    let thread: { readonly worker: Worker; readonly exited: Promise<void> } | null = null
+    const started = (): { readonly worker: Worker; readonly exited: Promise<void> } => {
+      if (thread !== null) return thread
+      const workerData: WriterData = { path: options.path, busyTimeoutMs }
+      const worker = WRITER.pathname.endsWith('.ts')
+        ? // Run from the TypeScript sources (tsx, vitest), the thread first registers tsx to load them.
+          new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WRITER.href)}) })`, {
+            eval: true,
+            workerData,
+          })
+        : new Worker(WRITER, { workerData })
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+      worker.on('error', fail)
+      worker.on('exit', () => {
+        if (!closing) fail(new Error('the event log’s writer thread stopped'))
+      })
+      worker.on('message', (reply: WriteReply) => {
+        const batch = committing ?? []
+        committing = null
+        if (reply.ok) settle(batch, reply.settled)
+        else for (const pending of batch) pending.reject(errorOf(reply.failure))
+        // What arrived during that commit is the next group, with whatever the answers just given append at once.
+        if (queue.length > 0) schedule()
+        else {
+          worker.unref()
+          for (const done of idle) done()
+        }
+      })
+      thread = { worker, exited }
+      return thread
+    }
     const flush = (): void => {
       flushScheduled = false
       if (committing !== null || queue.length === 0) return
       if (broken !== null) return fail(broken)
       committing = queue
       queue = []
-      thread.ref()
-      thread.postMessage({ batch: requests(committing), recordedAt: clock().toISOString() } satisfies WriteGroup)
+      const { worker } = started()
+      worker.ref()
+      worker.postMessage({ batch: requests(committing), recordedAt: clock().toISOString() } satisfies WriteGroup)
     }
     return {
       flush,
@@ -257,11 +264,11 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
           })
         }
         closing = true
-        if (broken !== null) return
+        if (broken !== null || thread === null) return
         // Held until it has closed the file: with nothing else left to do, the process must not exit before it.
-        thread.ref()
-        thread.postMessage('close')
-        await exited
+        thread.worker.ref()
+        thread.worker.postMessage('close')
+        await thread.exited
       },
     }
   })()
