@@ -204,7 +204,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       for (const pending of lost) pending.reject(broken)
       for (const done of idle) done()
     }
-    // Started at the first append: a process that only reads the log (a replay, a report) never starts it.
+    // Started with the store, so that it boots while the process sets up the rest, not at the first append.
     let thread: { readonly worker: Worker; readonly exited: Promise<void> } | null = null
     const started = (): { readonly worker: Worker; readonly exited: Promise<void> } => {
       if (thread !== null) return thread
@@ -233,9 +233,11 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
           for (const done of idle) done()
         }
       })
+      worker.unref()
       thread = { worker, exited }
       return thread
     }
+    started()
     const flush = (): void => {
       flushScheduled = false
       if (committing !== null || queue.length === 0) return
