@@ -5,6 +5,7 @@
 // (WAL, synchronous=FULL): one single-row commit at a time, and the same rows
 // in batches. Then the engine is killed (SIGKILL) and its log is read: every
 // write it acknowledged must be there.
+import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
@@ -13,10 +14,21 @@ import { progress } from './progress.js'
 import { makeTempDir } from '../test/support/tmp.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 64)
 const ROWS = Number(process.env.BENCH_ROWS ?? 3_000)
 const BATCH = 100
 const TOKEN = 'bench-admin-token-0123456789'
+
+/** CPU seconds a process has used (user + system, all its threads), from /proc; null where there is none. */
+const cpuSeconds = (pid: number | undefined): number | null => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return null
+  }
+}
 
 const load = (): string => `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} cores`
 
@@ -99,53 +111,57 @@ export const benchWrites = async (): Promise<void> => {
     let granted = 0
     let released = 0
     let refused = 0
-    let finished!: (result: autocannon.Result) => void
-    let failed!: (error: unknown) => void
-    const done = new Promise<autocannon.Result>((resolve, reject) => {
-      finished = resolve
-      failed = reject
-    })
-    const instance = autocannon(
-      {
-        url,
-        title: 'seat request + release',
-        method: 'POST',
-        connections: IN_FLIGHT,
-        duration: SECONDS,
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        requests: [
+    /** Each connection takes a seat for its machine and gives it back, in turn, for `seconds`. */
+    const run = (title: string, seconds: number): Promise<autocannon.Result> =>
+      new Promise<autocannon.Result>((finished, failed) => {
+        const instance = autocannon(
           {
-            path: '/v1/license/request',
-            setupRequest: (request, context) => {
-              const c = context as Partial<Context>
-              c.machine ??= nextMachine++
-              return { ...request, body: JSON.stringify({ userKey, clientId: `client-${c.machine}`, machineId: `machine-${c.machine}` }) }
-            },
-            onResponse: (status, body, context) => {
-              const reply = status === 200 ? (JSON.parse(body) as { granted?: boolean; licenseToken?: string }) : {}
-              if (reply.granted === true && reply.licenseToken !== undefined) {
-                granted += 1
-                ;(context as Context).token = reply.licenseToken
-              } else refused += 1
-            },
+            url,
+            title,
+            method: 'POST',
+            connections: IN_FLIGHT,
+            duration: seconds,
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+            requests: [
+              {
+                path: '/v1/license/request',
+                setupRequest: (request, context) => {
+                  const c = context as Partial<Context>
+                  c.machine ??= nextMachine++
+                  return { ...request, body: JSON.stringify({ userKey, clientId: `client-${c.machine}`, machineId: `machine-${c.machine}` }) }
+                },
+                onResponse: (status, body, context) => {
+                  const reply = status === 200 ? (JSON.parse(body) as { granted?: boolean; licenseToken?: string }) : {}
+                  if (reply.granted === true && reply.licenseToken !== undefined) {
+                    granted += 1
+                    ;(context as Context).token = reply.licenseToken
+                  } else refused += 1
+                },
+              },
+              {
+                path: '/v1/license/release',
+                setupRequest: (request, context) => {
+                  const c = context as Context
+                  return { ...request, body: JSON.stringify({ licenseToken: c.token, clientId: `client-${c.machine}`, machineId: `machine-${c.machine}` }) }
+                },
+                onResponse: (status) => {
+                  if (status === 200) released += 1
+                },
+              },
+            ],
           },
-          {
-            path: '/v1/license/release',
-            setupRequest: (request, context) => {
-              const c = context as Context
-              return { ...request, body: JSON.stringify({ licenseToken: c.token, clientId: `client-${c.machine}`, machineId: `machine-${c.machine}` }) }
-            },
-            onResponse: (status) => {
-              if (status === 200) released += 1
-            },
-          },
-        ],
-      },
-      (error, result) => (error ? failed(error) : finished(result)),
-    )
-    autocannon.track(instance, { renderResultsTable: false })
-    const result = await done
+          (error, result) => (error ? failed(error) : finished(result)),
+        )
+        autocannon.track(instance, { renderResultsTable: false })
+      })
+    // Warmed up first (the JIT, the caches), then measured; every write of both counts for durability.
+    await run('warm-up', WARMUP_SECONDS)
+    const warm = { granted, released }
+    const cpuBefore = cpuSeconds(engine.child.pid)
+    const result = await run('seat request + release', SECONDS)
     const loadAfter = load()
+    const cpuAfter = cpuSeconds(engine.child.pid)
+    const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore
     if (result.errors > 0 || result.non2xx > 0 || refused > 0) {
       throw new Error(`seat writes: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${refused} requests not granted`)
     }
@@ -159,13 +175,14 @@ export const benchWrites = async (): Promise<void> => {
     log.close()
     const lost = Math.max(0, granted - inLog.granted) + Math.max(0, released - inLog.released)
 
-    const writes = granted + released
+    const writes = granted - warm.granted + (released - warm.released)
     const perSecond = writes / SECONDS
     const ratio = perSecond / single
     console.log(`\nSeat request + release over HTTP, ${IN_FLIGHT} in flight (a machine each), ${SECONDS} s, engine in its own process; ${loadAfter} at the end`)
     console.log(`  SQLite, one single-row commit at a time (WAL, synchronous=FULL): ${Math.round(single)} commits/s`)
     console.log(`  SQLite, the same rows ${BATCH} to a commit:                      ${Math.round(batched)} rows/s`)
-    console.log(`  engine: ${Math.round(perSecond)} durable writes/s (${granted} grants, ${released} releases), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`)
+    console.log(`  engine: ${Math.round(perSecond)} durable writes/s (${granted - warm.granted} grants, ${released - warm.released} releases), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`)
+    if (cpu !== null) console.log(`  the engine used ${cpu.toFixed(1)} s of CPU: ${Math.round(writes / cpu)} writes per CPU-second (${((cpu / writes) * 1000).toFixed(2)} ms a write)`)
     console.log(`  ${ratio.toFixed(2)}x the single-commit loop, ${(perSecond / batched).toFixed(2)}x the batched loop`)
     console.log(`  after SIGKILL the log holds ${inLog.granted} grants and ${inLog.released} releases: ${lost === 0 ? 'every acknowledged write is there' : `${lost} acknowledged writes LOST`}`)
     if (profile !== undefined) console.log(`  CPU profile of the engine in ${profile}`)
@@ -177,10 +194,12 @@ export const benchWrites = async (): Promise<void> => {
         singleCommitsPerSecond: Math.round(single),
         batchedRowsPerSecond: Math.round(batched),
         writesPerSecond: Math.round(perSecond),
-        grants: granted,
-        releases: released,
+        grants: granted - warm.granted,
+        releases: released - warm.released,
         p50Ms: result.latency.p50,
         p99Ms: result.latency.p99,
+        engineCpuSeconds: cpu,
+        writesPerCpuSecond: cpu === null ? null : Math.round(writes / cpu),
         ratioToSingleCommit: Number(ratio.toFixed(3)),
         ratioToBatched: Number((perSecond / batched).toFixed(3)),
         acknowledgedLost: lost,

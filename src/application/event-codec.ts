@@ -8,6 +8,7 @@ import { DomainEvent, domainSchemas } from '../domain/events.js'
 import { upcast } from '../domain/versioning.js'
 import { fieldErrors } from '../domain/validation.js'
 import type { JsonObject, NewEvent, RecordedEvent } from '../store/port.js'
+import { decodesAsIs } from './decodes-as-is.js'
 import { EventMetadata, type CommandMeta } from './metadata.js'
 
 export class EventDecodeError extends Error {
@@ -49,17 +50,24 @@ const membersByType = (codec: t.Mixed, into = new Map<string, t.Mixed>()): Map<s
   return into
 }
 const memberOfType: ReadonlyMap<string, t.Mixed> = membersByType(DomainEvent)
+const metadataAsIs = decodesAsIs(EventMetadata)
 
 /** The stored event as a domain event at its current schema version, with its metadata. */
 export const decodeRecorded = (
   recorded: RecordedEvent,
 ): { readonly event: DomainEvent; readonly metadata: EventMetadata } => {
-  const metadata = EventMetadata.decode(recorded.metadata)
+  // Nearly every stored event is exactly what its codec decodes it to: checked so (decodes-as-is.ts),
+  // it is taken as it is; anything else goes through io-ts's decode, which refuses or transforms it.
+  const metadata: E.Either<t.Errors, EventMetadata> = metadataAsIs(recorded.metadata)
+    ? E.right(recorded.metadata as EventMetadata)
+    : EventMetadata.decode(recorded.metadata)
   if (E.isLeft(metadata)) throw new EventDecodeError(recorded, `metadata: ${explain(metadata.left)}`)
   const upcasted = upcast(domainSchemas, recorded.type, metadata.right.schemaVersion, recorded.data)
   if (!upcasted.ok) throw new EventDecodeError(recorded, JSON.stringify(upcasted.error))
   const stored = { type: recorded.type, data: upcasted.data }
-  const member = memberOfType.get(recorded.type)?.decode(stored)
+  const codec = memberOfType.get(recorded.type)
+  if (codec !== undefined && decodesAsIs(codec)(stored)) return { event: stored as DomainEvent, metadata: metadata.right }
+  const member = codec?.decode(stored)
   if (member !== undefined && E.isRight(member)) return { event: member.right as DomainEvent, metadata: metadata.right }
   // Failing, the union says why, in its own words.
   return pipe(

@@ -198,17 +198,9 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
         drain: async () => undefined,
       }
     }
-    const workerData: WriterData = { path: options.path, busyTimeoutMs, chained }
-    const thread = WRITER.pathname.endsWith('.ts')
-      ? // Run from the TypeScript sources (tsx, vitest), the thread first registers tsx to load them.
-        new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WRITER.href)}) })`, {
-          eval: true,
-          workerData,
-        })
-      : new Worker(WRITER, { workerData })
-    thread.unref()
     let committing: PendingAppend[] | null = null
     let broken: unknown = null
+    let closing = false
     const idle = new Set<() => void>()
     const fail = (error: unknown): void => {
       broken ??= error
@@ -218,34 +210,59 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       for (const pending of lost) pending.reject(broken)
       for (const done of idle) done()
     }
-    thread.on('error', fail)
-    thread.on('exit', () => fail(new Error('the event log’s writer thread stopped')))
-    thread.on('message', (reply: WriteReply) => {
-      const batch = committing ?? []
-      committing = null
-      if (reply.ok) settle(batch, reply.settled)
-      else for (const pending of batch) pending.reject(errorOf(reply.failure))
-      // What arrived during that commit is the next group, with whatever the answers just given append at once.
-      if (queue.length > 0) schedule()
-      else {
-        thread.unref()
-        for (const done of idle) done()
-      }
-    })
+    // Started with the store, so that it boots while the process sets up the rest, not at the first append.
+    let thread: { readonly worker: Worker; readonly exited: Promise<void> } | null = null
+    const started = (): { readonly worker: Worker; readonly exited: Promise<void> } => {
+      if (thread !== null) return thread
+      const workerData: WriterData = { path: options.path, busyTimeoutMs, chained }
+      const worker = WRITER.pathname.endsWith('.ts')
+        ? // Run from the TypeScript sources (tsx, vitest), the thread first registers tsx to load them.
+          new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WRITER.href)}) })`, {
+            eval: true,
+            workerData,
+          })
+        : new Worker(WRITER, { workerData })
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+      worker.on('error', fail)
+      worker.on('exit', () => {
+        if (!closing) fail(new Error('the event log’s writer thread stopped'))
+      })
+      worker.on('message', (reply: WriteReply) => {
+        const batch = committing ?? []
+        committing = null
+        if (reply.ok) settle(batch, reply.settled)
+        else for (const pending of batch) pending.reject(errorOf(reply.failure))
+        // What arrived during that commit is the next group, with whatever the answers just given append at once.
+        if (queue.length > 0) schedule()
+        else {
+          worker.unref()
+          for (const done of idle) done()
+        }
+      })
+      worker.unref()
+      thread = { worker, exited }
+      return thread
+    }
+    started()
     const flush = (): void => {
       flushScheduled = false
       if (committing !== null || queue.length === 0) return
       if (broken !== null) return fail(broken)
       committing = queue
       queue = []
-      thread.ref()
-      thread.postMessage({ batch: requests(committing), recordedAt: clock().toISOString() } satisfies WriteGroup)
+      const { worker } = started()
+      worker.ref()
+      worker.postMessage({ batch: requests(committing), recordedAt: clock().toISOString() } satisfies WriteGroup)
     }
     return {
       flush,
       drain: async () => {
         while (committing !== null || queue.length > 0) {
-          if (committing === null) flush()
+          if (committing === null) {
+            flush()
+            // Nothing sent: the thread is gone, and what was queued has failed.
+            if (committing === null) continue
+          }
           await new Promise<void>((resolve) => {
             const done = (): void => {
               idle.delete(done)
@@ -254,9 +271,12 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
             idle.add(done)
           })
         }
-        thread.removeAllListeners('exit')
-        thread.postMessage('close')
-        await new Promise<void>((resolve) => thread.once('exit', () => resolve()))
+        closing = true
+        if (broken !== null || thread === null) return
+        // Held until it has closed the file: with nothing else left to do, the process must not exit before it.
+        thread.worker.ref()
+        thread.worker.postMessage('close')
+        await thread.exited
       },
     }
   })()

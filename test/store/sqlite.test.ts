@@ -106,6 +106,16 @@ describe('sqlite store, beyond the contract', () => {
     }
   })
 
+  it('closing the store finishes its work before the process may end (its writer thread is waited for)', async () => {
+    const dir = makeTempDir('store-close')
+    try {
+      const { lines, code } = await runWorker([dir.file('events.sqlite'), 'race', '3'])
+      expect({ code, lines }).toEqual({ code: 0, lines: ['won race-0', 'won race-1', 'won race-2', 'closed'] })
+    } finally {
+      dir.remove()
+    }
+  })
+
   it('every acknowledged append survives kill -9 of the writing process', async () => {
     const dir = makeTempDir('store-kill')
     const file = dir.file('events.sqlite')
