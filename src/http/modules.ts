@@ -6,7 +6,7 @@ import { auditOpenApi } from './admin/audit-openapi.js'
 import { createCustomersRouter } from './admin/customers.js'
 import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
-import type { ApiModule } from './api-module.js'
+import type { ApiModule, OpenApiPaths } from './api-module.js'
 import { babelDialect } from './babel/dialect.js'
 import { babelOpenApi } from './babel/openapi.js'
 import { createBabelRouter } from './babel/router.js'
@@ -23,6 +23,8 @@ import { createDnaRouter } from './dna/router.js'
 import { lacDialect } from './lac/dialect.js'
 import { lacOpenApi } from './lac/openapi.js'
 import { createLacRouter } from './lac/router.js'
+import { createLicenseListRouter } from './lac/list.js'
+import { licenseListPaths } from './lac/list-openapi.js'
 import { createMeterAdminRouter } from './lac/meters.js'
 import { meterAdminPaths } from './lac/meters-openapi.js'
 import { createSeatAdminRouter } from './lac/seats.js'
@@ -35,6 +37,13 @@ import { webhooksOpenApi } from './admin/webhooks-openapi.js'
 import { wellKnownOpenApi } from './admin/jwks-openapi.js'
 import { createWellKnownRouter } from './admin/jwks.js'
 
+/** Paths from several parts of one API: a path two parts share keeps the methods of both. */
+const mergePaths = (...parts: readonly OpenApiPaths[]): OpenApiPaths => {
+  const merged: Record<string, Readonly<Record<string, unknown>>> = {}
+  for (const part of parts) for (const [path, operations] of Object.entries(part)) merged[path] = { ...merged[path], ...operations }
+  return merged as OpenApiPaths
+}
+
 const under =
   (...prefixes: readonly string[]) =>
   (path: string): boolean =>
@@ -44,8 +53,8 @@ export const lacModule: ApiModule = {
   name: 'lac',
   dialect: lacDialect,
   owns: under('/license-orders'),
-  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps)),
-  openapi: { ...lacOpenApi, paths: { ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths } },
+  router: (deps) => Router().use(createLacRouter(deps), createLicenseListRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps)),
+  openapi: { ...lacOpenApi, paths: mergePaths(lacOpenApi.paths, seatAdminPaths, meterAdminPaths, licenseListPaths) },
 }
 
 export const rillsoftModule: ApiModule = {

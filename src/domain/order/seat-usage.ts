@@ -30,7 +30,7 @@ export interface Period {
   readonly now: Date
 }
 
-const BUCKET_MS: Readonly<Record<Bucket, number>> = { hour: 3_600_000, day: 86_400_000 }
+export const BUCKET_MS: Readonly<Record<Bucket, number>> = { hour: 3_600_000, day: 86_400_000 }
 
 /** The most buckets one report may have (a year of hours, and some). */
 export const MAX_BUCKETS = 10_000
@@ -41,9 +41,19 @@ export const bucketCount = (period: Pick<Period, 'from' | 'to' | 'bucket'>): num
   return Math.max(0, Math.ceil((period.to.getTime() - first) / size))
 }
 
-interface Held {
+/** A seat's holder, as its grant recorded it. */
+export interface SeatHolder {
+  readonly seatId: string
+  readonly clientId: string
+  readonly machineId: string
+  readonly clientName: string | null
+}
+
+/** One seat's tenure: from its grant (epoch ms) to its end. */
+export interface SeatTenure {
   readonly start: number
   readonly end: number
+  readonly holder: SeatHolder
 }
 
 const ms = (iso: string): number => Date.parse(iso)
@@ -53,19 +63,23 @@ const ms = (iso: string): number => Date.parse(iso)
  * end) or revocation. A seat still held ends at its lease's end: the one its
  * own stream gives (`leaseEnds`, by seat id), else the order's last record.
  */
-const heldIntervals = (events: readonly OrderEvent[], now: number, leaseEnds: Readonly<Record<string, string>>): Held[] => {
-  const open = new Map<string, { start: number; leaseEnd: number }>()
-  const held: Held[] = []
+export const heldIntervals = (events: readonly OrderEvent[], now: number, leaseEnds: Readonly<Record<string, string>>): SeatTenure[] => {
+  const open = new Map<string, { start: number; leaseEnd: number; holder: SeatHolder }>()
+  const held: SeatTenure[] = []
   const close = (seatId: string, at: number): void => {
     const seat = open.get(seatId)
     if (seat === undefined) return
     open.delete(seatId)
-    held.push({ start: seat.start, end: Math.max(seat.start, at) })
+    held.push({ start: seat.start, end: Math.max(seat.start, at), holder: seat.holder })
   }
   for (const event of events) {
     switch (event.type) {
       case 'SeatGranted':
-        open.set(event.data.seatId, { start: ms(event.data.at), leaseEnd: ms(event.data.leaseExpiresAt) })
+        open.set(event.data.seatId, {
+          start: ms(event.data.at),
+          leaseEnd: ms(event.data.leaseExpiresAt),
+          holder: { seatId: event.data.seatId, clientId: event.data.clientId, machineId: event.data.machineId, clientName: event.data.clientName },
+        })
         break
       case 'SeatLeaseRenewed': {
         const seat = open.get(event.data.seatId)
@@ -93,7 +107,7 @@ const heldIntervals = (events: readonly OrderEvent[], now: number, leaseEnds: Re
 const countIn = (times: readonly number[], start: number, end: number): number => times.filter((t) => t >= start && t < end).length
 
 /** Most seats held at once within [start, end): a sweep over grant and end instants, ends first at a tie. */
-const peakIn = (held: readonly Held[], start: number, end: number): number => {
+const peakIn = (held: readonly SeatTenure[], start: number, end: number): number => {
   let current = held.filter((h) => h.start <= start && h.end > start).length
   let peak = current
   const changes: [number, number][] = []
@@ -110,7 +124,7 @@ const peakIn = (held: readonly Held[], start: number, end: number): number => {
   return peak
 }
 
-const overlapMs = (held: readonly Held[], start: number, end: number): number =>
+const overlapMs = (held: readonly SeatTenure[], start: number, end: number): number =>
   held.reduce((sum, h) => sum + Math.max(0, Math.min(h.end, end) - Math.max(h.start, start)), 0)
 
 export const seatUsage = (events: readonly OrderEvent[], period: Period, leaseEnds: Readonly<Record<string, string>> = {}): readonly SeatUsageRow[] => {
