@@ -32,6 +32,8 @@ import { seatAdminPaths } from './lac/seats-openapi.js'
 import { rillsoftDialect } from './rillsoft/dialect.js'
 import { rillsoftOpenApi } from './rillsoft/openapi.js'
 import { createRillsoftRouter } from './rillsoft/router.js'
+import { createConsoleRouter } from './console/router.js'
+import { consoleOpenApi } from './console/openapi.js'
 import { createWebhooksRouter } from './admin/webhooks.js'
 import { webhooksOpenApi } from './admin/webhooks-openapi.js'
 import { wellKnownOpenApi } from './admin/jwks-openapi.js'
@@ -141,6 +143,15 @@ export const auditModule: ApiModule = {
   openapi: auditOpenApi,
 }
 
+/** The compliance console (issue 15): its page and assets; its errors in the admin dialect. */
+export const consoleModule: ApiModule = {
+  name: 'console',
+  dialect: adminDialect,
+  owns: under('/console'),
+  router: createConsoleRouter,
+  openapi: consoleOpenApi,
+}
+
 export const apiModules: readonly ApiModule[] = [
   lacModule,
   rillsoftModule,
@@ -153,4 +164,5 @@ export const apiModules: readonly ApiModule[] = [
   dnaModule,
   cryptlexModule,
   auditModule,
+  consoleModule,
 ]

@@ -52,3 +52,13 @@ describe('seat usage detail', () => {
     expect(seatUsageDetail(events, hours('12:00', '15:00')).map((r) => r.seatsAllowed)).toEqual([null, 5, 2])
   })
 })
+
+describe('a seat granted at the instant the report counts up to', () => {
+  it('given a seat granted at now, then it is held at that instant: the peak counts it, for no seat time', async () => {
+    const { seatUsage } = await import('../../src/domain/order/index.js')
+    const events = [created('13:00', 5), granted(1, '14:10', '15:00'), granted(2, '14:20', '15:00')]
+    const period = hours('14:00', '15:00', '14:20')
+    expect(seatUsage(events, period)[0]).toMatchObject({ peakSeats: 2, seatHours: 0.1667 })
+    expect(seatUsageDetail(events, period)[0]).toMatchObject({ peakAt: at('14:20'), holders: [holder(1), holder(2)] })
+  })
+})

@@ -3,7 +3,7 @@
 // and the cap in force. Aggregated per bucket like the report itself, so a
 // year of history is a few hundred rows, never the events.
 import type { OrderEvent } from './events.js'
-import { BUCKET_MS, heldIntervals, type SeatTenure, type Period, type SeatHolder } from './seat-usage.js'
+import { BUCKET_MS, heldAt, heldIntervals, peakOf, type Period, type SeatHolder } from './seat-usage.js'
 
 export interface SeatUsageDetail {
   readonly start: string
@@ -14,23 +14,6 @@ export interface SeatUsageDetail {
   readonly holders: readonly SeatHolder[]
   /** The order's activations_allowed in force at the end of the bucket (the last change within it); null before the order existed. */
   readonly seatsAllowed: number | null
-}
-
-/** The first instant in [start, end) with the most seats held, and that many; ends before grants at a tie. */
-const peakInstant = (held: readonly SeatTenure[], start: number, end: number): { readonly at: number; readonly count: number } => {
-  let current = held.filter((h) => h.start <= start && h.end > start).length
-  let best = { at: start, count: current }
-  const changes: [number, number][] = []
-  for (const h of held) {
-    if (h.start > start && h.start < end) changes.push([h.start, +1])
-    if (h.end > start && h.end < end) changes.push([h.end, -1])
-  }
-  changes.sort((a, b) => a[0] - b[0] || a[1] - b[1])
-  for (const [at, delta] of changes) {
-    current += delta
-    if (current > best.count) best = { at, count: current }
-  }
-  return best
 }
 
 /** Each change of the cap, oldest first: [epoch ms, activations_allowed]. */
@@ -49,12 +32,12 @@ export const seatUsageDetail = (events: readonly OrderEvent[], period: Period, l
     const start = Math.max(bucket, from)
     const end = Math.min(bucket + size, to)
     while (capIndex + 1 < caps.length && caps[capIndex + 1]![0] < end) capIndex += 1
-    const peak = peakInstant(held, start, end)
+    const peak = peakOf(held, start, end)
     rows.push({
       start: new Date(start).toISOString(),
       end: new Date(end).toISOString(),
       peakAt: peak.count === 0 ? null : new Date(peak.at).toISOString(),
-      holders: peak.count === 0 ? [] : held.filter((h) => h.start <= peak.at && h.end > peak.at).map((h) => h.holder),
+      holders: peak.count === 0 ? [] : held.filter((h) => heldAt(h, peak.at)).map((h) => h.holder),
       seatsAllowed: capIndex < 0 ? null : caps[capIndex]![1],
     })
   }

@@ -53,6 +53,8 @@ export interface SeatHolder {
 export interface SeatTenure {
   readonly start: number
   readonly end: number
+  /** Still held at the end: the end is the instant the report counts up to (`now`), not a release. */
+  readonly open: boolean
   readonly holder: SeatHolder
 }
 
@@ -66,11 +68,11 @@ const ms = (iso: string): number => Date.parse(iso)
 export const heldIntervals = (events: readonly OrderEvent[], now: number, leaseEnds: Readonly<Record<string, string>>): SeatTenure[] => {
   const open = new Map<string, { start: number; leaseEnd: number; holder: SeatHolder }>()
   const held: SeatTenure[] = []
-  const close = (seatId: string, at: number): void => {
+  const close = (seatId: string, at: number, stillHeld = false): void => {
     const seat = open.get(seatId)
     if (seat === undefined) return
     open.delete(seatId)
-    held.push({ start: seat.start, end: Math.max(seat.start, at), holder: seat.holder })
+    held.push({ start: seat.start, end: Math.max(seat.start, at), open: stillHeld, holder: seat.holder })
   }
   for (const event of events) {
     switch (event.type) {
@@ -99,29 +101,48 @@ export const heldIntervals = (events: readonly OrderEvent[], now: number, leaseE
   }
   for (const [seatId, seat] of open) {
     const own = ownEntry(leaseEnds, seatId)
-    close(seatId, Math.min(own === undefined ? seat.leaseEnd : ms(own), now))
+    const leaseEnd = own === undefined ? seat.leaseEnd : ms(own)
+    close(seatId, Math.min(leaseEnd, now), leaseEnd >= now)
   }
   return held
 }
 
 const countIn = (times: readonly number[], start: number, end: number): number => times.filter((t) => t >= start && t < end).length
 
-/** Most seats held at once within [start, end): a sweep over grant and end instants, ends first at a tie. */
-const peakIn = (held: readonly SeatTenure[], start: number, end: number): number => {
-  let current = held.filter((h) => h.start <= start && h.end > start).length
-  let peak = current
-  const changes: [number, number][] = []
+/** Held at its end instant too: a seat still held at `now`, or one granted and ended at one instant (held then, for no time). */
+const heldThrough = (h: SeatTenure): boolean => h.open || h.end === h.start
+
+/** Whether the seat is held at the instant: from its grant until its end (at its end too, when it is held through it). */
+export const heldAt = (h: SeatTenure, at: number): boolean => h.start <= at && (h.end > at || (heldThrough(h) && h.end === at))
+
+/**
+ * Most seats held at once within [start, end), and the first instant that
+ * many were: a sweep over grant and end instants. At a tie, seats that end go
+ * first (a release at the instant of another's grant does not overlap it),
+ * then grants, then the ends of seats held through them (a seat granted at
+ * the instant the report counts up to is held then, beside the others).
+ */
+export const peakOf = (held: readonly SeatTenure[], start: number, end: number): { readonly at: number; readonly count: number } => {
+  let current = 0
+  // [instant, change, rank at a tie]
+  const changes: [number, number, number][] = []
   for (const h of held) {
-    if (h.start > start && h.start < end) changes.push([h.start, +1])
-    // Every seat that ends inside was counted, at the start or by its grant inside.
-    if (h.end > start && h.end < end) changes.push([h.end, -1])
+    const rank = heldThrough(h) ? 2 : 0
+    if (heldAt(h, start)) {
+      current += 1
+      if (h.end < end && (h.end > start || heldThrough(h))) changes.push([h.end, -1, rank])
+    } else if (h.start > start && h.start < end) {
+      changes.push([h.start, +1, 1])
+      if (h.end < end) changes.push([h.end, -1, rank])
+    }
   }
-  changes.sort((a, b) => a[0] - b[0] || a[1] - b[1])
-  for (const [, delta] of changes) {
+  let best = { at: start, count: current }
+  changes.sort((a, b) => a[0] - b[0] || a[2] - b[2])
+  for (const [at, delta] of changes) {
     current += delta
-    peak = Math.max(peak, current)
+    if (current > best.count) best = { at, count: current }
   }
-  return peak
+  return best
 }
 
 const overlapMs = (held: readonly SeatTenure[], start: number, end: number): number =>
@@ -146,7 +167,7 @@ export const seatUsage = (events: readonly OrderEvent[], period: Period, leaseEn
     rows.push({
       start: new Date(start).toISOString(),
       end: new Date(end).toISOString(),
-      peakSeats: peakIn(held, start, end),
+      peakSeats: peakOf(held, start, end).count,
       seatHours: Math.round((overlapMs(held, start, end) / 3_600_000) * 10_000) / 10_000,
       grants: countIn(grants, start, end),
       releases: countIn(releases, start, end),
