@@ -148,7 +148,7 @@ export const consoleModule: ApiModule = {
   name: 'console',
   dialect: adminDialect,
   owns: under('/console'),
-  router: createConsoleRouter,
+  router: () => createConsoleRouter(adminDialect),
   openapi: consoleOpenApi,
 }
 

@@ -8,8 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Router, type Response } from 'express'
-import { adminDialect } from '../admin/dialect.js'
-import { send } from '../reply.js'
+import { send, type Dialect } from '../reply.js'
 
 const ASSETS = fileURLToPath(new URL('./assets/', import.meta.url))
 
@@ -64,14 +63,15 @@ const serve = (res: Response, asset: Asset): void => {
   res.status(200).send(asset.body)
 }
 
-export const createConsoleRouter = (): Router => {
+/** `dialect`: how an unknown asset is answered (the module's). */
+export const createConsoleRouter = (dialect: Dialect): Router => {
   const assets = loadAssets()
   const page = assets.get('index.html')!
   const router = Router()
   router.get('/console', (_req, res) => serve(res, page))
   router.get('/console/:asset', (req, res) => {
     const asset = assets.get(String(req.params.asset))
-    if (asset === undefined) send(res, adminDialect.problem(404, { detail: `no such console asset: ${String(req.params.asset)}` }))
+    if (asset === undefined) send(res, dialect.problem(404, { detail: `no such console asset: ${String(req.params.asset)}` }))
     else serve(res, asset)
   })
   return router
