@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, each against its baseline in the same run.
+import { benchConsole } from './console.js'
 import { benchEventStore } from './event-store.js'
 import { benchHeartbeats } from './heartbeats.js'
 import { benchHistory } from './history.js'
@@ -6,7 +7,7 @@ import { benchReplay } from './replay.js'
 import { benchSnapshots } from './snapshots.js'
 import { benchStartup } from './startup.js'
 
-const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore, heartbeats: benchHeartbeats, history: benchHistory, replay: benchReplay, snapshots: benchSnapshots, startup: benchStartup }
+const benches: Record<string, () => Promise<void>> = { console: benchConsole, 'event-store': benchEventStore, heartbeats: benchHeartbeats, history: benchHistory, replay: benchReplay, snapshots: benchSnapshots, startup: benchStartup }
 
 const only = process.argv[2]
 for (const [name, bench] of Object.entries(benches)) {
