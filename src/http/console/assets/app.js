@@ -64,7 +64,8 @@ const render = async () => {
     else await showLicenses(main, params, () => mine === rendering)
   } catch (error) {
     if (mine !== rendering) return
-    if (error instanceof ApiError && error.status === 403 && view !== 'license') {
+    // The token itself refused (revoked, expired): sign in again. A 403 for a place out of the key's reach is only shown.
+    if (error instanceof ApiError && (error.status === 401 || /^Invalid or expired token/.test(error.message))) {
       forget()
       fill(main, signInForm('The engine no longer accepts this token; sign in again.'))
       return
