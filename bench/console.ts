@@ -114,39 +114,45 @@ export const benchConsole = async (): Promise<void> => {
         history_page: await time(`/license-orders/${KEY}/history?limit=20`),
         list: await time('/license-orders?limit=25'),
         page_ms: null as number | null,
+        year_chart_ms: null as number | null,
       }
+      const ratio = figures.console_report.ms / figures.baseline_report.ms
+      console.log(`year report: ${figures.console_report.ms.toFixed(0)} ms (${figures.console_report.bytes} bytes) with holders, against ${figures.baseline_report.ms.toFixed(0)} ms without: ${ratio.toFixed(2)}x`)
+      console.log(`license ${figures.license.ms.toFixed(0)} ms, holders ${figures.holders.ms.toFixed(0)} ms, asOf mid-year ${figures.as_of_mid_year.ms.toFixed(0)} ms, history page ${figures.history_page.ms.toFixed(0)} ms, list ${figures.list.ms.toFixed(0)} ms`)
       const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
       if (existsSync(chromiumPath)) {
         const { chromium } = await import('playwright-core')
         const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-background-networking'] })
         try {
           const page = await browser.newPage()
+          page.setDefaultTimeout(300_000)
           await page.goto(`${running.url}/console`)
           await page.getByLabel('Admin token or API key').fill(TOKEN)
           await page.getByRole('button', { name: 'Sign in' }).click()
           await page.locator('#licenses').waitFor()
-          const times: number[] = []
+          const pages: number[] = []
+          const years: number[] = []
           for (let run = 0; run < RUNS; run += 1) {
-            await page.goto(`${running.url}/console#/licenses`)
-            await page.locator('#licenses').waitFor()
+            await page.goto('about:blank')
             const started = performance.now()
             await page.goto(`${running.url}/console#/license/${KEY}`)
-            await page.locator('#period').selectOption('year')
             await page.locator('svg.chart .bucket').first().waitFor()
             await page.locator('#holders-then').waitFor()
             await page.locator('#history').waitFor()
-            times.push(performance.now() - started)
+            pages.push(performance.now() - started)
+            const asked = performance.now()
+            await page.locator('#period').selectOption('year')
+            await page.locator('svg.chart[aria-label^="Concurrent seats per day"]').waitFor()
+            years.push(performance.now() - asked)
           }
-          figures.page_ms = median(times)
+          figures.page_ms = median(pages)
+          figures.year_chart_ms = median(years)
+          console.log(`license page in Chromium (last day's chart, holders then, history): ${figures.page_ms.toFixed(0)} ms; the year's chart: ${figures.year_chart_ms.toFixed(0)} ms more`)
         } finally {
           await browser.close()
         }
       }
-      const ratio = figures.console_report.ms / figures.baseline_report.ms
-      console.log(`year report: ${figures.console_report.ms.toFixed(0)} ms (${figures.console_report.bytes} bytes) with holders, against ${figures.baseline_report.ms.toFixed(0)} ms without: ${ratio.toFixed(2)}x`)
-      console.log(`license ${figures.license.ms.toFixed(0)} ms, holders ${figures.holders.ms.toFixed(0)} ms, asOf mid-year ${figures.as_of_mid_year.ms.toFixed(0)} ms, history page ${figures.history_page.ms.toFixed(0)} ms, list ${figures.list.ms.toFixed(0)} ms`)
-      if (figures.page_ms !== null) console.log(`license page in Chromium, year chart drawn: ${figures.page_ms.toFixed(0)} ms`)
-      console.log(JSON.stringify({ ...figures, ratio }))
+      console.log(JSON.stringify({ ...figures, ratio: figures.console_report.ms / figures.baseline_report.ms }))
     } finally {
       await running.stop()
     }
