@@ -3,7 +3,7 @@
 // and the cap in force. Aggregated per bucket like the report itself, so a
 // year of history is a few hundred rows, never the events.
 import type { OrderEvent } from './events.js'
-import { BUCKET_MS, heldAt, heldIntervals, peakOf, type Period, type SeatHolder } from './seat-usage.js'
+import { eachBucket, heldAt, heldIntervals, peakOf, type Period, type SeatHolder } from './seat-usage.js'
 
 export interface SeatUsageDetail {
   readonly start: string
@@ -21,25 +21,21 @@ const capChanges = (events: readonly OrderEvent[]): (readonly [number, number])[
   events.flatMap((e) => (e.type === 'OrderCreated' || e.type === 'OrderUpdated' ? [[Date.parse(e.data.at), e.data.terms.activations_allowed] as const] : []))
 
 export const seatUsageDetail = (events: readonly OrderEvent[], period: Period, leaseEnds: Readonly<Record<string, string>> = {}): readonly SeatUsageDetail[] => {
-  const size = BUCKET_MS[period.bucket]
-  const from = period.from.getTime()
-  const to = period.to.getTime()
-  const held = heldIntervals(events, period.now.getTime(), leaseEnds).sort((a, b) => a.start - b.start)
+  const held = heldIntervals(events, period.now.getTime(), leaseEnds)
   const caps = capChanges(events)
   let capIndex = -1
   const rows: SeatUsageDetail[] = []
-  for (let bucket = Math.floor(from / size) * size; bucket < to; bucket += size) {
-    const start = Math.max(bucket, from)
-    const end = Math.min(bucket + size, to)
+  eachBucket(held, period, (start, end, present) => {
     while (capIndex + 1 < caps.length && caps[capIndex + 1]![0] < end) capIndex += 1
-    const peak = peakOf(held, start, end)
+    const peak = peakOf(present, start, end)
     rows.push({
       start: new Date(start).toISOString(),
       end: new Date(end).toISOString(),
       peakAt: peak.count === 0 ? null : new Date(peak.at).toISOString(),
-      holders: peak.count === 0 ? [] : held.filter((h) => heldAt(h, peak.at)).map((h) => h.holder),
+      // In the order they were granted.
+      holders: peak.count === 0 ? [] : present.filter((h) => heldAt(h, peak.at)).map((h) => h.holder),
       seatsAllowed: capIndex < 0 ? null : caps[capIndex]![1],
     })
-  }
+  })
   return rows
 }
