@@ -194,7 +194,7 @@ describe.runIf(present)('the console in a browser', () => {
     await page.setViewportSize({ width: 360, height: 740 })
     await signIn(page, ADMIN_TOKEN)
     const cell = page.locator('#licenses tbody tr td').first()
-    expect(await cell.evaluate('(td) => getComputedStyle(td).display')).toBe('block')
+    expect(await cell.evaluate((td: unknown) => (globalThis as unknown as { getComputedStyle: (el: unknown) => { display: string } }).getComputedStyle(td).display)).toBe('block')
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true)
     await page.close()
   }, BROWSER_TIMEOUT)
