@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, each against its baseline in the same run.
+import { benchConsole } from './console.js'
 import { benchEventStore } from './event-store.js'
 import { benchHeartbeats } from './heartbeats.js'
 import { benchHistory } from './history.js'
@@ -9,7 +10,7 @@ import { benchSnapshots } from './snapshots.js'
 import { benchStartup } from './startup.js'
 import { benchWrites } from './writes.js'
 
-const benches: Record<string, () => Promise<void>> = { 'event-store': benchEventStore, heartbeats: benchHeartbeats, history: benchHistory, info: benchInfo, 'license-size': benchLicenseSize, replay: benchReplay, snapshots: benchSnapshots, startup: benchStartup, writes: benchWrites }
+const benches: Record<string, () => Promise<void>> = { console: benchConsole, 'event-store': benchEventStore, heartbeats: benchHeartbeats, history: benchHistory, info: benchInfo, 'license-size': benchLicenseSize, replay: benchReplay, snapshots: benchSnapshots, startup: benchStartup, writes: benchWrites }
 
 const only = process.argv[2]
 for (const [name, bench] of Object.entries(benches)) {

@@ -6,7 +6,7 @@ import { auditOpenApi } from './admin/audit-openapi.js'
 import { createCustomersRouter } from './admin/customers.js'
 import { adminDialect } from './admin/dialect.js'
 import { adminOpenApi } from './admin/openapi.js'
-import type { ApiModule } from './api-module.js'
+import type { ApiModule, OpenApiPaths } from './api-module.js'
 import { metricsModule } from './metrics.js'
 import { babelDialect, PROBLEM_JSON } from './babel/dialect.js'
 import { babelOpenApi } from './babel/openapi.js'
@@ -26,6 +26,8 @@ import { createDnaRouter } from './dna/router.js'
 import { lacDialect } from './lac/dialect.js'
 import { lacOpenApi } from './lac/openapi.js'
 import { createLacRouter } from './lac/router.js'
+import { createLicenseListRouter } from './lac/list.js'
+import { licenseListPaths } from './lac/list-openapi.js'
 import { createMeterAdminRouter } from './lac/meters.js'
 import { meterAdminPaths } from './lac/meters-openapi.js'
 import { createSeatAdminRouter } from './lac/seats.js'
@@ -35,6 +37,8 @@ import { denialPaths } from './lac/denials-openapi.js'
 import { rillsoftDialect } from './rillsoft/dialect.js'
 import { rillsoftOpenApi } from './rillsoft/openapi.js'
 import { createRillsoftRouter } from './rillsoft/router.js'
+import { createConsoleRouter } from './console/router.js'
+import { consoleOpenApi } from './console/openapi.js'
 import { createWebhooksRouter } from './admin/webhooks.js'
 import { webhooksOpenApi } from './admin/webhooks-openapi.js'
 import { wellKnownOpenApi } from './admin/jwks-openapi.js'
@@ -43,6 +47,13 @@ import { json, ref, withThrottling } from './openapi-helpers.js'
 
 /** The admin dialect's envelope, for every API of the engine's own (openapi-finish.ts documents 500 and 503 in it). */
 const ADMIN_ERRORS = { schema: 'AdminError' } as const
+
+/** Paths from several parts of one API: a path two parts share keeps the methods of both. */
+const mergePaths = (...parts: readonly OpenApiPaths[]): OpenApiPaths => {
+  const merged: Record<string, Readonly<Record<string, unknown>>> = {}
+  for (const part of parts) for (const [path, operations] of Object.entries(part)) merged[path] = { ...merged[path], ...operations }
+  return merged as OpenApiPaths
+}
 
 const under =
   (...prefixes: readonly string[]) =>
@@ -53,8 +64,8 @@ export const lacModule: ApiModule = {
   name: 'lac',
   dialect: lacDialect,
   owns: under('/license-orders'),
-  router: (deps) => Router().use(createLacRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps), createDenialsRouter(deps)),
-  openapi: { ...lacOpenApi, paths: withThrottling({ ...lacOpenApi.paths, ...seatAdminPaths, ...meterAdminPaths, ...denialPaths }, json(ref('LacError'))), errors: { schema: 'LacError' } },
+  router: (deps) => Router().use(createLacRouter(deps), createLicenseListRouter(deps), createSeatAdminRouter(deps), createMeterAdminRouter(deps), createDenialsRouter(deps)),
+  openapi: { ...lacOpenApi, paths: withThrottling(mergePaths(lacOpenApi.paths, seatAdminPaths, meterAdminPaths, licenseListPaths, denialPaths), json(ref('LacError'))), errors: { schema: 'LacError' } },
 }
 
 export const rillsoftModule: ApiModule = {
@@ -141,6 +152,15 @@ export const auditModule: ApiModule = {
   openapi: { ...auditOpenApi, errors: ADMIN_ERRORS },
 }
 
+/** The compliance console (issue 15): its page and assets; its errors in the admin dialect. */
+export const consoleModule: ApiModule = {
+  name: 'console',
+  dialect: adminDialect,
+  owns: under('/console'),
+  router: () => createConsoleRouter(adminDialect),
+  openapi: { ...consoleOpenApi, errors: ADMIN_ERRORS },
+}
+
 export const apiModules: readonly ApiModule[] = [
   lacModule,
   rillsoftModule,
@@ -154,4 +174,5 @@ export const apiModules: readonly ApiModule[] = [
   cryptlexModule,
   auditModule,
   metricsModule,
+  consoleModule,
 ]

@@ -2,6 +2,7 @@
 // evolve the command side uses), the activation-key index, and the orders of
 // each customer.
 import type Database from 'better-sqlite3'
+import type { ApiKeyScope } from '../domain/api-key/index.js'
 import { evolveOrder, initialOrderState, orderSchemas, type ExistingOrder, type OrderState } from '../domain/order/index.js'
 import { batchStates, eventsOf, jsonRows, type Projection } from './projection.js'
 
@@ -63,10 +64,44 @@ export const licenseOrdersProjection: Projection = {
   },
 }
 
+export interface LicenseSearch {
+  /** Part of the activation key, order id, customer name, product template name or product id; null: every license. */
+  readonly text: string | null
+  /** Only what this scope reaches: a product's licenses, or one license. */
+  readonly scope: ApiKeyScope
+  readonly limit: number
+  readonly offset: number
+}
+
+/** A license as a list shows it: the order, and its customer's and template's names as they are now. */
+export interface LicenseListed {
+  readonly order: ExistingOrder
+  readonly customerName: string | null
+  readonly templateName: string | null
+  readonly productId: string | null
+}
+
+/** `text` as a LIKE pattern that matches it literally anywhere. */
+const containing = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
 export const licenseOrderReader = (db: Database.Database) => {
   const getState = jsonRows<OrderState>(db, 'license_orders', 'order_id')
   const byKey = db.prepare('SELECT order_id FROM activation_keys WHERE activation_key = ?')
   const byCustomer = db.prepare('SELECT order_id FROM license_orders WHERE customer_id = ? ORDER BY created_position')
+  // Newest first; the scope and the text are filters of one query, so a page and its total agree.
+  const matching = `
+    FROM license_orders o
+    LEFT JOIN product_templates t ON t.template_id = o.product_template_id
+    LEFT JOIN customers c ON c.customer_id = o.customer_id
+    WHERE (@productId IS NULL OR t.product_id = @productId)
+      AND (@orderId IS NULL OR o.order_id = @orderId)
+      AND (@pattern IS NULL OR o.activation_key LIKE @pattern ESCAPE '\\' OR o.order_id = @text
+        OR json_extract(c.state, '$.profile.name') LIKE @pattern ESCAPE '\\'
+        OR json_extract(t.state, '$.name') LIKE @pattern ESCAPE '\\' OR t.product_id LIKE @pattern ESCAPE '\\')`
+  const page = db.prepare(`
+    SELECT o.state AS state, json_extract(c.state, '$.profile.name') AS customer_name, json_extract(t.state, '$.name') AS template_name, t.product_id AS product_id
+    ${matching} ORDER BY o.created_position DESC LIMIT @limit OFFSET @offset`)
+  const count = db.prepare(`SELECT COUNT(*) AS total ${matching}`)
   const get = (orderId: string): ExistingOrder | null => {
     const state = getState(orderId)
     return state !== null && state.exists ? state : null
@@ -76,6 +111,20 @@ export const licenseOrderReader = (db: Database.Database) => {
     byActivationKey: (key: string): ExistingOrder | null => {
       const row = byKey.get(key) as { order_id: string } | undefined
       return row === undefined ? null : get(row.order_id)
+    },
+    /** A page of the licenses the scope reaches that match the text, newest first, and how many match in all. */
+    search: ({ text, scope, limit, offset }: LicenseSearch): { readonly total: number; readonly items: readonly LicenseListed[] } => {
+      const params = {
+        productId: scope.kind === 'product' ? scope.productId : null,
+        orderId: scope.kind === 'license' ? scope.orderId : null,
+        text,
+        pattern: text === null ? null : containing(text),
+      }
+      const rows = page.all({ ...params, limit, offset }) as { state: string; customer_name: string | null; template_name: string | null; product_id: string | null }[]
+      return {
+        total: (count.get(params) as { total: number }).total,
+        items: rows.map((r) => ({ order: JSON.parse(r.state) as ExistingOrder, customerName: r.customer_name, templateName: r.template_name, productId: r.product_id })),
+      }
     },
     /** The customer's orders, oldest first. */
     orderIdsOfCustomer: (customerId: number): string[] =>

@@ -7,7 +7,15 @@ const parameters = [
   { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date-time' }, description: 'Start of the period (inclusive).' },
   { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date-time' }, description: 'End of the period (exclusive).' },
   { name: 'bucket', in: 'query', required: false, schema: { enum: ['hour', 'day'], default: 'hour' }, description: 'UTC hours or days.' },
+  {
+    name: 'holders',
+    in: 'query',
+    required: false,
+    schema: { enum: ['true', 'false'], default: 'false' },
+    description: 'JSON only: each row also has peak_at, holders (who held the seats then) and seats_allowed (the cap in force at its end).',
+  },
 ]
+const holder = { type: 'object', properties: { seat_id: str, client_id: str, machine_id: str, client_name: { type: ['string', 'null'] } } }
 const row = {
   type: 'object',
   properties: {
@@ -19,6 +27,9 @@ const row = {
     releases: { ...int, description: 'Seats released, or whose token was revoked.' },
     expiries: { ...int, description: 'Seats whose lease ran out, counted when it ran out.' },
     denials: { ...int, description: 'Requests refused because no seat was free, as recorded (at most one per client and machine per minute).' },
+    peak_at: { type: ['string', 'null'], description: 'With holders=true: the first instant of the row at which its peak was held (null: no seat held).' },
+    holders: { type: 'array', items: holder, description: 'With holders=true: who held the seats at peak_at.' },
+    seats_allowed: { type: ['integer', 'null'], description: "With holders=true: the license's activations_allowed in force at the row's end." },
   },
 }
 const failures = {

@@ -4,7 +4,7 @@
 // Admin credentials, or a key scoped to the license's product or to the license.
 import * as E from 'fp-ts/Either'
 import { Router } from 'express'
-import { bucketCount, MAX_BUCKETS, type Bucket, type ExistingOrder, type SeatUsageRow } from '../../domain/order/index.js'
+import { bucketCount, MAX_BUCKETS, type Bucket, type ExistingOrder, type SeatUsageDetail, type SeatUsageRow } from '../../domain/order/index.js'
 import { INSTANT_MESSAGE, parseInstant } from '../audit-params.js'
 import type { Call } from '../call.js'
 import type { HttpDeps } from '../deps.js'
@@ -18,6 +18,8 @@ interface Query {
   readonly from: Date
   readonly to: Date
   readonly bucket: Bucket
+  /** ?holders=true: each row also says when its peak was held, by whom, and the cap then (the console's chart). */
+  readonly holders: boolean
 }
 
 const instant = (value: unknown): Date | null => (typeof value === 'string' ? parseInstant(value) : null)
@@ -31,6 +33,12 @@ const rowBody = (r: SeatUsageRow) => ({
   releases: r.releases,
   expiries: r.expiries,
   denials: r.denials,
+})
+
+const detailBody = (d: SeatUsageDetail) => ({
+  peak_at: d.peakAt,
+  holders: d.holders.map((h) => ({ seat_id: h.seatId, client_id: h.clientId, machine_id: h.machineId, client_name: h.clientName })),
+  seats_allowed: d.seatsAllowed,
 })
 
 const COLUMNS = ['start', 'end', 'peak_seats', 'seat_hours', 'grants', 'releases', 'expiries', 'denials'] as const
@@ -50,6 +58,8 @@ export const createReportsRouter = ({ services, idempotency }: HttpDeps): Router
     if (to === null) fields.push({ field: 'to', message: INSTANT_MESSAGE })
     const bucket = req.query.bucket ?? 'hour'
     if (bucket !== 'hour' && bucket !== 'day') fields.push({ field: 'bucket', message: 'must be one of: hour, day' })
+    const holders = req.query.holders ?? 'false'
+    if (holders !== 'true' && holders !== 'false') fields.push({ field: 'holders', message: 'must be one of: true, false' })
     if (from !== null && to !== null && from >= to) fields.push({ field: 'to', message: 'must be after from' })
     if (fields.length === 0 && bucketCount({ from: from!, to: to!, bucket: bucket as Bucket }) > MAX_BUCKETS) {
       fields.push({ field: 'to', message: `the period has more than ${MAX_BUCKETS} ${bucket} buckets` })
@@ -57,23 +67,23 @@ export const createReportsRouter = ({ services, idempotency }: HttpDeps): Router
     if (fields.length > 0) return E.left(dialect.problem(400, { fields }))
     const license = await services.orders.reach(session, principal, key as string)
     if (E.isLeft(license)) return E.left(adminFailure(license.left))
-    return E.right({ order: license.right.order, from: from!, to: to!, bucket: bucket as Bucket })
+    return E.right({ order: license.right.order, from: from!, to: to!, bucket: bucket as Bucket, holders: holders === 'true' })
   }
 
-  const report = async (q: Query) => services.reports.seatUsage(q.order.orderId, { from: q.from, to: q.to, bucket: q.bucket, now: services.clock() })
+  const report = async (q: Query) => services.reports.seatUsage(q.order.orderId, { from: q.from, to: q.to, bucket: q.bucket, now: services.clock() }, q.holders)
 
   router.get(
     '/reports/seat-usage',
     endpoint.read(async (call) => {
       const q = await query(call)
       if (E.isLeft(q)) return q.left
-      const rows = await report(q.right)
+      const { rows, details } = await report(q.right)
       return reply(200, {
         license: { order_id: q.right.order.orderId, activation_key: q.right.order.activationKey },
         from: q.right.from.toISOString(),
         to: q.right.to.toISOString(),
         bucket: q.right.bucket,
-        rows: rows.map(rowBody),
+        rows: rows.map((r, i) => (details === null ? rowBody(r) : { ...rowBody(r), ...detailBody(details[i]!) })),
         totals: {
           peak_seats: Math.max(0, ...rows.map((r) => r.peakSeats)),
           seat_hours: Math.round(rows.reduce((sum, r) => sum + r.seatHours, 0) * 10_000) / 10_000,
@@ -91,7 +101,7 @@ export const createReportsRouter = ({ services, idempotency }: HttpDeps): Router
     endpoint.read(async (call) => {
       const q = await query(call)
       if (E.isLeft(q)) return q.left
-      const rows = await report(q.right)
+      const { rows } = await report(q.right)
       const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '')
       return csvReply(`seat-usage-${q.right.order.activationKey}-${stamp(q.right.from)}-${stamp(q.right.to)}.csv`, [
         csvLine(COLUMNS),

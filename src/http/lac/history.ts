@@ -62,7 +62,7 @@ export const summaryOf = (entry: AuditEntry): string =>
  * then (a seat whose lease had run out held nothing, whether or not its expiry
  * was written yet) and by whom.
  */
-const usedAt = (order: ExistingOrder, at: Date) => ({
+export const usedAt = (order: ExistingOrder, at: Date) => ({
   at: at.toISOString(),
   email: order.email ?? null,
   license_data: order.licenseData ?? null,
