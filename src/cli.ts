@@ -44,5 +44,6 @@ if (command === undefined) {
 }
 process.exitCode = await command.run(args).catch((error: unknown) => {
   process.stderr.write(`licensing ${name}: ${error instanceof Error ? error.message : String(error)}\n`)
-  return 1
+  // Whatever the failed command left running (a timer, a socket) must not keep the process alive.
+  process.exit(1)
 })

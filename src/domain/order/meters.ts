@@ -44,9 +44,12 @@ export type MeterError =
 export const ownEntry = <V>(record: Readonly<Record<string, V>> | undefined, key: string): V | undefined =>
   record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined
 
+/** A record for names that come from clients: no prototype, so `__proto__` is a name like any other. */
+const namedRecord = <V>(entries: Readonly<Record<string, V>> = {}): Record<string, V> => Object.assign(Object.create(null) as Record<string, V>, entries)
+
 /** The counters once these definitions replace the last: a name no longer listed keeps its uses without an allowance. */
 export const defineMeters = (meters: LicenseMeters | undefined, attributes: readonly MeterDefinition[]): LicenseMeters => {
-  const next: Record<string, LicenseMeter> = {}
+  const next = namedRecord<LicenseMeter>()
   for (const [name, meter] of Object.entries(meters ?? {})) next[name] = { allowedUses: null, uses: meter.uses }
   for (const { name, allowedUses } of attributes) next[name] = { allowedUses, uses: ownEntry(meters, name)?.uses ?? 0 }
   return next
@@ -70,7 +73,7 @@ export const moveUses = (
   for (const { name, uses } of before) delta.set(name, (delta.get(name) ?? 0) - uses)
   const moved = [...delta].filter(([, by]) => by !== 0)
   if (moved.length === 0) return meters
-  const next: Record<string, LicenseMeter> = { ...meters }
+  const next = namedRecord<LicenseMeter>(meters)
   for (const [name, by] of moved) {
     const meter = ownEntry(meters, name)
     next[name] = { allowedUses: meter?.allowedUses ?? null, uses: (meter?.uses ?? 0) + by }

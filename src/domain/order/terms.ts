@@ -90,7 +90,8 @@ const FeatureShape = t.intersection([
   }),
 ])
 
-const TermsShape = t.intersection([
+/** The members a request may send for the terms (OrderTermsInput decodes this shape, then normalises it). */
+export const TermsShape = t.intersection([
   t.type({
     customer_id: PositiveInt,
     product_template_id: PositiveInt,
