@@ -1,7 +1,7 @@
 // Decoding what a client sent with a codec, the failing fields named as the
 // client wrote them, in the API's own envelope. A body is decoded exactly:
 // members the codec does not declare are refused with a 400 naming each
-// (`decodeExactIn`: admin, seeds 000, 001 and 004), or dropped from what was
+// (`decodeExactIn`: admin, seeds 000, 001 and 004), or dropped before it is
 // decoded (`decodeIn`: the lenient dialects); either way nothing a client did
 // not legitimately send reaches an event.
 import * as E from 'fp-ts/Either'
@@ -11,27 +11,20 @@ import { fieldErrors } from '../domain/validation.js'
 import { exactly } from './exact.js'
 import type { Dialect, Reply } from './reply.js'
 
-/** Decodes, and drops from the result any member the codec does not declare. */
+/** Decodes what is left of the input once the members the codec does not declare are dropped. */
 export const decodeIn =
   (dialect: Dialect) =>
   <A>(codec: t.Decoder<unknown, A>, input: unknown): E.Either<Reply, A> =>
     pipe(
-      codec.decode(input),
-      E.bimap(
-        (errors) => dialect.problem(400, { fields: fieldErrors(errors) }),
-        (decoded) => exactly(codec, decoded).value as A,
-      ),
+      codec.decode(exactly(codec, input).value),
+      E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
     )
 
-/**
- * Decodes, refusing members the codec does not declare (400, each named).
- * `shape`: the codec whose members are checked, when `codec` is an opaque
- * custom type over it (OrderTermsInput over its request shape).
- */
+/** Decodes, refusing members the codec does not declare (400, each named). */
 export const decodeExactIn =
   (dialect: Dialect) =>
-  <A>(codec: t.Decoder<unknown, A>, input: unknown, shape: t.Decoder<unknown, unknown> = codec): E.Either<Reply, A> => {
-    const unknown = exactly(shape, input).unknown
+  <A>(codec: t.Decoder<unknown, A>, input: unknown): E.Either<Reply, A> => {
+    const unknown = exactly(codec, input).unknown
     if (unknown.length > 0) return E.left(dialect.problem(400, { fields: unknown.map((field) => ({ field, message: 'is not a member of this request' })) }))
     return decodeIn(dialect)(codec, input)
   }

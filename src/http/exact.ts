@@ -2,14 +2,20 @@
 // refused) and left out of the value (so nothing undeclared is stored). io-ts
 // keeps unknown members (an intersection even merges them back in), so this
 // walks the codec's structure beside the value. A codec it cannot see into
-// (a custom type, a record) lets its value through as it is.
+// (a custom type without a declared shape, a record) lets its value through
+// as it is.
 import * as t from 'io-ts'
+import type { Shaped } from '../domain/codecs.js'
 
 type Members = ReadonlyMap<string, t.Decoder<unknown, unknown>>
 
-/** Refinements, readonly and exact wrappers stand for what they wrap. */
-const unwrapped = (codec: t.Decoder<unknown, unknown>): t.Decoder<unknown, unknown> =>
-  codec instanceof t.RefinementType || codec instanceof t.ReadonlyType || codec instanceof t.ExactType ? unwrapped(codec.type) : codec
+/** Refinements, readonly and exact wrappers stand for what they wrap, a shaped custom codec for its shape. */
+const unwrapped = (codec: t.Decoder<unknown, unknown>): t.Decoder<unknown, unknown> => {
+  if (codec instanceof t.RefinementType || codec instanceof t.ReadonlyType || codec instanceof t.ExactType) return unwrapped(codec.type)
+  return isShaped(codec) ? unwrapped(codec.shape) : codec
+}
+
+const isShaped = (codec: t.Decoder<unknown, unknown>): codec is t.Decoder<unknown, unknown> & Shaped => 'shape' in codec
 
 /** The members an object codec declares; null when the codec is not one whose members are known. */
 const membersOf = (codec: t.Decoder<unknown, unknown>): Members | null => {

@@ -26,9 +26,9 @@ const privateRanges = (): BlockList => {
     list.addSubnet(net, prefix, 'ipv4')
   }
   for (const [net, prefix] of [
+    // (IPv4-mapped addresses, ::ffff:0:0/96, are judged as the IPv4 address they map: BlockList does so.)
     ['::', 128], // unspecified
     ['::1', 128],
-    ['::ffff:0:0', 96], // IPv4-mapped: judged as IPv4 below
     ['64:ff9b::', 96], // NAT64
     ['fc00::', 7], // unique local
     ['fe80::', 10], // link-local

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
-import { Bool, BoundedString, CalendarDate, IntFromInput, NonEmptyString, NonNegativeInt, PositiveInt, Text, nullable, oneOf } from '../codecs.js'
+import { Bool, BoundedString, CalendarDate, IntFromInput, NonEmptyString, NonNegativeInt, PositiveInt, Text, nullable, oneOf, shaped } from '../codecs.js'
 import { failureAt } from '../validation.js'
 
 export const LicenseType = oneOf('local', 'network')
@@ -90,8 +90,7 @@ const FeatureShape = t.intersection([
   }),
 ])
 
-/** The members a request may send for the terms (OrderTermsInput decodes this shape, then normalises it). */
-export const TermsShape = t.intersection([
+const TermsShape = t.intersection([
   t.type({
     customer_id: PositiveInt,
     product_template_id: PositiveInt,
@@ -207,18 +206,21 @@ export const violations = (input: TermsShape): readonly Violation[] => {
 }
 
 /** Decodes a request body (seed 001) into normalised terms, or fails with every problem found. */
-export const OrderTermsInput = new t.Type<OrderTerms, OrderTerms, unknown>(
-  'OrderTermsInput',
-  OrderTerms.is,
-  (u, c) =>
-    pipe(
-      TermsShape.validate(u, c),
-      E.chain((shape) => {
-        const found = violations(shape)
-        return found.length === 0
-          ? t.success(normalise(shape))
-          : E.left(found.flatMap((v) => failureAt(u, c, v.path, v.message)))
-      }),
-    ),
-  t.identity,
+export const OrderTermsInput = shaped(
+  new t.Type<OrderTerms, OrderTerms, unknown>(
+    'OrderTermsInput',
+    OrderTerms.is,
+    (u, c) =>
+      pipe(
+        TermsShape.validate(u, c),
+        E.chain((shape) => {
+          const found = violations(shape)
+          return found.length === 0
+            ? t.success(normalise(shape))
+            : E.left(found.flatMap((v) => failureAt(u, c, v.path, v.message)))
+        }),
+      ),
+    t.identity,
+  ),
+  TermsShape,
 )

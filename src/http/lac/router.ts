@@ -10,7 +10,7 @@ import * as t from 'io-ts'
 import { Router, type Request } from 'express'
 import { authorize, licenseOf } from '../../application/access.js'
 import type { Session } from '../../application/session.js'
-import { CreateOrder, OrderTerms, TermsShape, UpdateOrder, type ExistingOrder } from '../../domain/order/index.js'
+import { CreateOrder, OrderTerms, UpdateOrder, type ExistingOrder } from '../../domain/order/index.js'
 import { licenseOrderView } from '../../views/license-order.js'
 import { decodeExactIn } from '../decode.js'
 import { metaOf } from '../call.js'
@@ -28,9 +28,6 @@ const UpdateBody = UpdateOrder.props.terms
 const ActivationKeyChoice = t.partial({ activation_key: CreateOrder.props.activationKey })
 const CreateBody = t.intersection([CreateOrder.props.terms, ActivationKeyChoice])
 const StoredTerms = t.exact(OrderTerms)
-/** The members a PATCH and a POST may send: anything else is refused, never stored. */
-const UpdateMembers = TermsShape
-const CreateMembers = t.intersection([TermsShape, ActivationKeyChoice])
 
 const decode = decodeExactIn(dialect)
 
@@ -56,7 +53,7 @@ export const createLacRouter = (deps: HttpDeps): Router => {
     call.write(async (c) => {
       const license = await orders.reach(c.session, c.principal, keyOf(c.req))
       if (E.isLeft(license)) return lacFailure(license.left)
-      const terms = decode(UpdateBody, c.req.body ?? {}, UpdateMembers)
+      const terms = decode(UpdateBody, c.req.body ?? {})
       if (E.isLeft(terms)) return terms.left
       const command: UpdateOrder = { type: 'UpdateOrder', orderId: license.right.orderId, terms: terms.right }
       const updated = await orders.update(c.session, c.principal, command, metaOf(c))
@@ -68,7 +65,7 @@ export const createLacRouter = (deps: HttpDeps): Router => {
     '/license-orders',
     body,
     call.write(async (c) => {
-      const input = decode(CreateBody, c.req.body ?? {}, CreateMembers)
+      const input = decode(CreateBody, c.req.body ?? {})
       if (E.isLeft(input)) return input.left
       // The terms as OrderTermsInput rebuilt them (an intersection merges the body's own members back in).
       const terms = StoredTerms.encode(input.right)

@@ -66,8 +66,9 @@ export const createRillsoftRouter = ({ services, reads, idempotency }: HttpDeps)
         const [orderId] = reads.licenseOrders.orderIdsOfCustomer(clientId)
         const order = orderId === undefined ? null : await services.orders.get(session, orderId)
         if (order === null) return dialect.problem(404, { detail: `Client ${clientId} has no license` })
+        // A client outside the key's reach is one this key cannot see: the same 404 as a client that does not exist.
         const reached = authorize(principal.right, await liveLicense(session, order))
-        if (E.isLeft(reached)) return rillsoftFailure(reached.left)
+        if (E.isLeft(reached)) return dialect.problem(404, { detail: `Client ${clientId} was not found` })
 
         const commands = pipe(
           changes.value,
