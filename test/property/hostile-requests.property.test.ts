@@ -91,7 +91,7 @@ describe('hostile requests to every documented operation', () => {
       { weight: 3, arbitrary: json.map((value) => JSON.stringify(value)) },
       // A valid body with a member nobody declared beside it.
       { weight: 2, arbitrary: fc.tuple(hostileName, json).map(([name, junk]) => JSON.stringify({ ...seedOrder(), name: 'x', url: 'https://203.0.113.1/', events: ['*'], [name]: junk })) },
-      { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 12_000 }).map(nestedArrays) },
+      { weight: 2, arbitrary: fc.integer({ min: 1_000, max: 12_000 }).map(nestedArrays) },
       { weight: 1, arbitrary: fc.integer({ min: 100, max: 1_000 }).map(nestedObjects) },
       { weight: 1, arbitrary: fc.constantFrom('{', '', 'null', '[]', '"x"', '{"a":1}{', '{"__proto__":{"isAdmin":true}}', '\u0000') },
     )
@@ -109,8 +109,8 @@ describe('hostile requests to every documented operation', () => {
       operation: fc.constantFrom(...operations),
       segments: fc.array(segment, { minLength: 4, maxLength: 4 }),
       credential,
-      idempotencyKey: fc.option(fc.oneof(fc.constant('fuzz-key'), fc.stringMatching(/^[\x20-\x7e]{1,300}$/)), { freq: 2 }),
-      contentType: fc.option(fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/json; charset=utf-16', 'application/json-patch+json'), { freq: 6 }),
+      idempotencyKey: fc.option(fc.oneof(fc.constant('fuzz-key'), fc.stringMatching(/^[\x20-\x7e]{1,300}$/)), { freq: 3 }),
+      contentType: fc.option(fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', 'application/json; charset=utf-16', 'application/json-patch+json'), { freq: 6 }),
       body: fc.option(body, { freq: 6 }),
     })
   }
