@@ -20,11 +20,18 @@ export const decodeIn =
       E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
     )
 
+/** The 400 naming each member of the input the codec does not declare; null when there is none. */
+export const undeclaredIn =
+  (dialect: Dialect) =>
+  (codec: t.Decoder<unknown, unknown>, input: unknown): Reply | null => {
+    const unknown = exactly(codec, input).unknown
+    return unknown.length === 0 ? null : dialect.problem(400, { fields: unknown.map((field) => ({ field, message: 'is not a member of this request' })) })
+  }
+
 /** Decodes, refusing members the codec does not declare (400, each named). */
 export const decodeExactIn =
   (dialect: Dialect) =>
   <A>(codec: t.Decoder<unknown, A>, input: unknown): E.Either<Reply, A> => {
-    const unknown = exactly(codec, input).unknown
-    if (unknown.length > 0) return E.left(dialect.problem(400, { fields: unknown.map((field) => ({ field, message: 'is not a member of this request' })) }))
-    return decodeIn(dialect)(codec, input)
+    const refused = undeclaredIn(dialect)(codec, input)
+    return refused === null ? decodeIn(dialect)(codec, input) : E.left(refused)
   }
