@@ -82,7 +82,7 @@ describe('meter attribute definitions', () => {
     const state = given(created(), proto, activated(1))
       .when(update(1, { meterIncrements: [inc('__proto__', 2)] }), ctx(1))
       .state()
-    expect(Object.entries(metersOf(state))).toEqual([['__proto__', { allowedUses: 5, uses: 2 }]])
+    expect(Object.entries(metersOf(state) ?? {})).toEqual([['__proto__', { allowedUses: 5, uses: 2 }]])
     expect(Object.getPrototypeOf(metersOf(state))).toBe(Object.prototype)
   })
 })
