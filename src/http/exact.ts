@@ -5,7 +5,7 @@
 // (a custom type without a declared shape, a record) lets its value through
 // as it is.
 import * as t from 'io-ts'
-import type { Shaped } from '../domain/codecs.js'
+import type { Shaped } from '../domain/shaped.js'
 
 type Members = ReadonlyMap<string, t.Decoder<unknown, unknown>>
 

@@ -4,7 +4,8 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
-import { BoundedString, Email, NonEmptyString, Text, nullable, shaped } from '../codecs.js'
+import { BoundedString, Email, NonEmptyString, Text, nullable } from '../codecs.js'
+import { shaped } from '../shaped.js'
 import { failureAt } from '../validation.js'
 
 const Field = BoundedString(0, 255, 'a string of at most 255 characters')

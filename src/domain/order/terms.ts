@@ -6,7 +6,8 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
-import { Bool, BoundedString, CalendarDate, IntFromInput, NonEmptyString, NonNegativeInt, PositiveInt, Text, nullable, oneOf, shaped } from '../codecs.js'
+import { Bool, BoundedString, CalendarDate, IntFromInput, NonEmptyString, NonNegativeInt, PositiveInt, Text, nullable, oneOf } from '../codecs.js'
+import { shaped } from '../shaped.js'
 import { failureAt } from '../validation.js'
 
 export const LicenseType = oneOf('local', 'network')

@@ -5,7 +5,8 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
-import { Bool, BoundedString, nullable, oneOf, shaped } from '../codecs.js'
+import { Bool, BoundedString, nullable, oneOf } from '../codecs.js'
+import { shaped } from '../shaped.js'
 import { failureAt } from '../validation.js'
 import { ALL_EVENTS, WEBHOOK_EVENT_NAMES } from './catalogue.js'
 
