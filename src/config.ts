@@ -115,6 +115,8 @@ export interface WebhookConfig {
   readonly maxAttempts: number
   readonly timeoutMs: number
   readonly pollIntervalMs: number
+  /** Whether receivers on loopback, link-local and private networks may be targets (absent: no). */
+  readonly allowPrivateTargets?: boolean
 }
 
 export const DEFAULT_WEBHOOK_CONFIG: WebhookConfig = {
@@ -212,6 +214,11 @@ export const SETTINGS: readonly Setting[] = [
     name: 'WEBHOOKS_ENABLED',
     default: 'true',
     description: 'Whether this node may deliver webhooks (and keeps their deliveries list); when several nodes share one log, one of those that may delivers at a time (the leader).',
+  },
+  {
+    name: 'WEBHOOK_ALLOW_PRIVATE_TARGETS',
+    default: 'false',
+    description: 'Whether webhook URLs may point at loopback, link-local or private network addresses (checked after DNS resolution, at registration and before each delivery); true for receivers on the same host or network.',
   },
   { name: 'WEBHOOK_POLL_INTERVAL_MS', default: '1000', description: 'How often, at most, the webhook dispatcher looks for retries that have come due.' },
   {
@@ -368,6 +375,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     maxAttempts: take(integer(env, 'WEBHOOK_MAX_ATTEMPTS', d.maxAttempts, 1, 1000), d.maxAttempts),
     timeoutMs: take(integer(env, 'WEBHOOK_TIMEOUT_MS', d.timeoutMs, 1, 600_000), d.timeoutMs),
     pollIntervalMs: take(integer(env, 'WEBHOOK_POLL_INTERVAL_MS', d.pollIntervalMs, 1, 60_000), d.pollIntervalMs),
+    ...(take(bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false), false) ? { allowPrivateTargets: true } : {}),
   }
   const lockout: LockoutPolicy = {
     maxAttempts: take(integer(env, 'LOCKOUT_MAX_ATTEMPTS', 10, 1, MAX_COUNTED_ATTEMPTS), 0),

@@ -1,5 +1,18 @@
 // The files of the data directory (LICENSING_DATA_DIR): named once, for the
 // server and the command-line tools alike.
+import { isMainThread } from 'node:worker_threads'
+
+/**
+ * The data directory holds customer e-mails and secrets: whatever the engine
+ * (or SQLite, for its -wal and -shm files, or the mail outbox) creates there
+ * is its owner's only, 0700 for directories and 0600 for files, whatever the
+ * umask it was started with. Files that exist already keep their modes.
+ */
+export const keepFilesPrivate = (): void => {
+  // A worker thread may not set the umask; the process's main thread set it.
+  if (isMainThread) process.umask(0o077)
+}
+
 export const DATA_FILES = {
   /** The embedded event log: the source of truth. */
   eventLog: 'events.sqlite',

@@ -32,7 +32,7 @@ import {
   sharedLogReason,
   type Config,
 } from './config.js'
-import { DATA_FILES } from './data-files.js'
+import { DATA_FILES, keepFilesPrivate } from './data-files.js'
 import { noticeSent } from './domain/deliveries/index.js'
 import type { SenderRole } from './domain/leadership/index.js'
 import { createApp } from './http/app.js'
@@ -60,6 +60,18 @@ import { settledBefore, settledRecord } from './webhooks/records.js'
 import { webhookSecretBox } from './webhooks/secret-key.js'
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+/** The server could not listen (the port is in use, the address is not this host's): the start fails with one clear sentence. */
+const listenFailure = (host: string, port: number, cause: unknown): Error => {
+  const code = (cause as { code?: unknown } | null)?.code
+  const reasons: Readonly<Record<string, string>> = {
+    EADDRINUSE: 'the port is already in use',
+    EACCES: 'permission denied',
+    EADDRNOTAVAIL: 'the address is not available on this host',
+  }
+  const reason = typeof code === 'string' && Object.hasOwn(reasons, code) ? reasons[code] : cause instanceof Error ? cause.message : String(cause)
+  return new Error(`cannot listen on ${host}:${port}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}`, { cause })
+}
 
 export interface StartOptions {
   readonly clock?: () => Date
@@ -179,7 +191,8 @@ const openChainLedger = async (config: Config, store: EventStore, logger: Logger
 export const start = async (config: Config, options: StartOptions = {}): Promise<Running> => {
   const clock = options.clock ?? (() => new Date())
   const logger = options.logger ?? createLogger(config.logLevel)
-  mkdirSync(config.dataDir, { recursive: true })
+  keepFilesPrivate()
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const adminToken = adminTokenFor(config, logger)
 
   const signingKey = loadSigningKey({ pem: config.signingKey ?? null, dataDir: config.dataDir }, logger)
@@ -381,9 +394,34 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     },
     { version: VERSION, trustProxy: config.trustProxy },
   )
+  /** Everything but the server, in the order it can stop: for a stop, and for a start that could not listen. */
+  const closeServices = async (): Promise<void> => {
+    // The runner first: a sweep waiting for the read models to catch up is released.
+    await reads.runner.stop()
+    await cacheFollower.stop()
+    await seatSweeper.stop()
+    await webhooks.close()
+    await mailer?.stop()
+    // Given back once nothing of this node sends any more: another node takes over at once.
+    await senders.stop()
+    await reads.close()
+    snapshots.close()
+    await checkpointer.stop()
+    await chainLedger.close()
+    await store.close()
+    metrics.close()
+  }
+  // Not app.listen: Express 5 hands a listen error to its callback as if listening had begun.
   const server = await new Promise<Server>((resolveListening, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolveListening(listening))
+    const listening = createServer(app)
     listening.once('error', reject)
+    listening.listen(config.port, config.host, () => {
+      listening.off('error', reject)
+      resolveListening(listening)
+    })
+  }).catch(async (error: unknown) => {
+    await closeServices().catch((closing: unknown) => logger.warn({ err: closing }, 'could not close everything after the failed start'))
+    throw listenFailure(config.host, config.port, error)
   })
   const { port } = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
@@ -402,20 +440,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
       await closed
       clearTimeout(timer)
-      // The runner first: a sweep waiting for the read models to catch up is released.
-      await reads.runner.stop()
-      await cacheFollower.stop()
-      await seatSweeper.stop()
-      await webhooks.close()
-      await mailer?.stop()
-      // Given back once nothing of this node sends any more: another node takes over at once.
-      await senders.stop()
-      await reads.close()
-      snapshots.close()
-      await checkpointer.stop()
-      await chainLedger.close()
-      await store.close()
-      metrics.close()
+      await closeServices()
       logger.info('stopped')
     })())
 

@@ -2,7 +2,7 @@
 // is Forbidden. What a license is for access is found one way: its order and
 // the product its product template names.
 import * as E from 'fp-ts/Either'
-import { mayReach, type ApiKeyScope, type Target } from '../domain/api-key/index.js'
+import { mayMove, mayReach, type ApiKeyScope, type Target } from '../domain/api-key/index.js'
 import type { ExistingOrder } from '../domain/order/index.js'
 import { productTemplateStream, type ExistingProductTemplate } from '../domain/product-template/index.js'
 import { ProductTemplateAggregate } from './aggregates.js'
@@ -18,6 +18,10 @@ export const ADMIN_ONLY: Target = { productId: null, orderId: null }
 
 export const authorize = <T extends Target>(principal: { readonly scope: ApiKeyScope }, target: T): E.Either<Forbidden, T> =>
   mayReach(principal.scope, target) ? E.right(target) : E.left({ _tag: 'Forbidden', target: { productId: target.productId, orderId: target.orderId } })
+
+/** A change that moves a license (`from`) to a target (`to`, its product afterwards): the credential must reach both, and a license key keep its product. */
+export const authorizeMove = <T extends Target>(principal: { readonly scope: ApiKeyScope }, from: Target, to: T): E.Either<Forbidden, T> =>
+  mayMove(principal.scope, from, to) ? E.right(to) : E.left({ _tag: 'Forbidden', target: { productId: to.productId, orderId: to.orderId } })
 
 /** A license order as access judges it: by the order and the product its template names. */
 export interface License extends Target {

@@ -15,7 +15,7 @@ import { WebhookEndpointEvent, webhookEndpointDecider, webhookEndpointStream } f
 import { aggregate } from './aggregate.js'
 
 /** What the aggregates on an order's stream share: its name, events and fold, and its stream. */
-const onOrderStream = { name: 'order', stateVersion: 7, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
+const onOrderStream = { name: 'order', stateVersion: 8, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
 
 /** An order's terms, activation key and serial number (seeds 000 and 001). */
 export const OrderAggregate = aggregate({ ...onOrderStream, decider: orderDecider })
@@ -26,7 +26,7 @@ export const UsageAggregate = aggregate({ ...onOrderStream, decider: usageDecide
 /** An order's e-mail and license data (seed 004). */
 export const LicenseUpdateAggregate = aggregate({ ...onOrderStream, decider: licenseUpdateDecider })
 
-export const CustomerAggregate = aggregate({ name: 'customer', stateVersion: 2, decider: customerDecider, events: CustomerEvent, streamOf: (c) => customerStream(c.customerId) })
+export const CustomerAggregate = aggregate({ name: 'customer', stateVersion: 3, decider: customerDecider, events: CustomerEvent, streamOf: (c) => customerStream(c.customerId) })
 
 export const ProductTemplateAggregate = aggregate({ name: 'productTemplate', stateVersion: 1, decider: productTemplateDecider, events: ProductTemplateEvent, streamOf: (c) => productTemplateStream(c.templateId) })
 
@@ -41,7 +41,7 @@ export const ApiKeyAggregate = aggregate({ name: 'apiKey', stateVersion: 1, deci
 /** An Idempotency-Key: the claim of the request doing its write, then the first reply. */
 export const IdempotencyAggregate = aggregate({ name: 'idempotency', stateVersion: 2, decider: idempotencyDecider, events: IdempotencyEvent, streamOf: (c) => idempotencyStream(c.scope) })
 
-export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', stateVersion: 2, decider: webhookEndpointDecider, events: WebhookEndpointEvent, streamOf: (c) => webhookEndpointStream(c.endpointId) })
+export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', stateVersion: 3, decider: webhookEndpointDecider, events: WebhookEndpointEvent, streamOf: (c) => webhookEndpointStream(c.endpointId) })
 
 /** A product's seed 004 settings. */
 export const ProductAggregate = aggregate({ name: 'product', stateVersion: 1, decider: productDecider, events: ProductEvent, streamOf: (c) => productStream(c.productId) })
@@ -57,4 +57,4 @@ export const LeadershipAggregate = aggregate({ name: 'leadership', stateVersion:
  * and the first request on a license after a start reads every held seat's:
  * a snapshot every 10 renewals keeps each such read to a handful of events.
  */
-export const SeatAggregate = aggregate({ name: 'seat', stateVersion: 5, decider: seatDecider, events: SeatEvent, streamOf: (c) => seatStream(c.seat.seatId), snapshotEvery: 10 })
+export const SeatAggregate = aggregate({ name: 'seat', stateVersion: 6, decider: seatDecider, events: SeatEvent, streamOf: (c) => seatStream(c.seat.seatId), snapshotEvery: 10 })

@@ -17,11 +17,14 @@ export interface Principal {
   readonly scope: ApiKeyScope
 }
 
+/**
+ * Why a credential was refused. A client hears one answer for an unknown, a
+ * revoked and an expired one (telling them apart would tell a thief which
+ * stolen keys once worked); the reason is for the log.
+ */
 export type AuthFailure =
   | { readonly _tag: 'MissingCredentials' }
-  | { readonly _tag: 'InvalidCredentials' }
-  | { readonly _tag: 'ExpiredCredentials' }
-  | { readonly _tag: 'RevokedCredentials' }
+  | { readonly _tag: 'InvalidCredentials'; readonly reason: 'unknown' | 'revoked' | 'expired' }
 
 export const ADMIN_TOKEN_ID = 'admin-token'
 const TOKEN = /^lk_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/
@@ -83,17 +86,11 @@ export const createCredentials = ({ clock, adminToken }: CredentialsOptions) => 
     const hash = sha256(presented)
     if (adminHash !== null && sameHash(hash, adminHash)) return E.right({ credentialId: ADMIN_TOKEN_ID, scope: { kind: 'admin' } })
     const match = TOKEN.exec(presented)
-    if (match === null) return E.left({ _tag: 'InvalidCredentials' })
+    if (match === null) return E.left({ _tag: 'InvalidCredentials', reason: 'unknown' })
     const key = await get(session, match[1]!)
-    if (key === null || !sameHash(hash, Buffer.from(key.secretHash, 'hex'))) return E.left({ _tag: 'InvalidCredentials' })
-    switch (credentialProblem(key, clock())) {
-      case 'revoked':
-        return E.left({ _tag: 'RevokedCredentials' })
-      case 'expired':
-        return E.left({ _tag: 'ExpiredCredentials' })
-      case null:
-        return E.right({ credentialId: key.keyId, scope: key.scope })
-    }
+    if (key === null || !sameHash(hash, Buffer.from(key.secretHash, 'hex'))) return E.left({ _tag: 'InvalidCredentials', reason: 'unknown' })
+    const problem = credentialProblem(key, clock())
+    return problem === null ? E.right({ credentialId: key.keyId, scope: key.scope }) : E.left({ _tag: 'InvalidCredentials', reason: problem })
   }
 
   /**
@@ -103,7 +100,7 @@ export const createCredentials = ({ clock, adminToken }: CredentialsOptions) => 
   const authenticateBasic = async (session: Session, clientId: string, apiKey: string): Promise<E.Either<AuthFailure, Principal>> => {
     const principal = await authenticate(session, apiKey)
     if (E.isRight(principal) && principal.right.credentialId !== ADMIN_TOKEN_ID && principal.right.credentialId !== clientId) {
-      return E.left({ _tag: 'InvalidCredentials' })
+      return E.left({ _tag: 'InvalidCredentials', reason: 'unknown' })
     }
     return principal
   }

@@ -17,7 +17,7 @@ import {
   type OrderTerms,
   type UpdateOrder,
 } from '../domain/order/index.js'
-import { authorize, liveLicense, templateOf, type Forbidden, type License } from './access.js'
+import { authorize, authorizeMove, liveLicense, templateOf, type Forbidden, type License } from './access.js'
 import { ActivationKeyAggregate, OrderAggregate } from './aggregates.js'
 import type { ConcurrencyConflict, ContextOf } from './command-handler.js'
 import type { Customers, ExistingCustomer, ExistingProductTemplate, ProductTemplates } from './customers.js'
@@ -123,6 +123,20 @@ export const createOrders = (options: OrdersOptions) => {
   const release = (session: Session, key: ActivationKey, orderId: string, meta: CommandMeta) =>
     session.handle(ActivationKeyAggregate, { type: 'ReleaseActivationKey', key, orderId }, { abandonedBy: null }, meta)
 
+  /**
+   * After a fault in the order's append: the key goes back unless the order may hold it (the append may have
+   * landed before the fault). When that cannot be read either, the reservation stays, and is reclaimed as
+   * abandoned after the grace period.
+   */
+  const releaseUnlessWritten = async (session: Session, key: ActivationKey, orderId: string, meta: CommandMeta): Promise<void> => {
+    try {
+      const order = await get(session, orderId)
+      if (order === null || order.activationKey !== key) await release(session, key, orderId, meta)
+    } catch {
+      // The fault the caller rethrows says what went wrong.
+    }
+  }
+
   const create = async (session: Session, principal: Principal, request: NewOrder, meta: CommandMeta): Promise<E.Either<OrderFailure | Forbidden, ExistingOrder>> => {
     const { terms } = request
     const allowed = await mayUseTemplate(session, principal, terms.product_template_id, null)
@@ -146,7 +160,12 @@ export const createOrders = (options: OrdersOptions) => {
       key = newActivationKey()
     }
 
-    const created = await session.handle(OrderAggregate, { type: 'CreateOrder', orderId, activationKey: key, terms }, context, meta)
+    // The reservation is given back whatever stops the order being written: a refusal, or a fault (a store
+    // error, a thrown bug), so that a retry is not told the key is in use by an order that does not exist.
+    const created = await session.handle(OrderAggregate, { type: 'CreateOrder', orderId, activationKey: key, terms }, context, meta).catch(async (error: unknown) => {
+      await releaseUnlessWritten(session, key, orderId, meta)
+      throw error
+    })
     if (E.isLeft(created)) {
       await release(session, key, orderId, meta)
       return created
@@ -155,8 +174,16 @@ export const createOrders = (options: OrdersOptions) => {
   }
 
   const update = async (session: Session, principal: Principal, command: UpdateOrder, meta: CommandMeta): Promise<E.Either<OrderFailure | Forbidden, ExistingOrder>> => {
-    const allowed = await mayUseTemplate(session, principal, command.terms.product_template_id, command.orderId)
-    if (E.isLeft(allowed)) return allowed
+    const current = await get(session, command.orderId)
+    if (current !== null) {
+      // The template named may belong to another product: the change moves the license there.
+      const template = await templateOf(session, command.terms.product_template_id)
+      const moved = template === null ? E.right(null) : authorizeMove(principal, await liveLicense(session, current), { productId: template.productId, orderId: command.orderId })
+      if (E.isLeft(moved)) return moved
+    } else {
+      const allowed = await mayUseTemplate(session, principal, command.terms.product_template_id, command.orderId)
+      if (E.isLeft(allowed)) return allowed
+    }
     return pipe(await session.handle(OrderAggregate, command, await contextFor(session, command.terms), meta), E.map(existingOrder))
   }
 
@@ -171,7 +198,10 @@ export const createOrders = (options: OrdersOptions) => {
       const reserved = await reserve(session, newKey, orderId, meta)
       if (E.isLeft(reserved)) return reserved
     }
-    const changed = await session.handle(OrderAggregate, change, await contextFor(session, null), meta)
+    const changed = await session.handle(OrderAggregate, change, await contextFor(session, null), meta).catch(async (error: unknown) => {
+      if (newKey !== null) await releaseUnlessWritten(session, newKey, orderId, meta)
+      throw error
+    })
     if (E.isLeft(changed)) {
       if (newKey !== null) await release(session, newKey, orderId, meta)
       return changed

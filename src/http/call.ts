@@ -9,6 +9,7 @@ import type { Principal } from '../application/credentials.js'
 import type { Failure } from '../application/failures.js'
 import type { CommandMeta } from '../application/metadata.js'
 import type { Session } from '../application/session.js'
+import { logRefusal } from './credentials.js'
 import type { HttpDeps } from './deps.js'
 import { endpoint } from './endpoint.js'
 import type { IdempotentOptions } from './idempotency.js'
@@ -46,13 +47,16 @@ export const calls = ({ services, idempotency }: Pick<HttpDeps, 'services' | 'id
     (work: (call: Call) => Promise<Reply>, idempotent: false | IdempotentOptions): RequestHandler =>
     endpoint(dialect, services.session, async (req, res, session) => {
       const principal = await services.credentials.authenticate(session, credential(req))
-      if (E.isLeft(principal)) return failure(principal.left)
+      if (E.isLeft(principal)) {
+        logRefusal(req, principal.left)
+        return failure(principal.left)
+      }
       const allowed = options.allowed?.(principal.right) ?? E.right(null)
       if (E.isLeft(allowed)) return failure(allowed.left)
       const rate = await options.limit?.(req, res, principal.right.credentialId)
       if (rate?.limited === true) return throttled(dialect, rate)
       const go = (idempotencyKey: string | null): Promise<Reply> => work({ req, res, session, principal: principal.right, idempotencyKey })
-      return idempotent === false ? go(null) : idempotency.run(req, session, dialect, go, idempotent)
+      return idempotent === false ? go(null) : idempotency.run(req, session, dialect, principal.right, go, idempotent)
     })
   return {
     /** Writes nothing, or nothing worth keeping per Idempotency-Key. */

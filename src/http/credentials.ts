@@ -1,6 +1,7 @@
 // Reading credentials off a request in the schemes the five APIs use:
 // Authorization: Bearer, x-api-key, and Basic <clientId>:<apiKey>.
 import type { Request } from 'express'
+import type { AuthFailure } from '../application/credentials.js'
 
 export const bearerToken = (req: Request): string | null => {
   const header = req.get('authorization')
@@ -25,5 +26,7 @@ export const basicCredentials = (req: Request): { readonly clientId: string; rea
   return { clientId: decoded.slice(0, colon), apiKey: decoded.slice(colon + 1) }
 }
 
-/** Whatever credential the request carries, raw: what scopes an idempotency key. */
-export const presentedCredential = (req: Request): string => req.get('authorization') ?? req.get('x-api-key') ?? ''
+/** A refused credential, with the reason the client is not told (unknown, revoked or expired). */
+export const logRefusal = (req: Request, failure: AuthFailure): void => {
+  req.log.info({ reason: failure._tag === 'InvalidCredentials' ? failure.reason : 'missing' }, 'authentication refused')
+}

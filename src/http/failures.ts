@@ -23,17 +23,13 @@ type Meanings = { readonly [K in FailureTag]: (failure: FailureOf<K>) => Meaning
 /** Written in the eight places that answered it before: another writer got there first, and the request may simply be sent again. */
 const CONFLICT_TEXT = 'The data changed while this request was being decided; retry it.'
 
-/** What is wrong with a credential, for the dialects that say it in their own sentence. */
+/** What is wrong with a credential, for the dialects that say it in their own sentence (never whether it was revoked or expired). */
 export const authFailureDetail = (failure: AuthFailure): string => {
   switch (failure._tag) {
     case 'MissingCredentials':
       return 'no credentials were provided'
     case 'InvalidCredentials':
       return 'the credentials are not valid'
-    case 'ExpiredCredentials':
-      return 'the credentials have expired'
-    case 'RevokedCredentials':
-      return 'the credentials have been revoked'
   }
 }
 
@@ -49,8 +45,6 @@ const invalidToken = (detail: string): Meaning => ({
 const meanings: Meanings = {
   MissingCredentials: unauthenticated('MISSING_CREDENTIALS'),
   InvalidCredentials: unauthenticated('INVALID_CREDENTIALS'),
-  ExpiredCredentials: unauthenticated('CREDENTIALS_EXPIRED'),
-  RevokedCredentials: unauthenticated('CREDENTIALS_REVOKED'),
   Forbidden: () => ({ status: 403, code: 'FORBIDDEN', detail: 'This credential may not act on this license.' }),
   ConcurrencyConflict: () => ({ status: 409, code: 'CONFLICT', detail: CONFLICT_TEXT }),
   // License orders (seeds 000 and 001).

@@ -3,7 +3,8 @@
 // key (a client retrying after a timeout) gets the first reply again and
 // changes nothing. The key is claimed in the log before the work and the
 // first reply kept there after it (application/idempotency.ts), scoped by a
-// hash of credential and key; the key also goes into the metadata of the
+// hash of the authenticated principal's id and the key (not the header's
+// text: `Bearer` and `bearer ` and x-api-key name one principal); the key also goes into the metadata of the
 // events the write appended. As the IETF Idempotency-Key draft has it, the same
 // key with another request is a 422, and a retry while the first request is
 // still at work a 409 (here only once it has waited a while for that work).
@@ -12,7 +13,8 @@ import type { Request } from 'express'
 import type { IdempotentWrites, KeptReply } from '../application/idempotency.js'
 import { systemMeta } from '../application/metadata.js'
 import type { Session } from '../application/session.js'
-import { presentedCredential } from './credentials.js'
+import type { Principal } from '../application/credentials.js'
+import { nestsDeeperThan, tooDeepDetail } from './body-limits.js'
 import { withLogPosition } from './log-position.js'
 import { requestIdOf } from './request-context.js'
 import { retryLater, type Dialect, type Reply } from './reply.js'
@@ -36,11 +38,12 @@ const replayed = ({ status, headers, body }: KeptReply): Reply => ({
 })
 
 export const createIdempotency = (writes: IdempotentWrites) => {
-  /** Runs `work` once per (credential, key); `work` receives the key to record in its events' metadata. */
+  /** Runs `work` once per (principal, key); `work` receives the key to record in its events' metadata. */
   const run = async (
     req: Request,
     session: Session,
     dialect: Dialect,
+    principal: Principal,
     work: (idempotencyKey: string | null) => Promise<Reply>,
     options: IdempotentOptions = {},
   ): Promise<Reply> => {
@@ -49,8 +52,10 @@ export const createIdempotency = (writes: IdempotentWrites) => {
     if (!KEY.test(key)) {
       return dialect.problem(400, { fields: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }] })
     }
+    // The body parsers bound the depth already; the fingerprint never meets an unbounded one, whatever parsed it.
+    if (nestsDeeperThan(req.body)) return dialect.problem(400, { detail: tooDeepDetail })
     const use = {
-      scope: sha256(`${presentedCredential(req)}\u0000${key}`),
+      scope: sha256(`${principal.credentialId}\u0000${key}`),
       fingerprint: sha256(`${req.method}\u0000${req.originalUrl}\u0000${JSON.stringify(req.body ?? null)}`),
     }
     // The reply, first and replayed, carries the log position of the work: a read given it sees what the work wrote.

@@ -1,7 +1,8 @@
 // JSON request bodies, with every way a body can be wrong answered in the
 // API's own envelope: wrong content type (415), malformed JSON (400),
-// oversized (413). Never a stack trace.
+// oversized (413), nested too deep (400, body-limits.ts). Never a stack trace.
 import express, { type RequestHandler } from 'express'
+import { nestsDeeperThan, tooDeepDetail } from './body-limits.js'
 import { send, type Dialect } from './reply.js'
 
 export interface JsonBodyOptions {
@@ -25,7 +26,10 @@ export const jsonBody = (dialect: Dialect, options: JsonBodyOptions = {}): Reque
       return send(res, dialect.problem(415, { detail: `Content-Type must be ${types.join(' or ')}` }))
     }
     parse(req, res, (error?: unknown) => {
-      if (error === undefined || error === null) return next()
+      if (error === undefined || error === null) {
+        if (nestsDeeperThan(req.body)) return send(res, dialect.problem(400, { detail: tooDeepDetail }))
+        return next()
+      }
       const type = (error as { type?: string }).type
       if (type === 'entity.too.large') return send(res, dialect.problem(413, { detail: `the request body is larger than ${options.limit ?? '64kb'}` }))
       if (type === 'encoding.unsupported' || type === 'charset.unsupported') {

@@ -13,12 +13,15 @@ import type { SecretBox } from '../application/secret-box.js'
 import { retryDelay, type Backoff } from './backoff.js'
 import type { AttemptOutcome, Delivery, Outbox } from './outbox.js'
 import { deliveryHeaders } from './signature.js'
+import { webhookTargets, type TargetCheck } from './targets.js'
 
 export interface DispatcherSettings extends Backoff {
   readonly maxAttempts: number
   readonly timeoutMs: number
   /** How often, at most, due retries are looked for when nothing wakes the dispatcher. */
   readonly pollIntervalMs: number
+  /** Whether receivers on loopback, link-local and private networks may be targets (targets.ts). */
+  readonly allowPrivateTargets?: boolean
   /** Deliveries in flight at once, over all endpoints. */
   readonly concurrency?: number
 }
@@ -35,6 +38,8 @@ export interface DispatcherOptions {
   readonly leading?: () => boolean
   /** Records a settled attempt in the log, for the other nodes' outboxes; absent: the outbox alone keeps it. */
   readonly record?: (attempt: SettledAttempt) => Promise<void>
+  /** Where deliveries may go (default: as settings.allowPrivateTargets says, resolving names with the system's resolver). */
+  readonly targets?: TargetCheck
 }
 
 /** An attempt as the log records it. */
@@ -67,6 +72,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   const { outbox, secretBox, clock, settings, logger, userAgent } = options
   const random = options.random ?? Math.random
   const leading = options.leading ?? (() => true)
+  const targets = options.targets ?? webhookTargets(settings.allowPrivateTargets ?? false)
   const concurrency = settings.concurrency ?? 8
   const inFlight = new Map<string, Promise<void>>()
   const stopping = new AbortController()
@@ -114,6 +120,12 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
           ? `the signing secret was sealed with another key (${secret.left.kid}); set LICENSING_WEBHOOK_SECRET_KEY, or add to LICENSING_WEBHOOK_PREVIOUS_SECRET_KEYS, that key`
           : 'the signing secret does not open with the configured key'
       await settle(delivery, { at: clock().getTime(), responseStatus: null, error })
+      return
+    }
+    // Checked again at each attempt: the name may resolve somewhere else than when it was registered.
+    const refused = await targets(endpoint.url, 'refused')
+    if (refused !== null) {
+      await settle(delivery, { at: clock().getTime(), responseStatus: null, error: `the target was not called: its URL ${refused}` })
       return
     }
     const timestamp = Math.floor(clock().getTime() / 1000)

@@ -12,6 +12,7 @@ import { furthest, type EventStore, type Position } from '../store/port.js'
 import { createDispatcher, type DispatcherSettings, type SettledAttempt } from './dispatcher.js'
 import { createOutbox, deliversFrom, openOutbox, outboxProjection } from './outbox.js'
 import { worldProjections } from './world.js'
+import { webhookTargets } from './targets.js'
 
 export const WEBHOOKS = 'webhooks'
 export const OUTBOX_FILE = 'webhooks.sqlite'
@@ -36,6 +37,7 @@ export interface WebhooksOptions {
 export const createWebhooks = (options: WebhooksOptions) => {
   const { store, logger, lastAppended } = options
   const deliver = options.deliver ?? true
+  const targets = webhookTargets(options.settings.allowPrivateTargets ?? false)
   const db = openOutbox(options.path)
   // The runner's own connection, not synced at each commit (see openOutbox).
   const runnerDb = openOutbox(options.path, false)
@@ -47,6 +49,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
     settings: options.settings,
     logger,
     userAgent: options.userAgent,
+    targets,
     ...(options.leading === undefined ? {} : { leading: options.leading }),
     ...(options.record === undefined ? {} : { record: options.record }),
   })
@@ -65,6 +68,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     endpoints: createWebhookEndpoints({ secretBox: options.secretBox }),
     outbox,
     runner,
+    /** Why a URL may not be registered as a target; null when it may (a host that does not resolve yet may: each delivery checks again). */
+    refusedTarget: (url: string): Promise<string | null> => targets(url, 'allowed'),
     /** Looks for due deliveries now (this node just took the lead). */
     wake: dispatcher.wake,
     start: (): void => {

@@ -77,6 +77,14 @@ describe('meter attribute definitions', () => {
       .when(update(1, { meterIncrements: [inc('exports', 1)] }), ctx(2))
       .then(E.left({ _tag: 'MeterAttributeNotDefined', orderId, name: 'exports' }))
   })
+  it('given an order, when a meter named __proto__ is defined and used, then it is counted like any other name', () => {
+    const proto = defined([{ name: '__proto__', allowedUses: 5 }])
+    const state = given(created(), proto, activated(1))
+      .when(update(1, { meterIncrements: [inc('__proto__', 2)] }), ctx(1))
+      .state()
+    expect(Object.entries(metersOf(state) ?? {})).toEqual([['__proto__', { allowedUses: 5, uses: 2 }]])
+    expect(Object.getPrototypeOf(metersOf(state))).toBe(Object.prototype)
+  })
 })
 
 describe('meter uses', () => {

@@ -39,11 +39,11 @@ describe('client license (seed 000) over HTTP', () => {
     expect(bad.body.message).toBe('Authentication failed')
   })
 
-  it('answers a key scoped to another product with 403', async () => {
+  it('answers a key scoped to another product with the 404 of a client that does not exist: which clients exist is not told', async () => {
     const scoped = await issueKey(api, { product_id: 'another-product' })
     const res = await api.patch(`/api/v2/clients/${clientId}/license`, { serialNumber: 'X' }, { token: scoped.token })
-    expect(res.status).toBe(403)
-    expect(res.body).toEqual(envelope(403, 'Access denied', 'Insufficient permissions'))
+    expect(res.status).toBe(404)
+    expect(res.body).toEqual(envelope(404, 'Not found', `Client ${clientId} was not found`))
     const own = await issueKey(api, { product_id: '1' })
     expect((await api.patch(`/api/v2/clients/${clientId}/license`, { serialNumber: 'SN-3' }, { token: own.token })).status).toBe(200)
   })

@@ -21,9 +21,7 @@ import { rillsoftFailure } from '../../src/http/rillsoft/failures.js'
 const orderId = 'order-1'
 const examples: { readonly [K in FailureTag]: FailureOf<K> } = {
   MissingCredentials: { _tag: 'MissingCredentials' },
-  InvalidCredentials: { _tag: 'InvalidCredentials' },
-  ExpiredCredentials: { _tag: 'ExpiredCredentials' },
-  RevokedCredentials: { _tag: 'RevokedCredentials' },
+  InvalidCredentials: { _tag: 'InvalidCredentials', reason: 'revoked' },
   Forbidden: { _tag: 'Forbidden', target: { productId: '1', orderId } },
   UnknownActivationKey: { _tag: 'UnknownActivationKey', key: 'NO-SUCH-KEY' },
   OrderNotFound: { _tag: 'OrderNotFound', orderId },

@@ -182,7 +182,9 @@ describe('PATCH /v1/Licenses/{productId}/{licenseId} (seed 004)', () => {
         expect(res.body.Message).toMatch(/^Basic Authentication failed/)
         expect(res.headers.get('www-authenticate')).toMatch(/^Basic/)
       }
-      expect(attempts[3]!.body.Message).toMatch(/revoked/)
+      // A revoked key hears what an unknown one hears: whether a key once worked is not told (the log says why).
+      expect(attempts[3]!.body).toEqual(attempts[1]!.body)
+      expect(attempts[3]!.body.Message).not.toMatch(/revoked/)
       expect(await historyOf(server, KEY)).toEqual(before)
     })
 
@@ -293,12 +295,12 @@ describe('seed 004 IP lockout (3 invalid attempts within 60 s, then 300 s of coo
     ;({ update } = await setUpSeed004(client(server)))
   })
 
-  it('locks out an end-user address after invalid attempts from anywhere, refuses even valid data with 429 until the cooling period ends, and records the lockout', async () => {
+  it('locks out an end-user address after authenticated invalid attempts from anywhere, refuses even valid data with 429 until the cooling period ends, and records the lockout', async () => {
     const user = freshIp()
     const before = await historyOf(server, KEY)
     expect((await update(PRODUCT, 'NO-SUCH-KEY', { NewEmail: 'a@example.com', UserIp: user })).status).toBe(404)
     expect((await update(PRODUCT, KEY, { NewEmail: 'invalid', UserIp: user })).status).toBe(400)
-    expect((await update(PRODUCT, KEY, { NewEmail: 'a@example.com', UserIp: user }, { credential: null })).status).toBe(401)
+    expect((await update(PRODUCT, KEY, { NewEmail: 'a@example.com', UserIp: user, Colour: 'red' })).status).toBe(400)
 
     const locked = await update(PRODUCT, KEY, { NewEmail: 'valid@example.com', UserIp: user })
     expect(locked.status).toBe(429)
@@ -318,9 +320,22 @@ describe('seed 004 IP lockout (3 invalid attempts within 60 s, then 300 s of coo
 
     const audit = await server.running.store.readStream(`lockout-${user}`)
     expect(audit.map((e) => e.type)).toEqual(['InvalidAttemptRecorded', 'InvalidAttemptRecorded', 'InvalidAttemptRecorded', 'AddressLockedOut'])
-    expect(audit.map((e) => (e.data as { reason?: string }).reason).slice(0, 3)).toEqual(['not_found', 'invalid_parameters', 'invalid_credentials'])
+    expect(audit.map((e) => (e.data as { reason?: string }).reason).slice(0, 3)).toEqual(['not_found', 'invalid_parameters', 'invalid_parameters'])
     expect(audit[3]!.data).toMatchObject({ address: user, attempts: 3, windowSeconds: 60 })
     expect(Date.parse((audit[3]!.data as { until: string }).until) - Date.parse((audit[3]!.data as { at: string }).at)).toBe(300_000)
+  })
+
+  it('counts a request without valid credentials against its source address only: naming a victim’s UserIp does not lock the victim out', async () => {
+    const victim = freshIp()
+    const attacker = freshIp()
+    for (let i = 0; i < 5; i += 1) {
+      const res = await update(PRODUCT, KEY, { NewEmail: 'a@example.com', UserIp: victim }, { from: attacker, credential: i % 2 === 0 ? null : { clientId: 'x', apiKey: 'wrong' } })
+      expect([401, 429]).toContain(res.status)
+    }
+    expect((await update(PRODUCT, KEY, { NewEmail: 'victim@example.com', UserIp: victim })).status).toBe(204)
+    expect(await server.running.store.readStream(`lockout-${victim}`)).toEqual([])
+    // The attacker's own address is what got locked out.
+    expect((await update(PRODUCT, KEY, { NewEmail: 'valid@example.com', UserIp: freshIp() }, { from: attacker })).status).toBe(429)
   })
 
   it('locks out a source address that sends invalid attempts for many end users, whatever UserIp it names next', async () => {

@@ -18,7 +18,7 @@ export const NO_API_RATE_LIMITS = { RILLSOFT_RATE_LIMIT_PER_MINUTE: '0', LAC_RAT
 export const spawnEngine = (env: Record<string, string>): Promise<EngineProcess> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...NO_API_RATE_LIMITS, ...env },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...NO_API_RATE_LIMITS, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -65,7 +65,7 @@ export const refusedStart = (env: Record<string, string>, timeoutMs = 30_000): P
     execFile(
       process.execPath,
       ['--import', 'tsx', CLI, 'serve'],
-      { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, encoding: 'utf8', timeout: timeoutMs },
+      { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...env }, encoding: 'utf8', timeout: timeoutMs },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
     )
   })

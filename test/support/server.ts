@@ -2,7 +2,7 @@
 // temporary directory, and talks to it over real HTTP.
 import { appendFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
-import type { Config } from '../../src/config.js'
+import { DEFAULT_WEBHOOK_CONFIG, type Config } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { start, type Running, type StartOptions } from '../../src/main.js'
 import { testClock, type TestClock } from './clock.js'
@@ -59,6 +59,8 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
     mailFrom: 'Licensing <no-reply@localhost>',
     mailerEnabled: true,
     ...options.config,
+    // The tests' webhook receivers listen on loopback: private targets are allowed unless a test says otherwise.
+    webhooks: { allowPrivateTargets: true, ...(options.config?.webhooks ?? DEFAULT_WEBHOOK_CONFIG) },
   }
   const running = await start(config, { clock: clock.now, logger: createLogger('info', sink), ...(options.wrapStore === undefined ? {} : { wrapStore: options.wrapStore }) })
   let stopped = false

@@ -5,6 +5,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import { BoundedString, Email, NonEmptyString, Text, nullable } from '../codecs.js'
+import { shaped } from '../shaped.js'
 import { failureAt } from '../validation.js'
 
 const Field = BoundedString(0, 255, 'a string of at most 255 characters')
@@ -43,30 +44,33 @@ export const ProfileShape = t.intersection([
   }),
 ])
 
-export const CustomerProfileInput = new t.Type<CustomerProfile, CustomerProfile, unknown>(
-  'CustomerProfileInput',
-  CustomerProfile.is,
-  (u, c) =>
-    pipe(
-      ProfileShape.validate(u, c),
-      E.chain((p) => {
-        const tags = (p.CustomTags ?? []).map((tag) => tag.tag_name)
-        const repeated = tags.findIndex((name, i) => tags.indexOf(name) !== i)
-        if (repeated >= 0) return E.left(failureAt(u, c, ['CustomTags', repeated, 'tag_name'], 'is listed more than once'))
-        return t.success({
-          name: p.name,
-          description: p.description ?? null,
-          phone_number: p.phone_number ?? null,
-          fax_number: p.fax_number ?? null,
-          street: p.street ?? null,
-          city: p.city ?? null,
-          country: p.country ?? null,
-          zip_code: p.zip_code ?? null,
-          state: p.state ?? null,
-          Contacts: (p.Contacts ?? []).map(({ name, email }) => ({ name, email })),
-          CustomTags: (p.CustomTags ?? []).map(({ tag_name, value }) => ({ tag_name, value })),
-        })
-      }),
-    ),
-  t.identity,
+export const CustomerProfileInput = shaped(
+  new t.Type<CustomerProfile, CustomerProfile, unknown>(
+    'CustomerProfileInput',
+    CustomerProfile.is,
+    (u, c) =>
+      pipe(
+        ProfileShape.validate(u, c),
+        E.chain((p) => {
+          const tags = (p.CustomTags ?? []).map((tag) => tag.tag_name)
+          const repeated = tags.findIndex((name, i) => tags.indexOf(name) !== i)
+          if (repeated >= 0) return E.left(failureAt(u, c, ['CustomTags', repeated, 'tag_name'], 'is listed more than once'))
+          return t.success({
+            name: p.name,
+            description: p.description ?? null,
+            phone_number: p.phone_number ?? null,
+            fax_number: p.fax_number ?? null,
+            street: p.street ?? null,
+            city: p.city ?? null,
+            country: p.country ?? null,
+            zip_code: p.zip_code ?? null,
+            state: p.state ?? null,
+            Contacts: (p.Contacts ?? []).map(({ name, email }) => ({ name, email })),
+            CustomTags: (p.CustomTags ?? []).map(({ tag_name, value }) => ({ tag_name, value })),
+          })
+        }),
+      ),
+    t.identity,
+  ),
+  ProfileShape,
 )

@@ -44,12 +44,21 @@ export type MeterError =
 export const ownEntry = <V>(record: Readonly<Record<string, V>> | undefined, key: string): V | undefined =>
   record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined
 
+/**
+ * The counters as a record, built from a Map: names come from clients, and an assignment `record[name] = ...`
+ * with `__proto__` would set the prototype instead of an entry. Object.fromEntries defines each as its own
+ * entry (and the record stays a plain one, as JSON gives it back from a snapshot).
+ */
+const recordOf = (entries: ReadonlyMap<string, LicenseMeter>): LicenseMeters => Object.fromEntries(entries)
+
+const entriesOf = (meters: LicenseMeters | undefined): Map<string, LicenseMeter> => new Map(Object.entries(meters ?? {}))
+
 /** The counters once these definitions replace the last: a name no longer listed keeps its uses without an allowance. */
 export const defineMeters = (meters: LicenseMeters | undefined, attributes: readonly MeterDefinition[]): LicenseMeters => {
-  const next: Record<string, LicenseMeter> = {}
-  for (const [name, meter] of Object.entries(meters ?? {})) next[name] = { allowedUses: null, uses: meter.uses }
-  for (const { name, allowedUses } of attributes) next[name] = { allowedUses, uses: ownEntry(meters, name)?.uses ?? 0 }
-  return next
+  const next = new Map<string, LicenseMeter>()
+  for (const [name, meter] of Object.entries(meters ?? {})) next.set(name, { allowedUses: null, uses: meter.uses })
+  for (const { name, allowedUses } of attributes) next.set(name, { allowedUses, uses: ownEntry(meters, name)?.uses ?? 0 })
+  return recordOf(next)
 }
 
 /** Whether these definitions are the ones in force already (same names, same allowances). */
@@ -70,12 +79,12 @@ export const moveUses = (
   for (const { name, uses } of before) delta.set(name, (delta.get(name) ?? 0) - uses)
   const moved = [...delta].filter(([, by]) => by !== 0)
   if (moved.length === 0) return meters
-  const next: Record<string, LicenseMeter> = { ...meters }
+  const next = entriesOf(meters)
   for (const [name, by] of moved) {
     const meter = ownEntry(meters, name)
-    next[name] = { allowedUses: meter?.allowedUses ?? null, uses: (meter?.uses ?? 0) + by }
+    next.set(name, { allowedUses: meter?.allowedUses ?? null, uses: (meter?.uses ?? 0) + by })
   }
-  return next
+  return recordOf(next)
 }
 
 /**

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import { Bool, BoundedString, CalendarDate, IntFromInput, NonEmptyString, NonNegativeInt, PositiveInt, Text, nullable, oneOf } from '../codecs.js'
+import { shaped } from '../shaped.js'
 import { failureAt } from '../validation.js'
 
 export const LicenseType = oneOf('local', 'network')
@@ -206,18 +207,21 @@ export const violations = (input: TermsShape): readonly Violation[] => {
 }
 
 /** Decodes a request body (seed 001) into normalised terms, or fails with every problem found. */
-export const OrderTermsInput = new t.Type<OrderTerms, OrderTerms, unknown>(
-  'OrderTermsInput',
-  OrderTerms.is,
-  (u, c) =>
-    pipe(
-      TermsShape.validate(u, c),
-      E.chain((shape) => {
-        const found = violations(shape)
-        return found.length === 0
-          ? t.success(normalise(shape))
-          : E.left(found.flatMap((v) => failureAt(u, c, v.path, v.message)))
-      }),
-    ),
-  t.identity,
+export const OrderTermsInput = shaped(
+  new t.Type<OrderTerms, OrderTerms, unknown>(
+    'OrderTermsInput',
+    OrderTerms.is,
+    (u, c) =>
+      pipe(
+        TermsShape.validate(u, c),
+        E.chain((shape) => {
+          const found = violations(shape)
+          return found.length === 0
+            ? t.success(normalise(shape))
+            : E.left(found.flatMap((v) => failureAt(u, c, v.path, v.message)))
+        }),
+      ),
+    t.identity,
+  ),
+  TermsShape,
 )

@@ -6,6 +6,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import { Bool, BoundedString, nullable, oneOf } from '../codecs.js'
+import { shaped } from '../shaped.js'
 import { failureAt } from '../validation.js'
 import { ALL_EVENTS, WEBHOOK_EVENT_NAMES } from './catalogue.js'
 
@@ -67,25 +68,28 @@ export interface Registration {
 }
 
 /** Decodes a registration (or a change merged onto the current settings), naming each failing field. */
-export const RegistrationInput = new t.Type<Registration, Registration, unknown>(
-  'RegistrationInput',
-  (u): u is Registration => typeof u === 'object' && u !== null && 'settings' in u && 'secret' in u,
-  (u, c) =>
-    pipe(
-      RegistrationShape.validate(u, c),
-      E.chain((shape) => {
-        const { events } = shape
-        if (events.length === 0) return E.left(failureAt(u, c, ['events'], 'must name at least one event'))
-        if (events.includes(ALL_EVENTS) && events.length > 1) {
-          return E.left(failureAt(u, c, ['events'], `"${ALL_EVENTS}" already means every event; it must be the only entry`))
-        }
-        const repeated = events.findIndex((name, i) => events.indexOf(name) !== i)
-        if (repeated >= 0) return E.left(failureAt(u, c, ['events', repeated], 'is listed more than once'))
-        return t.success({
-          settings: { url: shape.url, events: [...events], description: shape.description ?? null, enabled: shape.enabled ?? true },
-          secret: shape.secret ?? null,
-        })
-      }),
-    ),
-  t.identity,
+export const RegistrationInput = shaped(
+  new t.Type<Registration, Registration, unknown>(
+    'RegistrationInput',
+    (u): u is Registration => typeof u === 'object' && u !== null && 'settings' in u && 'secret' in u,
+    (u, c) =>
+      pipe(
+        RegistrationShape.validate(u, c),
+        E.chain((shape) => {
+          const { events } = shape
+          if (events.length === 0) return E.left(failureAt(u, c, ['events'], 'must name at least one event'))
+          if (events.includes(ALL_EVENTS) && events.length > 1) {
+            return E.left(failureAt(u, c, ['events'], `"${ALL_EVENTS}" already means every event; it must be the only entry`))
+          }
+          const repeated = events.findIndex((name, i) => events.indexOf(name) !== i)
+          if (repeated >= 0) return E.left(failureAt(u, c, ['events', repeated], 'is listed more than once'))
+          return t.success({
+            settings: { url: shape.url, events: [...events], description: shape.description ?? null, enabled: shape.enabled ?? true },
+            secret: shape.secret ?? null,
+          })
+        }),
+      ),
+    t.identity,
+  ),
+  RegistrationShape,
 )

@@ -13,7 +13,7 @@ import type { ApiKeyScope, ExistingApiKey } from '../../domain/api-key/index.js'
 import { ProductIdInput } from '../../domain/product-template/index.js'
 import type { ListedApiKey } from '../../projections/api-keys.js'
 import { metaOf } from '../call.js'
-import { decodeIn } from '../decode.js'
+import { decodeExactIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
@@ -22,7 +22,7 @@ import { adminDialect as dialect } from './dialect.js'
 import { adminFailure } from './failures.js'
 import { pagedList } from './reads.js'
 
-const decode = decodeIn(dialect)
+const decode = decodeExactIn(dialect)
 
 const ScopeInput = new t.Type<
   { readonly kind: 'admin' } | { readonly kind: 'product'; readonly productId: string } | { readonly kind: 'activation_key'; readonly key: string },

@@ -8,7 +8,7 @@ import type { ExistingCustomer, ExistingProductTemplate } from '../../applicatio
 import { CreateCustomer, CreateProductTemplate } from '../../domain/index.js'
 import { customerView } from '../../views/license-order.js'
 import { metaOf } from '../call.js'
-import { decodeIn } from '../decode.js'
+import { decodeExactIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply } from '../reply.js'
@@ -26,7 +26,7 @@ const idParam = (req: Request): number | null => {
   return ID.test(text) ? Number(text) : null
 }
 
-const decode = decodeIn(dialect)
+const decode = decodeExactIn(dialect)
 
 /** A customer's profile, decoded with the customer commands' own codec for it. */
 const Profile = CreateCustomer.props.profile

@@ -9,7 +9,7 @@ import { Router, type Request } from 'express'
 import { ProductSettings, type ProductState } from '../../domain/product/index.js'
 import { ProductId } from '../../domain/product-template/index.js'
 import { metaOf } from '../call.js'
-import { decodeIn } from '../decode.js'
+import { decodeExactIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
@@ -20,7 +20,7 @@ import { adminFailure } from './failures.js'
 /** The settings as the admin API names them, decoded with the product settings' own codecs. */
 export const SettingsInput = t.type({ status: ProductSettings.props.status, license_data_enabled: ProductSettings.props.licenseDataEnabled })
 
-const decode = decodeIn(dialect)
+const decode = decodeExactIn(dialect)
 
 export const createProductsRouter = ({ services, reads, idempotency }: HttpDeps): Router => {
   const router = Router()

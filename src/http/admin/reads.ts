@@ -7,7 +7,7 @@ import type { Request } from 'express'
 import type * as t from 'io-ts'
 import type { Failure } from '../../application/failures.js'
 import type { Call } from '../call.js'
-import { decodeIn } from '../decode.js'
+import { decodeIn, undeclaredIn } from '../decode.js'
 import { reply, type Dialect, type Reply } from '../reply.js'
 import { pageOf } from './paging.js'
 
@@ -63,6 +63,9 @@ export const patchById =
   async (call: Call): Promise<Reply> => {
     const found = await find(resource, call)
     if (E.isLeft(found)) return found.left
+    // What the client sent is checked for undeclared members; what is kept is not its to answer for.
+    const undeclared = undeclaredIn(dialect)(resource.codec, call.req.body)
+    if (undeclared !== null) return undeclared
     const input = decodeIn(dialect)(resource.codec, mergedOnto(resource.fields(found.right), call.req.body))
     if (E.isLeft(input)) return input.left
     const changed = await resource.change(call, found.right, input.right)

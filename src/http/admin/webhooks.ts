@@ -8,10 +8,10 @@
 import * as E from 'fp-ts/Either'
 import { Router, type Request } from 'express'
 import { oneOf } from '../../domain/codecs.js'
-import { RegistrationInput, type ExistingWebhookEndpoint } from '../../domain/webhook-endpoint/index.js'
+import { RegistrationInput, WebhookUrl, type ExistingWebhookEndpoint } from '../../domain/webhook-endpoint/index.js'
 import type { Delivery } from '../../webhooks/outbox.js'
 import { metaOf } from '../call.js'
-import { decodeIn } from '../decode.js'
+import { decodeExactIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
 import { reply, type Reply } from '../reply.js'
@@ -55,7 +55,7 @@ const idParam = (req: Request): string | null => {
 /** A path id that names no endpoint, or one that is gone: the same answer as the decider's. */
 const notFound = (endpointId: string): Reply => adminFailure({ _tag: 'WebhookEndpointNotFound', endpointId })
 
-const decode = decodeIn(dialect)
+const decode = decodeExactIn(dialect)
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
@@ -76,6 +76,18 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
     body: endpointBody,
   }
 
+  const patchEndpoint = patchById(
+    {
+      ...endpointById,
+      fields: ({ url, events, description, enabled }: ExistingWebhookEndpoint) => ({ url, events, description, enabled }),
+      // The whole result is checked as a registration; a secret sent is a new one.
+      codec: RegistrationInput,
+      change: (call, { endpointId }, registration) => webhooks.endpoints.change(call.session, endpointId, registration, metaOf(call)),
+    },
+    dialect,
+    adminFailure,
+  )
+
   router.post(
     '/webhooks',
     body,
@@ -83,6 +95,8 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
       async (call) => {
         const registration = decode(RegistrationInput, call.req.body)
         if (E.isLeft(registration)) return registration.left
+        const refused = await webhooks.refusedTarget(registration.right.settings.url)
+        if (refused !== null) return dialect.problem(400, { fields: [{ field: 'url', message: refused }] })
         const registered = await webhooks.endpoints.register(call.session, registration.right, metaOf(call))
         if (E.isLeft(registered)) return adminFailure(registered.left)
         const { endpoint: created, generatedSecret } = registered.right
@@ -105,19 +119,13 @@ export const createWebhooksRouter = ({ services, webhooks, idempotency }: HttpDe
   router.patch(
     '/webhooks/:id',
     body,
-    admin.write(
-      patchById(
-        {
-          ...endpointById,
-          fields: ({ url, events, description, enabled }) => ({ url, events, description, enabled }),
-          // The whole result is checked as a registration; a secret sent is a new one.
-          codec: RegistrationInput,
-          change: (call, { endpointId }, registration) => webhooks.endpoints.change(call.session, endpointId, registration, metaOf(call)),
-        },
-        dialect,
-        adminFailure,
-      ),
-    ),
+    admin.write(async (call) => {
+      // A new URL is a new target: the same policy as at registration.
+      const url: unknown = isObject(call.req.body) ? call.req.body.url : undefined
+      const refused = WebhookUrl.is(url) ? await webhooks.refusedTarget(url) : null
+      if (refused !== null) return dialect.problem(400, { fields: [{ field: 'url', message: refused }] })
+      return patchEndpoint(call)
+    }),
   )
 
   router.delete(

@@ -27,7 +27,8 @@ const STATUS: Readonly<Record<number, readonly [type: string, title: string, cod
 const VALIDATION_TITLE = 'One or more validation errors occurred.'
 
 const errorsOf = (fields: readonly FieldError[]): Record<string, string[]> => {
-  const errors: Record<string, string[]> = {}
+  // Field names may come from the client (an unknown member): a record without a prototype holds any of them.
+  const errors: Record<string, string[]> = Object.create(null)
   for (const { field, message } of fields) (errors[field] ??= []).push(`${field} ${message}`)
   return errors
 }

@@ -15,8 +15,6 @@ const unauthenticated =
 const babelAnswer = failureMap(dialect, {
   MissingCredentials: unauthenticated('MISSING_CREDENTIALS', 'Send an API key as Authorization: Bearer <key> or x-api-key.'),
   InvalidCredentials: unauthenticated('INVALID_CREDENTIALS', 'The API key is not valid.'),
-  ExpiredCredentials: unauthenticated('CREDENTIALS_EXPIRED', 'The API key has expired.'),
-  RevokedCredentials: unauthenticated('CREDENTIALS_REVOKED', 'The API key has been revoked.'),
   Forbidden: () => babelProblem(403, 'FORBIDDEN', 'This API key may not act on this license.'),
 })
 

@@ -20,8 +20,8 @@ const problemDetails = {
   required: ['type', 'title', 'status', 'code'],
   description:
     'RFC 7807 problem details, as ASP.NET Core writes them, with a machine-readable code. ' +
-    'Codes: VALIDATION_FAILED (errors names each field), INVALID_LICENSE_TOKEN, MISSING_CREDENTIALS, INVALID_CREDENTIALS, CREDENTIALS_EXPIRED, ' +
-    'CREDENTIALS_REVOKED, FORBIDDEN (the API key may not reach this license), LICENSE_NOT_FOUND (unknown userKey), LICENSE_DISABLED (the order is not enabled), ' +
+    'Codes: VALIDATION_FAILED (errors names each field), INVALID_LICENSE_TOKEN, MISSING_CREDENTIALS, INVALID_CREDENTIALS (also for a revoked or expired key), ' +
+    'FORBIDDEN (the API key may not reach this license), LICENSE_NOT_FOUND (unknown userKey), LICENSE_DISABLED (the order is not enabled), ' +
     'LICENSE_EXPIRED, TOKEN_REVOKED, CLIENT_MISMATCH (the token was issued to another client or machine), NOT_ACTIVATED, DEACTIVATION_LIMIT_REACHED, ' +
     'CONFLICT, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_ERROR.',
   properties: {

@@ -29,8 +29,6 @@ const cryptlexAnswer = (failure: Failure, meterNames: readonly string[]): Reply 
   failureMap(dialect, {
     MissingCredentials: unauthenticated('MISSING_ACCESS_TOKEN', 'Send an access token (an API key) as Authorization: Bearer <token>.'),
     InvalidCredentials: unauthenticated('INVALID_ACCESS_TOKEN', 'The access token is not valid.'),
-    ExpiredCredentials: unauthenticated('ACCESS_TOKEN_EXPIRED', 'The access token has expired.'),
-    RevokedCredentials: unauthenticated('ACCESS_TOKEN_REVOKED', 'The access token has been revoked.'),
     Forbidden: () => cryptlexProblem(403, 'FORBIDDEN', 'This access token may not act on this license.'),
     ActivationNotFound: () => cryptlexProblem(404, 'ACTIVATION_NOT_FOUND', 'No activation has this id.'),
     FingerprintMismatch: () =>

@@ -15,7 +15,7 @@ const errorSchema = {
   description:
     'Every error: a machine-readable code and a message. Codes: VALIDATION_FAILED (400; `errors` names each field), PRODUCT_MISMATCH (400, productId), ' +
     'LICENSE_KEY_MISMATCH (400, PATCH: key is not the license of the activation), METER_ATTRIBUTE_NOT_DEFINED (400), METER_ATTRIBUTE_USES_BELOW_ZERO (400), ' +
-    'MISSING_ACCESS_TOKEN, INVALID_ACCESS_TOKEN, ACCESS_TOKEN_EXPIRED, ACCESS_TOKEN_REVOKED (401), FORBIDDEN (403: the token may not reach this license; ' +
+    'MISSING_ACCESS_TOKEN, INVALID_ACCESS_TOKEN (also for a revoked or expired token) (401), FORBIDDEN (403: the token may not reach this license; ' +
     'out-of-scope licenses and activations are 403, not 404), LICENSE_DISABLED, LICENSE_EXPIRED (403), LICENSE_NOT_FOUND, ACTIVATION_NOT_FOUND (404), ' +
     'ACTIVATION_LIMIT_REACHED, DEACTIVATION_LIMIT_REACHED, METER_ATTRIBUTE_USES_LIMIT_REACHED, FINGERPRINT_MISMATCH, CONFLICT (409), ' +
     'PAYLOAD_TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE (415), UNPROCESSABLE (422: an Idempotency-Key reused for another request), NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_ERROR.',

@@ -18,8 +18,6 @@ const basicFailed = (failure: AuthFailure): Reply =>
 export const dnaFailure = failureMap(dialect, {
   MissingCredentials: basicFailed,
   InvalidCredentials: basicFailed,
-  ExpiredCredentials: basicFailed,
-  RevokedCredentials: basicFailed,
   // Retried many times already: another node keeps changing this license. Our failure, not the request's.
   ConcurrencyConflict: () => dialect.problem(500),
 })

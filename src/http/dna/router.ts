@@ -7,14 +7,20 @@
 //
 // What is checked, in order; the first that fails answers, and nothing is
 // changed unless every check passes:
-//   1. IP lockout of the end user's address (UserIp) or the request's source address -> 429
-//   2. a body that is not JSON -> 400 (counted as an invalid attempt)
-//   3. Basic authentication -> 401 (counted)
-//   4. requests per credential and minute -> 429
-//   5. the parameters -> 400 naming each invalid or missing one (counted)
-//   6. the product and the license, and the credential's reach -> 404 (counted)
-//   7. the product's license-data option, for NewLicenseData -> 403
-//   8. a test event for an ACTIVE product -> 409
+//   1. IP lockout of the request's source address -> 429
+//   2. a body that is not JSON -> 400 (counted against the source address)
+//   3. Basic authentication -> 401 (counted against the source address)
+//   4. IP lockout of the end user's address (UserIp) -> 429
+//   5. requests per credential and minute -> 429
+//   6. the parameters -> 400 naming each invalid or missing one (counted)
+//   7. the product and the license, and the credential's reach -> 404 (counted)
+//   8. the product's license-data option, for NewLicenseData -> 403
+//   9. a test event for an ACTIVE product -> 409
+// The UserIp a body names is the vendor's word about its end user: it is
+// believed (looked at and counted) only once the vendor's credential has been
+// checked, so that no one can lock an end user out by naming their address
+// in requests without credentials.
+// Members the seed does not list are refused (400, named).
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import express, { Router, type Request, type Response } from 'express'
@@ -29,9 +35,11 @@ import type { AttemptFailure } from '../../domain/lockout/index.js'
 import { ChangeEmail, ChangeLicenseData } from '../../domain/order/index.js'
 import { ProductId } from '../../domain/product-template/index.js'
 import { fieldErrors } from '../../domain/validation.js'
-import { basicCredentials } from '../credentials.js'
+import { MAX_BODY_DEPTH, nestsDeeperThan } from '../body-limits.js'
+import { basicCredentials, logRefusal } from '../credentials.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
+import { exactly } from '../exact.js'
 import { reply, type Reply } from '../reply.js'
 import { clientIpOf, commandMeta } from '../request-context.js'
 import { dnaDialect as dialect, describeParameters } from './dialect.js'
@@ -57,7 +65,10 @@ const parseJson = express.json({ limit: BODY_LIMIT, type: () => true })
 const readBody = (req: Request, res: Response): Promise<E.Either<Reply, unknown>> =>
   new Promise((resolve) => {
     parseJson(req, res, (error?: unknown) => {
-      if (error === undefined || error === null) return resolve(E.right(req.body))
+      if (error === undefined || error === null) {
+        if (nestsDeeperThan(req.body)) return resolve(E.left(dialect.problem(400, { detail: `The request body nests deeper than ${MAX_BODY_DEPTH} levels.` })))
+        return resolve(E.right(req.body))
+      }
       const type = (error as { type?: string }).type
       if (type === 'entity.too.large') return resolve(E.left(dialect.problem(413, { detail: `The request body is larger than ${BODY_LIMIT}.` })))
       if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
@@ -81,6 +92,8 @@ const decodeUpdate = (req: Request, body: unknown): E.Either<string, LicenseUpda
   const licenseId = ActivationKeyInput.decode(String(req.params.licenseId))
   if (E.isLeft(licenseId)) problems.push('Invalid LicenseId format')
   if (!isObject(body)) return E.left([...problems, 'The request body must be a JSON object with UserIp and NewEmail and/or NewLicenseData'].join('; '))
+  const unknown = exactly(LicenseUpdateBody, body).unknown
+  if (unknown.length > 0) problems.push(`Unknown parameter${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`)
   const fields = LicenseUpdateBody.decode(body)
   const changes = E.isLeft(fields) ? O.none : changesOf(fields.right)
   if (E.isLeft(fields)) problems.push(describeParameters(fieldErrors(fields.left)))
@@ -125,32 +138,47 @@ export const createDnaRouter = ({ services, reads, idempotency, logger, rateLimi
     endpoint(dialect, services.session, async (req, res, session) => {
       const body = await readBody(req, res)
       const source = clientIpOf(req)
-      const attempt: Attempt = { userIp: userIpOf(body), sourceAddress: source === null ? null : canonicalIp(source) }
+      // Until the credential is checked, only the address the request came from is known for sure.
+      const anonymous: Attempt = { userIp: null, sourceAddress: source === null ? null : canonicalIp(source) }
 
-      // A locked-out address is refused before anything else is looked at, valid or not.
-      const until = await lockout.lockedUntil(session, attempt)
-      if (until !== null) {
+      /** A locked-out address is refused before anything else about the request is looked at, valid or not. */
+      const lockedOut = async (attempt: Attempt): Promise<Reply | null> => {
+        const until = await lockout.lockedUntil(session, attempt)
+        if (until === null) return null
         req.log.info({ ...attempt, until: until.toISOString() }, 'refused: IP lockout')
         const seconds = Math.max(1, Math.ceil((until.getTime() - clock().getTime()) / 1000))
         return tooMany(seconds, `Too many invalid attempts from this IP address - try again in ${seconds} seconds (see "X-RateLimit-Reset").`)
       }
-      const refuse = async (answer: Reply, reason: AttemptFailure, actor: string | null): Promise<Reply> => {
-        const locked = await lockout.recordFailure(session, attempt, reason, commandMeta(req, actor))
-        if (locked.length > 0) req.log.warn({ addresses: locked, reason, policy: lockout.policy }, 'IP lockout')
-        return answer
-      }
-      if (E.isLeft(body)) return refuse(body.left, 'invalid_parameters', null)
+      const refuseAs =
+        (attempt: Attempt) =>
+        async (answer: Reply, reason: AttemptFailure, actor: string | null): Promise<Reply> => {
+          const locked = await lockout.recordFailure(session, attempt, reason, commandMeta(req, actor))
+          if (locked.length > 0) req.log.warn({ addresses: locked, reason, policy: lockout.policy }, 'IP lockout')
+          return answer
+        }
+      const sourceLocked = await lockedOut(anonymous)
+      if (sourceLocked !== null) return sourceLocked
+      if (E.isLeft(body)) return refuseAs(anonymous)(body.left, 'invalid_parameters', null)
 
       const basic = basicCredentials(req)
       const principal =
         basic === null ? E.left({ _tag: 'MissingCredentials' as const }) : await services.credentials.authenticateBasic(session, basic.clientId, basic.apiKey)
-      if (E.isLeft(principal)) return refuse(dnaFailure(principal.left), 'invalid_credentials', null)
+      if (E.isLeft(principal)) {
+        logRefusal(req, principal.left)
+        return refuseAs(anonymous)(dnaFailure(principal.left), 'invalid_credentials', null)
+      }
       const { credentialId, scope } = principal.right
+
+      // Authenticated: the end user's address counts too.
+      const attempt: Attempt = { ...anonymous, userIp: userIpOf(body) }
+      const userLocked = await lockedOut(attempt)
+      if (userLocked !== null) return userLocked
+      const refuse = refuseAs(attempt)
 
       const rate = await limitRate(req, res, credentialId)
       if (rate.limited) return tooMany(rate.resetSeconds)
 
-      return idempotency.run(req, session, dialect, async (idempotencyKey) => {
+      return idempotency.run(req, session, dialect, principal.right, async (idempotencyKey) => {
         const update = decodeUpdate(req, body.right)
         if (E.isLeft(update)) return refuse(dialect.problem(400, { detail: update.left }), 'invalid_parameters', credentialId)
         const updated = await services.licenseUpdates.update(session, principal.right, update.right, commandMeta(req, credentialId, idempotencyKey))

@@ -10,7 +10,7 @@ import type { CommandMeta } from '../../application/metadata.js'
 import type { Session } from '../../application/session.js'
 import { calls, metaOf, type Call } from '../call.js'
 import { bearerToken } from '../credentials.js'
-import { decodeIn } from '../decode.js'
+import { decodeExactIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import type { Reply } from '../reply.js'
 import { lacDialect as dialect } from './dialect.js'
@@ -26,7 +26,7 @@ export interface LicenseWrite<A> {
   readonly meta: CommandMeta
 }
 
-const decode = decodeIn(dialect)
+const decode = decodeExactIn(dialect)
 
 /** Seed 001's endpoints: the Bearer token is checked first; a write then runs once per Idempotency-Key. */
 export const lacCalls = (deps: Pick<HttpDeps, 'services' | 'idempotency' | 'rateLimits'>) =>
@@ -51,7 +51,7 @@ export const licenseEndpoints = (deps: Pick<HttpDeps, 'services' | 'idempotency'
       call.read(async (c) => {
         const license = await reachableLicense(deps, c)
         if (E.isLeft(license)) return license.left
-        return deps.idempotency.run(c.req, c.session, dialect, async (idempotencyKey) => {
+        return deps.idempotency.run(c.req, c.session, dialect, c.principal, async (idempotencyKey) => {
           const input = body === null ? E.right(undefined as A) : decode(body, c.req.body ?? {})
           if (E.isLeft(input)) return input.left
           return handler({ req: c.req, session: c.session, license: license.right, input: input.right, meta: metaOf({ ...c, idempotencyKey }) })

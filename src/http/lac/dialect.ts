@@ -22,7 +22,8 @@ export const lacDialect: Dialect = {
   problem: (status: number, problem: Problem = {}) => {
     const detail = problem.detail ?? DOCUMENTED[status] ?? 'Error.'
     if (problem.fields === undefined || problem.fields.length === 0) return reply(status, { detail })
-    const errors: Record<string, string[]> = {}
+    // Field names may come from the client (an unknown member): a record without a prototype holds any of them.
+    const errors: Record<string, string[]> = Object.create(null)
     for (const { field, message } of problem.fields) (errors[field] ??= []).push(message)
     return reply(status, { detail: problem.detail ?? DOCUMENTED[status] ?? 'Invalid data.', errors })
   },

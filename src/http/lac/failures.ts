@@ -12,8 +12,6 @@ const unknownKey = (): Reply => dialect.problem(404)
 export const lacFailure = failureMap(dialect, {
   MissingCredentials: invalidToken,
   InvalidCredentials: invalidToken,
-  ExpiredCredentials: invalidToken,
-  RevokedCredentials: invalidToken,
   Forbidden: () => dialect.problem(403, { detail: 'This token may not act on this license order.' }),
   UnknownActivationKey: unknownKey,
   OrderNotFound: unknownKey,

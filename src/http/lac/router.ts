@@ -10,9 +10,9 @@ import * as t from 'io-ts'
 import { Router, type Request } from 'express'
 import { authorize, licenseOf } from '../../application/access.js'
 import type { Session } from '../../application/session.js'
-import { CreateOrder, UpdateOrder, type ExistingOrder } from '../../domain/order/index.js'
+import { CreateOrder, OrderTerms, UpdateOrder, type ExistingOrder } from '../../domain/order/index.js'
 import { licenseOrderView } from '../../views/license-order.js'
-import { decodeIn } from '../decode.js'
+import { decodeExactIn } from '../decode.js'
 import { metaOf } from '../call.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
@@ -25,9 +25,11 @@ import { createLacHistory } from './history.js'
 /** The body of a PATCH: the order's new terms, decoded with UpdateOrder's own codec for them. */
 export const UpdateBody = UpdateOrder.props.terms
 /** The body of a POST: CreateOrder's terms, and the key the vendor may choose. */
-export const CreateBody = t.intersection([CreateOrder.props.terms, t.partial({ activation_key: CreateOrder.props.activationKey })])
+const ActivationKeyChoice = t.partial({ activation_key: CreateOrder.props.activationKey })
+export const CreateBody = t.intersection([CreateOrder.props.terms, ActivationKeyChoice])
+const StoredTerms = t.exact(OrderTerms)
 
-const decode = decodeIn(dialect)
+const decode = decodeExactIn(dialect)
 
 export const createLacRouter = (deps: HttpDeps): Router => {
   const { services, reads } = deps
@@ -65,8 +67,9 @@ export const createLacRouter = (deps: HttpDeps): Router => {
     call.write(async (c) => {
       const input = decode(CreateBody, c.req.body ?? {})
       if (E.isLeft(input)) return input.left
-      const { activation_key, ...terms } = input.right
-      const created = await orders.create(c.session, c.principal, { terms, activationKey: activation_key ?? null }, metaOf(c))
+      // The terms as OrderTermsInput rebuilt them (an intersection merges the body's own members back in).
+      const terms = StoredTerms.encode(input.right)
+      const created = await orders.create(c.session, c.principal, { terms, activationKey: input.right.activation_key ?? null }, metaOf(c))
       if (E.isLeft(created)) return lacFailure(created.left)
       return reply(201, await present(c.session, created.right), { Location: `/license-orders/${encodeURIComponent(created.right.activationKey)}` })
     }),

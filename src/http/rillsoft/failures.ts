@@ -9,8 +9,6 @@ const badToken = (): Reply => dialect.problem(401, { detail: 'JWT token is inval
 export const rillsoftFailure = failureMap(dialect, {
   MissingCredentials: () => dialect.problem(401, { detail: 'JWT token not found' }),
   InvalidCredentials: badToken,
-  ExpiredCredentials: badToken,
-  RevokedCredentials: badToken,
   Forbidden: () => dialect.problem(403),
   OrderNotFound: () => dialect.problem(404, { detail: 'the license order does not exist' }),
 })

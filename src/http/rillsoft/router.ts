@@ -12,8 +12,8 @@ import * as t from 'io-ts'
 import { Router } from 'express'
 import { authorize, liveLicense } from '../../application/access.js'
 import { ChangeActivationKey, ChangeSerialNumber } from '../../domain/order/index.js'
-import { bearerToken } from '../credentials.js'
-import { decodeIn } from '../decode.js'
+import { bearerToken, logRefusal } from '../credentials.js'
+import { decodeExactIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
@@ -39,18 +39,21 @@ const changesOf = ({ serialNumber, activationKey }: t.TypeOf<typeof LicenseChang
 
 export const createRillsoftRouter = ({ services, reads, idempotency, rateLimits }: HttpDeps): Router => {
   const router = Router()
-  const decode = decodeIn(dialect)
+  const decode = decodeExactIn(dialect)
 
   router.patch(
     '/api/v2/clients/:client_id/license',
     jsonBody(dialect),
     endpoint(dialect, services.session, async (req, res, session) => {
       const principal = await services.credentials.authenticate(session, bearerToken(req))
-      if (E.isLeft(principal)) return rillsoftFailure(principal.left)
+      if (E.isLeft(principal)) {
+        logRefusal(req, principal.left)
+        return rillsoftFailure(principal.left)
+      }
       const rate = await rateLimits?.rillsoft?.(req, res, principal.right.credentialId)
       if (rate?.limited === true) return throttled(dialect, rate)
 
-      return idempotency.run(req, session, dialect, async (idempotencyKey) => {
+      return idempotency.run(req, session, dialect, principal.right, async (idempotencyKey) => {
         const clientIdText = String(req.params.client_id)
         if (!CLIENT_ID.test(clientIdText)) {
           return dialect.problem(400, { fields: [{ field: 'client_id', message: 'must be a positive integer' }] })
@@ -66,8 +69,9 @@ export const createRillsoftRouter = ({ services, reads, idempotency, rateLimits 
         const [orderId] = reads.licenseOrders.orderIdsOfCustomer(clientId)
         const order = orderId === undefined ? null : await services.orders.get(session, orderId)
         if (order === null) return dialect.problem(404, { detail: `Client ${clientId} has no license` })
+        // A client outside the key's reach is one this key cannot see: the same 404 as a client that does not exist.
         const reached = authorize(principal.right, await liveLicense(session, order))
-        if (E.isLeft(reached)) return rillsoftFailure(reached.left)
+        if (E.isLeft(reached)) return dialect.problem(404, { detail: `Client ${clientId} was not found` })
 
         const commands = pipe(
           changes.value,
