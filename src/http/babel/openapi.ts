@@ -93,10 +93,11 @@ const tokenRequest = {
  * A reply that carries a token exactly when `flag` is true: a string then, null otherwise, written as two
  * shapes so that a client generated from this document types licenseToken as a string where it is there.
  */
-const withToken = (flag: string, description: string, properties: Readonly<Record<string, unknown>>) => ({
+/** An answer with a token when `flag` is true and none when it is false; `refusal`: the members only a refusal has (the rule, the denial). */
+const withToken = (flag: string, description: string, properties: Readonly<Record<string, unknown>>, refusal: Readonly<Record<string, unknown>> = {}) => ({
   oneOf: [
     { type: 'object', properties: { [flag]: { const: true }, licenseToken: { ...str, description }, ...properties } },
-    { type: 'object', properties: { [flag]: { const: false }, licenseToken: { type: 'null' }, ...properties } },
+    { type: 'object', properties: { [flag]: { const: false }, licenseToken: { type: 'null' }, ...properties, ...refusal } },
   ],
 })
 
@@ -169,8 +170,9 @@ export const babelOpenApi: ApiModule['openapi'] = {
           heartbeatInterval: { ...durationSchema, description: 'How often to heartbeat.' },
           ...counts,
           license: ref('BabelLicense'),
-          denialId: { ...nullable(str), description: 'Only when not granted: the denial, which GET /license-orders/{activation_key}/denials/{denial_id} explains (the rule, the seats held and by whom then).' },
-          rule: { ...str, description: 'Only when not granted: the rule that refused it (activations_allowed: every place taken).' },
+        }, {
+          denialId: { ...nullable(str), description: 'The denial, which GET /license-orders/{activation_key}/denials/{denial_id} explains (the rule, the seats held and by whom then).' },
+          rule: { ...str, description: 'The rule that refused it (activations_allowed: every place taken).' },
         }),
         { ...notFound, '403': problem('FORBIDDEN, LICENSE_DISABLED or LICENSE_EXPIRED.') },
       ),
@@ -204,10 +206,8 @@ export const babelOpenApi: ApiModule['openapi'] = {
       post: operation(
         "Where a client stands on the license. code: VALID, DISABLED, EXPIRED, HEARTBEAT_DEAD (its seat's lease ran out), TOKEN_REVOKED, FINGERPRINT_MISMATCH (the client holds the license on another machine), NO_SEAT (floating) or NOT_ACTIVATED (node-locked).",
         'BabelClientRequest',
-        withToken('success', 'The token the client holds the license with (its seat or activation).', {
-          ...licenseProperties,
-          code: str,
-          rule: { ...str, description: 'Not VALID: the rule behind the code (enabled, expiration, lease, token_revoked, activation_fingerprint, seat_required, activation_required).' },
+        withToken('success', 'The token the client holds the license with (its seat or activation).', { ...licenseProperties, code: str }, {
+          rule: { ...str, description: 'The rule behind a code other than VALID (enabled, expiration, lease, token_revoked, activation_fingerprint, seat_required, activation_required).' },
         }),
         notFound,
         false,

@@ -9,6 +9,7 @@ export const consoleOpenApi: ApiModule['openapi'] = {
     '/console': {
       get: {
         tags: [tag],
+        security: [],
         summary: 'The console page (no credential needed to load it; every request it makes carries the token signed in with).',
         responses: { '200': { description: 'HTML', content: { 'text/html': { schema: str } } } },
       },
@@ -16,6 +17,7 @@ export const consoleOpenApi: ApiModule['openapi'] = {
     '/console/{asset}': {
       get: {
         tags: [tag],
+        security: [],
         summary: "The console's scripts and stylesheet.",
         parameters: [pathParam('asset', 'A file name such as app.js or console.css.')],
         responses: {
