@@ -20,6 +20,7 @@ import { LicenseChange } from '../../src/http/rillsoft/router.js'
 import { CustomerProfileInput, ProfileShape } from '../../src/domain/customer/profile.js'
 import { OrderTermsInput, TermsShape } from '../../src/domain/order/terms.js'
 import { RegistrationInput, RegistrationShape } from '../../src/domain/webhook-endpoint/settings.js'
+import { WhatIfBody } from '../../src/http/admin/what-if.js'
 
 /** Codecs with cross-field rules are custom types; the shape each checks first is what the request must look like. */
 const shapes = new Map<unknown, t.Mixed>([
@@ -52,6 +53,7 @@ const codecs: Readonly<Record<string, t.Mixed>> = {
   'post /v3/activations': ActivationBody,
   'patch /v3/activations/{id}': ActivationBody,
   'patch /v1/Licenses/{productId}/{licenseId}': LicenseUpdateBody,
+  'post /reports/what-if': WhatIfBody,
 }
 
 interface Shape {

@@ -15,7 +15,7 @@ const parameters = [
     description: 'JSON only: each row also has peak_at, holders (who held the seats then) and seats_allowed (the cap in force at its end).',
   },
 ]
-const holder = { type: 'object', properties: { seat_id: str, client_id: str, machine_id: str, client_name: { type: ['string', 'null'] } } }
+const holder = { type: 'object', properties: { seat_id: str, client_id: str, machine_id: str, client_name: { type: ['string', 'null'] } }, required: ['seat_id', 'client_id', 'machine_id', 'client_name'] }
 const row = {
   type: 'object',
   properties: {
@@ -31,6 +31,8 @@ const row = {
     holders: { type: 'array', items: holder, description: 'With holders=true: who held the seats at peak_at.' },
     seats_allowed: { type: ['integer', 'null'], description: "With holders=true: the license's activations_allowed in force at the row's end." },
   },
+  // The last three only with holders=true.
+  required: ['start', 'end', 'peak_seats', 'seat_hours', 'grants', 'releases', 'expiries', 'denials'],
 }
 const failures = {
   '400': json(ref('AdminError'), 'A parameter is missing or invalid; it is named.'),

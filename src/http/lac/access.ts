@@ -10,7 +10,7 @@ import type { CommandMeta } from '../../application/metadata.js'
 import type { Session } from '../../application/session.js'
 import { calls, metaOf, type Call } from '../call.js'
 import { bearerToken } from '../credentials.js'
-import { decodeExactIn } from '../decode.js'
+import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import type { Reply } from '../reply.js'
 import { lacDialect as dialect } from './dialect.js'
@@ -26,7 +26,8 @@ export interface LicenseWrite<A> {
   readonly meta: CommandMeta
 }
 
-const decode = decodeExactIn(dialect)
+// Seed 001's service (Django REST framework) ignores members it does not declare: they are dropped, never stored.
+const decode = decodeIn(dialect)
 
 /** Seed 001's endpoints: the Bearer token is checked first; a write then runs once per Idempotency-Key. */
 export const lacCalls = (deps: Pick<HttpDeps, 'services' | 'idempotency' | 'rateLimits'>) =>
