@@ -79,7 +79,7 @@ interface Stored {
 /** A group of appends in one transaction (run it `.immediate`): each settles alone, a failed one leaving nothing behind. */
 export const createAppender = (db: Database.Database, options: { readonly chained: boolean }) => {
   // Each event's link is written in the transaction that appends it: no append is ever committed unchained.
-  const chain = options.chained ? attachSqliteChain(db) : null
+  const chain = options.chained ? attachSqliteChain(db, { catchUp: false }) : null
   const lastRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').safeIntegers(true)
   const insert = db.prepare(
     'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',

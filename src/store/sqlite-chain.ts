@@ -50,8 +50,12 @@ export const chainedOf = (row: EventRow): ChainedEvent => ({
   recordedAt: row.recorded_at,
 })
 
-/** Adds the chain's tables to the log and chains what is not chained yet (a log written before the chain, or by an older engine). */
-export const attachSqliteChain = (db: Database.Database): SqliteChain => {
+/**
+ * Adds the chain's tables to the log and, unless told not to, chains what is not chained yet (a log written
+ * before the chain, or by an older engine). An appender opened after the store skips that: the store did it,
+ * and a write lock another process holds must not stop the appender from starting (each append catches up itself).
+ */
+export const attachSqliteChain = (db: Database.Database, options: { readonly catchUp: boolean } = { catchUp: true }): SqliteChain => {
   db.exec(CHAIN_SCHEMA)
   const linkAt = db.prepare('SELECT link FROM event_chain WHERE position = ?')
   const lastLinked = db.prepare('SELECT position, link FROM event_chain ORDER BY position DESC LIMIT 1').safeIntegers(true)
@@ -79,6 +83,6 @@ export const attachSqliteChain = (db: Database.Database): SqliteChain => {
     put(position, event, previous)
   }
 
-  db.transaction(() => catchUp(2n ** 62n)).immediate()
+  if (options.catchUp) db.transaction(() => catchUp(2n ** 62n)).immediate()
   return { record }
 }
