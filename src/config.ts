@@ -37,6 +37,8 @@ export interface Config {
   readonly lockout: LockoutPolicy
   /** Seed 004's requests per credential and minute. */
   readonly rateLimitPerMinute: number
+  /** Seed 003's activations without a vendor credential: requests per window and source address, and per license key. Absent: the defaults. */
+  readonly activationRateLimits?: { readonly perAddress: number; readonly perKey: number; readonly windowSeconds: number }
   /** null: notices are written as .eml files into <data dir>/outbox. */
   readonly smtpUrl: string | null
   readonly mailFrom: string
@@ -223,6 +225,9 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'LOCKOUT_WINDOW_SECONDS', default: '600', description: 'Seed 004 IP lockout: the period in which those attempts are counted.' },
   { name: 'LOCKOUT_COOLDOWN_SECONDS', default: '900', description: 'Seed 004 IP lockout: how long a locked-out address is refused (429).' },
   { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
+  { name: 'ACTIVATION_RATE_LIMIT_PER_ADDRESS', default: '50', description: 'Seed 003: activation requests without a vendor credential per window and source address; more are answered 429.' },
+  { name: 'ACTIVATION_RATE_LIMIT_PER_KEY', default: '10', description: 'Seed 003: activation requests without a vendor credential per window and license key; more are answered 429.' },
+  { name: 'ACTIVATION_RATE_LIMIT_WINDOW_SECONDS', default: '5', description: "Seed 003: the window of those two limits (Cryptlex's is 5 seconds)." },
   { name: 'SMTP_URL', default: '(unset)', description: 'Send e-mail notices through this SMTP server, e.g. smtp://user:pass@mail.example.com:587. Unset: they are written as .eml files into <data dir>/outbox.' },
   { name: 'MAIL_FROM', default: 'Licensing <no-reply@localhost>', description: 'Sender of the e-mail notices.' },
   { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node may send e-mail notices; when several nodes share one log, one of those that may sends at a time (the leader).' },
@@ -324,6 +329,11 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     cooldownSeconds: take(integer(env, 'LOCKOUT_COOLDOWN_SECONDS', 900, 1, 30 * 86_400), 0),
   }
   const rateLimitPerMinute = take(integer(env, 'RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000), 0)
+  const activationRateLimits = {
+    perAddress: take(integer(env, 'ACTIVATION_RATE_LIMIT_PER_ADDRESS', 50, 1, 1_000_000), 0),
+    perKey: take(integer(env, 'ACTIVATION_RATE_LIMIT_PER_KEY', 10, 1, 1_000_000), 0),
+    windowSeconds: take(integer(env, 'ACTIVATION_RATE_LIMIT_WINDOW_SECONDS', 5, 1, 86_400), 0),
+  }
   const smtpUrl = text(env, 'SMTP_URL')
   // The URL may hold a password: the message names the variable, never its value.
   if (smtpUrl !== null && !/^smtps?:\/\/\S+$/i.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL')
@@ -373,6 +383,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     leaseHistoryRetentionDays,
     lockout,
     rateLimitPerMinute,
+    activationRateLimits,
     smtpUrl,
     mailFrom,
     mailerEnabled,

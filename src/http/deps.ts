@@ -6,6 +6,7 @@ import type { Webhooks } from '../webhooks/index.js'
 import type { Idempotency } from './idempotency.js'
 import type { LogPositions } from './log-position.js'
 import type { RateLimitSettings } from './dna/rate-limit.js'
+import type { ActivationRateLimits } from './cryptlex/rate-limit.js'
 
 export interface HealthReport {
   readonly ok: boolean
@@ -24,4 +25,6 @@ export interface HttpDeps {
   readonly webhooks: Webhooks
   /** Seed 004's requests per credential and minute (default 300, in-process store). */
   readonly rateLimit?: RateLimitSettings
+  /** Seed 003's activations without a vendor credential, per source address and license key (default DEFAULT_ACTIVATION_RATE_LIMITS). */
+  readonly activationRateLimits?: ActivationRateLimits
 }
