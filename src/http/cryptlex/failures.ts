@@ -19,7 +19,14 @@ export const activationNotFound = (): Reply => problem(404, 'ACTIVATION_NOT_FOUN
 export const invalidLicenseKey = (): Reply => problem(400, 'INVALID_LICENSE_KEY', 'No license has this key.')
 export const invalidProductId = (): Reply => problem(400, 'INVALID_PRODUCT_ID', 'productId is not the product of this license.')
 
-export const cryptlexFailure = (failure: Failure): Reply =>
+/** The sent meter attribute a failure is about, as a field name. */
+const meterField = (names: readonly string[], name: string, part: 'name' | 'usesIncrement'): string => {
+  const index = names.indexOf(name)
+  return index < 0 ? 'meterAttributes' : `meterAttributes[${index}].${part}`
+}
+
+/** `meterNames`: the names of the meter attributes the request sent, in order (to name the item at fault). */
+export const cryptlexFailure = (failure: Failure, meterNames: readonly string[] = []): Reply =>
   failureMap(dialect, {
     // A vendor's Bearer key (activations themselves need none).
     MissingCredentials: unauthenticated('MISSING_ACCESS_TOKEN', 'Send an access token (an API key) as Authorization: Bearer <token>.'),
@@ -36,10 +43,12 @@ export const cryptlexFailure = (failure: Failure): Reply =>
     DeactivationLimitReached: ({ allowed }) => problem(409, 'DEACTIVATION_LIMIT_REACHED', `The license allows ${allowed} deactivations and has none left.`),
     ActivationNotFound: activationNotFound,
     FingerprintMismatch: () => problem(400, 'INVALID_ACTIVATION_FINGERPRINT', 'fingerprint is not the fingerprint of the machine this activation is bound to.'),
-    MeterAttributeNotDefined: ({ name }) => problem(400, 'METER_ATTRIBUTE_NOT_FOUND', `meterAttributes: ${name} is not a meter attribute of this license.`),
-    MeterUsesBelowZero: ({ name }) => problem(400, 'METER_ATTRIBUTE_USES_BELOW_ZERO', `meterAttributes: the uses of ${name} cannot go below zero.`),
+    MeterAttributeNotDefined: ({ name }) =>
+      problem(400, 'METER_ATTRIBUTE_NOT_FOUND', `${meterField(meterNames, name, 'name')} names no meter attribute of this license (${name}).`),
+    MeterUsesBelowZero: ({ name }) =>
+      problem(400, 'METER_ATTRIBUTE_USES_BELOW_ZERO', `${meterField(meterNames, name, 'usesIncrement')} would take the uses of ${name} below zero.`),
     MeterUsesAboveAllowed: ({ name, allowedUses }) =>
-      problem(400, 'METER_ATTRIBUTE_USES_LIMIT_REACHED', `meterAttributes: the license allows ${allowedUses} uses of ${name}.`),
+      problem(400, 'METER_ATTRIBUTE_USES_LIMIT_REACHED', `${meterField(meterNames, name, 'usesIncrement')} would take the uses of ${name} above the ${allowedUses} allowed.`),
     // Seat and token outcomes: not reachable through seed 003, answered sensibly all the same.
     TokenRevoked: tokenRefused,
     ClientMismatch: tokenRefused,

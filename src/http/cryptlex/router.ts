@@ -34,7 +34,7 @@ import { cryptlexDialect as dialect, cryptlexProblem, invalid } from './dialect.
 import { activationNotFound, cryptlexFailure, invalidLicenseKey, invalidProductId } from './failures.js'
 import { createActivationRateLimit, DEFAULT_ACTIVATION_RATE_LIMITS, type RateVerdict } from './rate-limit.js'
 import { ACTIVATION_BODY_NAMES, ActivationBody, changesOf } from './request.js'
-import { cryptlexActivation } from './view.js'
+import { activationView } from '../../views/activation.js'
 
 /** Room for a 1024-character fingerprint and a good many metadata entries of up to 4096 characters. */
 export const CRYPTLEX_BODY_LIMIT = '256kb'
@@ -56,6 +56,8 @@ const decode = (body: unknown): E.Either<Reply, ActivationBody> => {
     E.chain((named) => pipe(ActivationBody.decode(named), E.mapLeft((errors) => invalid(fieldErrors(errors))))),
   )
 }
+
+const meterNames = (input: ActivationBody): string[] => (input.meterAttributes ?? []).map((m) => m.name)
 
 const tooMany = (verdict: RateVerdict): Reply => ({ ...cryptlexProblem(429, 'TOO_MANY_REQUESTS', 'Too many requests; try again after X-Rate-Limit-Reset.'), headers: verdict.headers })
 const withRate = (answer: Reply, verdict: RateVerdict | null): Reply => (verdict === null ? answer : { ...answer, headers: { ...verdict.headers, ...answer.headers } })
@@ -146,7 +148,7 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
           changes: changesOf(input.right),
         }
         const outcome = await usage.activateWithDetails(c.session, command, metaOf(c))
-        if (E.isLeft(outcome)) return cryptlexFailure(outcome.left)
+        if (E.isLeft(outcome)) return cryptlexFailure(outcome.left, meterNames(input.right))
         const { order: after, activation, now, created } = outcome.right
         const token = await tokenFor(c, after, activation, productId.right, now)
         if (E.isLeft(token)) return token.left
@@ -162,7 +164,7 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
       const found = await activationById(c, String(c.req.params.id))
       if (E.isLeft(found)) return found.left
       const { license, activation } = found.right
-      return reply(200, cryptlexActivation(license.order, activation, license.productId, services.clock()))
+      return reply(200, activationView(license.order, activation, license.productId, services.clock()))
     }),
   )
 
@@ -181,7 +183,7 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
         if (E.isLeft(productId)) return productId.left
         const { activationId } = activation
         const outcome = await usage.updateActivation(c.session, { type: 'UpdateActivation', orderId: license.orderId, activationId, changes: changesOf(input.right) }, metaOf(c))
-        if (E.isLeft(outcome)) return cryptlexFailure(outcome.left)
+        if (E.isLeft(outcome)) return cryptlexFailure(outcome.left, meterNames(input.right))
         const { order: after, now } = outcome.right
         const updated = ownEntry(after.usage.activations, activationId)
         if (updated === undefined) return activationNotFound()
