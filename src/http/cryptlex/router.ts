@@ -120,19 +120,25 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
       })(req, res, next)
     }
 
-  /** Counts the key, then works; a key over its limit is refused before any look-up. */
-  const keyed = async (counted: (key: string) => Promise<RateVerdict | null>, key: string, work: () => Promise<Reply>): Promise<Reply> => {
-    const verdict = await counted(key)
+  /**
+   * Counts the key the body names (in any casing, even when the rest of the
+   * body is invalid: a refused request counts too), then works; a key over its
+   * limit is refused before any look-up.
+   */
+  const keyed = async (counted: (key: string) => Promise<RateVerdict | null>, body: unknown, work: () => Promise<Reply>): Promise<Reply> => {
+    const named = documentedNames(body, ACTIVATION_BODY_NAMES)
+    const key = E.isRight(named) ? (named.right as { key?: unknown } | undefined)?.key : undefined
+    const verdict = typeof key === 'string' ? await counted(key) : null
     return verdict?.limited === true ? tooMany(verdict) : work()
   }
 
   router.post(
     '/v3/activations',
     body,
-    open(async (c, counted) => {
-      const input = decode(c.req.body)
-      if (E.isLeft(input)) return input.left
-      return keyed(counted, input.right.key, async () => {
+    open(async (c, counted) =>
+      keyed(counted, c.req.body, async () => {
+        const input = decode(c.req.body)
+        if (E.isLeft(input)) return input.left
         const license = await licenseOfKey(c, input.right.key)
         if (E.isLeft(license)) return license.left
         const productId = productNamed(input.right, license.right)
@@ -154,8 +160,8 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
         if (E.isLeft(token)) return token.left
         // The document lists 200 only; a new activation's id is also in Location (and in the token's aid).
         return reply(200, { activationToken: token.right }, created ? { Location: `/v3/activations/${activation.activationId}` } : {})
-      })
-    }),
+      }),
+    ),
   )
 
   router.get(
@@ -171,10 +177,10 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
   router.patch(
     '/v3/activations/:id',
     body,
-    open(async (c, counted) => {
-      const input = decode(c.req.body)
-      if (E.isLeft(input)) return input.left
-      return keyed(counted, input.right.key, async () => {
+    open(async (c, counted) =>
+      keyed(counted, c.req.body, async () => {
+        const input = decode(c.req.body)
+        if (E.isLeft(input)) return input.left
         const found = await activationById(c, String(c.req.params.id))
         if (E.isLeft(found)) return found.left
         const { license, activation } = found.right
@@ -189,8 +195,8 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
         if (updated === undefined) return activationNotFound()
         const token = await tokenFor(c, after, updated, productId.right, now)
         return E.isLeft(token) ? token.left : reply(200, { activationToken: token.right })
-      })
-    }),
+      }),
+    ),
   )
 
   router.delete(
