@@ -1,6 +1,9 @@
 // Every failure in seed 002's dialect: the shared meanings (../failures.ts) as
 // problem details with their code, and its own 401s (with WWW-Authenticate)
-// and 403 for a key scoped elsewhere.
+// and 403 for a key scoped elsewhere. Statuses follow Babel's published error
+// codes and the gRPC status each raises, read through the standard gRPC to
+// HTTP mapping (README, "Seed 002: Babel's error codes"): a limit reached is
+// PermissionDenied (403), as Babel's ServerReachedMaxTokenAllowed.
 import type { AuthFailure } from '../../application/credentials.js'
 import { failureMap, withHeader } from '../failures.js'
 import type { Reply } from '../reply.js'
@@ -17,4 +20,5 @@ export const babelFailure = failureMap(dialect, {
   ExpiredCredentials: unauthenticated('CREDENTIALS_EXPIRED', 'The API key has expired.'),
   RevokedCredentials: unauthenticated('CREDENTIALS_REVOKED', 'The API key has been revoked.'),
   Forbidden: () => babelProblem(403, 'FORBIDDEN', 'This API key may not act on this license.'),
+  DeactivationLimitReached: ({ allowed }) => babelProblem(403, 'DEACTIVATION_LIMIT_REACHED', `The license allows ${allowed} deactivations and has none left.`),
 })
