@@ -83,6 +83,11 @@ const optionalFields = {
   deviceId: optional(Uuid),
   deviceChallenge: optional(Str(1, 256)),
   deviceChallengeSignature: optional(Str(1, 1024)),
+  // Sent by Cryptlex's own clients (its sample's ActivationRequest), not in the seed's schema: read, never kept.
+  appVersion: optional(Str(0, 256)),
+  clientVersion: optional(Str(0, 256)),
+  email: optional(Str(0, 256)),
+  password: optional(Str(0, 256)),
 }
 
 /**
