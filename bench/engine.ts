@@ -35,9 +35,9 @@ export interface Served {
 }
 
 /** `licensing serve` of the engine on a free port. */
-export const serve = (dataDir: string, env: Record<string, string> = {}): Served => {
+export const serve = (dataDir: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Served => {
   const root = engineRoot()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'src/cli.ts'), 'serve'], {
     cwd: root,
     env: { ...process.env, LICENSING_DATA_DIR: dataDir, EVENTSTORE_CONNECTION_STRING: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,8 @@ import { decodeRecorded } from '../application/event-codec.js'
 import { fold } from '../domain/decider.js'
 import { EmailNoticeSent } from '../domain/deliveries/index.js'
 import { evolveOrder, initialOrderState, OrderEvent } from '../domain/order/index.js'
-import type { EventStore, Position, Subscription } from '../store/port.js'
+import { arrived } from '../projections/batch.js'
+import type { EventStore, Position, RecordedEvent, Subscription } from '../store/port.js'
 import { addColumnIfMissing } from '../store/sqlite-columns.js'
 import { emailChangeNotices, noticeKeys } from './notices.js'
 import type { MailTransport } from './transport.js'
@@ -63,15 +64,24 @@ export interface Mailer {
   readonly waitFor: (position: Position | null, timeoutMs: number) => Promise<boolean>
 }
 
+const MAILER_TYPES: ReadonlySet<string> = new Set(['LicenseEmailChanged', 'EmailNoticeSent'])
+
 /** How often, at most, an idle sender looks again without being woken. */
 const IDLE_MS = 1_000
 
 /** Zero-padded, so that text order is log order. */
 const positionText = (position: Position): string => position.toString().padStart(40, '0')
 
-const openMailerDb = (path: string): Database.Database => {
+/**
+ * The sender's connection syncs every commit (`durable`: a message sent is
+ * never forgotten, and sent again, after a power loss). The follower's need
+ * not: what it keeps is derived from the log with its checkpoint in the same
+ * transaction, so a commit lost to a power loss is made again from the log.
+ */
+const openMailerDb = (path: string, durable: boolean): Database.Database => {
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
+  db.pragma(durable ? 'synchronous = FULL' : 'synchronous = NORMAL')
   db.pragma('busy_timeout = 10000')
   // A file from before the log recorded notices sent: none of its messages is known to be recorded.
   addColumnIfMissing(db, 'sent_messages', 'in_log', 'INTEGER NOT NULL DEFAULT 0')
@@ -110,19 +120,20 @@ export const createMailer = (options: MailerOptions): Mailer => {
   const { store, transport, from, logger, clock, productName } = options
   const retry = options.retryMs ?? { initial: 1_000, max: 60_000 }
   const leading = options.leading ?? (() => true)
-  const db = openMailerDb(options.path)
+  const db = openMailerDb(options.path, true)
+  const followDb = openMailerDb(options.path, false)
   const readCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?')
-  const saveCheckpoint = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
+  const saveCheckpoint = followDb.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
   const wasSent = db.prepare('SELECT 1 FROM sent_messages WHERE key = ?')
   const markSent = db.prepare('INSERT OR IGNORE INTO sent_messages (key, sent_at) VALUES (?, ?)')
-  const recordedSent = db.prepare('INSERT INTO sent_messages (key, sent_at, in_log) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET in_log = 1')
+  const recordedSent = followDb.prepare('INSERT INTO sent_messages (key, sent_at, in_log) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET in_log = 1')
   const unrecorded = db.prepare('SELECT key FROM sent_messages WHERE in_log = 0 ORDER BY key LIMIT ?')
   const markInLog = db.prepare('UPDATE sent_messages SET in_log = 1 WHERE key = ?')
-  const addNotice = db.prepare('INSERT OR IGNORE INTO notices (position, event_id, stream, revision, data, key_new, key_old) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  const addNotice = followDb.prepare('INSERT OR IGNORE INTO notices (position, event_id, stream, revision, data, key_new, key_old) VALUES (?, ?, ?, ?, ?, ?, ?)')
   const oldestPending = db.prepare('SELECT position, event_id, stream, revision, data FROM notices WHERE done = 0 ORDER BY position LIMIT 1')
   const markDone = db.prepare('UPDATE notices SET done = 1 WHERE position = ?')
   // A notice whose every message another node recorded sent is done here too.
-  const doneBySent = db.prepare(
+  const doneBySent = followDb.prepare(
     `UPDATE notices SET done = 1 WHERE done = 0 AND (key_new = @key OR key_old = @key)
        AND EXISTS (SELECT 1 FROM sent_messages WHERE key = key_new)
        AND (key_old IS NULL OR EXISTS (SELECT 1 FROM sent_messages WHERE key = key_old))`,
@@ -200,28 +211,53 @@ export const createMailer = (options: MailerOptions): Mailer => {
     }
   }
 
-  /** Keeps, event by event, what there is to send and what was sent (by any node). */
+  /**
+   * Keeps what there is to send and what was sent (by any node), a batch of
+   * what has arrived at a time, in one transaction with the checkpoint of the
+   * batch's last event. A stored event that does not decode stops the mailer
+   * (skipping it could skip a notice), once the events before it are kept.
+   */
+  const keep = followDb.transaction((chunk: readonly RecordedEvent[]): { added: boolean; kept: RecordedEvent | null; undecodable: unknown } => {
+    let added = false
+    let kept: RecordedEvent | null = null
+    let undecodable: unknown = null
+    for (const recorded of chunk) {
+      // Only these two types can carry a notice or a message sent; every other event (decoded, and
+      // refused if it does not decode, by the read models' runner) is nothing to the mailer.
+      if (!MAILER_TYPES.has(recorded.type)) {
+        kept = recorded
+        continue
+      }
+      let event
+      try {
+        event = decodeRecorded(recorded).event
+      } catch (error) {
+        undecodable = error
+        break
+      }
+      if (OrderEvent.is(event) && event.type === 'LicenseEmailChanged' && event.data.sendNotice) {
+        const keys = noticeKeys(event.data, recorded.id)
+        if (addNotice.run(positionText(recorded.position), recorded.id, recorded.streamName, recorded.revision, JSON.stringify(event.data), keys.toNew, keys.toOld).changes > 0) added = true
+      }
+      if (EmailNoticeSent.is(event)) {
+        recordedSent.run(event.data.key, event.data.at)
+        doneBySent.run({ key: event.data.key })
+      }
+      kept = recorded
+    }
+    if (kept !== null) saveCheckpoint.run(MAILER, kept.position.toString())
+    return { added, kept, undecodable }
+  })
+
   const follow = async (sub: Subscription): Promise<void> => {
     try {
-      for await (const recorded of sub) {
+      for await (const chunk of arrived(sub, 1_000)) {
         if (stopping) return
-        // A stored event that does not decode stops the mailer: skipping it could skip a notice.
-        const { event } = decodeRecorded(recorded)
-        let added = false
-        db.transaction(() => {
-          if (OrderEvent.is(event) && event.type === 'LicenseEmailChanged' && event.data.sendNotice) {
-            const keys = noticeKeys(event.data, recorded.id)
-            added = addNotice.run(positionText(recorded.position), recorded.id, recorded.streamName, recorded.revision, JSON.stringify(event.data), keys.toNew, keys.toOld).changes > 0
-          }
-          if (EmailNoticeSent.is(event)) {
-            recordedSent.run(event.data.key, event.data.at)
-            doneBySent.run({ key: event.data.key })
-          }
-          saveCheckpoint.run(MAILER, recorded.position.toString())
-        })()
-        position = recorded.position
+        const { added, kept, undecodable } = keep.immediate(chunk)
+        if (kept !== null) position = kept.position
         // Only a new notice is work for the sender; every other event would wake it for nothing.
         if (added) wakeIdle?.()
+        if (undecodable !== null) throw undecodable
       }
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error)
@@ -275,6 +311,7 @@ export const createMailer = (options: MailerOptions): Mailer => {
       sending = null
       subscription = null
       transport.close()
+      followDb.close()
       db.close()
     },
     status: () => {

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3'
 import { decodeRecorded } from '../application/event-codec.js'
 import type { EventStore, Position, RecordedEvent } from '../store/port.js'
-import type { Envelope, Projection } from './projection.js'
+import type { Batch, Envelope, Projection } from './projection.js'
 
 export interface BatchApplierOptions {
   readonly db: Database.Database
@@ -18,9 +18,11 @@ export interface BatchApplierOptions {
    * Each event through every projection, written, before the next one: for
    * projections that read each other's tables as they stood at the event
    * (the webhooks' world). Otherwise each projection folds a transaction's
-   * events as they come and writes back what it held once, at the end.
+   * events as they come and writes back what it held once, at the end. A
+   * function decides for each chunk (the webhooks need it only while an
+   * endpoint could be sent the chunk's events).
    */
-  readonly eventByEvent?: boolean
+  readonly eventByEvent?: boolean | ((chunk: readonly Envelope[]) => boolean)
 }
 
 export const readCheckpoint = (db: Database.Database, name: string): Position | null => {
@@ -58,7 +60,12 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
   /** One transaction: chunks are added to it, then it is committed (or rolled back, when anything throws). */
   const begin = () => {
     db.exec('BEGIN IMMEDIATE')
-    const batches = eventByEvent ? [] : starts.map((start) => start())
+    // The projections' batches for the chunks applied together, written before a chunk applied event by event, and at the commit.
+    let batches: Batch[] | null = null
+    const flushBatches = (): void => {
+      for (const batch of batches ?? []) batch.flush()
+      batches = null
+    }
     let events = 0
     let first: Position | null = null
     let last: Position | null = null
@@ -77,7 +84,8 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
             break
           }
         }
-        if (eventByEvent) {
+        if (typeof eventByEvent === 'function' ? eventByEvent(envelopes) : eventByEvent) {
+          flushBatches()
           for (const envelope of envelopes) {
             for (const start of starts) {
               const batch = start()
@@ -86,6 +94,7 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
             }
           }
         } else {
+          batches ??= starts.map((start) => start())
           for (const batch of batches) batch.apply(envelopes)
         }
         if (envelopes.length > 0) {
@@ -96,7 +105,7 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
         return undecodable
       },
       commit: (): Committed | null => {
-        for (const batch of batches) batch.flush()
+        flushBatches()
         if (last !== null) saveCheckpoint.run(name, last.toString())
         db.exec('COMMIT')
         return first === null || last === null ? null : { events, first, position: last }

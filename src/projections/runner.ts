@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import type { EventStore, Position, Subscription } from '../store/port.js'
-import { arrived, createBatchApplier, logChunks, readCheckpoint, type Committed } from './batch.js'
+import { arrived, createBatchApplier, logChunks, readCheckpoint, type BatchApplierOptions, type Committed } from './batch.js'
 import type { Projection } from './projection.js'
 
 export { readCheckpoint } from './batch.js'
@@ -40,7 +40,7 @@ export interface ProjectionRunnerOptions {
   readonly projections: readonly Projection[]
   readonly logger: Logger
   /** See BatchApplierOptions. */
-  readonly eventByEvent?: boolean
+  readonly eventByEvent?: BatchApplierOptions['eventByEvent']
   /** Events read from the log at once (default 1,000). */
   readonly chunkSize?: number
   /**

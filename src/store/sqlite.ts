@@ -1,14 +1,15 @@
 // Embedded event store on SQLite (better-sqlite3): the default for `npm start`
 // and the tests. Durable (WAL with synchronous=FULL: an acknowledged append
-// survives a power loss) and fast through group commit: every append that
-// arrives in the same turn of the event loop is committed in one transaction,
-// so one fsync covers them all. A stream given a retention keeps only what it
+// survives a power loss) and fast through group commit: appends are committed
+// by a writer thread (sqlite-writer.ts), a group at a time, and every append
+// that arrives while a group is being committed joins the next one, so one
+// fsync covers them all and the main thread never waits for the disk. Reads
+// use the main thread's own connection. A stream given a retention keeps only what it
 // allows: reads leave the rest out at once, and it is deleted in small batches
 // (never the stream's last event, which holds its revision).
+import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import * as E from 'fp-ts/Either'
 import type {
-  AppendResult,
   EventStore,
   ExpectedVersion,
   NewEvent,
@@ -18,9 +19,10 @@ import type {
   RecordedEvent,
   StreamRetention,
   Subscription,
-  WrongExpectedVersion,
 } from './port.js'
 import { checkRetention, StoreUnavailable } from './port.js'
+import { configureLog, createAppender, SCHEMA, type AppendFailure, type AppendOutcome, type AppendRequest, type Settled } from './sqlite-append.js'
+import type { WriteGroup, WriteReply, WriterData } from './sqlite-writer.js'
 
 export interface SqliteEventStoreOptions {
   /** A file path, or ':memory:'. */
@@ -31,6 +33,8 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number
   /** Group commit (default on). Off: one transaction, and one fsync, per append; kept as the benchmark baseline. */
   readonly groupCommit?: boolean
+  /** Commits in a writer thread (default: on for a file with group commit); off, on the main thread, at the end of the turn of the event loop. */
+  readonly writerThread?: boolean
   /** Called after each commit with the number of appends it held (metrics, tests). */
   readonly onCommit?: (appends: number) => void
   /** How long an append waits for another process's write lock before it fails as StoreUnavailable (default 10 s). */
@@ -43,26 +47,6 @@ export interface SqliteEventStoreOptions {
 
 /** Rows deleted per transaction: short enough that appends (ours or another process's) never wait long for the lock. */
 const TRIM_BATCH = 1_000
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS events (
-    position    INTEGER PRIMARY KEY AUTOINCREMENT,
-    id          TEXT    NOT NULL,
-    stream      TEXT    NOT NULL,
-    revision    INTEGER NOT NULL,
-    type        TEXT    NOT NULL,
-    data        TEXT    NOT NULL,
-    metadata    TEXT    NOT NULL,
-    recorded_at TEXT    NOT NULL
-  );
-  CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream, revision);
-  CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (id);
-  CREATE TABLE IF NOT EXISTS stream_retention (
-    stream          TEXT PRIMARY KEY,
-    max_age_seconds INTEGER,
-    max_count       INTEGER
-  ) WITHOUT ROWID;
-`
 
 interface RetentionRow {
   readonly max_age_seconds: number | null
@@ -97,20 +81,13 @@ const unavailableOr = (error: unknown): unknown =>
     ? new StoreUnavailable(`SQLite: ${error.message}`, { cause: error })
     : error
 
-const satisfies = (expected: ExpectedVersion, actual: number | null): boolean => {
-  switch (expected.kind) {
-    case 'any':
-      return true
-    case 'no_stream':
-      return actual === null
-    case 'stream_exists':
-      return actual !== null
-    case 'exact':
-      return actual === expected.revision
-  }
-}
+/** The error an append failed with, rebuilt from what crossed the thread. */
+const errorOf = ({ message, code }: AppendFailure): unknown =>
+  code !== null && /^SQLITE_(BUSY|LOCKED)/.test(code)
+    ? new StoreUnavailable(`SQLite: ${message}`)
+    : Object.assign(new Error(message), code === null ? {} : { code })
 
-type AppendOutcome = E.Either<WrongExpectedVersion, AppendResult>
+const WRITER = new URL(import.meta.url.endsWith('.ts') ? './sqlite-writer.ts' : './sqlite-writer.js', import.meta.url)
 
 interface PendingAppend {
   readonly streamName: string
@@ -125,17 +102,12 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   const pollIntervalMs = options.pollIntervalMs ?? 250
   const groupCommit = options.groupCommit ?? true
 
+  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000
   const db = new Database(options.path)
-  // First, so that processes opening one log at the same time wait for each other's set-up.
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
+  configureLog(db, busyTimeoutMs)
   db.exec(SCHEMA)
 
   const lastRevision = db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?').safeIntegers(true)
-  const insert = db.prepare(
-    'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  )
   const head = db.prepare('SELECT MAX(position) AS position FROM events').safeIntegers(true)
   const allForwards = db
     .prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?')
@@ -168,92 +140,10 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     'DELETE FROM events WHERE position IN (SELECT position FROM events WHERE stream = ? AND revision < ? ORDER BY revision ASC LIMIT ?)',
   )
 
-  const eventAt = db.prepare('SELECT id, stream, revision, position FROM events WHERE stream = ? AND revision = ?').safeIntegers(true)
-  const eventById = db.prepare('SELECT id, stream, revision, position FROM events WHERE id = ?').safeIntegers(true)
-
   const currentRevision = (streamName: string): number | null => {
     const row = lastRevision.get(streamName) as { revision: bigint | null }
     return row.revision === null ? null : Number(row.revision)
   }
-
-  type Stored = Pick<Row, 'id' | 'stream' | 'revision' | 'position'>
-
-  /**
-   * EventStoreDB's idempotency check (IndexWriter.CheckCommit): when the events
-   * are there already, the first append's result (or, when only some are, a
-   * conflict); null when they are new. With an exact or no-stream expectation
-   * they are looked for right after the expected revision; with any or
-   * stream_exists, anywhere in the stream.
-   */
-  const alreadyAppended = (
-    streamName: string,
-    events: readonly NewEvent[],
-    expected: ExpectedVersion,
-    actual: number | null,
-  ): AppendOutcome | null => {
-    if (events.length === 0 || actual === null) return null
-    const positional = expected.kind === 'exact' || expected.kind === 'no_stream'
-    const after = expected.kind === 'exact' ? expected.revision : -1
-    // At or past the stream's end, nothing of this append can be there yet.
-    if (positional && after >= actual) return null
-    const found: Stored[] = []
-    for (const [i, event] of events.entries()) {
-      const row = (positional ? eventAt.get(streamName, after + 1 + i) : eventById.get(event.id)) as Stored | undefined
-      if (row !== undefined && row.id === event.id && row.stream === streamName) {
-        found.push(row)
-        continue
-      }
-      // The first event is new: an ordinary append (with any) or a stale expectation.
-      if (i === 0 && !positional) return null
-      return E.left({ _tag: 'WrongExpectedVersion', streamName, expected, actual })
-    }
-    const last = found[found.length - 1]!
-    return E.right({ nextRevision: Number(last.revision), position: last.position })
-  }
-
-  // One append, run inside the caller's transaction. Nested in a savepoint so
-  // that an append which fails half-way leaves nothing behind.
-  const appendOne = db.transaction((streamName: string, events: readonly NewEvent[], expected: ExpectedVersion) => {
-    const actual = currentRevision(streamName)
-    const again = alreadyAppended(streamName, events, expected, actual)
-    if (again !== null) return again
-    if (!satisfies(expected, actual)) {
-      return E.left<WrongExpectedVersion, AppendResult>({ _tag: 'WrongExpectedVersion', streamName, expected, actual })
-    }
-    const recordedAt = clock().toISOString()
-    let revision = actual ?? -1
-    let position: bigint = 0n
-    for (const event of events) {
-      revision += 1
-      const info = insert.run(
-        event.id,
-        streamName,
-        revision,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-        recordedAt,
-      )
-      position = BigInt(info.lastInsertRowid)
-    }
-    if (events.length === 0) {
-      const row = head.get() as { position: bigint | null }
-      position = row.position ?? 0n
-    }
-    return E.right<WrongExpectedVersion, AppendResult>({ nextRevision: revision, position })
-  })
-
-  type Settled = { readonly ok: true; readonly outcome: AppendOutcome } | { readonly ok: false; readonly error: unknown }
-
-  const appendBatch = db.transaction((batch: readonly PendingAppend[]): Settled[] =>
-    batch.map((pending) => {
-      try {
-        return { ok: true, outcome: appendOne(pending.streamName, pending.events, pending.expected) }
-      } catch (error) {
-        return { ok: false, error }
-      }
-    }),
-  )
 
   // Live subscribers wait here; every commit wakes them.
   const waiters = new Set<() => void>()
@@ -263,41 +153,121 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
 
   let queue: PendingAppend[] = []
   let flushScheduled = false
+  let closed = false
 
-  const flush = (): void => {
-    flushScheduled = false
-    const batch = queue
-    queue = []
-    if (batch.length === 0) return
-    let settled: Settled[]
-    try {
-      // IMMEDIATE takes the write lock up front, so a second process writing
-      // the same file waits (busy_timeout) instead of failing to upgrade.
-      settled = appendBatch.immediate(batch)
-    } catch (error) {
-      for (const pending of batch) pending.reject(unavailableOr(error))
-      return
-    }
+  const settle = (batch: readonly PendingAppend[], settled: readonly Settled[]): void => {
     options.onCommit?.(batch.length)
     batch.forEach((pending, i) => {
       const result = settled[i]!
       if (result.ok) pending.resolve(result.outcome)
-      else pending.reject(result.error)
+      else pending.reject(errorOf(result.failure))
     })
     wakeSubscribers()
   }
+  const requests = (batch: readonly PendingAppend[]): AppendRequest[] =>
+    batch.map(({ streamName, events, expected }) => ({ streamName, events, expected }))
 
-  let closed = false
+  /** Commits the queue: on this thread, or by the writer thread, one group at a time. */
+  const writer = ((): { readonly flush: () => void; readonly drain: () => Promise<void> } => {
+    const inline = options.path === ':memory:' || !groupCommit || options.writerThread === false
+    if (inline) {
+      const appendBatch = createAppender(db)
+      return {
+        flush: () => {
+          flushScheduled = false
+          const batch = queue
+          queue = []
+          if (batch.length === 0) return
+          let settled: Settled[]
+          try {
+            // IMMEDIATE takes the write lock up front, so a second process writing
+            // the same file waits (busy_timeout) instead of failing to upgrade.
+            settled = appendBatch.immediate(requests(batch), clock().toISOString())
+          } catch (error) {
+            for (const pending of batch) pending.reject(unavailableOr(error))
+            return
+          }
+          settle(batch, settled)
+        },
+        drain: async () => undefined,
+      }
+    }
+    const workerData: WriterData = { path: options.path, busyTimeoutMs }
+    const thread = WRITER.pathname.endsWith('.ts')
+      ? // Run from the TypeScript sources (tsx, vitest), the thread first registers tsx to load them.
+        new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WRITER.href)}) })`, {
+          eval: true,
+          workerData,
+        })
+      : new Worker(WRITER, { workerData })
+    thread.unref()
+    let committing: PendingAppend[] | null = null
+    let broken: unknown = null
+    const idle = new Set<() => void>()
+    const fail = (error: unknown): void => {
+      broken ??= error
+      const lost = [...(committing ?? []), ...queue]
+      committing = null
+      queue = []
+      for (const pending of lost) pending.reject(broken)
+      for (const done of idle) done()
+    }
+    thread.on('error', fail)
+    thread.on('exit', () => fail(new Error('the event log’s writer thread stopped')))
+    thread.on('message', (reply: WriteReply) => {
+      const batch = committing ?? []
+      committing = null
+      if (reply.ok) settle(batch, reply.settled)
+      else for (const pending of batch) pending.reject(errorOf(reply.failure))
+      // What arrived during that commit is the next group, with whatever the answers just given append at once.
+      if (queue.length > 0) schedule()
+      else {
+        thread.unref()
+        for (const done of idle) done()
+      }
+    })
+    const flush = (): void => {
+      flushScheduled = false
+      if (committing !== null || queue.length === 0) return
+      if (broken !== null) return fail(broken)
+      committing = queue
+      queue = []
+      thread.ref()
+      thread.postMessage({ batch: requests(committing), recordedAt: clock().toISOString() } satisfies WriteGroup)
+    }
+    return {
+      flush,
+      drain: async () => {
+        while (committing !== null || queue.length > 0) {
+          if (committing === null) flush()
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              idle.delete(done)
+              resolve()
+            }
+            idle.add(done)
+          })
+        }
+        thread.removeAllListeners('exit')
+        thread.postMessage('close')
+        await new Promise<void>((resolve) => thread.once('exit', () => resolve()))
+      },
+    }
+  })()
+
+  const schedule = (): void => {
+    if (!flushScheduled) {
+      flushScheduled = true
+      setImmediate(writer.flush)
+    }
+  }
 
   const appendToStream: EventStore['appendToStream'] = (streamName, events, expected) => {
     if (closed) return Promise.reject(new Error('event store is closed'))
     return new Promise<AppendOutcome>((resolve, reject) => {
       queue.push({ streamName, events, expected, resolve, reject })
-      if (!groupCommit) return flush()
-      if (!flushScheduled) {
-        flushScheduled = true
-        setImmediate(flush)
-      }
+      if (!groupCommit) return writer.flush()
+      schedule()
     })
   }
 
@@ -459,8 +429,9 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     headPosition: async () => (head.get() as { position: bigint | null }).position,
     close: async () => {
       if (closed) return
-      flush()
       closed = true
+      writer.flush()
+      await writer.drain()
       if (sweepTimer !== null) clearInterval(sweepTimer)
       await sweeping
       wakeSubscribers()

@@ -10,7 +10,7 @@ import { createWebhookEndpoints } from '../application/webhook-endpoints.js'
 import { createProjectionRunner } from '../projections/runner.js'
 import { furthest, type EventStore, type Position } from '../store/port.js'
 import { createDispatcher, type DispatcherSettings, type SettledAttempt } from './dispatcher.js'
-import { createOutbox, openOutbox, outboxProjection } from './outbox.js'
+import { createOutbox, deliversFrom, openOutbox, outboxProjection } from './outbox.js'
 import { worldProjections } from './world.js'
 
 export const WEBHOOKS = 'webhooks'
@@ -37,6 +37,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
   const { store, logger, lastAppended } = options
   const deliver = options.deliver ?? true
   const db = openOutbox(options.path)
+  // The runner's own connection, not synced at each commit (see openOutbox).
+  const runnerDb = openOutbox(options.path, false)
   const outbox = createOutbox(db)
   const dispatcher = createDispatcher({
     outbox,
@@ -51,10 +53,10 @@ export const createWebhooks = (options: WebhooksOptions) => {
   const runner = createProjectionRunner({
     name: WEBHOOKS,
     store,
-    db,
+    db: runnerDb,
     projections: [...worldProjections, outboxProjection],
-    // The outbox reads the world as each event left it.
-    eventByEvent: true,
+    // The outbox reads the world as each event left it (while it has an endpoint to send to).
+    eventByEvent: deliversFrom(runnerDb),
     logger,
     onApplied: dispatcher.wake,
   })
@@ -76,6 +78,7 @@ export const createWebhooks = (options: WebhooksOptions) => {
     close: async (): Promise<void> => {
       await dispatcher.stop()
       await runner.stop()
+      runnerDb.close()
       db.close()
     },
   }

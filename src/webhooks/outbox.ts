@@ -12,10 +12,11 @@ import {
   webhookEndpointDecider,
   WebhookEndpointEvent,
   wants,
+  webhookEndpointSchemas,
   type ExistingWebhookEndpoint,
   type WebhookEndpointState,
 } from '../domain/webhook-endpoint/index.js'
-import { eachEvent, jsonRows, type Projection } from '../projections/projection.js'
+import { eachEvent, eventsOf, jsonRows, type Envelope, type Projection } from '../projections/projection.js'
 import { addColumnIfMissing } from '../store/sqlite-columns.js'
 import { occurrencesOf } from './catalogue.js'
 import { worldOf } from './world.js'
@@ -52,11 +53,18 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, seq);
 `
 
-/** Opens (creating when missing) the outbox. Every commit is synced: it records deliveries and what was sent. */
-export const openOutbox = (path: string): Database.Database => {
+/**
+ * Opens (creating when missing) the outbox. The dispatcher's connection syncs
+ * every commit (`durable`: what was sent is never forgotten, or sent again
+ * after a power loss). The runner's need not: it derives deliveries from the
+ * log with its checkpoint in the same transaction, so a commit lost to a power
+ * loss is lost with its checkpoint and made again, with the same delivery ids,
+ * from the durable log; and the next synced commit on the file syncs it anyway.
+ */
+export const openOutbox = (path: string, durable = true): Database.Database => {
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
+  db.pragma(durable ? 'synchronous = FULL' : 'synchronous = NORMAL')
   db.pragma('busy_timeout = 10000')
   // An outbox from before the log recorded attempts: none of its attempts is known to be in the log.
   addColumnIfMissing(db, 'webhook_deliveries', 'in_log', 'INTEGER NOT NULL DEFAULT 0')
@@ -124,6 +132,19 @@ export const deliveryIdOf = (sourceEventId: string, event: string, endpointId: s
 /** Zero-padded, so that text order is log order. */
 const positionText = (position: bigint): string => position.toString().padStart(40, '0')
 
+const isEndpointEvent = eventsOf(webhookEndpointSchemas)
+
+/**
+ * Whether the runner must apply a chunk event by event: only while an
+ * endpoint is enabled, or the chunk may enable one, can the outbox make a
+ * delivery, and read the world as an event left it. Otherwise the world's
+ * projections fold the chunk together, each row written once.
+ */
+export const deliversFrom = (db: Database.Database) => {
+  const anyEnabled = db.prepare('SELECT 1 FROM webhook_endpoints WHERE enabled = 1 LIMIT 1').pluck()
+  return (chunk: readonly Envelope[]): boolean => anyEnabled.get() !== undefined || chunk.some(({ event }) => isEndpointEvent(event))
+}
+
 /**
  * Folds webhook endpoints and turns every other event the catalogue knows
  * into one delivery per endpoint that is enabled and subscribed at that point
@@ -184,9 +205,12 @@ export const outboxProjection: Projection = {
         if (deleted) cancelPending.run(id)
         return
       }
+      const enabled = subscribers.all() as { state: string }[]
+      // Nobody to send it to: the world need not even be read.
+      if (enabled.length === 0) return
       const occurrences = occurrencesOf(event, world)
       if (occurrences.length === 0) return
-      const endpoints = (subscribers.all() as { state: string }[]).map((row) => JSON.parse(row.state) as ExistingWebhookEndpoint)
+      const endpoints = enabled.map((row) => JSON.parse(row.state) as ExistingWebhookEndpoint)
       const triggeredAt = recorded.recordedAt
       for (const occurrence of occurrences) {
         // Built once and kept: every attempt sends, and signs, exactly these bytes.
@@ -218,6 +242,8 @@ export const createOutbox = (db: Database.Database) => {
      JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
      WHERE e.enabled = 1 ORDER BY d.seq LIMIT ?`,
   )
+  // With no endpoint enabled there is nothing to send: one lookup in a tiny table instead of the due query.
+  const anyEnabled = db.prepare('SELECT 1 FROM webhook_endpoints WHERE enabled = 1 LIMIT 1').pluck()
   const earliest = db.prepare(
     `SELECT MIN(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhook_endpoints e ON e.endpoint_id = d.endpoint_id
      WHERE d.status = 'pending' AND e.enabled = 1`,
@@ -251,9 +277,10 @@ export const createOutbox = (db: Database.Database) => {
       })()
     },
     /** For each enabled endpoint, its oldest pending delivery whose time has come; oldest first. */
-    due: (now: number, limit: number): Delivery[] => (dueRows.all(now, limit) as DeliveryRow[]).map(toDelivery),
+    due: (now: number, limit: number): Delivery[] =>
+      anyEnabled.get() === undefined ? [] : (dueRows.all(now, limit) as DeliveryRow[]).map(toDelivery),
     /** When the next pending delivery of an enabled endpoint is due; null when none is pending. */
-    nextDueAt: (): number | null => (earliest.get() as { at: number | null }).at,
+    nextDueAt: (): number | null => (anyEnabled.get() === undefined ? null : (earliest.get() as { at: number | null }).at),
     /** The endpoint as the runner has folded it, with its sealed secret; null when unknown or deleted. */
     endpoint: (endpointId: string): ExistingWebhookEndpoint | null => {
       const state = endpointRow(endpointId)

@@ -207,6 +207,16 @@ describe('floating seats', () => {
   it('given a denial recorded a minute ago, when the client asks again, then the new denial is recorded', () => {
     given(created({ activations_allowed: 1 }), granted(1, 30), denied(2, 10, 1, 1)).when(request(2), ctx(70)).then(E.right([denied(2, 70, 1, 1)]))
   })
+  it("given a denial and then, past the denial window, a renewal from a seat's own stream, then the order remembers what it remembered without the renewal", () => {
+    // The read model folds the seats' renewals into the order; a decision on the order does not see them.
+    // So a renewal must forget nothing, or the two would hold different states of one order.
+    const fold = (events: readonly OrderEvent[]) => events.reduce(usageDecider.evolve, usageDecider.initialState)
+    const past = [created({ activations_allowed: 1 }), granted(1), denied(2, 10, 1, 1)]
+    const withRenewal = fold([...past, renewed(1, 100)])
+    const without = fold(past)
+    expect(withRenewal.exists && withRenewal.usage.recentDenials).toEqual(without.exists && without.usage.recentDenials)
+    expect(without.exists && Object.keys(without.usage.recentDenials)).toEqual(['["client-2","machine-2"]'])
+  })
   it('given a denial for one client, when another client is denied, then that one is recorded: the limit is per client', () => {
     given(created({ activations_allowed: 1 }), granted(1), denied(2, 10, 1, 1)).when(request(3), ctx(11)).then(E.right([denied(3, 11, 1, 1)]))
   })

@@ -229,8 +229,29 @@ const check = async (commands: readonly Command[]): Promise<void> => {
   }
 }
 
+/** Sequences that once broke a property, tried before the random ones. */
+const found: readonly (readonly Command[])[] = [
+  // A seat renewal (folded into the read model, not into the order's own stream) forgot a denial the order still held.
+  [
+    { kind: 'create', license: 0, key: null, allowed: 0, deactivations: null },
+    { kind: 'create', license: 1, key: null, allowed: 0, deactivations: null },
+    { kind: 'create', license: 2, key: null, allowed: 1, deactivations: null },
+    { kind: 'grant', license: 2, client: 0 },
+    { kind: 'sweep' },
+    { kind: 'heartbeat', license: 0, client: 0 },
+    { kind: 'heartbeat', license: 0, client: 0 },
+    { kind: 'grant', license: 2, client: 1 },
+    { kind: 'grant', license: 0, client: 0 },
+    { kind: 'tick', seconds: 54 },
+    { kind: 'release', license: 0, client: 0 },
+    { kind: 'create', license: 0, key: null, allowed: 0, deactivations: null },
+    { kind: 'grant', license: 0, client: 0 },
+    { kind: 'grant', license: 2, client: 0 },
+  ],
+]
+
 describe('the engine, for random command sequences', () => {
   it('keeps read models equal to a replay, past states equal to the fold up to them, and every invariant', async () => {
-    await fc.assert(fc.asyncProperty(scenario, check), { numRuns: 50 })
+    await fc.assert(fc.asyncProperty(scenario, check), { numRuns: 50, examples: found.map((commands) => [commands]) })
   }, 120_000)
 })

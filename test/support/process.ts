@@ -23,7 +23,7 @@ export const spawnEngine = (env: Record<string, string>): Promise<EngineProcess>
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`engine did not start:\n${output}`))
-    }, 30_000)
+    }, 60_000)
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
       const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(output)

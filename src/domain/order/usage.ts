@@ -130,7 +130,10 @@ const withMeters = (usage: OrderUsage, meters: LicenseMeters | undefined): Order
 
 export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage => {
   // A SeatExpired's own time is the (past) end of the lease; what is old is judged by when it was written.
-  const usage = forgetOld(current, event.type === 'SeatExpired' ? event.data.recordedAt : event.data.at)
+  // A renewal forgets nothing: renewals live in the seats' own streams, which the read model folds in
+  // and a decision on the order does not, so forgetting at them would make the two disagree.
+  const usage =
+    event.type === 'SeatLeaseRenewed' ? current : forgetOld(current, event.type === 'SeatExpired' ? event.data.recordedAt : event.data.at)
   switch (event.type) {
     case 'MachineActivated': {
       const { activationId, clientId, machineId, clientName, clientAddr, details, at } = event.data
