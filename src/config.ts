@@ -41,6 +41,8 @@ export interface Config {
   readonly rateLimitPerMinute: number
   /** Seeds 000, 001 and 002's requests per credential and minute (0: no limit). Absent: no limits (tests that do not exercise them). */
   readonly apiRateLimits?: ApiRateLimits
+  /** Seed 003's activations without a vendor credential: requests per window and source address, and per license key. Absent: the defaults. */
+  readonly activationRateLimits?: { readonly perAddress: number; readonly perKey: number; readonly windowSeconds: number }
   /** null: notices are written as .eml files into <data dir>/outbox. */
   readonly smtpUrl: string | null
   readonly mailFrom: string
@@ -276,6 +278,9 @@ export const SETTINGS: readonly Setting[] = [
     default: String(DEFAULT_API_RATE_LIMITS.babel),
     description: 'Seed 002 (`/v1/license`): requests per minute and credential (a product key shared by many clients, each heartbeating once a minute, needs room); more are answered 429 with Retry-After. 0: no limit.',
   },
+  { name: 'ACTIVATION_RATE_LIMIT_PER_ADDRESS', default: '50', description: 'Seed 003: activation requests without a vendor credential per window and source address; more are answered 429.' },
+  { name: 'ACTIVATION_RATE_LIMIT_PER_KEY', default: '10', description: 'Seed 003: activation requests without a vendor credential per window and license key; more are answered 429.' },
+  { name: 'ACTIVATION_RATE_LIMIT_WINDOW_SECONDS', default: '5', description: "Seed 003: the window of those two limits (Cryptlex's is 5 seconds)." },
   { name: 'SMTP_URL', default: '(unset)', description: 'Send e-mail notices through this SMTP server, e.g. smtp://user:pass@mail.example.com:587. Unset: they are written as .eml files into <data dir>/outbox.' },
   { name: 'MAIL_FROM', default: 'Licensing <no-reply@localhost>', description: 'Sender of the e-mail notices.' },
   { name: 'MAILER_ENABLED', default: 'true', description: 'Whether this node may send e-mail notices; when several nodes share one log, one of those that may sends at a time (the leader).' },
@@ -389,6 +394,11 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     lac: take(integer(env, 'LAC_RATE_LIMIT_PER_MINUTE', r.lac, 0, 1_000_000), r.lac),
     babel: take(integer(env, 'BABEL_RATE_LIMIT_PER_MINUTE', r.babel, 0, 1_000_000), r.babel),
   }
+  const activationRateLimits = {
+    perAddress: take(integer(env, 'ACTIVATION_RATE_LIMIT_PER_ADDRESS', 50, 1, 1_000_000), 0),
+    perKey: take(integer(env, 'ACTIVATION_RATE_LIMIT_PER_KEY', 10, 1, 1_000_000), 0),
+    windowSeconds: take(integer(env, 'ACTIVATION_RATE_LIMIT_WINDOW_SECONDS', 5, 1, 86_400), 0),
+  }
   const smtpUrl = text(env, 'SMTP_URL')
   // The URL may hold a password: the message names the variable, never its value.
   if (smtpUrl !== null && !/^smtps?:\/\/\S+$/i.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL')
@@ -441,6 +451,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     lockout,
     rateLimitPerMinute,
     apiRateLimits,
+    activationRateLimits,
     smtpUrl,
     mailFrom,
     mailerEnabled,

@@ -207,7 +207,20 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     onCommit: metrics.committed,
   })
   const snapshots = snapshotsFor(config, logger)
-  const services = createServices({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy: config.lockout, snapshots, leaseHistoryRetentionDays: config.leaseHistoryRetentionDays ?? null })
+  const webhookConfig = config.webhooks ?? DEFAULT_WEBHOOK_CONFIG
+  // The engine's secret key seals webhook secrets and the products' activation-token keys alike.
+  const secretBox = webhookSecretBox(webhookConfig, config.dataDir, logger)
+  const services = createServices({
+    store,
+    clock,
+    adminToken,
+    signingKey,
+    previousSigningKeys,
+    lockoutPolicy: config.lockout,
+    snapshots,
+    leaseHistoryRetentionDays: config.leaseHistoryRetentionDays ?? null,
+    secretBox,
+  })
   const chainLedger = await openChainLedger(config, store, logger)
   const checkpointer = createLogCheckpointer({
     ledger: chainLedger,
@@ -233,7 +246,6 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const reads = createReadModels({ store, path: join(config.dataDir, DATA_FILES.readModels), logger, lastAppended, headAtStart })
   reads.runner.start()
 
-  const webhookConfig = config.webhooks ?? DEFAULT_WEBHOOK_CONFIG
   const nodes = config.nodes ?? DEFAULT_NODES_CONFIG
   // One node at a time delivers webhooks, sends the notices and sweeps seats: the one leading the role. A node
   // alone on its log leads every role it may without asking; nodes sharing a log decide it through the log.
@@ -257,7 +269,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const webhooks = createWebhooks({
     store,
     path: join(config.dataDir, OUTBOX_FILE),
-    secretBox: webhookSecretBox(webhookConfig, config.dataDir, logger),
+    secretBox,
     clock,
     logger,
     settings: webhookConfig,
@@ -391,6 +403,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
       rateLimit: { perMinute: config.rateLimitPerMinute, store: options.rateLimitStore ?? null },
       ...(rateLimits === undefined ? {} : { rateLimits }),
       logChain: { checkpoint: checkpointer.checkpoint, read: chainLedger.read },
+      ...(config.activationRateLimits === undefined ? {} : { activationRateLimits: config.activationRateLimits }),
     },
     { version: VERSION, trustProxy: config.trustProxy },
   )

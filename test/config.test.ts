@@ -27,6 +27,7 @@ describe('configuration from the environment', () => {
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
         apiRateLimits: DEFAULT_API_RATE_LIMITS,
+        activationRateLimits: { perAddress: 50, perKey: 10, windowSeconds: 5 },
         smtpUrl: null,
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
@@ -70,6 +71,7 @@ describe('configuration from the environment', () => {
         lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
         rateLimitPerMinute: 300,
         apiRateLimits: DEFAULT_API_RATE_LIMITS,
+        activationRateLimits: { perAddress: 50, perKey: 10, windowSeconds: 5 },
         smtpUrl: null,
         mailFrom: 'Licensing <no-reply@localhost>',
         mailerEnabled: true,
@@ -190,6 +192,16 @@ describe('configuration of seed 004', () => {
     for (const name of ['LOCKOUT_MAX_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_COOLDOWN_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'SMTP_URL', 'MAIL_FROM', 'MAILER_ENABLED']) {
       expect(names).toContain(name)
     }
+  })
+})
+
+describe('configuration of seed 003', () => {
+  it('reads the activation rate limits, documents them and refuses bad values', () => {
+    const config = loadConfig({ ACTIVATION_RATE_LIMIT_PER_ADDRESS: '100', ACTIVATION_RATE_LIMIT_PER_KEY: '3', ACTIVATION_RATE_LIMIT_WINDOW_SECONDS: '60' })
+    expect(E.isRight(config) && config.right.activationRateLimits).toEqual({ perAddress: 100, perKey: 3, windowSeconds: 60 })
+    expect(loadConfig({ ACTIVATION_RATE_LIMIT_PER_KEY: '0' })).toEqual(E.left(['ACTIVATION_RATE_LIMIT_PER_KEY must be an integer from 1 to 1000000 (got "0")']))
+    const names = SETTINGS.map((s) => s.name)
+    for (const name of ['ACTIVATION_RATE_LIMIT_PER_ADDRESS', 'ACTIVATION_RATE_LIMIT_PER_KEY', 'ACTIVATION_RATE_LIMIT_WINDOW_SECONDS']) expect(names).toContain(name)
   })
 })
 

@@ -8,6 +8,7 @@ import { LeadershipEvent, leadershipDecider, leadershipStream } from '../domain/
 import { LockoutEvent, lockoutDecider, lockoutStream } from '../domain/lockout/index.js'
 import { licenseUpdateDecider, OrderEvent, orderDecider, orderStream, usageDecider } from '../domain/order/index.js'
 import { ProductEvent, productDecider, productStream } from '../domain/product/index.js'
+import { ProductKeyEvent, productKeyDecider, productKeyStream } from '../domain/product-key/index.js'
 import { ProductTemplateEvent, productTemplateDecider, productTemplateStream } from '../domain/product-template/index.js'
 import { SeatEvent, seatDecider, seatStream } from '../domain/seat/index.js'
 import { SequenceEvent, sequenceDecider, sequenceStream } from '../domain/sequence/index.js'
@@ -45,6 +46,9 @@ export const WebhookEndpointAggregate = aggregate({ name: 'webhookEndpoint', sta
 
 /** A product's seed 004 settings. */
 export const ProductAggregate = aggregate({ name: 'product', stateVersion: 1, decider: productDecider, events: ProductEvent, streamOf: (c) => productStream(c.productId) })
+
+/** A product's activation-token key pair (seed 003, RS256). */
+export const ProductKeyAggregate = aggregate({ name: 'productKey', stateVersion: 2, decider: productKeyDecider, events: ProductKeyEvent, streamOf: (c) => productKeyStream(c.productId) })
 
 /** Seed 004's IP lockout, one stream per address. */
 export const LockoutAggregate = aggregate({ name: 'lockout', stateVersion: 1, decider: lockoutDecider, events: LockoutEvent, streamOf: (c) => lockoutStream(c.address) })

@@ -1,7 +1,7 @@
 // The application's services over one event store: what the HTTP layer and
 // the command-line tools call. Each takes the session of the work it is part
 // of (services.session()), and the commands it handles as values.
-import type { KeyObject } from 'node:crypto'
+import { randomBytes, type KeyObject } from 'node:crypto'
 import type { LockoutPolicy } from '../domain/lockout/index.js'
 import type { EventStore } from '../store/port.js'
 import { createCommandHandler } from './command-handler.js'
@@ -15,8 +15,10 @@ import { createWhatIf } from './what-if.js'
 import { createLockout, DEFAULT_LOCKOUT_POLICY } from './lockout.js'
 import { createOrders } from './orders.js'
 import { createPointInTime } from './point-in-time.js'
+import { createProductKeys } from './product-keys.js'
 import { createProducts } from './products.js'
 import { createReports } from './reports.js'
+import { createSecretBox, SECRET_KEY_BYTES, type SecretBox } from './secret-box.js'
 import { createTokenSigner, generateSigningKey } from './signing.js'
 import type { Snapshots } from './snapshots.js'
 
@@ -34,9 +36,11 @@ export interface ServicesOptions {
   readonly snapshots?: Snapshots
   /** LEASE_HISTORY_RETENTION_DAYS: how long seats' renewals are kept; null or absent: forever. */
   readonly leaseHistoryRetentionDays?: number | null
+  /** Seals the products' activation-token keys (the engine's secret key); a box with a fresh key when not given. */
+  readonly secretBox?: SecretBox
 }
 
-export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy, snapshots, leaseHistoryRetentionDays = null }: ServicesOptions) => {
+export const createServices = ({ store, clock, adminToken, signingKey, previousSigningKeys, lockoutPolicy, snapshots, leaseHistoryRetentionDays = null, secretBox }: ServicesOptions) => {
   const handler = createCommandHandler({ store, clock, snapshots })
   const customers = createCustomers()
   const productTemplates = createProductTemplates()
@@ -50,6 +54,7 @@ export const createServices = ({ store, clock, adminToken, signingKey, previousS
     keepLeaseHistory: keepLeaseHistory(store, leaseHistoryRetentionDays),
   })
   const products = createProducts()
+  const productKeys = createProductKeys({ secretBox: secretBox ?? createSecretBox(randomBytes(SECRET_KEY_BYTES)) })
   const licenseUpdates = createLicenseUpdates({ orders, products })
   const lockout = createLockout({ clock, policy: lockoutPolicy ?? DEFAULT_LOCKOUT_POLICY })
   const reports = createReports(store, handler.load)
@@ -65,6 +70,7 @@ export const createServices = ({ store, clock, adminToken, signingKey, previousS
     usage,
     clock,
     products,
+    productKeys,
     licenseUpdates,
     lockout,
     reports,

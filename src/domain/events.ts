@@ -10,13 +10,14 @@ import { LeadershipEvent, leadershipSchemas } from './leadership/events.js'
 import { LockoutEvent, lockoutSchemas } from './lockout/events.js'
 import { OrderEvent, orderSchemas } from './order/events.js'
 import { ProductEvent, productSchemas } from './product/events.js'
+import { ProductKeyEvent, productKeySchemas } from './product-key/events.js'
 import { ProductTemplateEvent, productTemplateSchemas } from './product-template/events.js'
 import { SequenceEvent, sequenceSchemas } from './sequence/index.js'
 import { SeatLeaseEnded, SeatLeaseExpired, SeatLeaseStarted, seatSchemas } from './seat/events.js'
 import type { EventSchemas } from './versioning.js'
 import { WebhookEndpointEvent, webhookEndpointSchemas } from './webhook-endpoint/events.js'
 
-export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, LockoutEvent, LeadershipEvent, DeliveryEvent, SeatLeaseStarted, SeatLeaseExpired, SeatLeaseEnded])
+export const DomainEvent = t.union([OrderEvent, CustomerEvent, ProductTemplateEvent, ActivationKeyEvent, SequenceEvent, ApiKeyEvent, IdempotencyEvent, WebhookEndpointEvent, ProductEvent, ProductKeyEvent, LockoutEvent, LeadershipEvent, DeliveryEvent, SeatLeaseStarted, SeatLeaseExpired, SeatLeaseEnded])
 // A seat's stream also holds SeatLeaseRenewed, which the order's events already name.
 export type DomainEvent = t.TypeOf<typeof DomainEvent>
 
@@ -31,6 +32,7 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...idempotencySchemas.versions,
     ...webhookEndpointSchemas.versions,
     ...productSchemas.versions,
+    ...productKeySchemas.versions,
     ...lockoutSchemas.versions,
     ...leadershipSchemas.versions,
     ...deliverySchemas.versions,
@@ -46,6 +48,7 @@ export const domainSchemas: EventSchemas<DomainEvent['type']> = {
     ...idempotencySchemas.upcasters,
     ...webhookEndpointSchemas.upcasters,
     ...productSchemas.upcasters,
+    ...productKeySchemas.upcasters,
     ...lockoutSchemas.upcasters,
     ...leadershipSchemas.upcasters,
     ...deliverySchemas.upcasters,

@@ -11,6 +11,7 @@ import type { CommandMeta } from '../application/metadata.js'
 import type { Session } from '../application/session.js'
 import { logRefusal } from './credentials.js'
 import type { HttpDeps } from './deps.js'
+import { authenticatedBefore } from './credentials-first.js'
 import { endpoint } from './endpoint.js'
 import type { IdempotentOptions } from './idempotency.js'
 import { throttled, type RateLimiter } from './rate-limit.js'
@@ -46,7 +47,9 @@ export const calls = ({ services, idempotency }: Pick<HttpDeps, 'services' | 'id
   const run =
     (work: (call: Call) => Promise<Reply>, idempotent: false | IdempotentOptions): RequestHandler =>
     endpoint(dialect, services.session, async (req, res, session) => {
-      const principal = await services.credentials.authenticate(session, credential(req))
+      // Checked already, before the body was read (credentials-first.ts), where the API does it that way.
+      const before = authenticatedBefore(res)
+      const principal = before !== undefined ? E.right(before) : await services.credentials.authenticate(session, credential(req))
       if (E.isLeft(principal)) {
         logRefusal(req, principal.left)
         return failure(principal.left)

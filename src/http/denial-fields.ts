@@ -26,6 +26,18 @@ export const withDenialFields = (failure: Failure, answer: Reply): Reply => {
   return { ...answer, body: { ...body, rule, ...(denialId === undefined ? {} : { denialId }) } }
 }
 
+/**
+ * The same as headers (`X-Denial-Rule`, `X-Denial-Id`), for a dialect whose error body allows no member of ours
+ * (seed 003: Cryptlex's error schema is `{message, code}` and nothing else).
+ */
+export const withDenialHeaders = (failure: Failure, answer: Reply): Reply => {
+  if (!isUsageError(failure)) return answer
+  const rule = ruleOf(failure)
+  if (rule === null) return answer
+  const denialId = (failure as { readonly denialId?: string }).denialId
+  return { ...answer, headers: { ...answer.headers, 'X-Denial-Rule': rule, ...(denialId === undefined ? {} : { 'X-Denial-Id': denialId }) } }
+}
+
 /** The rule behind seed 002's validate codes (null: valid). */
 export const standingRule = (code: StandingCode): string | null => {
   switch (code) {

@@ -8,6 +8,7 @@ import type { Webhooks } from '../webhooks/index.js'
 import type { Idempotency } from './idempotency.js'
 import type { LogPositions } from './log-position.js'
 import type { RateLimiter, RateLimitSettings } from './rate-limit.js'
+import type { ActivationRateLimits } from './cryptlex/rate-limit.js'
 
 export interface HealthReport {
   readonly ok: boolean
@@ -38,4 +39,6 @@ export interface HttpDeps {
   readonly rateLimits?: ApiRateLimiters
   /** The log's hash chain, for the chained audit export; absent: none kept. */
   readonly logChain?: LogChainAccess
+  /** Seed 003's activations without a vendor credential, per source address and license key (default DEFAULT_ACTIVATION_RATE_LIMITS). */
+  readonly activationRateLimits?: ActivationRateLimits
 }

@@ -1,8 +1,12 @@
-// Seed 003's activation object, as its webhook `data` shows it. What the
-// engine does not keep (location, organization, user, the ids and times of
-// single metadata entries) is present and null, so the shape is always the
-// seed's; activations made through seed 002 have null details. Seed 003's API
-// and the activation webhooks both render it.
+// Seed 003's activation object, as Cryptlex's ActivationDto has it (the
+// official OpenAPI document; the seed's webhook `data` is the same object).
+// What the engine does not keep is given a well-defined value or left out
+// where the schema allows: location holds only the address the activation
+// came from (no geolocation; "" when none was recorded); organization and
+// user are left out; a metadata entry's id is the activation's id and the
+// entry's index, its times the activation's last update; an activation made
+// through seed 002 has no details: its hostname is its client name, container
+// false, os null. Seed 003's API and the activation webhooks both render it.
 import { licenseExpiry, type Activation, type ExistingOrder } from '../domain/order/index.js'
 
 export const activationView = (order: ExistingOrder, activation: Activation, productId: string | null, now: Date) => {
@@ -13,10 +17,10 @@ export const activationView = (order: ExistingOrder, activation: Activation, pro
     updatedAt: activation.updatedAt,
     os: details.os,
     osVersion: details.osVersion,
-    hostname: details.hostname,
-    location: null,
+    hostname: details.hostname ?? activation.clientName ?? '',
+    location: { ipAddress: activation.clientAddr ?? '' },
     vmName: details.vmName,
-    container: details.container,
+    container: details.container ?? false,
     // Cryptlex's older name for the release version.
     appVersion: details.releaseVersion,
     releaseVersion: details.releaseVersion,
@@ -32,10 +36,14 @@ export const activationView = (order: ExistingOrder, activation: Activation, pro
     meterAttributes: details.meterAttributes.map(({ name, uses }) => ({ name, uses })),
     // Activations are node-locked: they hold no lease (floating seats are seed 002's).
     leaseExpiresAt: null,
-    organization: null,
     userId: details.userId,
-    user: null,
-    metadata: details.metadata.map(({ key, value }) => ({ id: null, createdAt: null, updatedAt: null, key, value })),
+    metadata: details.metadata.map(({ key, value }, index) => ({
+      id: `${activation.activationId}-${index}`,
+      createdAt: activation.updatedAt,
+      updatedAt: activation.updatedAt,
+      key,
+      value,
+    })),
   }
 }
 export type ActivationView = ReturnType<typeof activationView>

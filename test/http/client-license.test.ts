@@ -73,12 +73,27 @@ describe('client license (seed 000) over HTTP', () => {
     expect((await api.get('/license-orders/AK654321')).status).toBe(200)
   })
 
-  it('answers a key used by another license with a clear 409 conflict', async () => {
+  it('answers a key used by another license with a 400 whose details say so (the seed lists no 409)', async () => {
     const otherCustomer = await createCustomer(api, { name: 'Second Ltd' })
     await api.post('/license-orders', { ...seedOrder(otherCustomer, 1), activation_key: 'TAKEN-KEY' })
-    const res = await api.patch(`/api/v2/clients/${clientId}/license`, { activationKey: 'TAKEN-KEY' })
-    expect(res.status).toBe(409)
-    expect(res.body).toEqual(envelope(409, 'Conflict', 'activation key TAKEN-KEY is already in use by another license order'))
+    const res = await api.patch(`/api/v2/clients/${clientId}/license`, { activationKey: 'TAKEN-KEY', serialNumber: 'SN-NOT-KEPT' })
+    expect(res.status).toBe(400)
+    expect(res.body).toEqual(envelope(400, 'Invalid request', 'Validation error: activationKey TAKEN-KEY is already in use by another license'))
+    // Nothing of the request was applied: the key stays the other license's, this client's key is unchanged.
+    expect((await api.get('/license-orders/TAKEN-KEY')).status).toBe(200)
+    expect((await api.get('/license-orders/AK654321')).status).toBe(200)
+  })
+
+  it('checks the token before the body: a bad or missing token with a malformed body is a 401, as the vendor answers', async () => {
+    const raw = { raw: '{"serialNumber":', headers: { 'content-type': 'application/json' } }
+    const missing = await api.patch(`/api/v2/clients/${clientId}/license`, undefined, { ...raw, token: null })
+    expect([missing.status, missing.body]).toEqual([401, envelope(401, 'Authentication failed', 'JWT token not found')])
+    const bad = await api.patch(`/api/v2/clients/${clientId}/license`, undefined, { ...raw, token: 'not-a-token' })
+    expect([bad.status, bad.body]).toEqual([401, envelope(401, 'Authentication failed', 'JWT token is invalid, expired or revoked')])
+    const badType = await api.patch(`/api/v2/clients/${clientId}/license`, undefined, { raw: 'x', headers: { 'content-type': 'text/plain' }, token: 'not-a-token' })
+    expect(badType.status).toBe(401)
+    // With a good token the malformed body is the 400.
+    expect((await api.patch(`/api/v2/clients/${clientId}/license`, undefined, raw)).status).toBe(400)
   })
 
   it('answers malformed JSON, a wrong content type, an unknown path and a wrong method in the envelope', async () => {

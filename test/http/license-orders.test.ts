@@ -142,6 +142,19 @@ describe('license orders (seed 001) over HTTP', () => {
     expect(expired.body.detail).toMatch(/expired/)
   })
 
+  it('checks the token before the body: a bad or missing token with a malformed body is a 403, as the vendor answers', async () => {
+    const raw = { raw: '{"customer_id": 1,', headers: { 'content-type': 'application/json' } }
+    for (const token of [null, 'lk_aaaaaaaaaaaaaaaa_bogus']) {
+      const patched = await api.patch(`/license-orders/${KEY}`, undefined, { ...raw, token })
+      expect(patched.status, patched.text).toBe(403)
+      expect(patched.body.detail).toMatch(/^Invalid or expired token provided/)
+      expect((await api.post('/license-orders', undefined, { ...raw, token })).status).toBe(403)
+      expect((await api.put(`/license-orders/${KEY}/meter-attributes`, undefined, { ...raw, token })).status).toBe(403)
+    }
+    // With a good token the malformed body is the 400.
+    expect((await api.patch(`/license-orders/${KEY}`, undefined, raw)).status).toBe(400)
+  })
+
   it('lets a key scoped to one product act on that product only', async () => {
     const otherCustomer = await createCustomer(api, { name: 'Other Ltd' })
     const otherTemplate = await createTemplate(api, 'other-product', 'Other')
@@ -181,10 +194,19 @@ describe('license orders (seed 001) over HTTP', () => {
     expect(Object.keys(unknown.body)).toEqual(['detail'])
   })
 
-  it('creates an order with a generated key of five groups of five characters when none is given', async () => {
-    const res = await api.post('/license-orders', seedOrder())
-    expect(res.status).toBe(201)
-    expect(res.body.activation_key).toMatch(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$/)
-    expect(res.headers.get('location')).toBe(`/license-orders/${res.body.activation_key}`)
+  it("creates an order with a generated key in the seed's own format, four groups of five (II1HP-TX8EQ-R1QXZ-7LYXF), when none is given", async () => {
+    const keys = new Set<string>()
+    for (let i = 0; i < 5; i += 1) {
+      const res = await api.post('/license-orders', seedOrder())
+      expect(res.status).toBe(201)
+      expect(res.body.activation_key).toMatch(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){3}$/)
+      expect(res.headers.get('location')).toBe(`/license-orders/${res.body.activation_key}`)
+      keys.add(res.body.activation_key)
+    }
+    expect(keys.size).toBe(5)
+    // A key of the earlier generated format (five groups) keeps working.
+    const earlier = await api.post('/license-orders', { ...seedOrder(), activation_key: 'AHOV2-9GNU1-8FMT0-7ELSZ-6DKRY' })
+    expect(earlier.status, earlier.text).toBe(201)
+    expect((await api.get('/license-orders/AHOV2-9GNU1-8FMT0-7ELSZ-6DKRY')).status).toBe(200)
   })
 })

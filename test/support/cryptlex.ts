@@ -1,5 +1,6 @@
 // Talking seed 003 (Cryptlex /v3/activations) to a test server: Bearer
 // requests and request bodies with the seed's required fields.
+import { decodeJwt, importSPKI, jwtVerify, type JWTPayload } from 'jose'
 import { ADMIN_TOKEN, client, type HttpResult } from './server.js'
 
 export const fingerprintOf = (n: number | string): string => `fp-${n}-`.padEnd(64, 'x')
@@ -38,3 +39,11 @@ export const cryptlexClient = (server: { readonly url: string }, token: string |
   }
 }
 export type CryptlexClient = ReturnType<typeof cryptlexClient>
+
+/** An activationToken verified as Cryptlex clients do: RS256 with the public key of the product it names (read from the admin API). */
+export const verifyActivationToken = async (server: { readonly url: string }, token: string): Promise<JWTPayload> => {
+  const { pid } = decodeJwt(token)
+  const key = await client(server).get(`/products/${String(pid)}/activation-key`)
+  if (key.status !== 200) throw new Error(`no activation key for product ${String(pid)}: ${key.text}`)
+  return (await jwtVerify(token, await importSPKI(key.body.public_key_pem as string, 'RS256'), { algorithms: ['RS256'] })).payload
+}

@@ -1,7 +1,8 @@
 // What an activation key may look like. Generated keys follow the format of
 // seed 001's keys (groups of five upper-case letters and digits joined by
-// dashes, `II1HP-TX8EQ-R1QXZ-7LYXF-...`); keys a vendor chooses may be any
-// short token, since seed 000's own example sets the key "AK654321".
+// dashes; the engine now generates the seed's four groups, `II1HP-TX8EQ-R1QXZ-7LYXF`,
+// in application/ids.ts, and keys generated earlier with five stay valid); keys a
+// vendor chooses may be any short token, since seed 000's own example sets the key "AK654321".
 import * as t from 'io-ts'
 
 export const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'

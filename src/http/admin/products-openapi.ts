@@ -31,6 +31,20 @@ export const productsOpenApi: ApiModule['openapi'] = {
         product_template_ids: { type: 'array', items: int },
       },
     },
+    ProductActivationKey: {
+      type: 'object',
+      required: ['product_id', 'alg', 'kid', 'public_key_pem', 'jwk'],
+      description:
+        "The public half of the product's RSA key pair, which signs seed 003's activation tokens (RS256): embed it in the app to verify " +
+        'activationToken offline. Made the first time it is needed and never changed; its private key is kept sealed with the engine secret key.',
+      properties: {
+        product_id: str,
+        alg: { const: 'RS256' },
+        kid: { ...str, description: "RFC 7638 thumbprint; the tokens' kid." },
+        public_key_pem: { ...str, description: 'SPKI PEM (-----BEGIN PUBLIC KEY-----).' },
+        jwk: { type: 'object', required: ['kty', 'n', 'e'], properties: { kty: { const: 'RSA' }, n: str, e: str, kid: str, alg: { const: 'RS256' }, use: { const: 'sig' } } },
+      },
+    },
   },
   paths: {
     '/products/{product_id}': {
@@ -48,6 +62,15 @@ export const productsOpenApi: ApiModule['openapi'] = {
         parameters: [productId, idempotencyKey],
         requestBody: body(ref('ProductSettings')),
         responses: { '200': json(ref('Product')), ...failures },
+      },
+    },
+    '/products/{product_id}/activation-key': {
+      get: {
+        tags: [tag],
+        summary: "Read the public key that verifies the product's seed 003 activation tokens (PEM and JWK); made on first read if the product has none yet.",
+        security,
+        parameters: [productId],
+        responses: { '200': json(ref('ProductActivationKey')), ...failures },
       },
     },
   },

@@ -1,6 +1,7 @@
 // Admin API: products' settings for seed 004.
 //   PUT /products/{product_id}   {"status": "test" | "active", "license_data_enabled": bool}
 //   GET /products/{product_id}
+//   GET /products/{product_id}/activation-key   the public key of seed 003's activation tokens (PEM, JWK)
 // A product is a product_id that product templates name; any other is 404.
 // A product nobody configured is active, without the license-data option.
 import * as E from 'fp-ts/Either'
@@ -64,6 +65,18 @@ export const createProductsRouter = ({ services, reads, idempotency }: HttpDeps)
       const productId = await knownProduct(req)
       if (E.isLeft(productId)) return productId.left
       return reply(200, productBody(productId.right, await services.products.get(session, productId.right)))
+    }),
+  )
+
+  router.get(
+    '/products/:product_id/activation-key',
+    admin.read(async (call) => {
+      const productId = await knownProduct(call.req)
+      if (E.isLeft(productId)) return productId.left
+      const key = await services.productKeys.keyOf(call.session, productId.right, metaOf(call))
+      if (E.isLeft(key)) return key.left instanceof Error ? dialect.problem(500) : adminFailure(key.left)
+      const { kid, publicKeyPem, jwk } = key.right
+      return reply(200, { product_id: productId.right, alg: jwk.alg, kid, public_key_pem: publicKeyPem, jwk })
     }),
   )
 

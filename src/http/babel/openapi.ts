@@ -157,7 +157,7 @@ export const babelOpenApi: ApiModule['openapi'] = {
         { type: 'object', properties: { licenseId: str, ...counts } },
         {
           '404': problem('LICENSE_NOT_FOUND, or NOT_ACTIVATED: this client is not activated on this machine.'),
-          '409': problem('DEACTIVATION_LIMIT_REACHED: no deactivations left.'),
+          '403': problem('DEACTIVATION_LIMIT_REACHED: no deactivations left (Babel raises a limit as PermissionDenied); FORBIDDEN; LICENSE_DISABLED; LICENSE_EXPIRED.'),
         },
       ),
     },

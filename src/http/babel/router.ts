@@ -31,6 +31,7 @@ import { apiKeyHeader, bearerToken } from '../credentials.js'
 import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
+import { documentedNames, type PropertyShape } from '../property-names.js'
 import { reply, type Reply } from '../reply.js'
 import { clientIpOf } from '../request-context.js'
 import { babelDialect as dialect, babelProblem } from './dialect.js'
@@ -79,7 +80,18 @@ export const InfoBody = t.type({
   asOf: optional(AsOf),
 })
 
-const decode = decodeIn(dialect)
+const decodeAsSent = decodeIn(dialect)
+
+/** Every property name of seed 002's bodies: matched without regard to case, as its ASP.NET service binds them. */
+const BODY_NAMES: PropertyShape = Object.fromEntries(
+  [...Object.keys(ClientBody.props), ...Object.keys(TokenBody.props), ...Object.keys(InfoBody.props)].map((name) => [name, null]),
+)
+
+/** A body decoded with its property names as documented; one sent twice in two casings is a 400 naming it. */
+const decode = <A>(codec: t.Decoder<unknown, A>, body: unknown): E.Either<Reply, A> => {
+  const named = documentedNames(body, BODY_NAMES)
+  return E.isLeft(named) ? E.left(dialect.problem(400, { fields: named.left })) : decodeAsSent(codec, named.right)
+}
 
 /** What a token presented back names: its seat on its order, and the client and machine presenting it (when given). */
 type SeatCommand = Omit<HeartbeatSeat, 'type'>

@@ -5,6 +5,7 @@
 import * as t from 'io-ts'
 import { Bool, BoundedString, Int64, oneOf } from '../../domain/codecs.js'
 import type { ActivationChanges } from '../../domain/order/index.js'
+import type { PropertyShape } from '../property-names.js'
 
 /**
  * A string of `min` to `max` characters; blanks do not count towards the
@@ -82,6 +83,11 @@ const optionalFields = {
   deviceId: optional(Uuid),
   deviceChallenge: optional(Str(1, 256)),
   deviceChallengeSignature: optional(Str(1, 1024)),
+  // Sent by Cryptlex's own clients (its sample's ActivationRequest), not in the seed's schema: read, never kept.
+  appVersion: optional(Str(0, 256)),
+  clientVersion: optional(Str(0, 256)),
+  email: optional(Str(0, 256)),
+  password: optional(Str(0, 256)),
 }
 
 /**
@@ -90,6 +96,13 @@ const optionalFields = {
  */
 export const ActivationBody = t.intersection([t.type(required), t.partial(optionalFields)])
 export type ActivationBody = t.TypeOf<typeof ActivationBody>
+
+/** Every property name of the body, matched without regard to case (the sample client sends Key, Os, Fingerprint, ...). */
+export const ACTIVATION_BODY_NAMES: PropertyShape = {
+  ...Object.fromEntries([...Object.keys(required), ...Object.keys(optionalFields)].map((name) => [name, null])),
+  metadata: { key: null, value: null },
+  meterAttributes: { name: null, usesIncrement: null },
+}
 
 /** What the body changes of an activation: what was sent (undefined: keep); meter attributes move by their increments. */
 export const changesOf = (body: ActivationBody): ActivationChanges => ({

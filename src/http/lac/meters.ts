@@ -10,6 +10,8 @@ import { Router } from 'express'
 import { AllowedUses, MeterName, type ExistingOrder } from '../../domain/order/index.js'
 import { failureAt } from '../../domain/validation.js'
 import type { HttpDeps } from '../deps.js'
+import { credentialsFirst } from '../credentials-first.js'
+import { bearerToken } from '../credentials.js'
 import { jsonBody } from '../json-body.js'
 import { reply } from '../reply.js'
 import { licenseEndpoints } from './access.js'
@@ -54,6 +56,7 @@ export const createMeterAdminRouter = (deps: HttpDeps): Router => {
 
   router.put(
     '/license-orders/:activation_key/meter-attributes',
+    credentialsFirst(deps, { credential: bearerToken, failure: lacFailure }),
     jsonBody(dialect),
     license.write(DefinitionsBody, async ({ session, license: { orderId }, input, meta }) => {
       const attributes = input.map(({ name, allowed_uses }) => ({ name, allowedUses: allowed_uses }))

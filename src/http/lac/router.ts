@@ -15,6 +15,8 @@ import { licenseOrderView } from '../../views/license-order.js'
 import { decodeIn } from '../decode.js'
 import { metaOf } from '../call.js'
 import type { HttpDeps } from '../deps.js'
+import { credentialsFirst } from '../credentials-first.js'
+import { bearerToken } from '../credentials.js'
 import { jsonBody } from '../json-body.js'
 import { reply } from '../reply.js'
 import { lacCalls } from './access.js'
@@ -38,7 +40,8 @@ export const createLacRouter = (deps: HttpDeps): Router => {
   const router = Router()
   const call = lacCalls(deps)
   const history = createLacHistory(deps)
-  const body = jsonBody(dialect)
+  // The token is checked before the body is read: a bad token with a malformed body is a 403, as the seed's stack answers.
+  const body = [credentialsFirst(deps, { credential: bearerToken, failure: lacFailure }), jsonBody(dialect)]
 
   const keyOf = (req: Request): string => String(req.params.activation_key)
 

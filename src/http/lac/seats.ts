@@ -8,6 +8,8 @@ import * as t from 'io-ts'
 import { Router } from 'express'
 import { HeartbeatIntervalSeconds, LeaseSeconds, seatSettingsFor, seatSettingsOf, type ExistingOrder } from '../../domain/order/index.js'
 import type { HttpDeps } from '../deps.js'
+import { credentialsFirst } from '../credentials-first.js'
+import { bearerToken } from '../credentials.js'
 import { jsonBody } from '../json-body.js'
 import { reply } from '../reply.js'
 import { licenseEndpoints } from './access.js'
@@ -37,6 +39,7 @@ export const createSeatAdminRouter = (deps: HttpDeps): Router => {
 
   router.put(
     '/license-orders/:activation_key/seat-settings',
+    credentialsFirst(deps, { credential: bearerToken, failure: lacFailure }),
     jsonBody(dialect),
     license.write(SettingsBody, async ({ session, license: { orderId }, input, meta }) => {
       const settings = seatSettingsFor(input.heartbeat_interval_seconds, input.lease_seconds ?? null)

@@ -21,11 +21,10 @@ export const rillsoftOpenApi: ApiModule['openapi'] = {
         responses: Object.fromEntries(
           [
             ['200', 'Successful operation'],
-            ['400', 'Invalid request or missing required parameters'],
+            ['400', 'Invalid request or missing required parameters; an activationKey already in use by another license (details says so)'],
             ['401', 'Authentication error (JWT token missing/invalid)'],
             ['403', 'Access denied (insufficient permissions)'],
             ['404', 'Resource not found'],
-            ['409', 'The activation key is in use by another license'],
             ['500', 'Internal server error'],
           ].map(([code, description]) => [code, json(ref('RillsoftEnvelope'), description)]),
         ),

@@ -15,6 +15,7 @@ import { ChangeActivationKey, ChangeSerialNumber } from '../../domain/order/inde
 import { bearerToken, logRefusal } from '../credentials.js'
 import { decodeExactIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
+import { authenticatedBefore, credentialsFirst } from '../credentials-first.js'
 import { endpoint } from '../endpoint.js'
 import { jsonBody } from '../json-body.js'
 import { throttled } from '../rate-limit.js'
@@ -43,9 +44,12 @@ export const createRillsoftRouter = ({ services, reads, idempotency, rateLimits 
 
   router.patch(
     '/api/v2/clients/:client_id/license',
+    // The token is checked before the body is read: a bad token with a malformed body is a 401.
+    credentialsFirst({ services }, { credential: bearerToken, failure: rillsoftFailure }),
     jsonBody(dialect),
     endpoint(dialect, services.session, async (req, res, session) => {
-      const principal = await services.credentials.authenticate(session, bearerToken(req))
+      const before = authenticatedBefore(res)
+      const principal = before !== undefined ? E.right(before) : await services.credentials.authenticate(session, bearerToken(req))
       if (E.isLeft(principal)) {
         logRefusal(req, principal.left)
         return rillsoftFailure(principal.left)
