@@ -28,6 +28,8 @@ const START = new Date('2026-11-22T10:00:00.000Z').getTime()
 type Step =
   | { readonly kind: 'grant' | 'heartbeat' | 'release' | 'revoke'; readonly license: number; readonly client: number }
   | { readonly kind: 'cap'; readonly license: number; readonly allowed: number }
+  /** Minutes pass with the seat's holder beating every minute: a tenure long enough to span periods' starts. */
+  | { readonly kind: 'hold'; readonly license: number; readonly client: number; readonly minutes: number }
   | { readonly kind: 'tick'; readonly seconds: number }
   | { readonly kind: 'sweep' }
 
@@ -45,13 +47,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('release' as const), license, client }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('revoke' as const), license, client }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cap' as const), license, allowed: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('hold' as const), license, client, minutes: fc.integer({ min: 1, max: 150 }) }) },
   // Seconds to hours: seats lapse, buckets pass.
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.oneof(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 600, max: 4 * 3600 })) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const) }) },
 )
 // Periods by offsets from the history's start, in minutes: some before it, some past its end.
 const report: fc.Arbitrary<Report> = fc
-  .record({ from: fc.integer({ min: -120, max: 3000 }), length: fc.integer({ min: 1, max: 3000 }), bucket: fc.constantFrom<Bucket>('hour', 'day'), seconds: fc.integer({ min: 0, max: 59 }) })
+  .record({ from: fc.integer({ min: -60, max: 600 }), length: fc.integer({ min: 1, max: 1500 }), bucket: fc.constantFrom<Bucket>('hour', 'day'), seconds: fc.integer({ min: 0, max: 59 }) })
   .map(({ from, length, bucket, seconds }) => ({ from: START + from * 60_000 + seconds * 1000, to: START + (from + length) * 60_000, bucket }))
 
 const meta: CommandMeta = { actor: 'property', correlationId: 'property', causationId: null, requestId: null, clientIp: null, idempotencyKey: null }
@@ -100,7 +103,12 @@ const check = async (steps: readonly Step[], reports: readonly Report[]): Promis
         const granted = await services.usage.request(session(), { type: 'RequestSeat', orderId, ...presenter, clientName: `Client ${s.client}`, clientAddr: null }, meta)
         if (E.isRight(granted) && granted.right.seat !== null) seats.set(`${orderId}/${s.client}`, granted.right.seat.seatId)
       } else if (seatId !== undefined) {
-        if (s.kind === 'heartbeat') await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId, ...presenter }, meta)
+        if (s.kind === 'hold') {
+          for (let minute = 0; minute < s.minutes; minute += 1) {
+            clock.advance(60_000)
+            await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId, ...presenter }, meta)
+          }
+        } else if (s.kind === 'heartbeat') await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId, ...presenter }, meta)
         else if (s.kind === 'release') await services.usage.release(session(), { type: 'ReleaseSeat', orderId, seatId, ...presenter }, meta)
         else await services.usage.revokeToken(session(), { type: 'RevokeLicenseToken', orderId, tokenId: seatId }, meta)
       }
@@ -145,13 +153,13 @@ describe('the seat-usage report from the seat-tenure read model', () => {
     const busy: Step[] = Array.from({ length: 30 }, (_, i): Step[] => [
       { kind: 'grant', license: 0, client: i % CLIENTS },
       { kind: 'grant', license: 0, client: (i + 1) % CLIENTS },
-      { kind: 'tick', seconds: 1200 },
-      { kind: 'heartbeat', license: 0, client: i % CLIENTS },
+      { kind: 'hold', license: 0, client: i % CLIENTS, minutes: 20 },
+      { kind: 'hold', license: 0, client: (i + 1) % CLIENTS, minutes: 20 },
       { kind: 'release', license: 0, client: (i + 1) % CLIENTS },
       { kind: 'tick', seconds: 1500 },
       { kind: 'sweep' },
     ]).flat()
-    const seatHours = await check(busy, [{ from: START, to: START + 24 * 3_600_000, bucket: 'hour' }, { from: START + 90 * 60_000, to: START + 30 * 3_600_000, bucket: 'day' }])
+    const seatHours = await check(busy, [{ from: START, to: START + 24 * 3_600_000, bucket: 'hour' }, { from: START + 10 * 60_000, to: START + 70 * 60_000, bucket: 'hour' }, { from: START + 90 * 60_000, to: START + 30 * 3_600_000, bucket: 'day' }])
     expect(seatHours).toBeGreaterThan(1)
   }, 60_000)
 })
