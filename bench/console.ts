@@ -104,10 +104,16 @@ export const benchConsole = async (): Promise<void> => {
       const to = new Date(end + 3_600_000).toISOString()
       const report = `/reports/seat-usage?activation_key=${KEY}&from=${from}&to=${to}&bucket=day`
       const mid = new Date(START.getTime() + (end - START.getTime()) / 2 + 90_000).toISOString()
+      // What the page asks for first (the last day, by hour) and a week in the middle of the year: a period's cost should be what it holds.
+      const lastDay = `/reports/seat-usage?activation_key=${KEY}&from=${new Date(end - 23 * 3_600_000).toISOString()}&to=${to}&bucket=hour&holders=true`
+      const midWeekFrom = new Date(START.getTime() + (end - START.getTime()) / 2)
+      const midWeek = `/reports/seat-usage?activation_key=${KEY}&from=${midWeekFrom.toISOString()}&to=${new Date(midWeekFrom.getTime() + 7 * 86_400_000).toISOString()}&bucket=hour&holders=true`
       const figures = {
         days: DAYS,
         baseline_report: await time(report),
         console_report: await time(`${report}&holders=true`),
+        last_day_report: await time(lastDay),
+        mid_week_report: await time(midWeek),
         license: await time(`/license-orders/${KEY}`),
         holders: await time(`/license-orders/${KEY}/holders`),
         as_of_mid_year: await time(`/license-orders/${KEY}?asOf=${mid}`),
@@ -118,6 +124,7 @@ export const benchConsole = async (): Promise<void> => {
       }
       const ratio = figures.console_report.ms / figures.baseline_report.ms
       console.log(`year report: ${figures.console_report.ms.toFixed(0)} ms (${figures.console_report.bytes} bytes) with holders, against ${figures.baseline_report.ms.toFixed(0)} ms without: ${ratio.toFixed(2)}x`)
+      console.log(`last day's report by hour with holders: ${figures.last_day_report.ms.toFixed(0)} ms; a mid-year week's: ${figures.mid_week_report.ms.toFixed(0)} ms`)
       console.log(`license ${figures.license.ms.toFixed(0)} ms, holders ${figures.holders.ms.toFixed(0)} ms, asOf mid-year ${figures.as_of_mid_year.ms.toFixed(0)} ms, history page ${figures.history_page.ms.toFixed(0)} ms, list ${figures.list.ms.toFixed(0)} ms`)
       const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
       if (existsSync(chromiumPath)) {

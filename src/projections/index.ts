@@ -19,6 +19,7 @@ import type { Projection } from './projection.js'
 import { ensureBuiltBy } from './read-model-set.js'
 import { openReadStore } from './read-store.js'
 import { seatLeaseReader, seatLeasesProjection } from './seat-leases.js'
+import { seatTenureReader, seatTenuresProjection } from './seat-tenures.js'
 import { createProjectionRunner, readCheckpoint } from './runner.js'
 
 export const READ_MODELS = 'read-models'
@@ -29,6 +30,7 @@ export const readModelProjections: readonly Projection[] = [
   licenseOrdersProjection,
   apiKeysProjection,
   seatLeasesProjection,
+  seatTenuresProjection,
   activationsProjection,
   auditProjection,
 ]
@@ -39,6 +41,7 @@ export const readersOf = (db: Database.Database, store: EventStore) => ({
   licenseOrders: licenseOrderReader(db),
   apiKeys: apiKeyReader(db),
   seatLeases: seatLeaseReader(db),
+  seatTenures: seatTenureReader(db),
   products: productReader(db),
   activations: activationReader(db),
   audit: auditReader(db, store),

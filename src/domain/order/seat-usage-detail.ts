@@ -3,7 +3,7 @@
 // and the cap in force. Aggregated per bucket like the report itself, so a
 // year of history is a few hundred rows, never the events.
 import type { OrderEvent } from './events.js'
-import { eachBucket, heldAt, heldIntervals, peakOf, type Period, type SeatHolder } from './seat-usage.js'
+import { eachBucket, heldAt, heldIntervals, peakOf, type Period, type SeatHolder, type SeatTenure } from './seat-usage.js'
 
 export interface SeatUsageDetail {
   readonly start: string
@@ -16,13 +16,14 @@ export interface SeatUsageDetail {
   readonly seatsAllowed: number | null
 }
 
-/** Each change of the cap, oldest first: [epoch ms, activations_allowed]. */
-const capChanges = (events: readonly OrderEvent[]): (readonly [number, number])[] =>
+/** Each change of the cap, in the order recorded: [epoch ms, activations_allowed]. */
+export type CapChanges = readonly (readonly [number, number])[]
+
+export const capChanges = (events: readonly OrderEvent[]): CapChanges =>
   events.flatMap((e) => (e.type === 'OrderCreated' || e.type === 'OrderUpdated' ? [[Date.parse(e.data.at), e.data.terms.activations_allowed] as const] : []))
 
-export const seatUsageDetail = (events: readonly OrderEvent[], period: Period, leaseEnds: Readonly<Record<string, string>> = {}): readonly SeatUsageDetail[] => {
-  const held = heldIntervals(events, period.now.getTime(), leaseEnds)
-  const caps = capChanges(events)
+/** The details from the tenures that matter to the period and the cap's changes up to its end (see seatUsageOf). */
+export const seatUsageDetailOf = (held: readonly SeatTenure[], caps: CapChanges, period: Pick<Period, 'from' | 'to' | 'bucket'>): readonly SeatUsageDetail[] => {
   let capIndex = -1
   const rows: SeatUsageDetail[] = []
   eachBucket(held, period, (start, end, present) => {
@@ -39,3 +40,6 @@ export const seatUsageDetail = (events: readonly OrderEvent[], period: Period, l
   })
   return rows
 }
+
+export const seatUsageDetail = (events: readonly OrderEvent[], period: Period, leaseEnds: Readonly<Record<string, string>> = {}): readonly SeatUsageDetail[] =>
+  seatUsageDetailOf(heldIntervals(events, period.now.getTime(), leaseEnds), capChanges(events), period)

@@ -101,11 +101,18 @@ export const heldIntervals = (events: readonly OrderEvent[], now: number, leaseE
   }
   for (const [seatId, seat] of open) {
     const own = ownEntry(leaseEnds, seatId)
-    const leaseEnd = own === undefined ? seat.leaseEnd : ms(own)
-    close(seatId, Math.min(leaseEnd, now), leaseEnd >= now)
+    held.push(stillHeld(seat.start, own === undefined ? seat.leaseEnd : ms(own), now, seat.holder))
   }
   return held
 }
+
+/** A seat no release, expiry or revocation ended: held until its lease's end, or until `now` when that is later. */
+export const stillHeld = (start: number, leaseEnd: number, now: number, holder: SeatHolder): SeatTenure => ({
+  start,
+  end: Math.max(start, Math.min(leaseEnd, now)),
+  open: leaseEnd >= now,
+  holder,
+})
 
 /** The first index of the sorted times at or after `at`. */
 const firstFrom = (sorted: readonly number[], at: number): number => {
@@ -184,18 +191,35 @@ export const eachBucket = (held: readonly SeatTenure[], period: Pick<Period, 'fr
 const overlapMs = (held: readonly SeatTenure[], start: number, end: number): number =>
   held.reduce((sum, h) => sum + Math.max(0, Math.min(h.end, end) - Math.max(h.start, start)), 0)
 
-export const seatUsage = (events: readonly OrderEvent[], period: Period, leaseEnds: Readonly<Record<string, string>> = {}): readonly SeatUsageRow[] => {
-  const held = heldIntervals(events, period.now.getTime(), leaseEnds)
+/** The instants (epoch ms, sorted) a report counts per bucket, as the events recorded them. */
+export interface SeatMarks {
+  readonly grants: readonly number[]
+  /** Releases and revocations of seats. */
+  readonly releases: readonly number[]
+  readonly expiries: readonly number[]
+  readonly denials: readonly number[]
+}
+
+export const seatMarks = (events: readonly OrderEvent[]): SeatMarks => {
   const times = (types: readonly OrderEvent['type'][]): number[] =>
     events
       .filter((e) => types.includes(e.type) && (e.type !== 'LicenseTokenRevoked' || e.data.kind === 'seat'))
       .map((e) => ms(e.data.at))
       .sort((a, b) => a - b)
-  const grants = times(['SeatGranted'])
-  const releases = times(['SeatReleased', 'LicenseTokenRevoked'])
-  const expiries = times(['SeatExpired'])
-  const denials = times(['SeatRequestDenied'])
+  return {
+    grants: times(['SeatGranted']),
+    releases: times(['SeatReleased', 'LicenseTokenRevoked']),
+    expiries: times(['SeatExpired']),
+    denials: times(['SeatRequestDenied']),
+  }
+}
 
+/**
+ * The report from the tenures and marks that matter to its period (the seats
+ * held at its start or granted within it, the marks within it): what a read
+ * model indexed by time gives, so a period costs what it holds.
+ */
+export const seatUsageOf = (held: readonly SeatTenure[], marks: SeatMarks, period: Pick<Period, 'from' | 'to' | 'bucket'>): readonly SeatUsageRow[] => {
   const rows: SeatUsageRow[] = []
   eachBucket(held, period, (start, end, present) => {
     rows.push({
@@ -203,11 +227,14 @@ export const seatUsage = (events: readonly OrderEvent[], period: Period, leaseEn
       end: new Date(end).toISOString(),
       peakSeats: peakOf(present, start, end).count,
       seatHours: Math.round((overlapMs(present, start, end) / 3_600_000) * 10_000) / 10_000,
-      grants: countIn(grants, start, end),
-      releases: countIn(releases, start, end),
-      expiries: countIn(expiries, start, end),
-      denials: countIn(denials, start, end),
+      grants: countIn(marks.grants, start, end),
+      releases: countIn(marks.releases, start, end),
+      expiries: countIn(marks.expiries, start, end),
+      denials: countIn(marks.denials, start, end),
     })
   })
   return rows
 }
+
+export const seatUsage = (events: readonly OrderEvent[], period: Period, leaseEnds: Readonly<Record<string, string>> = {}): readonly SeatUsageRow[] =>
+  seatUsageOf(heldIntervals(events, period.now.getTime(), leaseEnds), seatMarks(events), period)

@@ -43,7 +43,7 @@ const detailBody = (d: SeatUsageDetail) => ({
 
 const COLUMNS = ['start', 'end', 'peak_seats', 'seat_hours', 'grants', 'releases', 'expiries', 'denials'] as const
 
-export const createReportsRouter = ({ services, idempotency }: HttpDeps): Router => {
+export const createReportsRouter = ({ services, idempotency, reads }: HttpDeps): Router => {
   const router = Router()
   const endpoint = anyCredential({ services, idempotency })
 
@@ -70,7 +70,11 @@ export const createReportsRouter = ({ services, idempotency }: HttpDeps): Router
     return E.right({ order: license.right.order, from: from!, to: to!, bucket: bucket as Bucket, holders: holders === 'true' })
   }
 
-  const report = async (q: Query) => services.reports.seatUsage(q.order.orderId, { from: q.from, to: q.to, bucket: q.bucket, now: services.clock() }, q.holders)
+  // From the seat-tenure read model, once it holds every write this node made (read-your-writes).
+  const report = async (q: Query) => {
+    await reads.fresh()
+    return services.reports.seatUsage(reads.seatTenures.period, q.order.orderId, { from: q.from, to: q.to, bucket: q.bucket, now: services.clock() }, q.holders)
+  }
 
   router.get(
     '/reports/seat-usage',
