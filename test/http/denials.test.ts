@@ -2,7 +2,9 @@
 // granted: false) carries a denial id and the rule; the license's denials
 // resolve it to the rule, the revision it was decided on, and who held the
 // places at that moment, as the log says.
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { replayCommand } from '../../src/tools/replay.js'
 import { babelClient, clientBody, createLicense, eventsOfType, tokenId } from '../support/babel.js'
 import { activationBody, cryptlexClient, fingerprintOf, verifyActivationToken } from '../support/cryptlex.js'
 import { useEngine } from '../support/engine.js'
@@ -190,5 +192,19 @@ describe('activation denials', () => {
       places_allowed: 1,
       held_by: [{ kind: 'activation', id: heldId, client_id: '1', machine_id: fingerprintOf(1), client_name: 'host-1', lease_expires_at: null }],
     })
+  })
+
+  it('leaves the read models as they were (counts, seat usage), and replays the denials into read models that match the live ones', async () => {
+    const { key } = await createLicense(api, babel, customerId, templateId, 'DENIED-ACT-4', { activations_allowed: 1 })
+    expect((await babel('activate', clientBody(key, 1))).body.success).toBe(true)
+    expect((await babel('activate', clientBody(key, 2))).body.success).toBe(false)
+    expect((await api.get(`/license-orders/${key}`)).body).toMatchObject({ activated_licenses_count: 1 })
+    expect((await babel('info', { userKey: key })).body).toMatchObject({ activeClientCount: 1, maxClientCount: 1 })
+    const out: string[] = []
+    const code = await replayCommand(['--verify', '--into', join(server.dir.path, 'replayed')], { LICENSING_DATA_DIR: server.dir.path }, {
+      out: (text) => out.push(text),
+      err: (text) => out.push(text),
+    })
+    expect(code, out.join('')).toBe(0)
   })
 })

@@ -36,6 +36,8 @@ describe('what-if replay of a seat policy', () => {
     expect(await request(2)).toBe(true)
     server.clock.advance(1_000)
     expect(await request(3)).toBe(false)
+    // A refused activation (recorded as ActivationDenied) is no seat request: the replay counts it as neither.
+    expect((await babel('activate', clientBody(key, 9))).body).toMatchObject({ success: false, denialId: expect.any(String) })
     for (let i = 0; i < 3; i += 1) {
       server.clock.advance(60_000)
       await beat(1, 2)
