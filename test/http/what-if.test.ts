@@ -167,6 +167,25 @@ describe('what-if replay of a seat policy for a whole product', () => {
     expect(fewer.body.replayed_actions).toBe(res.body.licenses.reduce((n: number, l: { replayed_actions: number }) => n + l.replayed_actions, 0))
   })
 
+  it('runs as `licensing what-if --product` against the same log, and gives the same figures', async () => {
+    const http = await whatIf({ product_id: 'P-WHAT-IF', policy: { seats_allowed: 1 } })
+    let out = ''
+    let err = ''
+    const env = { LICENSING_DATA_DIR: server.dir.path }
+    const code = await whatIfCommand(['--product', 'P-WHAT-IF', '--from', from, '--to', to, '--seats', '1', '--json'], env, { out: (t) => (out += t), err: (t) => (err += t) })
+    expect(code, err).toBe(0)
+    expect(err).toMatch(/what-if: replayed \d+ recorded actions of 2 licenses twice/)
+    const report = JSON.parse(out)
+    expect(report.licenses.map((l: { orderId: string }) => l.orderId)).toEqual(http.body.licenses.map((l: { license: { order_id: string } }) => l.license.order_id))
+    expect([report.proposed.denials, report.proposed.peakConcurrency, report.recorded.grants]).toEqual([http.body.proposed.denials, http.body.proposed.peak_concurrency, http.body.recorded.grants])
+    let table = ''
+    expect(await whatIfCommand(['--product', 'P-WHAT-IF', '--from', from, '--to', to, '--seats', '1'], env, { out: (t) => (table += t), err: () => undefined })).toBe(0)
+    expect(table).toContain('product P-WHAT-IF')
+    expect(table).toContain('denied under the proposal: client-2')
+    expect(await whatIfCommand(['--product', 'NO-SUCH', '--from', from, '--to', to], env, { out: () => undefined, err: () => undefined })).toBe(2)
+    expect(await whatIfCommand(['--product', 'P-WHAT-IF', '--license', keys[0]!, '--from', from, '--to', to], env, { out: () => undefined, err: () => undefined })).toBe(2)
+  })
+
   it("answers a product with no license 404, another product's key 403, and a body naming both or neither 400", async () => {
     expect((await whatIf({ product_id: 'NO-SUCH-PRODUCT' })).status).toBe(404)
     const elsewhere = await issueKey(api, { product_id: 'P-OTHER' })
