@@ -1,4 +1,4 @@
-// "Why was I denied?": a license's denials, each with the rule that refused
+// "Why was I denied?": a license's denials (seat requests and activations refused), each with the rule that refused
 // it and who held the places then. The holders are not stored with the
 // denial: they are the order's state just before the denial's event, folded
 // from the log with the order's own evolve (the state the decision was made
@@ -25,6 +25,8 @@ export interface Holder {
 export interface Denial {
   /** The id the client was answered with (older denials, recorded before ids: their event's id). */
   readonly denialId: string
+  /** What was refused: a floating seat (seed 002's request) or a new activation (seed 002's activate, seed 003's activations). */
+  readonly asked: 'seat' | 'activation'
   readonly at: string
   readonly clientId: string
   readonly machineId: string
@@ -61,10 +63,16 @@ export const createDenials = (store: EventStore) => {
       const page = await store.readStream(orderStream(orderId), { fromRevision, maxCount: PAGE })
       for (const recorded of page) {
         const { event } = decodeRecorded(recorded)
+        if (event.type === 'ActivationDenied' && state.exists) {
+          const { clientId, machineId, clientName, active, limit, at, denialId, rule, decidedOnRevision } = event.data
+          const { revision, position } = recorded
+          found.push({ denialId, asked: 'activation', at, clientId, machineId, clientName, rule, active, limit, decidedOnRevision, revision, position, heldBy: holdersOf(state) })
+        }
         if (event.type === 'SeatRequestDenied' && state.exists) {
           const { clientId, machineId, clientName, active, limit, at, denialId, rule, decidedOnRevision } = event.data
           found.push({
             denialId: denialId ?? recorded.id,
+            asked: 'seat',
             at,
             clientId,
             machineId,

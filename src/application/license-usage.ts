@@ -9,6 +9,7 @@
 import * as E from 'fp-ts/Either'
 import { v4 as uuid } from 'uuid'
 import {
+  activationRefusal,
   orderStream,
   ownEntry,
   presentable,
@@ -121,15 +122,13 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
     return decide(session, command, meta, order === null ? nothingYet : await seats.livenessOf(session, order))
   }
 
-  const activate = async (session: Session, command: ActivateMachine, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation | null }>> => {
+  const activate = async (session: Session, command: ActivateMachine, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation | null; readonly denialId?: string | null }>> => {
     const decided = await settled(session, command, meta)
-    if (E.isLeft(decided)) {
-      // A full license is an answer for the caller to render, with the counts as they are.
-      if (decided.left._tag !== 'ActivationLimitReached') return decided
-      const order = await orderOf(session, command.orderId)
-      return order === null ? decided : E.right({ order: await live(session, order), now: clock(), written: 0, events: [], activation: null })
-    }
-    return E.right({ ...decided.right, activation: heldBy(Object.values(decided.right.order.usage.activations), command) })
+    if (E.isLeft(decided)) return decided
+    // A full license is an answer for the caller to render (success: false), with the counts as they are and the denial recorded.
+    const activation = heldBy(Object.values(decided.right.order.usage.activations), command)
+    if (activation !== null) return E.right({ ...decided.right, activation })
+    return E.right({ ...decided.right, activation: null, denialId: activationRefusal(decided.right.recorded, command).denialId ?? null })
   }
 
   /** Seed 003: a described machine's activation, new (created) or the one it had, updated with what was sent. */
@@ -140,7 +139,9 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
   ): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation; readonly created: boolean }>> => {
     const decided = await settled(session, command, meta)
     if (E.isLeft(decided)) return decided
-    const activation = heldBy(Object.values(decided.right.order.usage.activations), command)!
+    const activation = heldBy(Object.values(decided.right.order.usage.activations), command)
+    // Refused (every place taken): the failure names the denial recorded for the client.
+    if (activation === null) return E.left(activationRefusal(decided.right.recorded, command))
     return E.right({ ...decided.right, activation, created: decided.right.events.some((e) => e.type === 'MachineActivated') })
   }
 

@@ -105,7 +105,14 @@ export const actionsOf = (order: readonly RecordedEvent[], seats: readonly Recor
 }
 
 /** Replays the actions under the policy (from the period's start; null: as recorded throughout). */
-export const replay = (actions: readonly Action[], period: Period, policy: SeatPolicy | null, onProgress?: (done: number) => void): Outcome => {
+/** `onLevel`: each place count the peak is taken from (the moment, the places held), for a product's peak across its licenses. */
+export const replay = (
+  actions: readonly Action[],
+  period: Period,
+  policy: SeatPolicy | null,
+  onProgress?: (done: number) => void,
+  onLevel?: (at: number, level: number) => void,
+): Outcome => {
   let state: OrderState = usageDecider.initialState
   const seats = new Map<string, SeatState>()
   const began = new Map<string, number>()
@@ -229,7 +236,11 @@ export const replay = (actions: readonly Action[], period: Period, policy: SeatP
         decide({ type: 'ReleaseSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
       }
     }
-    if (inPeriod(at) && state.exists) peak = Math.max(peak, occupied(withLiveness(state, liveness()), now))
+    if (inPeriod(at) && state.exists) {
+      const level = occupied(withLiveness(state, liveness()), now)
+      peak = Math.max(peak, level)
+      onLevel?.(at, level)
+    }
   })
   // Seats still held at the period's end count until their lease ran out or the period ended.
   if (state.exists) {
@@ -259,9 +270,64 @@ const readAll = async (store: EventStore, stream: string): Promise<readonly Reco
   }
 }
 
-export const createWhatIf = (store: EventStore) => ({
-  /** null: no such order. */
-  run: async (orderId: string, period: Period, proposal: SeatPolicy, onProgress?: (phase: string, done: number, total: number) => void): Promise<WhatIfReport | null> => {
+/** A level of one license at a moment: its places held from then on. */
+interface Level {
+  readonly license: number
+  readonly at: number
+  readonly level: number
+}
+
+/** The most places held at once across licenses: their levels swept in time order, each license's latest counted. */
+const peakAcross = (levels: readonly Level[]): number => {
+  const sorted = [...levels].sort((a, b) => a.at - b.at)
+  const current = new Map<number, number>()
+  let total = 0
+  let peak = 0
+  for (const { license, level } of sorted) {
+    total += level - (current.get(license) ?? 0)
+    current.set(license, level)
+    peak = Math.max(peak, total)
+  }
+  return peak
+}
+
+/** A product's outcome: its licenses' summed, their denied clients in time order, the peak of places held at once across them. */
+const combined = (outcomes: readonly Outcome[], levels: readonly Level[]): Outcome => {
+  const sum = (of: (o: Outcome) => number): number => outcomes.reduce((total, o) => total + of(o), 0)
+  return {
+    requests: sum((o) => o.requests),
+    grants: sum((o) => o.grants),
+    denials: sum((o) => o.denials),
+    peakConcurrency: peakAcross(levels),
+    seatHours: Math.round(sum((o) => o.seatHours) * 1000) / 1000,
+    deniedClients: outcomes.flatMap((o) => o.deniedClients).sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    heartbeatsWithoutSeat: sum((o) => o.heartbeatsWithoutSeat),
+  }
+}
+
+export interface ProductWhatIfReport {
+  readonly productId: string
+  readonly period: { readonly from: string; readonly to: string }
+  /** The proposal, applied to each license (seats: each license's activations_allowed). */
+  readonly proposal: SeatPolicy
+  /** Each license's own report, as POST /reports/what-if gives it for that license. */
+  readonly licenses: readonly WhatIfReport[]
+  readonly recorded: Outcome
+  readonly proposed: Outcome
+  readonly actions: number
+}
+
+type Progress = (phase: string, done: number, total: number) => void
+
+export const createWhatIf = (store: EventStore) => {
+  /** null: no such order. `levels`: where each replay's place counts go (a product's peak). */
+  const run = async (
+    orderId: string,
+    period: Period,
+    proposal: SeatPolicy,
+    onProgress?: Progress,
+    levels?: { readonly recorded: (at: number, level: number) => void; readonly proposed: (at: number, level: number) => void },
+  ): Promise<WhatIfReport | null> => {
     const order = await readAll(store, orderStream(orderId))
     if (order.length === 0) return null
     const seatIds = order.flatMap((r) => (r.type === 'SeatGranted' ? [(r.data as { seatId: string }).seatId] : []))
@@ -271,8 +337,8 @@ export const createWhatIf = (store: EventStore) => ({
       if (i % 100 === 0) onProgress?.('reading seat streams', i, seatIds.length)
     }
     const actions = actionsOf(order, seatEvents)
-    const recorded = replay(actions, period, null, (done) => onProgress?.('replaying under the recorded policy', done, actions.length))
-    const proposed = replay(actions, period, proposal, (done) => onProgress?.('replaying under the proposed policy', done, actions.length))
+    const recorded = replay(actions, period, null, (done) => onProgress?.('replaying under the recorded policy', done, actions.length), levels?.recorded)
+    const proposed = replay(actions, period, proposal, (done) => onProgress?.('replaying under the proposed policy', done, actions.length), levels?.proposed)
     // The policy in force at the period's end, as recorded.
     const atEnd = actions.filter((a) => a.kind === 'fact' && Date.parse(a.at) < period.to.getTime()).reduce<OrderState>((s, a) => (a.kind === 'fact' ? evolveOrder(s, a.event) : s), usageDecider.initialState)
     const inForce = atEnd.exists
@@ -286,6 +352,36 @@ export const createWhatIf = (store: EventStore) => ({
       proposed,
       actions: actions.length,
     }
-  },
-})
+  }
+
+  /**
+   * A product's what-if: each of its licenses (`orderIds`, found by the caller) replayed as `run` does, under
+   * the policy in force on each and the proposal applied to each; the product's figures are theirs summed, its
+   * peak the most places held at once across them.
+   */
+  const runProduct = async (productId: string, orderIds: readonly string[], period: Period, proposal: SeatPolicy, onProgress?: Progress): Promise<ProductWhatIfReport> => {
+    const licenses: WhatIfReport[] = []
+    const recordedLevels: Level[] = []
+    const proposedLevels: Level[] = []
+    for (const [index, orderId] of orderIds.entries()) {
+      onProgress?.('licenses', index, orderIds.length)
+      const report = await run(orderId, period, proposal, onProgress, {
+        recorded: (at, level) => recordedLevels.push({ license: index, at, level }),
+        proposed: (at, level) => proposedLevels.push({ license: index, at, level }),
+      })
+      if (report !== null) licenses.push(report)
+    }
+    return {
+      productId,
+      period: { from: period.from.toISOString(), to: period.to.toISOString() },
+      proposal,
+      licenses,
+      recorded: combined(licenses.map((l) => l.recorded), recordedLevels),
+      proposed: combined(licenses.map((l) => l.proposed), proposedLevels),
+      actions: licenses.reduce((total, l) => total + l.actions, 0),
+    }
+  }
+
+  return { run, runProduct }
+}
 export type WhatIf = ReturnType<typeof createWhatIf>

@@ -16,7 +16,7 @@ const usage = (name: string, summary: string): string => `usage: licensing ${nam
 const VERIFY_LOG = 'recompute the log’s hash chain and check its signed checkpoints: [--jwks <url-or-file>]'
 const VERIFY_EXPORT = 'check an export with its chain offline: <file> --jwks <url-or-file>'
 const WHAT_IF =
-  'replay a license’s seat use under a proposed policy: --license <key> --from <t> --to <t> [--seats n] [--lease-seconds s] [--heartbeat-interval-seconds s]'
+  'replay a license’s (or a product’s) seat use under a proposed policy: --license <key> | --product <id> --from <t> --to <t> [--seats n] [--lease-seconds s] [--heartbeat-interval-seconds s]'
 
 export const historyCommands: Readonly<Record<string, HistoryCommand>> = {
   'verify-log': { summary: VERIFY_LOG, help: usage('verify-log', VERIFY_LOG), run: verifyLogCommand },

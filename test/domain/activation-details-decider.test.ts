@@ -198,9 +198,18 @@ describe('activation with details (seed 003 POST)', () => {
       .when(activate(1, { ...linux, osVersion: '6.1' }), ctx(5))
       .then(E.right([updatedTo(1, { ...noActivationDetails, ...linux, osVersion: '6.1' }, 5)]))
   })
-  it('given every activation taken, when another machine activates, then ActivationLimitReached; the same machine again is still answered', () => {
+  it('given every activation taken, when another machine activates, then ActivationDenied by activations_allowed; the same machine again is still answered', () => {
     const full = [created({ activations_allowed: 1 }), activated(1, { ...noActivationDetails, ...linux })]
-    given(...full).when(activate(2, linux), ctx(5)).then(E.left({ _tag: 'ActivationLimitReached', orderId, limit: 1 }))
+    given(...full)
+      .when(activate(2, linux), { ...ctx(5, 'denial-1'), revision: 1 })
+      .then(
+        E.right([
+          {
+            type: 'ActivationDenied',
+            data: { orderId, denialId: 'denial-1', ...machine(2), clientName: 'build-01', rule: 'activations_allowed', active: 1, limit: 1, decidedOnRevision: 1, at: iso(5) },
+          },
+        ]),
+      )
     given(...full).when(activate(1, linux), ctx(5)).then(E.right([]))
   })
   it('given a new machine, when its first increment is refused, then it is not activated either', () => {

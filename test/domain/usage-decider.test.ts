@@ -4,6 +4,7 @@ import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import {
+  activationRefusal,
   noActivationDetails,
   orderCounters,
   usageDecider,
@@ -82,6 +83,11 @@ const denied = (n: number, seconds: number, active: number, limit: number, denia
   data: { orderId, ...client(n), clientName: `Client ${n}`, active, limit, at: iso(seconds), denialId, rule: 'activations_allowed', decidedOnRevision },
 })
 
+const activationDenied = (n: number, seconds: number, active: number, limit: number, denialId = 'new-id', decidedOnRevision: number | null = null): OrderEvent => ({
+  type: 'ActivationDenied',
+  data: { orderId, denialId, ...client(n), clientName: `Client ${n}`, rule: 'activations_allowed', active, limit, decidedOnRevision, at: iso(seconds) },
+})
+
 const activate = (n: number): UsageCommand => ({
   type: 'ActivateMachine',
   orderId,
@@ -111,15 +117,48 @@ describe('node-locked activations', () => {
   it('given the same client and machine activated, when it activates again, then nothing new: the same activation', () => {
     given(created(), activated(1)).when(activate(1), ctx(30, 'another-id')).then(E.right([]))
   })
-  it('given as many activations as allowed, when another machine activates, then ActivationLimitReached', () => {
+  it('given as many activations as allowed, when another machine activates, then ActivationDenied by activations_allowed, on the revision decided on', () => {
     given(created({ activations_allowed: 2 }), activated(1), activated(2))
-      .when(activate(3), ctx(10))
-      .then(E.left({ _tag: 'ActivationLimitReached', orderId, limit: 2 }))
+      .when(activate(3), { ...ctx(10, 'denial-1'), revision: 2 })
+      .then(E.right([activationDenied(3, 10, 2, 2, 'denial-1', 2)]))
+  })
+  it('given a machine denied activation within the last minute, when it asks again, then nothing new is recorded (its answer names that denial)', () => {
+    given(created({ activations_allowed: 1 }), activated(1), activationDenied(3, 10, 1, 1, 'denial-1'))
+      .when(activate(3), ctx(69, 'denial-2'))
+      .then(E.right([]))
+  })
+  it('given a machine denied activation over a minute ago, when it asks again, then a new denial is recorded', () => {
+    given(created({ activations_allowed: 1 }), activated(1), activationDenied(3, 10, 1, 1, 'denial-1'))
+      .when(activate(3), ctx(70, 'denial-2'))
+      .then(E.right([activationDenied(3, 70, 1, 1, 'denial-2')]))
+  })
+  it('given another machine denied activation just now, when this one asks, then its own denial is recorded: the window is per client', () => {
+    given(created({ activations_allowed: 1 }), activated(1), activationDenied(3, 10, 1, 1, 'denial-1'))
+      .when(activate(4), ctx(20, 'denial-2'))
+      .then(E.right([activationDenied(4, 20, 1, 1, 'denial-2')]))
+  })
+  it('given a seat request denied to the machine just now, when it activates, then the activation denial is recorded all the same: they are two questions', () => {
+    given(created({ activations_allowed: 1 }), activated(1), denied(3, 10, 1, 1, 'denial-1'))
+      .when(activate(3), ctx(20, 'denial-2'))
+      .then(E.right([activationDenied(3, 20, 1, 1, 'denial-2')]))
+  })
+  it('given a denied machine that activated once a place was free, when the state is folded, then the denial is forgotten for it', () => {
+    const order = given(created({ activations_allowed: 1 }), activated(1), activationDenied(3, 10, 1, 1, 'denial-1'), deactivated(1, 20))
+      .when(activate(3), ctx(30, 'act-3'))
+      .state()
+    expect(order.exists && order.usage.recentActivationDenials).toEqual({})
+  })
+  it('given a denial recorded, when the refusal is answered, then it names that denial and the limit', () => {
+    const order = given(created({ activations_allowed: 1 }), activated(1))
+      .when(activate(3), ctx(10, 'denial-1'))
+      .state() as ExistingOrder
+    expect(activationRefusal(order, client(3))).toEqual({ _tag: 'ActivationLimitReached', orderId, limit: 1, denialId: 'denial-1' })
+    expect(activationRefusal(order, client(4))).toEqual({ _tag: 'ActivationLimitReached', orderId, limit: 1 })
   })
   it('given live seats, when a machine activates, then seats and activations share activations_allowed', () => {
     given(created({ activations_allowed: 2 }), activated(1), granted(2))
       .when(activate(3), ctx(10))
-      .then(E.left({ _tag: 'ActivationLimitReached', orderId, limit: 2 }))
+      .then(E.right([activationDenied(3, 10, 2, 2)]))
   })
   it("given a seat whose stream expired it, when a machine activates, then the expiry is written first and the place is free", () => {
     given(created({ activations_allowed: 1 }), granted(2))
@@ -128,8 +167,8 @@ describe('node-locked activations', () => {
   })
   it("given a seat whose lease ran out but whose stream has not ended it, when a machine activates, then the seat still counts: over-counted, never under-counted", () => {
     given(created({ activations_allowed: 1 }), granted(2))
-      .when(activate(3), ctx(200, 'act-3'))
-      .then(E.left({ _tag: 'ActivationLimitReached', orderId, limit: 1 }))
+      .when(activate(3), ctx(200, 'denial-1'))
+      .then(E.right([activationDenied(3, 200, 1, 1, 'denial-1')]))
   })
   it('given a disabled order, when a machine activates, then OrderDisabled', () => {
     given(created({ enabled: false })).when(activate(1), ctx(0)).then(E.left({ _tag: 'OrderDisabled', orderId }))

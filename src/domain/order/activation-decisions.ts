@@ -4,7 +4,8 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import type { OrderEvent } from './events.js'
-import { noActivationDetails, type ActivationDetails } from './machine.js'
+import { DENIAL_RECORD_WINDOW_MS } from './lease.js'
+import { clientKey, noActivationDetails, type ActivationDetails } from './machine.js'
 import { incrementUses, ownEntry } from './meters.js'
 import { activationOf, limitOf, placesTaken } from './occupancy.js'
 import type { ExistingOrder } from './state.js'
@@ -16,9 +17,37 @@ import type { Activation } from './usage.js'
 const findActivation = (order: ExistingOrder, selector: ActivationSelector) =>
   'activationId' in selector ? ownEntry(order.usage.activations, selector.activationId) : activationOf(order.usage, selector)
 
-/** Every place taken: a new activation would exceed activations_allowed. */
-const full = (order: ExistingOrder): E.Either<UsageError, never> | null =>
-  placesTaken(order) >= limitOf(order) ? E.left({ _tag: 'ActivationLimitReached', orderId: order.orderId, limit: limitOf(order) }) : null
+/**
+ * Every place taken: a new activation would exceed activations_allowed, and
+ * is refused. The refusal is recorded (ActivationDenied, with the rule and the
+ * revision it was decided on) once per client per window, so a client retrying
+ * a full license cannot flood the log; within the window nothing is written and
+ * the caller answers with the denial recorded then (recentActivationDenials).
+ * A refusal is decided as events, not an error, so that it can be recorded; the
+ * caller tells it by the client holding no activation after.
+ */
+const full = (order: ExistingOrder, command: ActivateMachine | ActivateMachineWithDetails, context: UsageContext): Decision | null => {
+  const active = placesTaken(order)
+  const limit = limitOf(order)
+  if (active < limit) return null
+  const { now, newId } = context
+  const earlier = order.usage.recentActivationDenials[clientKey(command)]
+  if (earlier !== undefined && now.getTime() - Date.parse(earlier.at) < DENIAL_RECORD_WINDOW_MS) return E.right([])
+  const { clientId, machineId, clientName } = command
+  const decidedOnRevision = context.revision ?? null
+  return E.right([
+    { type: 'ActivationDenied', data: { orderId: order.orderId, denialId: newId, clientId, machineId, clientName, rule: 'activations_allowed', active, limit, decidedOnRevision, at: now.toISOString() } },
+  ])
+}
+
+/** The refusal an activation decided as `full` stands for, with the denial recorded for the client (null: none, as in an older log). */
+export const activationRefusal = (
+  order: ExistingOrder,
+  client: { readonly clientId: string; readonly machineId: string },
+): Extract<UsageError, { readonly _tag: 'ActivationLimitReached' }> => {
+  const denialId = order.usage.recentActivationDenials[clientKey(client)]?.denialId
+  return { _tag: 'ActivationLimitReached', orderId: order.orderId, limit: limitOf(order), ...(denialId === undefined ? {} : { denialId }) }
+}
 
 /**
  * Seed 003's details after a change: the fields given replace the recorded
@@ -56,7 +85,7 @@ export const activateMachine: Decide<ActivateMachine> = (command, order, context
       afterEndings(order, context, (after) => {
         // The same client and machine again: the same activation, nothing new.
         if (activationOf(after.usage, command) !== undefined) return E.right([])
-        return full(after) ?? E.right([activated(after, command, command.details, context)])
+        return full(after, command, context) ?? E.right([activated(after, command, command.details, context)])
       }),
     ),
   )
@@ -69,7 +98,7 @@ export const activateMachineWithDetails: Decide<ActivateMachineWithDetails> = (c
         const held = activationOf(after.usage, command)
         if (held !== undefined) return updateOf(after, held, command.changes, context.now.toISOString())
         return (
-          full(after) ??
+          full(after, command, context) ??
           pipe(
             changedDetails(after, noActivationDetails, command.changes),
             E.map((details) => [activated(after, command, details, context)]),

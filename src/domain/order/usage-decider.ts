@@ -17,6 +17,7 @@ import type { UsageError } from './usage-errors.js'
 
 export { endings, type UsageContext } from './usage-decision.js'
 export { presentable } from './seat-decisions.js'
+export { activationRefusal } from './activation-decisions.js'
 
 const revokeLicenseToken: Decide<RevokeLicenseToken> = ({ tokenId }, order, { now }) => {
   const { orderId } = order

@@ -6,7 +6,8 @@ export type UsageError =
   | { readonly _tag: 'OrderNotFound'; readonly orderId: string }
   | { readonly _tag: 'OrderDisabled'; readonly orderId: string }
   | { readonly _tag: 'LicenseExpired'; readonly orderId: string; readonly expiredAt: string }
-  | { readonly _tag: 'ActivationLimitReached'; readonly orderId: string; readonly limit: number }
+  /** `denialId`: the recorded denial (ActivationDenied) the refusal stands for, when the caller found it. */
+  | { readonly _tag: 'ActivationLimitReached'; readonly orderId: string; readonly limit: number; readonly denialId?: string }
   | { readonly _tag: 'ActivationNotFound'; readonly orderId: string }
   | { readonly _tag: 'DeactivationLimitReached'; readonly orderId: string; readonly allowed: number }
   | { readonly _tag: 'TokenRevoked'; readonly orderId: string; readonly tokenId: string; readonly revokedAt: string }

@@ -94,6 +94,26 @@ export const SeatRequestDenied = t.type({
   ]),
 })
 
+/** A new activation refused (every place taken): recorded once per client per window, as a seat request's denial is. */
+export const ActivationDenied = t.type({
+  type: t.literal('ActivationDenied'),
+  data: t.type({
+    orderId: Id,
+    /** What the refusal answers name (seed 002's success: false, seed 003's X-Denial-Id), and the denials list resolves. */
+    denialId: Id,
+    clientId: ClientId,
+    machineId: MachineId,
+    clientName: nullable(ClientName),
+    rule: DenialRule,
+    /** Places taken and allowed when the activation was asked for. */
+    active: NonNegativeInt,
+    limit: NonNegativeInt,
+    /** The order stream's revision the decision was made on (null: unknown to the decider). */
+    decidedOnRevision: nullable(NonNegativeInt),
+    at: Instant,
+  }),
+})
+
 export const TokenKind = oneOf('seat', 'activation')
 export type TokenKind = t.TypeOf<typeof TokenKind>
 
@@ -125,6 +145,7 @@ export const UsageEvent = t.union([
   SeatReleased,
   SeatExpired,
   SeatRequestDenied,
+  ActivationDenied,
   LicenseTokenRevoked,
   SeatSettingsChanged,
   MeterAttributesDefined,
@@ -140,6 +161,7 @@ export const usageSchemaVersions: Readonly<Record<UsageEvent['type'], number>> =
   SeatReleased: 1,
   SeatExpired: 1,
   SeatRequestDenied: 1,
+  ActivationDenied: 1,
   LicenseTokenRevoked: 1,
   SeatSettingsChanged: 1,
   MeterAttributesDefined: 1,

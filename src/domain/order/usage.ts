@@ -61,11 +61,18 @@ export interface OrderUsage {
   readonly firstUsedAt: string | null
   /** Client key -> time of the last denial recorded for it, within the recording window. */
   readonly recentDenials: Readonly<Record<string, string>>
+  /** Client key -> the last activation denial recorded for it, within the recording window: its answer names that one again. */
+  readonly recentActivationDenials: Readonly<Record<string, RecentDenial>>
   /** Client key -> how its last seat or activation was taken from it, for a day. */
   readonly lastEnds: Readonly<Record<string, SeatEnd>>
   readonly revokedTokens: Readonly<Record<string, RevokedToken>>
   /** Seed 003's meter attributes: the license's counters and their allowed uses; absent until one is defined or used. */
   readonly meters?: LicenseMeters
+}
+
+export interface RecentDenial {
+  readonly denialId: string
+  readonly at: string
 }
 
 export const emptyUsage: OrderUsage = {
@@ -75,6 +82,7 @@ export const emptyUsage: OrderUsage = {
   seatSettings: null,
   firstUsedAt: null,
   recentDenials: {},
+  recentActivationDenials: {},
   lastEnds: {},
   revokedTokens: {},
 }
@@ -118,8 +126,11 @@ const keepYounger = <V>(record: Readonly<Record<string, V>>, timeOf: (value: V) 
 const forgetOld = (usage: OrderUsage, at: string): OrderUsage => {
   const now = Date.parse(at)
   const recentDenials = keepYounger(usage.recentDenials, (time) => time, now, DENIAL_RECORD_WINDOW_MS)
+  const recentActivationDenials = keepYounger(usage.recentActivationDenials, (denial) => denial.at, now, DENIAL_RECORD_WINDOW_MS)
   const lastEnds = keepYounger(usage.lastEnds, (end) => end.at, now, END_MEMORY_MS)
-  return recentDenials === usage.recentDenials && lastEnds === usage.lastEnds ? usage : { ...usage, recentDenials, lastEnds }
+  return recentDenials === usage.recentDenials && recentActivationDenials === usage.recentActivationDenials && lastEnds === usage.lastEnds
+    ? usage
+    : { ...usage, recentDenials, recentActivationDenials, lastEnds }
 }
 
 const firstUse = (usage: OrderUsage, at: string): string => usage.firstUsedAt ?? at
@@ -141,6 +152,7 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
         ...withMeters(usage, moveUses(usage.meters, [], details.meterAttributes)),
         firstUsedAt: firstUse(usage, at),
         activations: { ...usage.activations, [activationId]: { activationId, clientId, machineId, clientName, clientAddr, details, activatedAt: at, updatedAt: at } },
+        recentActivationDenials: without(usage.recentActivationDenials, clientKey(event.data)),
         lastEnds: without(usage.lastEnds, clientKey(event.data)),
       }
     }
@@ -185,6 +197,10 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
     }
     case 'SeatRequestDenied':
       return { ...usage, recentDenials: { ...usage.recentDenials, [clientKey(event.data)]: event.data.at } }
+    case 'ActivationDenied': {
+      const { denialId, at } = event.data
+      return { ...usage, recentActivationDenials: { ...usage.recentActivationDenials, [clientKey(event.data)]: { denialId, at } } }
+    }
     case 'LicenseTokenRevoked': {
       const { tokenId, kind, clientId, machineId, clientName, issuedAt, at } = event.data
       return {

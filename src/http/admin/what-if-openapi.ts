@@ -25,35 +25,54 @@ const outcome = {
   },
 }
 
+const licenseReport = {
+  type: 'object',
+  required: ['license'],
+  properties: {
+    license: { type: 'object', properties: { order_id: str, activation_key: str } },
+    from: str,
+    to: str,
+    replayed_actions: int,
+    policy: { type: 'object', properties: { recorded: policy, proposed: policy } },
+    recorded: outcome,
+    proposed: outcome,
+  },
+}
+
 export const whatIfPaths: OpenApiPaths = {
   '/reports/what-if': {
     post: {
       tags: ['Reports'],
       summary:
         'What-if replay of a seat policy: the seat requests, heartbeats and releases recorded in the period, replayed in memory through the real deciders under the policy in force and a proposed one; nothing is appended. ' +
-        'Requests refused within a minute of a recorded denial and heartbeats that renewed nothing are not in the log, so they are not replayed. Admin, or a key scoped to the license or its product.',
+        'Requests refused within a minute of a recorded denial and heartbeats that renewed nothing are not in the log, so they are not replayed. A product (product_id) replays each of its licenses. Admin, or a key scoped to the license or its product.',
       security: [{ bearer: [] }],
       requestBody: body({
         type: 'object',
-        required: ['activation_key', 'from', 'to', 'policy'],
-        properties: { activation_key: str, from: { ...str, format: 'date-time' }, to: { ...str, format: 'date-time' }, policy },
+        required: ['from', 'to', 'policy'],
+        properties: {
+          activation_key: { ...str, description: 'The license to replay; or give product_id instead.' },
+          product_id: { ...str, description: "A product (a product template's product_id): each of its licenses replayed, the proposal applied to each; or give activation_key instead." },
+          from: { ...str, format: 'date-time' },
+          to: { ...str, format: 'date-time' },
+          policy,
+        },
       }),
       responses: {
         '200': json({
-          type: 'object',
-          properties: {
-            license: { type: 'object', properties: { order_id: str, activation_key: str } },
-            from: str,
-            to: str,
-            replayed_actions: int,
-            policy: { type: 'object', properties: { recorded: policy, proposed: policy } },
-            recorded: outcome,
-            proposed: outcome,
-          },
+          oneOf: [
+            licenseReport,
+            {
+              type: 'object',
+              required: ['product_id', 'licenses'],
+              description: "A product's: its licenses' figures summed; peak_concurrency the most places held at once across them.",
+              properties: { product_id: str, from: str, to: str, replayed_actions: int, recorded: outcome, proposed: outcome, licenses: { type: 'array', items: licenseReport } },
+            },
+          ],
         }),
-        '400': json(ref('AdminError'), 'A field is missing or invalid.'),
-        '403': json(ref('AdminError'), 'The credential may not read this license.'),
-        '404': json(ref('AdminError'), 'No such license.'),
+        '400': json(ref('AdminError'), 'A field is missing or invalid (activation_key or product_id, one of the two).'),
+        '403': json(ref('AdminError'), 'The credential may not read this license (or product).'),
+        '404': json(ref('AdminError'), 'No such license, or no license of this product.'),
       },
     },
   },

@@ -102,7 +102,10 @@ const withToken = (flag: string, description: string, properties: Readonly<Recor
 })
 
 const licenseProperties = { tokenExpireAt: timestamp, ...counts, license: ref('BabelLicense') }
-const licenseResponse = withToken('success', 'An Ed25519 JWT carrying the license, client, machine, expiry and features.', licenseProperties)
+const licenseResponse = withToken('success', 'An Ed25519 JWT carrying the license, client, machine, expiry and features.', licenseProperties, {
+  denialId: { ...nullable(str), description: 'The denial, which GET /license-orders/{activation_key}/denials/{denial_id} explains (the rule, the places held and by whom then).' },
+  rule: { ...str, description: 'The rule that refused it (activations_allowed: every place taken).' },
+})
 
 const operation = (summary: string, requestSchema: string, response: unknown, extra: Record<string, unknown> = {}, withIdempotency = true) => ({
   tags: [tag],

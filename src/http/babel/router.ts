@@ -137,7 +137,7 @@ export const createBabelRouter = ({ services, idempotency, rateLimits }: HttpDep
   onLicense('/v1/license/activate', 'write', ClientBody, async (c, input, { orderId }) => {
     const outcome = await usage.activate(c.session, { type: 'ActivateMachine', orderId, ...requester(c.req, input), details: noActivationDetails }, metaOf(c))
     if (E.isLeft(outcome)) return babelFailure(outcome.left)
-    const { order: after, now, activation } = outcome.right
+    const { order: after, now, activation, denialId } = outcome.right
     // Every activation in use: an answer (success: false) with the counts, as the seed's response allows.
     return reply(200, {
       success: activation !== null,
@@ -145,6 +145,8 @@ export const createBabelRouter = ({ services, idempotency, rateLimits }: HttpDep
       tokenExpireAt: activation === null ? null : timestamp(licenseExpiry(after, now)),
       ...counts(after, now),
       license: licenseView(after, now),
+      // Refused: which denial it was, to ask about (GET /license-orders/{activation_key}/denials/{denialId}).
+      ...(activation === null ? { denialId: denialId ?? null, rule: 'activations_allowed' } : {}),
     })
   })
 

@@ -25,7 +25,8 @@ const holder = {
 const denial = {
   type: 'object',
   properties: {
-    denial_id: { ...str, description: "The id the refused client was answered with (seed 002's denialId)." },
+    denial_id: { ...str, description: "The id the refused client was answered with (seed 002's denialId, seed 003's X-Denial-Id header)." },
+    asked: { type: 'string', enum: ['seat', 'activation'], description: "What was refused: a floating seat (seed 002's request) or a new activation (seed 002's activate, seed 003's POST /v3/activations)." },
     at: str,
     client_id: str,
     machine_id: str,

@@ -15,6 +15,7 @@ import { lacFailure } from './failures.js'
 
 export const denialView = (denial: Denial) => ({
   denial_id: denial.denialId,
+  asked: denial.asked,
   at: denial.at,
   client_id: denial.clientId,
   machine_id: denial.machineId,
