@@ -43,11 +43,13 @@ export const createVerifiedTokens = (signer: TokenSigner, clock: () => Date, max
       remembered.delete(key)
     }
     const claims = await readToken(signer, token)
-    if (E.isRight(claims)) {
-      if (remembered.size >= max) remembered.delete(remembered.keys().next().value!)
-      remembered.set(key, { claims: claims.right, expiresAt: clock().getTime() + ttlMs })
-    }
-    return claims
+    if (E.isLeft(claims)) return claims
+    // Only what the engine reads back (TokenClaims), not the whole payload: a hundred thousand of them stay small.
+    const { sub, jti, kind, client, machine } = claims.right
+    const compact: TokenClaims = { sub, jti, kind, client: { id: client.id }, machine: { id: machine.id } }
+    if (remembered.size >= max) remembered.delete(remembered.keys().next().value!)
+    remembered.set(key, { claims: compact, expiresAt: clock().getTime() + ttlMs })
+    return E.right(compact)
   }
 
   return { read, size: () => remembered.size }

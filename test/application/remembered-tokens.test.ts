@@ -33,7 +33,8 @@ describe('verified tokens', () => {
     const tokens = createVerifiedTokens(signer, () => new Date(0))
     const first = await tokens.read(token)
     const second = await tokens.read(token)
-    expect(first).toEqual(E.right(expect.objectContaining({ sub: 'order-1', jti: 'seat-1', kind: 'seat', client: { id: 'c' }, machine: { id: 'm' } })))
+    // Only the claims the engine reads back, the same from memory as verified.
+    expect(first).toEqual(E.right({ sub: 'order-1', jti: 'seat-1', kind: 'seat', client: { id: 'c' }, machine: { id: 'm' } }))
     expect(second).toEqual(first)
     expect(calls.verify).toBe(1)
   })
