@@ -32,7 +32,13 @@ const rename = (value: unknown, shape: PropertyShape, path: string, errors: Fiel
     }
     sentAs.set(name, sent)
     const nested = Object.hasOwn(shape, name) ? shape[name] : null
-    renamed[name] = nested === null || nested === undefined ? inner : rename(inner, nested, fieldName(path, name), errors)
+    // Defined, not assigned: a member a client named `__proto__` must stay a member, never set the prototype.
+    Object.defineProperty(renamed, name, {
+      value: nested === null || nested === undefined ? inner : rename(inner, nested, fieldName(path, name), errors),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return renamed
 }

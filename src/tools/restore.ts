@@ -70,7 +70,8 @@ export const restoreCommand = async (args: readonly string[], env: NodeJS.Proces
     err(`the data directory already holds ${present.map((f) => resolve(targetOf(f.name))).join(', ')}: restore into a new one, or pass --force (with the engine stopped)\n`)
     return 2
   }
-  mkdirSync(dataDir, { recursive: true })
+  // Private, as the engine makes it: the restored secrets live here.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   for (const file of manifest.files) {
     const target = targetOf(file.name)
     mkdirSync(dirname(target), { recursive: true })
