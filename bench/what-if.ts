@@ -61,18 +61,19 @@ const rawScan = (path: string, label: string): Rate => {
 
 /** The what-if's progress shown as the bench shows any, and the time each phase took. */
 const phases = () => {
-  const took = new Map<string, number>()
-  let current: { phase: string; shown: Progress; done: number; started: number } | null = null
+  const took = new Map<string, { wall: number; cpu: number }>()
+  let current: { phase: string; shown: Progress; done: number; started: number; cpu: number } | null = null
   const finish = (): void => {
     if (current === null) return
     current.shown.done()
-    took.set(current.phase, (took.get(current.phase) ?? 0) + (performance.now() - current.started) / 1000)
+    const before = took.get(current.phase) ?? { wall: 0, cpu: 0 }
+    took.set(current.phase, { wall: before.wall + (performance.now() - current.started) / 1000, cpu: before.cpu + (cpuMs() - current.cpu) / 1000 })
     current = null
   }
   const onProgress = (phase: string, done: number, total: number): void => {
     if (current?.phase !== phase) {
       finish()
-      current = { phase, shown: progress(`what-if: ${phase}`, total), done: 0, started: performance.now() }
+      current = { phase, shown: progress(`what-if: ${phase}`, total), done: 0, started: performance.now(), cpu: cpuMs() }
     }
     current.shown.tick(done - current.done)
     current.done = done
@@ -110,12 +111,13 @@ export const benchWhatIf = async (): Promise<void> => {
   const logEvents = scanBefore.events
   const whatIfEvents = logEvents / wall
   const whatIfEventsCpu = logEvents / cpu
-  const replayed = (phase: string) => round(report.actions / (shown.took.get(phase) ?? NaN))
+  const replayed = (phase: string) => round(report.actions / (shown.took.get(phase)?.wall ?? NaN))
+  const replayedCpu = (phase: string) => round(report.actions / (shown.took.get(phase)?.cpu ?? NaN))
   const actionsPerSecond = round((2 * report.actions) / wall)
   console.log(`\nWhat-if over ${days} days of ${SEATS} seats heartbeating every minute: ${report.actions} actions, ${logEvents} events in the log`)
   console.log(`  raw scan of the events table: ${round(scanBefore.perSecond)} and ${round(scanAfter.perSecond)} events/s (before and after); ${round(scanCpu)} events per CPU second`)
   console.log(`  what-if (read + 2 replays):   ${wall.toFixed(2)} s, ${cpu.toFixed(2)} CPU s; ${actionsPerSecond} actions/s replayed; ${round(whatIfEvents)} log events/s, ${(whatIfEvents / scan).toFixed(3)}x the raw scan`)
-  for (const [phase, seconds] of shown.took) console.log(`    ${phase.padEnd(40)} ${seconds.toFixed(2)} s`)
+  for (const [phase, { wall: seconds, cpu: cpuSeconds }] of shown.took) console.log(`    ${phase.padEnd(40)} ${seconds.toFixed(2)} s, ${cpuSeconds.toFixed(2)} CPU s`)
   console.log(`  recorded: ${report.recorded.grants} grants, ${report.recorded.denials} denials, peak ${report.recorded.peakConcurrency}; proposed (${PROPOSED_SEATS} seats): ${report.proposed.grants} grants, ${report.proposed.denials} denials, peak ${report.proposed.peakConcurrency}`)
   console.log(`  load average at the start: ${load.map((n) => n.toFixed(2)).join(' ')}`)
   console.log(
@@ -131,6 +133,9 @@ export const benchWhatIf = async (): Promise<void> => {
       actionsPerSecond,
       recordedReplayActionsPerSecond: replayed('replaying under the recorded policy'),
       proposedReplayActionsPerSecond: replayed('replaying under the proposed policy'),
+      recordedReplayActionsPerCpuSecond: replayedCpu('replaying under the recorded policy'),
+      proposedReplayActionsPerCpuSecond: replayedCpu('replaying under the proposed policy'),
+      actionsPerCpuSecond: round((2 * report.actions) / cpu),
       whatIfEventsPerSecond: round(whatIfEvents),
       rawScanEventsPerSecond: round(scan),
       ratio: round(whatIfEvents / scan, 3),
