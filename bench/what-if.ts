@@ -119,7 +119,9 @@ export const benchWhatIf = async (): Promise<void> => {
   console.log(`  what-if (read + 2 replays):   ${wall.toFixed(2)} s, ${cpu.toFixed(2)} CPU s; ${actionsPerSecond} actions/s replayed; ${round(whatIfEvents)} log events/s, ${(whatIfEvents / scan).toFixed(3)}x the raw scan`)
   for (const [phase, { wall: seconds, cpu: cpuSeconds }] of shown.took) console.log(`    ${phase.padEnd(40)} ${seconds.toFixed(2)} s, ${cpuSeconds.toFixed(2)} CPU s`)
   console.log(`  recorded: ${report.recorded.grants} grants, ${report.recorded.denials} denials, peak ${report.recorded.peakConcurrency}; proposed (${PROPOSED_SEATS} seats): ${report.proposed.grants} grants, ${report.proposed.denials} denials, peak ${report.proposed.peakConcurrency}`)
-  console.log(`  load average at the start: ${load.map((n) => n.toFixed(2)).join(' ')}`)
+  // The most memory the process held: the what-if's, the raw scan holding a row at a time (the log is built in an earlier run).
+  const maxRssMiB = round(process.resourceUsage().maxRSS / 1024)
+  console.log(`  peak resident memory ${maxRssMiB} MiB; load average at the start: ${load.map((n) => n.toFixed(2)).join(' ')}`)
   console.log(
     JSON.stringify({
       bench: 'what-if',
@@ -144,6 +146,7 @@ export const benchWhatIf = async (): Promise<void> => {
       cpuRatio: round(whatIfEventsCpu / scanCpu, 3),
       recorded: { grants: report.recorded.grants, denials: report.recorded.denials, peak: report.recorded.peakConcurrency, seatHours: report.recorded.seatHours },
       proposed: { grants: report.proposed.grants, denials: report.proposed.denials, peak: report.proposed.peakConcurrency, seatHours: report.proposed.seatHours },
+      maxRssMiB,
       loadAverage: load.map((n) => round(n, 2)),
     }),
   )

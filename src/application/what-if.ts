@@ -58,19 +58,37 @@ export interface Outcome {
   readonly heartbeatsWithoutSeat: number
 }
 
+/**
+ * Where a replay stands after some of the log: enough to go on from there.
+ * Before the period's start every policy replays alike (a proposal applies
+ * from the start), so that part is replayed once for both.
+ */
+export interface Standing {
+  /** The next action's index. */
+  readonly index: number
+  readonly state: OrderState
+  readonly liveness: Readonly<Record<string, SeatState>>
+  readonly began: ReadonlyMap<string, number>
+  readonly generated: number
+}
+
+const beginning: Standing = { index: 0, state: usageDecider.initialState, liveness: {}, began: new Map(), generated: 0 }
+
+interface Options {
+  readonly onProgress?: (done: number) => void
+  /** Each place count the peak is taken from (the moment, the places held), when it changed: for a product's peak across its licenses. */
+  readonly onLevel?: (at: number, level: number) => void
+  readonly start?: Standing
+  /** Stops before this action (default: the log's end). */
+  readonly stop?: number
+}
+
 /** Replays the actions under the policy (from the period's start; null: as recorded throughout). */
-/** `onLevel`: each place count the peak is taken from (the moment, the places held), when it changed, for a product's peak across its licenses. */
-export const replay = (
-  log: ActionLog,
-  period: Period,
-  policy: SeatPolicy | null,
-  onProgress?: (done: number) => void,
-  onLevel?: (at: number, level: number) => void,
-): Outcome => {
-  let state: OrderState = usageDecider.initialState
+const replayed = (log: ActionLog, period: Period, policy: SeatPolicy | null, { onProgress, onLevel, start = beginning, stop = log.length }: Options): { readonly outcome: Outcome; readonly standing: Standing } => {
+  let state: OrderState = start.state
   // The held seats' streams as the replay leaves them, kept up to date as it advances: what every decision on the order is handed.
-  const liveness: Record<string, SeatState> = Object.create(null)
-  const began = new Map<string, number>()
+  const liveness: Record<string, SeatState> = Object.assign(Object.create(null) as Record<string, SeatState>, start.liveness)
+  const began = new Map(start.began)
   let seatMs = 0
   let requests = 0
   let grants = 0
@@ -78,7 +96,7 @@ export const replay = (
   let peak = 0
   let lastLevel = -1
   let heartbeatsWithoutSeat = 0
-  let generated = 0
+  let generated = start.generated
   const deniedClients: { clientId: string; machineId: string; at: string }[] = []
   const from = period.from.getTime()
   const to = period.to.getTime()
@@ -164,10 +182,17 @@ export const replay = (
   }
 
   const { kinds, times, refs } = log
-  for (let index = 0; index < log.length; index += 1) {
+  let index = start.index
+  let applied = false
+  for (; index < stop; index += 1) {
     if (index % 10_000 === 0) onProgress?.(index)
     const kind = kinds[index]!
     const at = times[index]!
+    // The proposal applies from the period's start, not from the next change of the order after it.
+    if (!applied && at >= from) {
+      state = overridden(state, at)
+      applied = true
+    }
     if (kind === FACT) {
       applyOrder([(log.details[refs[index]!] as Fact).event], at)
       continue
@@ -217,12 +242,25 @@ export const replay = (
       lastLevel = level
     }
   }
+  const standing: Standing = { index, state, liveness: { ...liveness }, began: new Map(began), generated }
   // Seats still held at the period's end count until their lease ran out or the period ended.
   if (state.exists) {
     for (const seat of Object.values(state.usage.seats)) ended(seat.seatId, Date.parse(leaseOf(seat, liveness[seat.seatId]).leaseExpiresAt))
   }
-  return { requests, grants, denials, peakConcurrency: peak, seatHours: Math.round((seatMs / 3_600_000) * 1000) / 1000, deniedClients, heartbeatsWithoutSeat }
+  const outcome = { requests, grants, denials, peakConcurrency: peak, seatHours: Math.round((seatMs / 3_600_000) * 1000) / 1000, deniedClients, heartbeatsWithoutSeat }
+  return { outcome, standing }
 }
+
+/** The replay up to the period's start: the same under any policy. */
+export const standingAt = (log: ActionLog, period: Period, onProgress?: (done: number) => void): Standing => {
+  const from = period.from.getTime()
+  let stop = 0
+  while (stop < log.length && log.times[stop]! < from) stop += 1
+  return replayed(log, period, null, { stop, ...(onProgress === undefined ? {} : { onProgress }) }).standing
+}
+
+/** Replays the actions under the policy (from the period's start; null: as recorded throughout), from the log's start or where `start` stands. */
+export const replay = (log: ActionLog, period: Period, policy: SeatPolicy | null, options: Options = {}): Outcome => replayed(log, period, policy, options).outcome
 
 export interface WhatIfReport {
   readonly orderId: string
@@ -294,8 +332,9 @@ export const createWhatIf = (store: EventStore) => {
   ): Promise<WhatIfReport | null> => {
     const log = await readActionLog(store, orderId, period.to.getTime(), (done, total) => onProgress?.('reading the log', done, total))
     if (log === null) return null
-    const recorded = replay(log, period, null, (done) => onProgress?.('replaying under the recorded policy', done, log.length), levels?.recorded)
-    const proposed = replay(log, period, proposal, (done) => onProgress?.('replaying under the proposed policy', done, log.length), levels?.proposed)
+    const start = standingAt(log, period, (done) => onProgress?.('replaying up to the period’s start', done, log.length))
+    const recorded = replay(log, period, null, { start, onProgress: (done) => onProgress?.('replaying under the recorded policy', done, log.length), ...(levels === undefined ? {} : { onLevel: levels.recorded }) })
+    const proposed = replay(log, period, proposal, { start, onProgress: (done) => onProgress?.('replaying under the proposed policy', done, log.length), ...(levels === undefined ? {} : { onLevel: levels.proposed }) })
     // The policy in force at the period's end, as recorded.
     let atEnd: OrderState = usageDecider.initialState
     for (let i = 0; i < log.length; i += 1) if (log.kinds[i] === FACT && log.times[i]! < period.to.getTime()) atEnd = evolveOrder(atEnd, (log.details[log.refs[i]!] as Fact).event)

@@ -2,13 +2,15 @@
 // engine's own services wrote: the license's stream and its seats' streams
 // come back as one sequence of actions in log order, read once (a stream a
 // page at a time, never again per action), and the reading stops at the
-// period's end.
+// period's end. And its replay of a period that starts after the license's
+// last change: the proposal holds from the period's start.
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { decodeRecorded } from '../../src/application/event-codec.js'
 import { systemMeta } from '../../src/application/metadata.js'
 import { createServices } from '../../src/application/services.js'
 import { FACT, HEARTBEAT, readActionLog, RELEASE, REQUEST } from '../../src/application/what-if-log.js'
+import { createWhatIf } from '../../src/application/what-if.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import { CustomerProfileInput } from '../../src/domain/customer/index.js'
 import type { EventStore, RecordedEvent } from '../../src/store/port.js'
@@ -114,6 +116,40 @@ describe('what-if: reading a license’s log', () => {
       expect(await readActionLog(store, 'no-such-order', Infinity)).toBeNull()
     } finally {
       await sqlite.close()
+      dir.remove()
+    }
+  })
+
+  it('applies the proposal from the period’s start, though the license did not change since', async () => {
+    const dir = makeTempDir('what-if-start')
+    const clock = testClock()
+    const store = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
+    try {
+      const services = createServices({ store, clock: clock.now, adminToken: null })
+      const meta = systemMeta('test', 'test')
+      const session = () => services.session()
+      right(await services.customers.create(session(), { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
+      right(await services.productTemplates.create(session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
+      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
+      const { orderId } = right(await services.orders.create(session(), admin, { terms: { ...seedTerms, activations_allowed: 3 }, activationKey: 'WHAT-IF-START' as ActivationKey }, meta))
+      const request = async (n: number) =>
+        right(await services.usage.request(session(), { type: 'RequestSeat', orderId, clientId: `c${n}`, machineId: `m${n}`, clientName: null, clientAddr: null }, meta)).seat
+      const first = await request(1)
+      const second = await request(2)
+      clock.advance(60_000)
+      for (const [n, seat] of [[1, first], [2, second]] as const) {
+        right(await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId: seat!.seatId, clientId: `c${n}`, machineId: `m${n}` }, meta))
+      }
+      const from = new Date(clock.now().getTime() + 1_000)
+      clock.advance(2_000)
+      expect(await request(3)).not.toBeNull()
+      const to = new Date(clock.now().getTime() + 1_000)
+
+      const report = (await createWhatIf(store).run(orderId, { from, to }, { seats: 2 }))!
+      expect(report.recorded).toMatchObject({ requests: 1, grants: 1, denials: 0 })
+      expect(report.proposed).toMatchObject({ requests: 1, grants: 0, denials: 1, deniedClients: [{ clientId: 'c3', machineId: 'm3', at: new Date(to.getTime() - 1_000).toISOString() }] })
+    } finally {
+      await store.close()
       dir.remove()
     }
   })
