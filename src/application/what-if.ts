@@ -3,7 +3,8 @@
 // times, through the real deciders (the order's and each seat's), in memory,
 // appending nothing; once under the policy in force and once under a
 // proposed one (seats allowed, lease, heartbeat interval) from the period's
-// start. Everything else the log holds (the license's creation and updates,
+// start (what comes before it is alike under both, and replayed once). The
+// log is read once, up to the period's end (what-if-log.ts). Everything else the log holds (the license's creation and updates,
 // activations, revocations) is taken as it happened.
 //
 // What it cannot know: requests refused within a minute of a recorded denial
@@ -243,7 +244,7 @@ const replayed = (log: ActionLog, period: Period, policy: SeatPolicy | null, { o
     }
   }
   const standing: Standing = { index, state, liveness: { ...liveness }, began: new Map(began), generated }
-  // Seats still held at the period's end count until their lease ran out or the period ended.
+  // Seats still held at the period's end count until their lease (as it stood then) ran out or the period ended.
   if (state.exists) {
     for (const seat of Object.values(state.usage.seats)) ended(seat.seatId, Date.parse(leaseOf(seat, liveness[seat.seatId]).leaseExpiresAt))
   }
