@@ -4,8 +4,9 @@
 // appending nothing; once under the policy in force and once under a
 // proposed one (seats allowed, lease, heartbeat interval) from the period's
 // start (what comes before it is alike under both, and replayed once). The
-// log is read once, up to the period's end (what-if-log.ts). Everything else the log holds (the license's creation and updates,
-// activations, revocations) is taken as it happened.
+// log is read once, up to the period's end (what-if-log.ts). Everything else
+// the log holds (the license's creation and updates, activations,
+// revocations) is taken as it happened.
 //
 // What it cannot know: requests refused within a minute of a recorded denial
 // of the same client and heartbeats that renewed nothing are not in the log
