@@ -28,16 +28,16 @@ import { progress } from './progress.js'
 /** The last commit whose license stream held every renewal: the "old way". */
 export const BASELINE_COMMIT = 'decb8c8'
 
-const SEATS = 100
-const HEARTBEAT_MS = 60_000
+export const SEATS = 100
+export const HEARTBEAT_MS = 60_000
 const RESTARTS = 5
-const START = new Date('2026-01-05T08:00:00.000Z')
+export const START = new Date('2026-01-05T08:00:00.000Z')
 const here = resolve(fileURLToPath(new URL('..', import.meta.url)))
 
 const days = (): readonly number[] => (process.env.BENCH_HISTORY_DAYS ?? '15,30').split(',').map(Number).filter((n) => n > 0)
 
 /** What the bench needs of an engine checkout: its own modules, imported from its sources. */
-interface Engine {
+export interface Engine {
   readonly root: string
   readonly createServices: (options: Record<string, unknown>) => any
   readonly createSqliteEventStore: (options: { path: string; clock?: () => Date }) => any
@@ -50,7 +50,7 @@ interface Engine {
   readonly terms: Record<string, unknown>
 }
 
-const loadEngine = async (root: string): Promise<Engine> => {
+export const loadEngine = async (root: string): Promise<Engine> => {
   const from = (path: string) => import(join(root, 'src', path))
   const [services, sqlite, snapshots, snapshotStore, logger, config, order, fixtures] = await Promise.all([
     from('application/services.ts'),
@@ -98,7 +98,7 @@ const right = <A>(either: { _tag: string; left?: unknown; right?: A }, what: str
 
 const admin = { credentialId: 'admin-token', scope: { kind: 'admin' } }
 const meta = { actor: 'bench', correlationId: 'bench', causationId: null, requestId: null, clientIp: null, idempotencyKey: null }
-interface Built {
+export interface Built {
   readonly dir: string
   readonly orderId: string
   readonly seats: ReadonlyArray<{ readonly seatId: string; readonly clientId: string; readonly machineId: string }>
@@ -214,7 +214,7 @@ interface Figures {
  * the system's temporary directory), as the replay bench keeps its log. What is
  * timed is timed anew in every run.
  */
-const cached = async (engine: Engine, label: string, length: number, key: string): Promise<Built> => {
+export const cached = async (engine: Engine, label: string, length: number, key: string): Promise<Built> => {
   const dir = join(process.env.BENCH_HISTORY_CACHE ?? join(tmpdir(), 'licensing-bench-history'), `${key}-${length}d`)
   const about = join(dir, 'built.json')
   if (existsSync(about)) {

@@ -8,9 +8,10 @@ import { benchLicenseSize } from './license-size.js'
 import { benchReplay } from './replay.js'
 import { benchSnapshots } from './snapshots.js'
 import { benchStartup } from './startup.js'
+import { benchWhatIf } from './what-if.js'
 import { benchWrites } from './writes.js'
 
-const benches: Record<string, () => Promise<void>> = { console: benchConsole, 'event-store': benchEventStore, heartbeats: benchHeartbeats, history: benchHistory, info: benchInfo, 'license-size': benchLicenseSize, replay: benchReplay, snapshots: benchSnapshots, startup: benchStartup, writes: benchWrites }
+const benches: Record<string, () => Promise<void>> = { console: benchConsole, 'event-store': benchEventStore, heartbeats: benchHeartbeats, history: benchHistory, info: benchInfo, 'license-size': benchLicenseSize, replay: benchReplay, snapshots: benchSnapshots, startup: benchStartup, 'what-if': benchWhatIf, writes: benchWrites }
 
 const only = process.argv[2]
 for (const [name, bench] of Object.entries(benches)) {

@@ -3,8 +3,10 @@
 // times, through the real deciders (the order's and each seat's), in memory,
 // appending nothing; once under the policy in force and once under a
 // proposed one (seats allowed, lease, heartbeat interval) from the period's
-// start. Everything else the log holds (the license's creation and updates,
-// activations, revocations) is taken as it happened.
+// start (what comes before it is alike under both, and replayed once). The
+// log is read once, up to the period's end (what-if-log.ts). Everything else
+// the log holds (the license's creation and updates, activations,
+// revocations) is taken as it happened.
 //
 // What it cannot know: requests refused within a minute of a recorded denial
 // of the same client and heartbeats that renewed nothing are not in the log
@@ -18,7 +20,6 @@ import {
   lapsed,
   leaseOf,
   occupied,
-  orderStream,
   seatOf,
   seatSettingsOf,
   usageDecider,
@@ -26,13 +27,14 @@ import {
   type ExistingOrder,
   type OrderEvent,
   type OrderState,
+  type Seat,
   type SeatSettings,
   type UsageCommand,
 } from '../domain/order/index.js'
-import { initialSeatState, seatDecider, seatStream, type SeatCommand, type SeatState } from '../domain/seat/index.js'
-import type { EventStore, RecordedEvent } from '../store/port.js'
-import { decodeRecorded } from './event-codec.js'
+import { initialSeatState, seatDecider, type SeatCommand, type SeatState } from '../domain/seat/index.js'
+import type { EventStore } from '../store/port.js'
 import { recordedSeat } from './seat-liveness.js'
+import { clientKeyOf, FACT, HEARTBEAT, readActionLog, REQUEST, type ActionLog, type Fact, type Request } from './what-if-log.js'
 
 export interface SeatPolicy {
   /** Places allowed (activations_allowed); absent: as recorded. */
@@ -58,71 +60,45 @@ export interface Outcome {
   readonly heartbeatsWithoutSeat: number
 }
 
-type Action =
-  | { readonly kind: 'request'; readonly at: string; readonly seatId: string | null; readonly client: { clientId: string; machineId: string; clientName: string | null; clientAddr: string | null } }
-  | { readonly kind: 'heartbeat'; readonly at: string; readonly clientId: string; readonly machineId: string }
-  | { readonly kind: 'release'; readonly at: string; readonly clientId: string; readonly machineId: string }
-  | { readonly kind: 'fact'; readonly at: string; readonly event: OrderEvent }
+/**
+ * Where a replay stands after some of the log: enough to go on from there.
+ * Before the period's start every policy replays alike (a proposal applies
+ * from the start), so that part is replayed once for both.
+ */
+export interface Standing {
+  /** The next action's index. */
+  readonly index: number
+  readonly state: OrderState
+  readonly liveness: Readonly<Record<string, SeatState>>
+  readonly began: ReadonlyMap<string, number>
+  readonly generated: number
+}
 
-/** The license's recorded actions, in log order. */
-export const actionsOf = (order: readonly RecordedEvent[], seats: readonly RecordedEvent[]): readonly Action[] => {
-  const merged = [...order, ...seats].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))
-  const actions: Action[] = []
-  for (const recorded of merged) {
-    const { event } = decodeRecorded(recorded)
-    const fromSeatStream = recorded.streamName.startsWith('seat-')
-    if (fromSeatStream) {
-      if (event.type === 'SeatLeaseRenewed') actions.push({ kind: 'heartbeat', at: event.data.at, clientId: event.data.clientId, machineId: event.data.machineId })
-      continue
-    }
-    const e = event as OrderEvent
-    switch (e.type) {
-      case 'SeatGranted': {
-        const { seatId, clientId, machineId, clientName, clientAddr, at } = e.data
-        actions.push({ kind: 'request', at, seatId, client: { clientId, machineId, clientName, clientAddr } })
-        break
-      }
-      case 'SeatRequestDenied': {
-        const { clientId, machineId, clientName, at } = e.data
-        actions.push({ kind: 'request', at, seatId: null, client: { clientId, machineId, clientName, clientAddr: null } })
-        break
-      }
-      case 'SeatReleased':
-        actions.push({ kind: 'release', at: e.data.at, clientId: e.data.clientId, machineId: e.data.machineId })
-        break
-      // Outcomes of the replayed actions: the replay decides them itself.
-      case 'SeatExpired':
-        break
-      // A renewal in the order's stream (logs from before seats had streams) was a heartbeat.
-      case 'SeatLeaseRenewed':
-        actions.push({ kind: 'heartbeat', at: e.data.at, clientId: e.data.clientId, machineId: e.data.machineId })
-        break
-      default:
-        actions.push({ kind: 'fact', at: 'at' in e.data && typeof e.data.at === 'string' ? e.data.at : recorded.recordedAt.toISOString(), event: e })
-    }
-  }
-  return actions
+const beginning: Standing = { index: 0, state: usageDecider.initialState, liveness: {}, began: new Map(), generated: 0 }
+
+interface Options {
+  readonly onProgress?: (done: number) => void
+  /** Each place count the peak is taken from (the moment, the places held), when it changed: for a product's peak across its licenses. */
+  readonly onLevel?: (at: number, level: number) => void
+  readonly start?: Standing
+  /** Stops before this action (default: the log's end). */
+  readonly stop?: number
 }
 
 /** Replays the actions under the policy (from the period's start; null: as recorded throughout). */
-/** `onLevel`: each place count the peak is taken from (the moment, the places held), for a product's peak across its licenses. */
-export const replay = (
-  actions: readonly Action[],
-  period: Period,
-  policy: SeatPolicy | null,
-  onProgress?: (done: number) => void,
-  onLevel?: (at: number, level: number) => void,
-): Outcome => {
-  let state: OrderState = usageDecider.initialState
-  const seats = new Map<string, SeatState>()
-  const began = new Map<string, number>()
+const replayed = (log: ActionLog, period: Period, policy: SeatPolicy | null, { onProgress, onLevel, start = beginning, stop = log.length }: Options): { readonly outcome: Outcome; readonly standing: Standing } => {
+  let state: OrderState = start.state
+  // The held seats' streams as the replay leaves them, kept up to date as it advances: what every decision on the order is handed.
+  const liveness: Record<string, SeatState> = Object.assign(Object.create(null) as Record<string, SeatState>, start.liveness)
+  const began = new Map(start.began)
   let seatMs = 0
   let requests = 0
   let grants = 0
   let denials = 0
   let peak = 0
+  let lastLevel = -1
   let heartbeatsWithoutSeat = 0
-  let generated = 0
+  let generated = start.generated
   const deniedClients: { clientId: string; machineId: string; at: string }[] = []
   const from = period.from.getTime()
   const to = period.to.getTime()
@@ -155,20 +131,20 @@ export const replay = (
         const seatId = event.type === 'LicenseTokenRevoked' ? event.data.tokenId : event.data.seatId
         ended(seatId, Date.parse(event.data.at))
         // The order has recorded its end: its stream's state is needed no more (the liveness handed to decisions stays small).
-        seats.delete(seatId)
+        delete liveness[seatId]
+        renewals.delete(seatId)
       }
     }
     state = overridden(state, at)
   }
   const onSeat = (command: SeatCommand, now: Date): void => {
     const id = command.seat.seatId
-    const current = seats.get(id) ?? initialSeatState
+    const current = liveness[id] ?? initialSeatState
     const decided = seatDecider.decide(command, current, { now })
-    if (E.isRight(decided)) seats.set(id, decided.right.reduce(seatDecider.evolve, current))
+    if (E.isRight(decided)) liveness[id] = decided.right.reduce(seatDecider.evolve, current)
   }
-  const liveness = () => Object.fromEntries(seats)
   const decide = (command: UsageCommand, now: Date, newId: string): boolean => {
-    const decided = usageDecider.decide(command, state, { now, newId, liveness: liveness() })
+    const decided = usageDecider.decide(command, state, { now, newId, liveness })
     if (E.isLeft(decided)) return false
     applyOrder(decided.right, now.getTime())
     return true
@@ -176,41 +152,66 @@ export const replay = (
   /** The seats whose lease ran out are expired on their streams first, as a request's or a heartbeat's settling does. */
   const settle = (order: ExistingOrder, now: Date): void => {
     for (const seat of Object.values(order.usage.seats)) {
-      const known = seats.get(seat.seatId)
+      const known = liveness[seat.seatId]
       if (known?.ended == null && lapsed(leaseOf(seat, known), now)) onSeat({ type: 'ExpireSeatLease', seat: recordedSeat(order, seat) }, now)
     }
   }
 
-  // The order's seats by client, rebuilt only when its seats change (a heartbeat finds its seat without a scan).
-  let indexed: ExistingOrder['usage']['seats'] | null = null
-  let byClient = new Map<string, ExistingOrder['usage']['seats'][string]>()
-  const seatOfClient = (order: ExistingOrder, client: { readonly clientId: string; readonly machineId: string }) => {
-    if (indexed !== order.usage.seats) {
-      indexed = order.usage.seats
-      byClient = new Map(Object.values(order.usage.seats).map((seat) => [`${seat.clientId}\u0000${seat.machineId}`, seat]))
-    }
-    return byClient.get(`${client.clientId}\u0000${client.machineId}`)
+  // A held seat's renewal, made again only when the order's record of the seat or its settings change: a heartbeat allocates no command.
+  const renewals = new Map<string, { readonly seat: Seat; readonly settings: SeatSettings; readonly command: SeatCommand }>()
+  const renewalOf = (order: ExistingOrder, seat: Seat): SeatCommand => {
+    const settings = seatSettingsOf(order)
+    const made = renewals.get(seat.seatId)
+    if (made?.seat === seat && made.settings === settings) return made.command
+    const command: SeatCommand = { type: 'RenewSeatLease', seat: recordedSeat(order, seat), settings }
+    renewals.set(seat.seatId, { seat, settings, command })
+    return command
   }
 
-  actions.forEach((action, index) => {
-    if (index % 10_000 === 0) onProgress?.(index)
-    const now = new Date(action.at)
-    const at = now.getTime()
-    if (action.kind === 'fact') {
-      applyOrder([action.event], at)
-      return
+  // The order's seats by client number (the log's), rebuilt only when its seats change: a heartbeat finds its seat without a scan.
+  let indexed: ExistingOrder['usage']['seats'] | null = null
+  let byClient = new Map<number, ExistingOrder['usage']['seats'][string]>()
+  const seatOfClient = (order: ExistingOrder, client: number) => {
+    if (indexed !== order.usage.seats) {
+      indexed = order.usage.seats
+      byClient = new Map()
+      for (const seat of Object.values(order.usage.seats)) {
+        const n = log.clientNumbers.get(clientKeyOf(seat))
+        if (n !== undefined) byClient.set(n, seat)
+      }
     }
-    if (!state.exists) return
+    return byClient.get(client)
+  }
+
+  const { kinds, times, refs } = log
+  let index = start.index
+  let applied = false
+  for (; index < stop; index += 1) {
+    if (index % 10_000 === 0) onProgress?.(index)
+    const kind = kinds[index]!
+    const at = times[index]!
+    // The proposal applies from the period's start, not from the next change of the order after it.
+    if (!applied && at >= from) {
+      state = overridden(state, at)
+      applied = true
+    }
+    if (kind === FACT) {
+      applyOrder([(log.details[refs[index]!] as Fact).event], at)
+      continue
+    }
+    if (!state.exists) continue
+    const now = new Date(at)
     const order = state
     const orderId = order.orderId
-    if (action.kind === 'request') {
+    if (kind === REQUEST) {
+      const action = log.details[refs[index]!] as Request
       // As a request does: lapsed seats are expired on their streams first (a heartbeat's renewal expires its own seat if lapsed).
       settle(order, now)
       const newId = action.seatId ?? `what-if-${(generated += 1)}`
       decide({ type: 'RequestSeat', orderId, ...action.client }, now, newId)
       const after = state as ExistingOrder
       const held = seatOf(after.usage, action.client)
-      if (held !== undefined && !seats.has(held.seatId)) onSeat({ type: 'StartSeatLease', seat: recordedSeat(after, held) }, now)
+      if (held !== undefined && liveness[held.seatId] === undefined) onSeat({ type: 'StartSeatLease', seat: recordedSeat(after, held) }, now)
       if (inPeriod(at)) {
         requests += 1
         if (held !== undefined) grants += 1
@@ -220,34 +221,48 @@ export const replay = (
         }
       }
     } else {
-      const held = seatOfClient(order, action)
+      const held = seatOfClient(order, refs[index]!)
       if (held === undefined) {
         if (inPeriod(at)) heartbeatsWithoutSeat += 1
-        return
+        continue
       }
-      if (action.kind === 'heartbeat') {
+      if (kind === HEARTBEAT) {
         // The renewal is the seat stream's; the ends the order records with a heartbeat are recorded alike at the
         // next request (which settles first), so only what decides grants is replayed here, at replay speed.
-        onSeat({ type: 'RenewSeatLease', seat: recordedSeat(order, held), settings: seatSettingsOf(order) }, now)
-        if (seats.get(held.seatId)?.ended != null) decide({ type: 'HeartbeatSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
-        return
+        onSeat(renewalOf(order, held), now)
+        if (liveness[held.seatId]?.ended != null) decide({ type: 'HeartbeatSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
+        continue
       } else {
         onSeat({ type: 'EndSeatLease', seat: recordedSeat(order, held), reason: 'released' }, now)
         decide({ type: 'ReleaseSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
       }
     }
     if (inPeriod(at) && state.exists) {
-      const level = occupied(withLiveness(state, liveness()), now)
+      const level = occupied(withLiveness(state, liveness), now)
       peak = Math.max(peak, level)
-      onLevel?.(at, level)
+      if (level !== lastLevel) onLevel?.(at, level)
+      lastLevel = level
     }
-  })
-  // Seats still held at the period's end count until their lease ran out or the period ended.
-  if (state.exists) {
-    for (const seat of Object.values(state.usage.seats)) ended(seat.seatId, Date.parse(leaseOf(seat, seats.get(seat.seatId)).leaseExpiresAt))
   }
-  return { requests, grants, denials, peakConcurrency: peak, seatHours: Math.round((seatMs / 3_600_000) * 1000) / 1000, deniedClients, heartbeatsWithoutSeat }
+  const standing: Standing = { index, state, liveness: { ...liveness }, began: new Map(began), generated }
+  // Seats still held at the period's end count until their lease (as it stood then) ran out or the period ended.
+  if (state.exists) {
+    for (const seat of Object.values(state.usage.seats)) ended(seat.seatId, Date.parse(leaseOf(seat, liveness[seat.seatId]).leaseExpiresAt))
+  }
+  const outcome = { requests, grants, denials, peakConcurrency: peak, seatHours: Math.round((seatMs / 3_600_000) * 1000) / 1000, deniedClients, heartbeatsWithoutSeat }
+  return { outcome, standing }
 }
+
+/** The replay up to the period's start: the same under any policy. */
+export const standingAt = (log: ActionLog, period: Period, onProgress?: (done: number) => void): Standing => {
+  const from = period.from.getTime()
+  let stop = 0
+  while (stop < log.length && log.times[stop]! < from) stop += 1
+  return replayed(log, period, null, { stop, ...(onProgress === undefined ? {} : { onProgress }) }).standing
+}
+
+/** Replays the actions under the policy (from the period's start; null: as recorded throughout), from the log's start or where `start` stands. */
+export const replay = (log: ActionLog, period: Period, policy: SeatPolicy | null, options: Options = {}): Outcome => replayed(log, period, policy, options).outcome
 
 export interface WhatIfReport {
   readonly orderId: string
@@ -257,17 +272,6 @@ export interface WhatIfReport {
   readonly recorded: Outcome
   readonly proposed: Outcome
   readonly actions: number
-}
-
-const PAGE = 5_000
-
-const readAll = async (store: EventStore, stream: string): Promise<readonly RecordedEvent[]> => {
-  const all: RecordedEvent[] = []
-  for (let fromRevision = 0; ; fromRevision += PAGE) {
-    const page = await store.readStream(stream, { fromRevision, maxCount: PAGE })
-    all.push(...page)
-    if (page.length < PAGE) return all
-  }
 }
 
 /** A level of one license at a moment: its places held from then on. */
@@ -328,19 +332,14 @@ export const createWhatIf = (store: EventStore) => {
     onProgress?: Progress,
     levels?: { readonly recorded: (at: number, level: number) => void; readonly proposed: (at: number, level: number) => void },
   ): Promise<WhatIfReport | null> => {
-    const order = await readAll(store, orderStream(orderId))
-    if (order.length === 0) return null
-    const seatIds = order.flatMap((r) => (r.type === 'SeatGranted' ? [(r.data as { seatId: string }).seatId] : []))
-    const seatEvents: RecordedEvent[] = []
-    for (const [i, seatId] of seatIds.entries()) {
-      seatEvents.push(...(await readAll(store, seatStream(seatId))))
-      if (i % 100 === 0) onProgress?.('reading seat streams', i, seatIds.length)
-    }
-    const actions = actionsOf(order, seatEvents)
-    const recorded = replay(actions, period, null, (done) => onProgress?.('replaying under the recorded policy', done, actions.length), levels?.recorded)
-    const proposed = replay(actions, period, proposal, (done) => onProgress?.('replaying under the proposed policy', done, actions.length), levels?.proposed)
+    const log = await readActionLog(store, orderId, period.to.getTime(), (done, total) => onProgress?.('reading the log', done, total))
+    if (log === null) return null
+    const start = standingAt(log, period, (done) => onProgress?.('replaying up to the period’s start', done, log.length))
+    const recorded = replay(log, period, null, { start, onProgress: (done) => onProgress?.('replaying under the recorded policy', done, log.length), ...(levels === undefined ? {} : { onLevel: levels.recorded }) })
+    const proposed = replay(log, period, proposal, { start, onProgress: (done) => onProgress?.('replaying under the proposed policy', done, log.length), ...(levels === undefined ? {} : { onLevel: levels.proposed }) })
     // The policy in force at the period's end, as recorded.
-    const atEnd = actions.filter((a) => a.kind === 'fact' && Date.parse(a.at) < period.to.getTime()).reduce<OrderState>((s, a) => (a.kind === 'fact' ? evolveOrder(s, a.event) : s), usageDecider.initialState)
+    let atEnd: OrderState = usageDecider.initialState
+    for (let i = 0; i < log.length; i += 1) if (log.kinds[i] === FACT && log.times[i]! < period.to.getTime()) atEnd = evolveOrder(atEnd, (log.details[log.refs[i]!] as Fact).event)
     const inForce = atEnd.exists
       ? { seats: atEnd.terms.activations_allowed, leaseSeconds: seatSettingsOf(atEnd).leaseSeconds, heartbeatIntervalSeconds: seatSettingsOf(atEnd).heartbeatIntervalSeconds }
       : { seats: 0, leaseSeconds: 0, heartbeatIntervalSeconds: 0 }
@@ -350,7 +349,7 @@ export const createWhatIf = (store: EventStore) => {
       policy: { recorded: inForce, proposed: { ...inForce, ...proposal } },
       recorded,
       proposed,
-      actions: actions.length,
+      actions: log.length,
     }
   }
 
