@@ -182,7 +182,8 @@ const openChainLedger = async (config: Config, store: EventStore, logger: Logger
     store,
     client: EventStoreDBClient.connectionString(config.eventStoreConnectionString),
     prefix: (config.store ?? DEFAULT_STORE_CONFIG).streamPrefix,
-    onError: (error) => logger.error({ err: error }, 'the log chain stopped following the log'),
+    onDrop: (error, attempt, pauseMs) =>
+      logger.error({ err: error, attempt, retryInMs: Math.round(pauseMs) }, 'the log chain stopped following the log; subscribing again'),
   })
   await ledger.start()
   return ledger
@@ -360,8 +361,9 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const subscriptionCheck = subscriptionsCheck(store.subscriptions())
     const commandCacheCheck = cacheFollower.health()
     const leadershipCheck = senders.health()
+    const logChainCheck = chainLedger.health()
     return {
-      ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok && commandCacheCheck.ok,
+      ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok && commandCacheCheck.ok && logChainCheck.ok,
       checks: {
         eventStore: storeCheck,
         subscriptions: subscriptionCheck,
@@ -370,6 +372,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         mailer: mailerCheck,
         commandCache: commandCacheCheck,
         leadership: leadershipCheck,
+        logChain: logChainCheck,
       },
     }
   }
