@@ -12,6 +12,8 @@ export interface Config {
   readonly port: number
   /** METRICS_PORT: a port serving GET /metrics without a credential; null/absent: /metrics on the API port only, for an admin credential. */
   readonly metricsPort?: number | null
+  /** METRICS_HOST: the address METRICS_PORT listens on (absent: 127.0.0.1, whatever HOST is). */
+  readonly metricsHost?: string
   readonly host: string
   readonly dataDir: string
   /** null: a token is generated on first start and kept in the data directory. */
@@ -260,7 +262,12 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'METRICS_PORT',
     default: '(unset)',
-    description: 'A port (on HOST) that serves GET /metrics without a credential, for Prometheus; keep it off the public network. Unset: /metrics is on PORT only, for an admin credential.',
+    description: 'A port (on METRICS_HOST) that serves GET /metrics without a credential, for Prometheus; keep it off the public network. Unset: /metrics is on PORT only, for an admin credential.',
+  },
+  {
+    name: 'METRICS_HOST',
+    default: '127.0.0.1',
+    description: 'Address METRICS_PORT listens on: loopback unless set, whatever HOST is, so that HOST=0.0.0.0 does not make the metrics public. Set it (e.g. to 0.0.0.0 in a container) only where Prometheus scrapes from a private network.',
   },
   { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
   {
@@ -433,6 +440,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   return E.right({
     port,
     metricsPort,
+    metricsHost: text(env, 'METRICS_HOST') ?? '127.0.0.1',
     host: text(env, 'HOST') ?? '0.0.0.0',
     dataDir: text(env, 'LICENSING_DATA_DIR') ?? './data',
     adminToken,

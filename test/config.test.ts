@@ -9,6 +9,7 @@ describe('configuration from the environment', () => {
       E.right({
         port: 3000,
         metricsPort: null,
+        metricsHost: '127.0.0.1',
         host: '0.0.0.0',
         dataDir: './data',
         adminToken: null,
@@ -41,6 +42,7 @@ describe('configuration from the environment', () => {
     const config = loadConfig({
       PORT: '8080',
       METRICS_PORT: '9464',
+      METRICS_HOST: '10.0.0.5',
       HOST: '127.0.0.1',
       LICENSING_DATA_DIR: '/var/lib/licensing',
       LICENSING_ADMIN_TOKEN: 'a-very-long-admin-token',
@@ -53,6 +55,7 @@ describe('configuration from the environment', () => {
       E.right({
         port: 8080,
         metricsPort: 9464,
+        metricsHost: '10.0.0.5',
         host: '127.0.0.1',
         dataDir: '/var/lib/licensing',
         adminToken: 'a-very-long-admin-token',
