@@ -16,6 +16,8 @@ export interface Config {
   readonly metricsHost?: string
   readonly host: string
   readonly dataDir: string
+  /** LICENSING_URL: the running engine's base URL, for the admin commands; null/absent: http://127.0.0.1:<port>. */
+  readonly engineUrl?: string | null
   /** null: a token is generated on first start and kept in the data directory. */
   readonly adminToken: string | null
   /** null: the embedded SQLite store in the data directory. */
@@ -145,6 +147,11 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'PORT', default: '3000', description: 'HTTP port (0 picks a free one).' },
   { name: 'HOST', default: '0.0.0.0', description: 'Address to listen on.' },
   { name: 'LICENSING_DATA_DIR', default: './data', description: 'Where the embedded event log, the read models and generated secrets live.' },
+  {
+    name: 'LICENSING_URL',
+    default: '(unset)',
+    description: 'For the admin commands (`licensing api-keys`, `licensing license show`): the running engine\'s base URL. Unset: http://127.0.0.1:PORT.',
+  },
   {
     name: 'LICENSING_ADMIN_TOKEN',
     default: '(generated)',
@@ -337,6 +344,8 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const metricsPort = text(env, 'METRICS_PORT') === null ? null : take(integer(env, 'METRICS_PORT', 0, 0, 65535), null)
   const shutdownTimeoutMs = take(integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000), 0)
   const adminToken = text(env, 'LICENSING_ADMIN_TOKEN')
+  const engineUrl = text(env, 'LICENSING_URL')?.replace(/\/+$/, '') ?? null
+  if (engineUrl !== null && !/^https?:\/\/\S+$/.test(engineUrl)) problems.push(`LICENSING_URL must be an http:// or https:// URL (got "${engineUrl}")`)
   if (adminToken !== null && adminToken.length < 16) problems.push('LICENSING_ADMIN_TOKEN must have at least 16 characters')
   const eventStoreConnectionString = text(env, 'EVENTSTORE_CONNECTION_STRING')
   if (eventStoreConnectionString !== null && !/^esdb(\+discover)?:\/\/\S+$/.test(eventStoreConnectionString)) {
@@ -443,6 +452,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
     metricsHost: text(env, 'METRICS_HOST') ?? '127.0.0.1',
     host: text(env, 'HOST') ?? '0.0.0.0',
     dataDir: text(env, 'LICENSING_DATA_DIR') ?? './data',
+    engineUrl,
     adminToken,
     eventStoreConnectionString,
     eventLogPath: text(env, 'LICENSING_EVENT_LOG'),
