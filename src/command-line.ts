@@ -66,7 +66,8 @@ ${Object.entries(COMMANDS)
 environment (see \`licensing serve --help\`); --version prints the version.`
 
 /** Runs the command line; resolves to the exit code (0 done, 1 failed, 2 used wrongly). */
-export const main = async (argv: readonly string[], env: NodeJS.ProcessEnv, { out, err }: Output): Promise<number> => {
+export const main = async (argv: readonly string[], env: NodeJS.ProcessEnv, output: Output): Promise<number> => {
+  const { out, err } = output
   const [name, ...args] = argv
   if (name === undefined) return (err(`${HELP}\n`), 2)
   if (name === '--help' || name === '-h') return (out(`${HELP}\n`), 0)
@@ -78,7 +79,7 @@ export const main = async (argv: readonly string[], env: NodeJS.ProcessEnv, { ou
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (command === undefined) return (err(`unknown command: ${name}\n\n${HELP}\n`), 2)
-  return command.run(args, env, { out, err }).catch((error: unknown) => {
+  return command.run(args, env, output).catch((error: unknown) => {
     // A wrong option (node:util parseArgs) is a usage error; anything else failed.
     if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       err(`licensing ${name}: ${error.message}\n(licensing ${name} --help shows the options)\n`)

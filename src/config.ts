@@ -12,8 +12,12 @@ export interface Config {
   readonly port: number
   /** METRICS_PORT: a port serving GET /metrics without a credential; null/absent: /metrics on the API port only, for an admin credential. */
   readonly metricsPort?: number | null
+  /** METRICS_HOST: the address METRICS_PORT listens on (absent: 127.0.0.1, whatever HOST is). */
+  readonly metricsHost?: string
   readonly host: string
   readonly dataDir: string
+  /** LICENSING_URL: the running engine's base URL, for the admin commands; null/absent: http://127.0.0.1:<port>. */
+  readonly engineUrl?: string | null
   /** null: a token is generated on first start and kept in the data directory. */
   readonly adminToken: string | null
   /** null: the embedded SQLite store in the data directory. */
@@ -144,6 +148,11 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'HOST', default: '0.0.0.0', description: 'Address to listen on.' },
   { name: 'LICENSING_DATA_DIR', default: './data', description: 'Where the embedded event log, the read models and generated secrets live.' },
   {
+    name: 'LICENSING_URL',
+    default: '(unset)',
+    description: 'For the admin commands (`licensing api-keys`, `licensing license show`): the running engine\'s base URL. Unset: http://127.0.0.1:PORT.',
+  },
+  {
     name: 'LICENSING_ADMIN_TOKEN',
     default: '(generated)',
     description: 'Admin credential, at least 16 characters. Unset: one is generated on first start and kept in <data dir>/admin-token (required when several nodes share the event log).',
@@ -260,7 +269,12 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'METRICS_PORT',
     default: '(unset)',
-    description: 'A port (on HOST) that serves GET /metrics without a credential, for Prometheus; keep it off the public network. Unset: /metrics is on PORT only, for an admin credential.',
+    description: 'A port (on METRICS_HOST) that serves GET /metrics without a credential, for Prometheus; keep it off the public network. Unset: /metrics is on PORT only, for an admin credential.',
+  },
+  {
+    name: 'METRICS_HOST',
+    default: '127.0.0.1',
+    description: 'Address METRICS_PORT listens on: loopback unless set, whatever HOST is, so that HOST=0.0.0.0 does not make the metrics public. Set it (e.g. to 0.0.0.0 in a container) only where Prometheus scrapes from a private network.',
   },
   { name: 'RATE_LIMIT_PER_MINUTE', default: '300', description: 'Seed 004: requests per minute and credential; more are answered 429.' },
   {
@@ -330,6 +344,8 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const metricsPort = text(env, 'METRICS_PORT') === null ? null : take(integer(env, 'METRICS_PORT', 0, 0, 65535), null)
   const shutdownTimeoutMs = take(integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000), 0)
   const adminToken = text(env, 'LICENSING_ADMIN_TOKEN')
+  const engineUrl = text(env, 'LICENSING_URL')?.replace(/\/+$/, '') ?? null
+  if (engineUrl !== null && !/^https?:\/\/\S+$/.test(engineUrl)) problems.push(`LICENSING_URL must be an http:// or https:// URL (got "${engineUrl}")`)
   if (adminToken !== null && adminToken.length < 16) problems.push('LICENSING_ADMIN_TOKEN must have at least 16 characters')
   const eventStoreConnectionString = text(env, 'EVENTSTORE_CONNECTION_STRING')
   if (eventStoreConnectionString !== null && !/^esdb(\+discover)?:\/\/\S+$/.test(eventStoreConnectionString)) {
@@ -433,8 +449,10 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   return E.right({
     port,
     metricsPort,
+    metricsHost: text(env, 'METRICS_HOST') ?? '127.0.0.1',
     host: text(env, 'HOST') ?? '0.0.0.0',
     dataDir: text(env, 'LICENSING_DATA_DIR') ?? './data',
+    engineUrl,
     adminToken,
     eventStoreConnectionString,
     eventLogPath: text(env, 'LICENSING_EVENT_LOG'),

@@ -62,7 +62,7 @@ import { webhookSecretBox } from './webhooks/secret-key.js'
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 /** The server could not listen (the port is in use, the address is not this host's): the start fails with one clear sentence. */
-const listenFailure = (host: string, port: number, cause: unknown): Error => {
+const listenFailure = (host: string, port: number, cause: unknown, setting = 'PORT'): Error => {
   const code = (cause as { code?: unknown } | null)?.code
   const reasons: Readonly<Record<string, string>> = {
     EADDRINUSE: 'the port is already in use',
@@ -70,7 +70,8 @@ const listenFailure = (host: string, port: number, cause: unknown): Error => {
     EADDRNOTAVAIL: 'the address is not available on this host',
   }
   const reason = typeof code === 'string' && Object.hasOwn(reasons, code) ? reasons[code] : cause instanceof Error ? cause.message : String(cause)
-  return new Error(`cannot listen on ${host}:${port}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}`, { cause })
+  const which = setting === 'PORT' ? '' : ` (${setting})`
+  return new Error(`cannot listen on ${host}:${port}${which}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}`, { cause })
 }
 
 export interface StartOptions {
@@ -182,7 +183,8 @@ const openChainLedger = async (config: Config, store: EventStore, logger: Logger
     store,
     client: EventStoreDBClient.connectionString(config.eventStoreConnectionString),
     prefix: (config.store ?? DEFAULT_STORE_CONFIG).streamPrefix,
-    onError: (error) => logger.error({ err: error }, 'the log chain stopped following the log'),
+    onDrop: (error, attempt, pauseMs) =>
+      logger.error({ err: error, attempt, retryInMs: Math.round(pauseMs) }, 'the log chain stopped following the log; subscribing again'),
   })
   await ledger.start()
   return ledger
@@ -360,8 +362,9 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     const subscriptionCheck = subscriptionsCheck(store.subscriptions())
     const commandCacheCheck = cacheFollower.health()
     const leadershipCheck = senders.health()
+    const logChainCheck = chainLedger.health()
     return {
-      ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok && commandCacheCheck.ok,
+      ok: storeCheck.ok && subscriptionCheck.ok && projectionCheck.ok && webhookCheck.ok && mailerCheck.ok && commandCacheCheck.ok && logChainCheck.ok,
       checks: {
         eventStore: storeCheck,
         subscriptions: subscriptionCheck,
@@ -370,6 +373,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
         mailer: mailerCheck,
         commandCache: commandCacheCheck,
         leadership: leadershipCheck,
+        logChain: logChainCheck,
       },
     }
   }
@@ -439,9 +443,22 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
   const { port } = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   logger.info({ port, dataDir: resolve(config.dataDir), store: config.eventStoreConnectionString === null ? 'sqlite' : 'eventstoredb' }, 'listening')
-  const metricsServer = config.metricsPort === undefined || config.metricsPort === null ? null : await serveMetrics(metrics, config.metricsPort, config.host)
-  const metricsUrl = metricsServer === null ? null : `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics`
-  if (metricsUrl !== null) logger.info({ port: (metricsServer!.address() as AddressInfo).port }, 'serving /metrics without a credential on METRICS_PORT')
+  // Loopback unless METRICS_HOST says otherwise: HOST=0.0.0.0, for the API, must not make the metrics public.
+  const metricsHost = config.metricsHost ?? '127.0.0.1'
+  const metricsServer =
+    config.metricsPort === undefined || config.metricsPort === null
+      ? null
+      : await serveMetrics(metrics, config.metricsPort, metricsHost).catch(async (error: unknown) => {
+          // As a failed listen on PORT: nothing this start opened is left running.
+          await new Promise<void>((done) => server.close(() => done()))
+          await closeServices().catch((closing: unknown) => logger.warn({ err: closing }, 'could not close everything after the failed start'))
+          throw listenFailure(metricsHost, config.metricsPort!, error, 'METRICS_PORT')
+        })
+  const metricsUrl =
+    metricsServer === null
+      ? null
+      : `http://${metricsHost === '0.0.0.0' || metricsHost === '::' ? '127.0.0.1' : metricsHost}:${(metricsServer.address() as AddressInfo).port}/metrics`
+  if (metricsUrl !== null) logger.info({ host: metricsHost, port: (metricsServer!.address() as AddressInfo).port }, 'serving /metrics without a credential on METRICS_PORT')
 
   let stopping: Promise<void> | null = null
   const stop = (): Promise<void> =>

@@ -9,8 +9,10 @@ describe('configuration from the environment', () => {
       E.right({
         port: 3000,
         metricsPort: null,
+        metricsHost: '127.0.0.1',
         host: '0.0.0.0',
         dataDir: './data',
+        engineUrl: null,
         adminToken: null,
         eventStoreConnectionString: null,
         eventLogPath: null,
@@ -41,8 +43,10 @@ describe('configuration from the environment', () => {
     const config = loadConfig({
       PORT: '8080',
       METRICS_PORT: '9464',
+      METRICS_HOST: '10.0.0.5',
       HOST: '127.0.0.1',
       LICENSING_DATA_DIR: '/var/lib/licensing',
+      LICENSING_URL: 'http://licensing.internal:8080/',
       LICENSING_ADMIN_TOKEN: 'a-very-long-admin-token',
       EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false',
       LOG_LEVEL: 'debug',
@@ -53,8 +57,10 @@ describe('configuration from the environment', () => {
       E.right({
         port: 8080,
         metricsPort: 9464,
+        metricsHost: '10.0.0.5',
         host: '127.0.0.1',
         dataDir: '/var/lib/licensing',
+        engineUrl: 'http://licensing.internal:8080',
         adminToken: 'a-very-long-admin-token',
         eventStoreConnectionString: 'esdb://localhost:2113?tls=false',
         eventLogPath: null,

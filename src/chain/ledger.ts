@@ -19,6 +19,8 @@ export interface ChainLedger extends ChainReader {
   /** Keeps a checkpoint (one at a position already kept is left as it is). */
   readonly put: (checkpoint: Checkpoint) => Promise<void>
   readonly checkpoints: () => Promise<readonly Checkpoint[]>
+  /** For /healthz: whether the chain keeps up with the log (a subscriber that chains it may be down). */
+  readonly health: () => { readonly ok: boolean; readonly detail: string }
   readonly close: () => Promise<void>
 }
 

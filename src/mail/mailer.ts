@@ -64,8 +64,6 @@ export interface Mailer {
   readonly waitFor: (position: Position | null, timeoutMs: number) => Promise<boolean>
 }
 
-const MAILER_TYPES: ReadonlySet<string> = new Set(['LicenseEmailChanged', 'EmailNoticeSent'])
-
 /** How often, at most, an idle sender looks again without being woken. */
 const IDLE_MS = 1_000
 
@@ -214,20 +212,17 @@ export const createMailer = (options: MailerOptions): Mailer => {
   /**
    * Keeps what there is to send and what was sent (by any node), a batch of
    * what has arrived at a time, in one transaction with the checkpoint of the
-   * batch's last event. A stored event that does not decode stops the mailer
-   * (skipping it could skip a notice), once the events before it are kept.
+   * batch's last event. A stored event that does not decode, of whatever
+   * type, stops the mailer (skipping it could skip a notice, and moves the
+   * checkpoint past a broken log), once the events before it are kept.
    */
   const keep = followDb.transaction((chunk: readonly RecordedEvent[]): { added: boolean; kept: RecordedEvent | null; undecodable: unknown } => {
     let added = false
     let kept: RecordedEvent | null = null
     let undecodable: unknown = null
     for (const recorded of chunk) {
-      // Only these two types can carry a notice or a message sent; every other event (decoded, and
-      // refused if it does not decode, by the read models' runner) is nothing to the mailer.
-      if (!MAILER_TYPES.has(recorded.type)) {
-        kept = recorded
-        continue
-      }
+      // Every event is decoded, not only the two types that can carry a notice or a message sent: the
+      // checkpoint moves past an event only once it is known to be one of ours that decodes.
       let event
       try {
         event = decodeRecorded(recorded).event

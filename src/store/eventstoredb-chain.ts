@@ -14,6 +14,7 @@ import { eventDigest, GENESIS_LINK, nextLink, type ChainedEvent } from '../chain
 import { verifyChain, type ChainEntry, type Problem, type Verified } from '../chain/verify.js'
 import type { Config } from '../config.js'
 import { DEFAULT_STORE_CONFIG } from '../config.js'
+import { backoff, pause } from './backoff.js'
 import { createEventStoreDbEventStore } from './eventstoredb.js'
 import type { EventStore, RecordedEvent } from './port.js'
 
@@ -69,56 +70,110 @@ const readCheckpoints = async (client: Client, stream: string, backwardsOne: boo
 
 const checkpointOf = (data: CheckpointData): Checkpoint => ({ position: BigInt(data.position), link: data.link, signedAt: data.signedAt, jws: data.jws })
 
-/** Chains $all as the engine's subscription sees it, from the last checkpoint on; `start` before use. */
+/**
+ * Chains $all as the engine's subscription sees it, from the last checkpoint
+ * on; `start` before use. A subscription that fails (an event that cannot be
+ * read, a drop the store below did not heal) is made again from the chain's
+ * tip after a growing pause, as the store's other subscribers' are
+ * (healing.ts), and `health` says so meanwhile: checkpoints stop while it is
+ * down, and /healthz must show why.
+ */
 export const createEventStoreDbChainLedger = (deps: {
   readonly store: EventStore
   readonly client: Client
   readonly prefix: string
-  readonly onError?: (error: unknown) => void
+  /** Each failure of the subscription, before the pause (for the log). */
+  readonly onDrop?: (error: unknown, attempt: number, pauseMs: number) => void
+  readonly firstPauseMs?: number
+  readonly maxPauseMs?: number
+  readonly clock?: () => Date
 }): ChainLedger & { readonly start: () => Promise<void> } => {
   const stream = checkpointStream(deps.prefix)
+  const firstPauseMs = deps.firstPauseMs ?? 100
+  const maxPauseMs = deps.maxPauseMs ?? 30_000
+  const clock = deps.clock ?? (() => new Date())
   let last: CheckpointData | null = null
   let tip: { position: bigint; link: string } | null = null
-  let since = 0
+  // The positions chained after the last checkpoint: a checkpoint covers those up to its own position only
+  // (the chain may have moved on while it was signed), and the rest still count towards the next one.
+  let unsigned: bigint[] = []
   let pending: TrimmableDigest[] = []
   let subscription: ReturnType<EventStore['subscribeToAll']> | null = null
-  let following: Promise<void> = Promise.resolve()
+  let loop: Promise<void> = Promise.resolve()
+  // Since when the subscription is down, why, and the attempts to make it again since; null while it follows the log.
+  let down: { readonly since: Date; readonly error: string; readonly attempts: number } | null = null
+  const stopping = new AbortController()
+
+  const chain = (event: RecordedEvent): void => {
+    const chained = chainedOfRecorded(event)
+    const digest = eventDigest(chained)
+    tip = { position: event.position, link: nextLink(tip?.link ?? GENESIS_LINK, digest) }
+    unsigned.push(event.position)
+    if (trimmable(chained.stream)) pending.push({ position: event.position.toString(), stream: chained.stream, revision: chained.revision, digest })
+  }
+
+  /** Follows $all from the tip, subscribing again after each failure, until closed. */
+  const follow = async (): Promise<void> => {
+    for (let attempt = 1; !stopping.signal.aborted; attempt += 1) {
+      const from = tip?.position
+      const sub = deps.store.subscribeToAll({ ...(from === undefined ? {} : { from }), name: 'log chain' })
+      subscription = sub
+      // Up once the store says so (EventStoreDB confirms), or at once where it has nothing to say.
+      void (sub.confirmed ?? Promise.resolve()).then(() => {
+        if (subscription === sub && !stopping.signal.aborted) down = null
+      })
+      try {
+        for await (const event of sub) {
+          chain(event)
+          down = null
+          attempt = 1
+        }
+        if (stopping.signal.aborted) return
+        throw new Error('the subscription ended by itself')
+      } catch (error) {
+        if (stopping.signal.aborted) return
+        const wait = backoff(attempt, firstPauseMs, maxPauseMs)
+        down = { since: down?.since ?? clock(), error: error instanceof Error ? error.message : String(error), attempts: attempt }
+        deps.onDrop?.(error, attempt, wait)
+        await sub.close().catch(() => {})
+        await pause(wait, stopping.signal)
+      }
+    }
+  }
 
   const start = async (): Promise<void> => {
     ;[last = null] = await readCheckpoints(deps.client, stream, true)
     tip = last === null ? null : { position: BigInt(last.position), link: last.link }
-    subscription = deps.store.subscribeToAll({ ...(last === null ? {} : { from: BigInt(last.position) }), name: 'log chain' })
-    const sub = subscription
-    following = (async () => {
-      for await (const event of sub) {
-        const chained = chainedOfRecorded(event)
-        const digest = eventDigest(chained)
-        tip = { position: event.position, link: nextLink(tip?.link ?? GENESIS_LINK, digest) }
-        since += 1
-        if (trimmable(chained.stream)) pending.push({ position: event.position.toString(), stream: chained.stream, revision: chained.revision, digest })
-      }
-    })().catch((error: unknown) => deps.onError?.(error))
+    loop = follow()
   }
 
   return {
     start,
-    tip: async () => (tip === null ? null : { ...tip, sinceCheckpoint: since }),
+    health: () =>
+      down === null
+        ? { ok: true, detail: `following the log at position ${tip?.position ?? 'start'}` }
+        : {
+            ok: false,
+            detail: `the log chain's subscription is down since ${down.since.toISOString()} (${down.attempts} attempts to resubscribe; last error: ${down.error}); resuming after ${tip?.position ?? 'the start'}`,
+          },
+    tip: async () => (tip === null ? null : { ...tip, sinceCheckpoint: unsigned.length }),
     lastCheckpoint: async () => (last === null ? null : checkpointOf(last)),
     put: async (checkpoint) => {
       if (last !== null && BigInt(last.position) >= checkpoint.position) return
       const covered = pending.filter((entry) => BigInt(entry.position) <= checkpoint.position)
+      const events = unsigned.filter((position) => position <= checkpoint.position).length
       const data: CheckpointData = {
         position: checkpoint.position.toString(),
         link: checkpoint.link,
         signedAt: checkpoint.signedAt,
         jws: checkpoint.jws,
-        events: since,
+        events,
         trimmable: covered,
       }
       await deps.client.appendToStream(stream, jsonEvent({ type: 'LogCheckpointSigned', data: data as never }))
       pending = pending.slice(covered.length)
+      unsigned = unsigned.slice(events)
       last = data
-      since = 0
     },
     checkpoints: async () => (await readCheckpoints(deps.client, stream, false)).map(checkpointOf),
     read: async () => {
@@ -126,8 +181,9 @@ export const createEventStoreDbChainLedger = (deps: {
       return { checkpoints: data.map(checkpointOf), entries: entriesOf(deps.store, data), close: () => undefined }
     },
     close: async () => {
+      stopping.abort()
       await subscription?.close()
-      await following
+      await loop
     },
   }
 }

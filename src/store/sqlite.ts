@@ -3,7 +3,8 @@
 // survives a power loss) and fast through group commit: appends are committed
 // by a writer thread (sqlite-writer.ts), a group at a time, and every append
 // that arrives while a group is being committed joins the next one, so one
-// fsync covers them all and the main thread never waits for the disk. Reads
+// fsync covers them all and the main thread never waits for the disk; a writer
+// thread that dies is replaced, and sent again the group it held. Reads
 // use the main thread's own connection. A stream given a retention keeps only what it
 // allows: reads leave the rest out at once, and it is deleted in small batches
 // (never the stream's last event, which holds its revision).
@@ -46,6 +47,8 @@ export interface SqliteEventStoreOptions {
   readonly onRetentionFailure?: (error: unknown) => void
   /** Keep the log's hash chain at append (default on; sqlite-chain.ts). Off: the benchmark baseline. */
   readonly chain?: boolean
+  /** Hears of each writer thread as it starts (tests: one that kills it). */
+  readonly onWriterThread?: (worker: Worker) => void
 }
 
 /** Rows deleted per transaction: short enough that appends (ours or another process's) never wait long for the lock. */
@@ -199,16 +202,31 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       }
     }
     let committing: PendingAppend[] | null = null
-    let broken: unknown = null
     let closing = false
+    // The group a thread died with, sent again to the next one; a group that a second thread dies with too fails.
+    let resent: PendingAppend[] | null = null
     const idle = new Set<() => void>()
-    const fail = (error: unknown): void => {
-      broken ??= error
-      const lost = [...(committing ?? []), ...queue]
+    /**
+     * A thread that stopped (killed, out of memory, a native crash) is
+     * replaced: appends are idempotent by their events' ids, so the group it
+     * was committing (committed or not) is sent to the next one, and answered
+     * as the first commit recorded it. A group two threads died with fails.
+     */
+    const died = (worker: Worker, error: unknown): void => {
+      if (thread?.worker !== worker) return
+      thread = null
+      if (closing) return
+      const lost = committing
       committing = null
-      queue = []
-      for (const pending of lost) pending.reject(broken)
-      for (const done of idle) done()
+      if (lost !== null && lost === resent) {
+        resent = null
+        for (const pending of lost) pending.reject(error)
+      } else if (lost !== null) {
+        resent = lost
+        queue = [...lost, ...queue]
+      }
+      if (queue.length > 0) schedule()
+      else for (const done of idle) done()
     }
     // Started with the store, so that it boots while the process sets up the rest, not at the first append.
     let thread: { readonly worker: Worker; readonly exited: Promise<void> } | null = null
@@ -223,13 +241,15 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
           })
         : new Worker(WRITER, { workerData })
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
-      worker.on('error', fail)
-      worker.on('exit', () => {
-        if (!closing) fail(new Error('the event log’s writer thread stopped'))
+      let failure: unknown = null
+      worker.on('error', (error) => {
+        failure = error
       })
+      worker.on('exit', () => died(worker, failure ?? new Error('the event log’s writer thread stopped')))
       worker.on('message', (reply: WriteReply) => {
         const batch = committing ?? []
         committing = null
+        if (batch === resent) resent = null
         if (reply.ok) settle(batch, reply.settled)
         else for (const pending of batch) pending.reject(errorOf(reply.failure))
         // What arrived during that commit is the next group, with whatever the answers just given append at once.
@@ -241,15 +261,16 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       })
       worker.unref()
       thread = { worker, exited }
+      options.onWriterThread?.(worker)
       return thread
     }
     started()
     const flush = (): void => {
       flushScheduled = false
       if (committing !== null || queue.length === 0) return
-      if (broken !== null) return fail(broken)
-      committing = queue
-      queue = []
+      // The group sent again after a thread died goes alone: should it kill the next thread too, it fails alone.
+      committing = resent !== null && queue[0] === resent[0] ? resent : queue
+      queue = committing === queue ? [] : queue.slice(committing.length)
       const { worker } = started()
       worker.ref()
       worker.postMessage({ batch: requests(committing), recordedAt: clock().toISOString() } satisfies WriteGroup)
@@ -258,11 +279,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       flush,
       drain: async () => {
         while (committing !== null || queue.length > 0) {
-          if (committing === null) {
-            flush()
-            // Nothing sent: the thread is gone, and what was queued has failed.
-            if (committing === null) continue
-          }
+          if (committing === null) flush()
           await new Promise<void>((resolve) => {
             const done = (): void => {
               idle.delete(done)
@@ -272,7 +289,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
           })
         }
         closing = true
-        if (broken !== null || thread === null) return
+        if (thread === null) return
         // Held until it has closed the file: with nothing else left to do, the process must not exit before it.
         thread.worker.ref()
         thread.worker.postMessage('close')

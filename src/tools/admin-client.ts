@@ -4,6 +4,8 @@
 // for them too, whatever the event store.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import * as E from 'fp-ts/Either'
+import { loadConfig } from '../config.js'
 import { DATA_FILES } from '../data-files.js'
 
 export interface AdminTarget {
@@ -18,20 +20,62 @@ export interface AdminReply {
 
 export interface TargetOptions {
   readonly url?: string | undefined
+  /** Discouraged: an argument is visible to every user of the host (`ps`). */
   readonly token?: string | undefined
+  /** The token is the first line of standard input. */
+  readonly 'token-stdin'?: boolean | undefined
 }
 
-export const TARGET_HELP = `  --url <url>      the engine's base URL (default: $LICENSING_URL, else http://127.0.0.1:$PORT, port 3000)
-  --token <token>  the admin token (default: $LICENSING_ADMIN_TOKEN, else <data dir>/admin-token)`
+/** The options every admin command takes, for parseArgs. */
+export const TARGET_OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  'token-stdin': { type: 'boolean' },
+} as const
 
-/** Where the engine answers and the admin token, from the options, else the environment, else the data directory. */
-export const adminTarget = (options: TargetOptions, env: NodeJS.ProcessEnv): AdminTarget | string => {
-  const url = (options.url ?? env.LICENSING_URL ?? `http://127.0.0.1:${env.PORT?.trim() || '3000'}`).replace(/\/+$/, '')
+export const TARGET_HELP = `  --url <url>      the engine's base URL (default: $LICENSING_URL, else http://127.0.0.1:$PORT, port 3000)
+  --token-stdin    read the admin token from standard input (default: $LICENSING_ADMIN_TOKEN, else
+                   <data dir>/admin-token)
+  --token <token>  discouraged: the token, shown to anyone who can list processes (ps)`
+
+const TOKEN_FLAG_WARNING = 'warning: --token shows the admin token to anyone who can list processes (ps); use LICENSING_ADMIN_TOKEN or --token-stdin'
+
+/**
+ * Where the engine answers and the admin token: the options, else the
+ * settings as the server reads them (loadConfig), else the data directory.
+ * A string: what is wrong (a usage error). `input` reads standard input;
+ * `warn` hears of a discouraged option.
+ */
+export const adminTarget = async (
+  options: TargetOptions,
+  env: NodeJS.ProcessEnv,
+  io: { readonly input?: (() => Promise<string>) | undefined; readonly warn: (line: string) => void },
+): Promise<AdminTarget | string> => {
+  const config = loadConfig(env)
+  if (E.isLeft(config)) return config.left.map((problem) => `configuration error: ${problem}`).join('\n')
+  const { port, dataDir, adminToken, engineUrl } = config.right
+  const url = (options.url ?? engineUrl ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '')
   if (!/^https?:\/\/\S+$/.test(url)) return `--url must be an http:// or https:// URL (got "${url}")`
-  const tokenFile = join(env.LICENSING_DATA_DIR?.trim() || './data', DATA_FILES.adminToken)
-  const token = options.token ?? (env.LICENSING_ADMIN_TOKEN?.trim() || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : ''))
-  if (token === '') return `no admin token: pass --token, set LICENSING_ADMIN_TOKEN, or run where ${tokenFile} is readable`
+  if (options.token !== undefined && options['token-stdin'] === true) return 'give the admin token with --token or --token-stdin, not both'
+  if (options['token-stdin'] === true) {
+    const line = ((await (io.input ?? readStdin)()).split(/\r?\n/)[0] ?? '').trim()
+    return line === '' ? '--token-stdin: standard input held no token' : { url, token: line }
+  }
+  if (options.token !== undefined) {
+    io.warn(TOKEN_FLAG_WARNING)
+    return { url, token: options.token }
+  }
+  const tokenFile = join(dataDir, DATA_FILES.adminToken)
+  const token = adminToken ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '')
+  if (token === '') return `no admin token: set LICENSING_ADMIN_TOKEN, pass it on standard input with --token-stdin, or run where ${tokenFile} is readable`
   return { url, token }
+}
+
+/** The whole of this process's standard input. */
+const readStdin = async (): Promise<string> => {
+  let text = ''
+  for await (const chunk of process.stdin) text += String(chunk)
+  return text
 }
 
 /** One request to the admin side of the engine; a connection failure says where it tried. */

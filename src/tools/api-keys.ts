@@ -1,7 +1,7 @@
 // `licensing api-keys create|list|revoke`: the admin API's /api-keys from the
 // command line. The token of a new key is shown once, as the API shows it.
 import { parseArgs } from 'node:util'
-import { adminRequest, adminTarget, refusal, TARGET_HELP, type AdminTarget } from './admin-client.js'
+import { adminRequest, adminTarget, refusal, TARGET_HELP, TARGET_OPTIONS, type AdminTarget } from './admin-client.js'
 import type { Output } from './replay.js'
 
 export const API_KEYS_HELP = `usage: licensing api-keys <create|list|revoke> [options]
@@ -21,8 +21,7 @@ ${TARGET_HELP}
 The engine must be running: these commands use its admin API.`
 
 const OPTIONS = {
-  url: { type: 'string' },
-  token: { type: 'string' },
+  ...TARGET_OPTIONS,
   name: { type: 'string' },
   scope: { type: 'string' },
   'expires-at': { type: 'string' },
@@ -116,7 +115,7 @@ export const apiKeysCommand = async (args: readonly string[], env: NodeJS.Proces
     output.err(`unexpected argument: ${rest[0]}\n`)
     return 2
   }
-  const target = adminTarget(values, env)
+  const target = await adminTarget(values, env, { input: output.input, warn: (line) => output.err(`${line}\n`) })
   if (typeof target === 'string') return (output.err(`${target}\n`), 2)
   return run(target, action, values, rest, output)
 }

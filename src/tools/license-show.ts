@@ -3,7 +3,7 @@
 // and a summary of its history (events by type, the latest ones told for a
 // person), read from the running engine's API.
 import { parseArgs } from 'node:util'
-import { adminRequest, adminTarget, refusal, TARGET_HELP, type AdminTarget } from './admin-client.js'
+import { adminRequest, adminTarget, refusal, TARGET_HELP, TARGET_OPTIONS, type AdminTarget } from './admin-client.js'
 import type { Output } from './replay.js'
 
 export const LICENSE_HELP = `usage: licensing license show <activation_key> [options]
@@ -20,8 +20,7 @@ ${TARGET_HELP}
 The engine must be running: this command uses its API.`
 
 const OPTIONS = {
-  url: { type: 'string' },
-  token: { type: 'string' },
+  ...TARGET_OPTIONS,
   recent: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -108,14 +107,14 @@ const text = ({ license, usage, history }: Summary): string => {
   return `${lines.join('\n')}\n`
 }
 
-export const licenseCommand = async (args: readonly string[], env: NodeJS.ProcessEnv, { out, err }: Output): Promise<number> => {
+export const licenseCommand = async (args: readonly string[], env: NodeJS.ProcessEnv, { out, err, input }: Output): Promise<number> => {
   const { values, positionals } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true })
   if (values.help === true) return (out(`${LICENSE_HELP}\n`), 0)
   const [action, key, ...rest] = positionals
   if (action !== 'show' || key === undefined || rest.length > 0) return (err(`${LICENSE_HELP}\n`), 2)
   const recent = values.recent === undefined ? 10 : Number(values.recent)
   if (!Number.isInteger(recent) || recent < 1 || recent > 1000) return (err('--recent must be an integer from 1 to 1000\n'), 2)
-  const target = adminTarget(values, env)
+  const target = await adminTarget(values, env, { input, warn: (line) => err(`${line}\n`) })
   if (typeof target === 'string') return (err(`${target}\n`), 2)
   const summary = await summarize(target, key, recent)
   if (typeof summary === 'string') return (err(`${summary}\n`), 1)

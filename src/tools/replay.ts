@@ -28,6 +28,8 @@ const READ_MODELS_FILE = DATA_FILES.readModels
 export interface Output {
   readonly out: (text: string) => void
   readonly err: (text: string) => void
+  /** The whole of standard input, for a command that reads it (absent: the process's own). */
+  readonly input?: () => Promise<string>
 }
 
 export const REPLAY_USAGE = 'usage: licensing replay [--verify] [--into <dir>]'

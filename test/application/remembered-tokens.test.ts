@@ -1,6 +1,8 @@
 // Tokens verified once and tokens signed once (verified-tokens.ts,
 // signed-tokens.ts), against the real signer, counting what reaches it.
+import { createPublicKey } from 'node:crypto'
 import * as E from 'fp-ts/Either'
+import { decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createSignedTokens } from '../../src/application/signed-tokens.js'
 import { createTokenSigner, generateSigningKey, type TokenSigner } from '../../src/application/signing.js'
@@ -109,4 +111,31 @@ describe('signed tokens', () => {
     await tokens.token('a', '', 'a', () => seatClaims('a'))
     expect(calls.sign).toBe(4)
   })
+  it('signs a kept token again with the new key once the signing key is rotated (two configured keys)', async () => {
+    const oldKey = generateSigningKey()
+    const newKey = generateSigningKey()
+    const before = createTokenSigner(oldKey)
+    // After rotation: the new key signs, the old one (its public half) only verifies.
+    const after = createTokenSigner(newKey, [createPublicKey(oldKey)])
+    let current = before
+    const rotating: TokenSigner = {
+      get kid() {
+        return current.kid
+      },
+      sign: (payload) => current.sign(payload),
+      verify: (token) => current.verify(token),
+      jwks: () => current.jwks(),
+    }
+    const tokens = createSignedTokens(rotating)
+    const claims = { ...seatClaims('seat-1'), exp: 100 }
+    const old = await tokens.token('seat-1', 'order', JSON.stringify(claims), () => claims)
+    expect(decodeProtectedHeader(old).kid).toBe(before.kid)
+    current = after
+    const renewed = await tokens.token('seat-1', 'order', JSON.stringify(claims), () => claims)
+    expect(decodeProtectedHeader(renewed).kid).toBe(after.kid)
+    expect(renewed).toBe(await after.sign(claims))
+    // Kept from then on, under the new key.
+    expect(tokens.token('seat-1', 'order', JSON.stringify(claims), () => claims)).toBe(renewed)
+  })
 })
+

@@ -49,4 +49,15 @@ describe('an event that does not decode', () => {
     expect(health.body.checks.projections.ok).toBe(false)
     expect(health.body.checks.projections.detail).toMatch(/OrderUpdated .* does not decode/)
   })
+
+  it('stops the webhook outbox and the mailer at it too, each reported in /healthz', async () => {
+    let health = await api.get('/healthz', { token: null })
+    for (let i = 0; i < 250 && (health.body.checks.webhooks.ok || health.body.checks.mailer.ok); i += 1) {
+      await new Promise((r) => setTimeout(r, 20))
+      health = await api.get('/healthz', { token: null })
+    }
+    expect(health.status).toBe(503)
+    expect(health.body.checks.webhooks).toEqual({ ok: false, detail: expect.stringMatching(/OrderUpdated .* does not decode/) })
+    expect(health.body.checks.mailer).toEqual({ ok: false, detail: expect.stringMatching(/OrderUpdated .* does not decode/) })
+  })
 })

@@ -7,7 +7,7 @@ import { systemMeta } from '../../src/application/metadata.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import type { DomainEvent } from '../../src/domain/events.js'
 import type { OrderEvent } from '../../src/domain/order/index.js'
-import { createMailer } from '../../src/mail/mailer.js'
+import { createMailer, mailerHealth } from '../../src/mail/mailer.js'
 import type { MailMessage, MailTransport } from '../../src/mail/transport.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import { ExpectedVersion } from '../../src/store/port.js'
@@ -104,6 +104,34 @@ describe('mailer on a node that does not lead', () => {
     await eventually(() => (up.sent.length >= 1 ? true : undefined), 5_000, 'the notice left to send')
     await mailer.stop()
     expect(up.sent).toEqual(['new@example.com'])
+    await store.close()
+  })
+})
+
+describe('mailer and a stored event that does not decode', () => {
+  let dir: TempDir
+  afterEach(() => dir?.remove())
+
+  it('stops at it, of whatever type, keeps its checkpoint before it, and sends nothing after it', async () => {
+    dir = makeTempDir('mailer-undecodable')
+    const store = createSqliteEventStore({ path: dir.file('events.sqlite') })
+    const meta = systemMeta('test', 'c')
+    const [created, emailChanged] = events
+    await store.appendToStream(`order-${orderId}`, [encodeEvent(created!, meta, '00000000-0000-4000-8000-000000000000')], ExpectedVersion.noStream)
+    const before = await store.headPosition()
+    // One of ours, of a type the mailer keeps nothing of, that does not decode (a required field missing).
+    await store.appendToStream('order-order-2', [{ ...encodeEvent(created!, meta, '00000000-0000-4000-8000-0000000000bb'), data: { orderId: 'order-2' } }], ExpectedVersion.noStream)
+    await store.appendToStream(`order-${orderId}`, [encodeEvent(emailChanged!, meta, '00000000-0000-4000-8000-000000000001')], ExpectedVersion.any)
+    const up = recordingTransport(() => false)
+    const mailer = createMailer({ store, path: dir.file('mailer.sqlite'), from: 'no-reply@localhost', logger: pino({ level: 'silent' }), clock: () => NOW, productName: async () => 'Trial', transport: up.transport })
+    mailer.start()
+    await eventually(() => mailer.status().error ?? undefined, 5_000, 'the mailer to stop')
+    expect(mailer.status()).toMatchObject({ running: false, position: before })
+    expect(mailer.status().error).toContain('OrderCreated (00000000-0000-4000-8000-0000000000bb)')
+    expect(mailerHealth(mailer).ok).toBe(false)
+    expect(await mailer.waitFor(await store.headPosition(), 1_000)).toBe(false)
+    await mailer.stop()
+    expect(up.attempts).toEqual([])
     await store.close()
   })
 })
