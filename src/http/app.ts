@@ -43,9 +43,16 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
     res.setHeader('X-Request-Id', id)
     requestScope.run({ requestId: id }, next)
   }
-  app.use(timeRequests(deps.metrics))
-  app.use(withRequestId)
-  app.use(accessLog(deps.logger, { hot: HOT_ROUTES }))
+  // Timed, given its id, logged: one middleware calling the three in turn (two fewer trips through the router).
+  const timed = timeRequests(deps.metrics)
+  const logged = accessLog(deps.logger, { hot: HOT_ROUTES })
+  const inTurn =
+    (...handlers: readonly RequestHandler[]): RequestHandler =>
+    (req, res, next) => {
+      const step = (i: number) => (error?: unknown) => (error !== undefined || i === handlers.length ? next(error) : handlers[i]!(req, res, step(i + 1)))
+      step(0)()
+    }
+  app.use(inTurn(timed, withRequestId, logged))
 
   app.get('/healthz', async (_req, res) => {
     const report = await deps.health()
