@@ -54,7 +54,11 @@ const STRICT_START = /^[\x20\x09\x0a\x0d]*([{[])/
 /** The body of a plain request: collected, decoded as UTF-8 (a byte order mark dropped), parsed as express.json would. */
 const readPlain = (req: Request, length: number, then: (error: 'unreadable' | 'invalid' | null, body?: unknown) => void): void => {
   // The stream's events come in the connection's async context: what follows runs in the request's (its log scope).
-  const done = AsyncResource.bind(then)
+  // A resource run explicitly, not AsyncResource.bind (which wraps the function in deprecation getters per call).
+  const scope = new AsyncResource('JsonBody')
+  const done = (error: 'unreadable' | 'invalid' | null, body?: unknown): void => {
+    scope.runInAsyncScope(then, null, error, body)
+  }
   const chunks: Buffer[] = []
   let received = 0
   let settled = false
