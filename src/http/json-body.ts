@@ -5,7 +5,6 @@
 // compressed, its length given and within the limit: what every client of a
 // heartbeat sends) is read here directly, as express.json would read it but
 // without its generic machinery; any other goes through express.json.
-import { AsyncResource } from 'node:async_hooks'
 import type { IncomingMessage } from 'node:http'
 import express, { type Request, type RequestHandler, type Response } from 'express'
 import { nestsDeeperThan, tooDeepDetail } from './body-limits.js'
@@ -52,13 +51,7 @@ const plainBody = (req: IncomingMessage, plain: ReadonlySet<string>, limit: numb
 const STRICT_START = /^[\x20\x09\x0a\x0d]*([{[])/
 
 /** The body of a plain request: collected, decoded as UTF-8 (a byte order mark dropped), parsed as express.json would. */
-const readPlain = (req: Request, length: number, then: (error: 'unreadable' | 'invalid' | null, body?: unknown) => void): void => {
-  // The stream's events come in the connection's async context: what follows runs in the request's (its log scope).
-  // A resource run explicitly, not AsyncResource.bind (which wraps the function in deprecation getters per call).
-  const scope = new AsyncResource('JsonBody')
-  const done = (error: 'unreadable' | 'invalid' | null, body?: unknown): void => {
-    scope.runInAsyncScope(then, null, error, body)
-  }
+const readPlain = (req: Request, length: number, done: (error: 'unreadable' | 'invalid' | null, body?: unknown) => void): void => {
   const chunks: Buffer[] = []
   let received = 0
   let settled = false

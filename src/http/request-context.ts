@@ -28,8 +28,6 @@ export const requestIdFor = (req: Request): string => {
   return typeof given === 'string' && ID.test(given) ? given : newRequestId()
 }
 
-export { requestScope, type RequestScope } from '../logger.js'
-
 export const requestIdOf = (req: Request): string => String(req.id)
 
 export const clientIpOf = (req: Request): string | null => req.ip ?? req.socket.remoteAddress ?? null
