@@ -34,9 +34,8 @@ export interface Served {
   readonly kill: () => Promise<void>
 }
 
-/** `licensing serve` of the engine on a free port; `nodeArgs` for node itself (a CPU profile: `--cpu-prof`). */
-export const serve = (dataDir: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Served => {
-  const root = engineRoot()
+/** `licensing serve` of the engine (or of the checkout at `root`) on a free port; `nodeArgs` for node itself (a CPU profile: `--cpu-prof`). */
+export const serve = (dataDir: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = [], root: string = engineRoot()): Served => {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'src/cli.ts'), 'serve'], {
     cwd: root,
     // Seeds 000, 001 and 002's rate limits off: a benchmark's load is not a client's.

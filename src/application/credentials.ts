@@ -2,7 +2,7 @@
 // revocable, optionally expiring. The token names its key id, so checking one
 // reads that key's stream directly and never scans. LICENSING_ADMIN_TOKEN is
 // an admin credential accepted wherever an API key is.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import { apiKeyStream, credentialProblem, type ApiKeyError, type ApiKeyScope, type ExistingApiKey } from '../domain/api-key/index.js'
@@ -30,7 +30,8 @@ export const ADMIN_TOKEN_ID = 'admin-token'
 const TOKEN = /^lk_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 
-const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest()
+// One call, no Hash object: every request's credential is hashed.
+const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer')
 
 const sameHash = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b)
 

@@ -15,6 +15,7 @@ import { pinoHttp } from 'pino-http'
 export const ACCESS_SUMMARY_MS = 60_000
 
 const WROTE = Symbol('wrote')
+const CHILD = Symbol('request logger')
 
 /** The request wrote to the log: its access line is never left out. */
 export const markWritten = (res: Response): void => {
@@ -64,19 +65,30 @@ export const accessLog = (logger: Logger, { hot, summaryMs = ACCESS_SUMMARY_MS }
     return hot.includes(path) ? path : undefined
   }
 
+  // On hot routes `req.log` is made when first read: an accessor on the app's request prototype (set up once, at the
+  // first request, so no request pays for defining a property of its own), which pino-http's assignment goes through.
+  const lazyLogs = new WeakSet<object>()
+  const lazyLog = (req: Request): void => {
+    const proto = Object.getPrototypeOf(req) as object
+    if (lazyLogs.has(proto)) return
+    lazyLogs.add(proto)
+    Object.defineProperty(proto, 'log', {
+      configurable: true,
+      get(this: Request & { [CHILD]?: Logger }) {
+        return (this[CHILD] ??= logger.child({ reqId: this.id }))
+      },
+      set(this: Request & { [CHILD]?: Logger }, value: Logger) {
+        this[CHILD] = value
+      },
+    })
+  }
+
   return (req, res, next) => {
     const route = hotPath(req)
     if (route === undefined) return everyRequest(req, res, next)
+    lazyLog(req)
     const started = performance.now()
-    let child: Logger | undefined
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      get: () => (child ??= logger.child({ reqId: req.id })),
-      set: (value: Logger) => {
-        child = value
-      },
-    })
-    res.once('close', () => {
+    res.on('close', () => {
       const ms = performance.now() - started
       const status = res.writableFinished ? res.statusCode : 'aborted'
       if (typeof status === 'number' && status < 400 && !wrote(res)) {

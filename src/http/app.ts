@@ -15,7 +15,7 @@ import { apiModules } from './modules.js'
 import { timeRequests } from './metrics.js'
 import { documentedMethods, openApiDocument } from './openapi.js'
 import { reply, send, type Dialect } from './reply.js'
-import { requestIdFor, requestScope } from './request-context.js'
+import { requestIdFor } from './request-context.js'
 
 /** Answered most (every client, every minute): logged as a summary, not line by line (access-log.ts). */
 export const HOT_ROUTES = ['/v1/license/heartbeat']
@@ -41,11 +41,18 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
     const id = requestIdFor(req)
     req.id = id
     res.setHeader('X-Request-Id', id)
-    requestScope.run({ requestId: id }, next)
+    next()
   }
-  app.use(timeRequests(deps.metrics))
-  app.use(withRequestId)
-  app.use(accessLog(deps.logger, { hot: HOT_ROUTES }))
+  // Timed, given its id, logged: one middleware calling the three in turn (two fewer trips through the router).
+  const timed = timeRequests(deps.metrics)
+  const logged = accessLog(deps.logger, { hot: HOT_ROUTES })
+  const inTurn =
+    (...handlers: readonly RequestHandler[]): RequestHandler =>
+    (req, res, next) => {
+      const step = (i: number) => (error?: unknown) => (error !== undefined || i === handlers.length ? next(error) : handlers[i]!(req, res, step(i + 1)))
+      step(0)()
+    }
+  app.use(inTurn(timed, withRequestId, logged))
 
   app.get('/healthz', async (_req, res) => {
     const report = await deps.health()

@@ -11,27 +11,34 @@ import { fieldErrors } from '../domain/validation.js'
 import { exactly } from './exact.js'
 import type { Dialect, Reply } from './reply.js'
 
+/** Decodes a value already stripped of undeclared members. */
+const decodeKept = <A>(dialect: Dialect, codec: t.Decoder<unknown, A>, kept: unknown): E.Either<Reply, A> =>
+  pipe(
+    codec.decode(kept),
+    E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
+  )
+
 /** Decodes what is left of the input once the members the codec does not declare are dropped. */
 export const decodeIn =
   (dialect: Dialect) =>
   <A>(codec: t.Decoder<unknown, A>, input: unknown): E.Either<Reply, A> =>
-    pipe(
-      codec.decode(exactly(codec, input).value),
-      E.mapLeft((errors) => dialect.problem(400, { fields: fieldErrors(errors) })),
-    )
+    decodeKept(dialect, codec, exactly(codec, input).value)
+
+const refusal = (dialect: Dialect, unknown: readonly string[]): Reply =>
+  dialect.problem(400, { fields: unknown.map((field) => ({ field, message: 'is not a member of this request' })) })
 
 /** The 400 naming each member of the input the codec does not declare; null when there is none. */
 export const undeclaredIn =
   (dialect: Dialect) =>
   (codec: t.Decoder<unknown, unknown>, input: unknown): Reply | null => {
     const unknown = exactly(codec, input).unknown
-    return unknown.length === 0 ? null : dialect.problem(400, { fields: unknown.map((field) => ({ field, message: 'is not a member of this request' })) })
+    return unknown.length === 0 ? null : refusal(dialect, unknown)
   }
 
-/** Decodes, refusing members the codec does not declare (400, each named). */
+/** Decodes, refusing members the codec does not declare (400, each named); the input is walked once for both. */
 export const decodeExactIn =
   (dialect: Dialect) =>
   <A>(codec: t.Decoder<unknown, A>, input: unknown): E.Either<Reply, A> => {
-    const refused = undeclaredIn(dialect)(codec, input)
-    return refused === null ? decodeIn(dialect)(codec, input) : E.left(refused)
+    const { value, unknown } = exactly(codec, input)
+    return unknown.length === 0 ? decodeKept(dialect, codec, value) : E.left(refusal(dialect, unknown))
   }

@@ -17,8 +17,18 @@ const unwrapped = (codec: t.Decoder<unknown, unknown>): t.Decoder<unknown, unkno
 
 const isShaped = (codec: t.Decoder<unknown, unknown>): codec is t.Decoder<unknown, unknown> & Shaped => 'shape' in codec
 
+/** Each codec's members, worked out once per codec (codecs are constants): a request walks its body, not its codec. */
+const knownMembers = new WeakMap<t.Decoder<unknown, unknown>, Members | null>()
+
 /** The members an object codec declares; null when the codec is not one whose members are known. */
 const membersOf = (codec: t.Decoder<unknown, unknown>): Members | null => {
+  if (knownMembers.has(codec)) return knownMembers.get(codec)!
+  const members = membersFound(codec)
+  knownMembers.set(codec, members)
+  return members
+}
+
+const membersFound = (codec: t.Decoder<unknown, unknown>): Members | null => {
   const inner = unwrapped(codec)
   if (inner instanceof t.InterfaceType || inner instanceof t.PartialType) return new Map(Object.entries(inner.props as Record<string, t.Mixed>))
   if (inner instanceof t.IntersectionType || inner instanceof t.UnionType) {

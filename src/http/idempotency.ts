@@ -17,7 +17,7 @@ import type { Principal } from '../application/credentials.js'
 import { nestsDeeperThan, tooDeepDetail } from './body-limits.js'
 import { withLogPosition } from './log-position.js'
 import { requestIdOf } from './request-context.js'
-import { retryLater, type Dialect, type Reply } from './reply.js'
+import { retryLater, withRequestIdIn, type Dialect, type Reply } from './reply.js'
 
 const KEY = /^[\x21-\x7e]{1,255}$/
 
@@ -62,7 +62,7 @@ export const createIdempotency = (writes: IdempotentWrites) => {
     const positioned = async (): Promise<Reply> => withLogPosition(await work(key), session.written())
     const kept = (answer: Reply): KeptReply | null => {
       if (!keeps(answer.status)) return null
-      const { status, headers, body } = options.keep?.(answer) ?? answer
+      const { status, headers, body } = withRequestIdIn(options.keep?.(answer) ?? answer, requestIdOf(req))
       return { status, headers: { ...headers }, body: body ?? null }
     }
     const outcome = await writes.once(session, use, systemMeta('idempotency', requestIdOf(req), requestIdOf(req)), positioned, kept)

@@ -15,7 +15,7 @@ export const timeRequests =
   (metrics: Metrics): RequestHandler =>
   (req, res, next) => {
     const started = performance.now()
-    res.once('finish', () => {
+    res.on('finish', () => {
       // The template of the route that answered, as routed (not the concrete path: its cardinality is unbounded).
       const route = (req.route as { path?: unknown } | undefined)?.path
       metrics.request(typeof route === 'string' ? route : 'unmatched', req.method, res.statusCode, (performance.now() - started) / 1000)

@@ -55,10 +55,14 @@ const mergePaths = (...parts: readonly OpenApiPaths[]): OpenApiPaths => {
   return merged as OpenApiPaths
 }
 
-const under =
-  (...prefixes: readonly string[]) =>
-  (path: string): boolean =>
-    prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+const under = (...prefixes: readonly string[]) => {
+  // Asked on every request: the prefixes with their slash are made once.
+  const folders = prefixes.map((prefix) => `${prefix}/`)
+  return (path: string): boolean => {
+    for (let i = 0; i < prefixes.length; i++) if (path === prefixes[i] || path.startsWith(folders[i]!)) return true
+    return false
+  }
+}
 
 export const lacModule: ApiModule = {
   name: 'lac',

@@ -16,10 +16,22 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 const fieldName = (path: string, name: string): string => (path === '' ? name : `${path}.${name}`)
 
+/** Each shape's names by their lower case, worked out once per shape (a shape is a constant of its API). */
+const byLowerCase = new WeakMap<PropertyShape, ReadonlyMap<string, string>>()
+
+const lowerCased = (shape: PropertyShape): ReadonlyMap<string, string> => {
+  let documented = byLowerCase.get(shape)
+  if (documented === undefined) {
+    documented = new Map(Object.keys(shape).map((name) => [name.toLowerCase(), name] as const))
+    byLowerCase.set(shape, documented)
+  }
+  return documented
+}
+
 const rename = (value: unknown, shape: PropertyShape, path: string, errors: FieldError[]): unknown => {
   if (Array.isArray(value)) return value.map((item, index) => rename(item, shape, `${path}[${index}]`, errors))
   if (!isPlainObject(value)) return value
-  const documented = new Map(Object.keys(shape).map((name) => [name.toLowerCase(), name] as const))
+  const documented = lowerCased(shape)
   const renamed: Record<string, unknown> = {}
   const sentAs = new Map<string, string>()
   for (const [sent, inner] of Object.entries(value)) {

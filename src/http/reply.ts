@@ -10,6 +10,8 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>
   /** The body is text to send as it is (with the Content-Type in `headers`), not JSON. */
   readonly raw?: boolean
+  /** The member of the body that carries the request's id, written in when the reply is sent (seed 002's traceId). */
+  readonly requestIdIn?: string
 }
 
 export const reply = (status: number, body?: unknown, headers?: Readonly<Record<string, string>>): Reply => ({
@@ -32,15 +34,34 @@ export interface Dialect {
   readonly problem: (status: number, problem?: Problem) => Reply
 }
 
-export const send = (res: Response, { status, body, headers, raw }: Reply): void => {
+/** Up to this many characters, an answer is written as text (head and body together); beyond, as bytes. */
+const SMALL_ANSWER = 16_384
+
+/** The reply with the request's id written into the member of its body that carries it. */
+export const withRequestIdIn = (answer: Reply, requestId: string): Reply => {
+  const { requestIdIn, ...rest } = answer
+  if (requestIdIn === undefined || typeof answer.body !== 'object' || answer.body === null) return answer
+  return { ...rest, body: { ...answer.body, [requestIdIn]: requestId } }
+}
+
+export const send = (res: Response, answer: Reply): void => {
+  const requestId = (res.req as { id?: unknown } | undefined)?.id
+  const { status, body, headers, raw } = answer.requestIdIn !== undefined && typeof requestId === 'string' ? withRequestIdIn(answer, requestId) : answer
   if (headers === undefined && raw !== true && body !== undefined && status !== 204 && status !== 304 && res.getHeader('Content-Type') === undefined) {
     // The common answer, written directly: what res.json would write, without its settings lookups and header parsing.
-    // One pass from text to bytes: a large answer (info on a thousand seats) is not measured and then encoded apart.
-    const bytes = Buffer.from(JSON.stringify(body), 'utf8')
+    const text = JSON.stringify(body)
     res.statusCode = status
     res.setHeader('Content-Type', 'application/json; charset=utf-8')
-    res.setHeader('Content-Length', bytes.length)
-    res.end(bytes)
+    if (text.length <= SMALL_ANSWER) {
+      // A small answer (a heartbeat's) as text: Node writes its head and body in one write, not a gathered two.
+      res.setHeader('Content-Length', Buffer.byteLength(text, 'utf8'))
+      res.end(text, 'utf8')
+    } else {
+      // One pass from text to bytes: a large answer (info on a thousand seats) is not measured and then encoded apart.
+      const bytes = Buffer.from(text, 'utf8')
+      res.setHeader('Content-Length', bytes.length)
+      res.end(bytes)
+    }
     return
   }
   if (headers !== undefined) res.set(headers)

@@ -4,7 +4,6 @@
 // traceId, and `errors` per field for invalid input), plus a machine-readable
 // `code` a client can branch on.
 import type { FieldError } from '../../domain/validation.js'
-import { requestScope } from '../request-context.js'
 import { reply, type Dialect, type Problem, type Reply } from '../reply.js'
 
 export const PROBLEM_JSON = 'application/problem+json'
@@ -37,7 +36,7 @@ const errorsOf = (fields: readonly FieldError[]): Record<string, string[]> => {
 export const babelProblem = (status: number, code: string, detail?: string, fields?: readonly FieldError[]): Reply => {
   const [type, title] = STATUS[status] ?? ['about:blank', 'Error']
   const invalid = fields !== undefined && fields.length > 0
-  return reply(
+  const answer = reply(
     status,
     {
       type,
@@ -46,10 +45,12 @@ export const babelProblem = (status: number, code: string, detail?: string, fiel
       ...(detail === undefined ? {} : { detail }),
       code,
       ...(invalid ? { errors: errorsOf(fields) } : {}),
-      traceId: requestScope.getStore()?.requestId ?? null,
+      // The request's id, written in when the problem is sent (reply.ts): null until then.
+      traceId: null,
     },
     { 'Content-Type': PROBLEM_JSON },
   )
+  return { ...answer, requestIdIn: 'traceId' }
 }
 
 export const babelDialect: Dialect = {
