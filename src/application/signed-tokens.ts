@@ -7,6 +7,7 @@
 // without signing (Ed25519 signatures are deterministic, so it is the very
 // token signing would give), other claims a new one. Bounded: the least recently signed are let go first.
 import type { JWTPayload } from 'jose'
+import { keepNewest } from './bounded-map.js'
 import type { TokenSigner } from './signing.js'
 
 export const DEFAULT_SIGNED_TOKENS = 100_000
@@ -25,9 +26,7 @@ export const createSignedTokens = (signer: TokenSigner, max = DEFAULT_SIGNED_TOK
 
   const sign = async (id: string, shared: string, own: string, payload: () => JWTPayload): Promise<string> => {
     const signed = await signer.sign(payload())
-    kept.delete(id)
-    if (kept.size >= max) kept.delete(kept.keys().next().value!)
-    kept.set(id, { shared, own, token: signed })
+    keepNewest(kept, id, { shared, own, token: signed }, max)
     return signed
   }
 
