@@ -102,8 +102,7 @@ export const createEventStoreDbChainLedger = (deps: {
 
   return {
     start,
-    tip: async () => (tip === null ? null : { ...tip, sinceCheckpoint: since }),
-    lastCheckpoint: async () => (last === null ? null : checkpointOf(last)),
+    tip: async () => (tip === null ? null : { ...tip, sinceCheckpoint: since, lastCheckpoint: last === null ? null : checkpointOf(last) }),
     put: async (checkpoint) => {
       if (last !== null && BigInt(last.position) >= checkpoint.position) return
       const covered = pending.filter((entry) => BigInt(entry.position) <= checkpoint.position)

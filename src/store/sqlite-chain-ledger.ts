@@ -26,9 +26,8 @@ export const openSqliteChainLedger = (path: string): ChainLedger => {
       const row = tipRow.get() as { position: bigint; link: string } | undefined
       if (row === undefined) return null
       const last = lastCheckpoint()
-      return { position: row.position, link: row.link, sinceCheckpoint: Number((since.get(last?.position ?? 0n) as { n: bigint }).n) }
+      return { position: row.position, link: row.link, sinceCheckpoint: Number((since.get(last?.position ?? 0n) as { n: bigint }).n), lastCheckpoint: last }
     },
-    lastCheckpoint: async () => lastCheckpoint(),
     put: async (checkpoint) => {
       insert.run(checkpoint.position, checkpoint.link, checkpoint.signedAt, checkpoint.jws)
     },
