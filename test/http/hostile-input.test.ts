@@ -35,9 +35,14 @@ describe('hostile bodies', () => {
     const withKey = await api.post('/customers', undefined, { raw: deep, headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-1' } })
     expect(withKey.status, withKey.text).toBe(400)
     expect(withKey.text).toContain(`${MAX_BODY_DEPTH} levels`)
+    // The body parser refuses it, key or none: the same answer either way.
+    const withoutKey = await api.post('/customers', undefined, { raw: deep, headers: { 'content-type': 'application/json' } })
+    expect({ status: withoutKey.status, body: withoutKey.body }).toEqual({ status: withKey.status, body: withKey.body })
     const orders = await api.post('/license-orders', undefined, { raw: deep, headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-2' } })
     expect(orders.status, orders.text).toBe(400)
     expect(orders.body.detail).toContain(`${MAX_BODY_DEPTH} levels`)
+    const ordersWithoutKey = await api.post('/license-orders', undefined, { raw: deep, headers: { 'content-type': 'application/json' } })
+    expect({ status: ordersWithoutKey.status, body: ordersWithoutKey.body }).toEqual({ status: orders.status, body: orders.body })
     // Just within the limit is a body like any other (refused here for its content, not its depth).
     const within = await api.post('/customers', undefined, { raw: nested(MAX_BODY_DEPTH - 1), headers: { 'content-type': 'application/json' } })
     expect(within.status).toBe(400)
@@ -47,6 +52,12 @@ describe('hostile bodies', () => {
     const seed004 = await api.patch('/v1/Licenses/1/KEY', undefined, { raw: nestedArrays(6_000), token: null, headers: { 'content-type': 'application/json' } })
     expect(seed004.status).toBe(400)
     expect(seed004.body.Message).toContain(`${MAX_BODY_DEPTH} levels`)
+    const seed004WithKey = await api.patch('/v1/Licenses/1/KEY', undefined, {
+      raw: nestedArrays(6_000),
+      token: null,
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-3' },
+    })
+    expect({ status: seed004WithKey.status, body: seed004WithKey.body }).toEqual({ status: seed004.status, body: seed004.body })
   })
 
   it('refuses members a write does not declare, naming each (seed 001: drops them, as its DRF service does), and never stores them', async () => {
