@@ -1,6 +1,6 @@
 // Issue 13's hostile requests, one regression test each: bodies nested too
 // deep, members nobody declared, a key reserved before a fault, meter names
-// that are Object's own, one principal behind two spellings of its header, a
+// that are Object's own, one principal behind its header's spellings (x-api-key too), a
 // license key moving its license to another product, a port in use, the data
 // directory's modes, webhook targets on private networks, and seed 000 telling
 // which clients exist.
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG } from '../../src/config.js'
 import { MAX_BODY_DEPTH } from '../../src/http/body-limits.js'
 import { webhookTargets } from '../../src/webhooks/targets.js'
+import { babelClient, clientBody } from '../support/babel.js'
 import { useEngine, useEngines } from '../support/engine.js'
 import { faultyStore } from '../support/faulty-store.js'
 import { createCustomer, createTemplate, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
@@ -118,6 +119,17 @@ describe('hostile bodies', () => {
     const other = await api.post('/customers', { name: 'Once Only' }, { headers: { 'idempotency-key': 'spelled-twice' } })
     expect(other.status).toBe(201)
     expect(other.body.id).not.toBe(first.body.id)
+
+    // Seed 002 takes the key in x-api-key too: the same principal, so the same request.
+    const { key: userKey } = await setUpLicense(api, 'SPELLED-1')
+    const activate = (credential: { apiKey: string } | { bearer: string }) =>
+      babelClient(server, credential)('activate', clientBody(userKey, 1), { 'idempotency-key': 'spelled-thrice' })
+    const bearer = await activate({ bearer: key.token })
+    expect(bearer.status, bearer.text).toBe(200)
+    const apiKey = await activate({ apiKey: key.token })
+    expect(apiKey.status, apiKey.text).toBe(200)
+    expect(apiKey.headers.get('idempotent-replayed')).toBe('true')
+    expect(apiKey.body).toEqual(bearer.body)
   })
 
   it('lets a license-scoped key change its terms within its product, never move it to another', async () => {
