@@ -7,7 +7,6 @@ import type { Express } from 'express'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
-import type { Store as RateLimitStore } from 'express-rate-limit'
 import type { Logger } from 'pino'
 import { createCacheFollower } from './application/cache-follower.js'
 import { createLogCheckpointer, DEFAULT_LOG_CHECKPOINTS, type LogCheckpointer } from './application/log-checkpoints.js'
@@ -39,7 +38,7 @@ import { createApp } from './http/app.js'
 import type { HealthReport } from './http/deps.js'
 import type { ApiRateLimiters } from './http/deps.js'
 import { createIdempotency } from './http/idempotency.js'
-import { createRateLimit } from './http/rate-limit.js'
+import { createRateLimit, type RateLimitStore } from './http/rate-limit.js'
 import { createLogger } from './logger.js'
 import { exposition } from './http/metrics.js'
 import { countAppends } from './metrics/appends.js'
@@ -77,7 +76,7 @@ const listenFailure = (host: string, port: number, cause: unknown, setting = 'PO
 export interface StartOptions {
   readonly clock?: () => Date
   readonly logger?: Logger
-  /** The rate limits' store (seeds 000, 001, 002 and 004); a shared one (e.g. rate-limit-redis) lets several nodes share one limit. */
+  /** The rate limits' store (seeds 000 to 004), or one made per limit by its name; a shared one (e.g. rate-limit-redis) lets several nodes share one limit. */
   readonly rateLimitStore?: RateLimitStore
   /** Wraps the event store the engine opens (tests: counting reads, injecting faults). */
   readonly wrapStore?: (store: EventStore) => EventStore

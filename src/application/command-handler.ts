@@ -16,6 +16,7 @@ import { decideAll, type TimeContext } from '../domain/decider.js'
 import type { DomainEvent } from '../domain/events.js'
 import { ExpectedVersion, type EventStore, type Position, type RecordedEvent } from '../store/port.js'
 import type { Aggregate, StreamType } from './aggregate.js'
+import { keepNewest } from './bounded-map.js'
 import { decodeRecorded, EventDecodeError, encodeEvent } from './event-codec.js'
 import { createKeyedLock } from './keyed-lock.js'
 import type { CommandMeta } from './metadata.js'
@@ -208,9 +209,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const remember = (streamName: string, entry: Cached, seen: number): void => {
     const current = cache.get(streamName)
     if (seen > at(entry.revision) || (current !== undefined && at(current.revision) > at(entry.revision))) return
-    cache.delete(streamName)
-    cache.set(streamName, withSnapshot(streamName, entry))
-    if (cache.size > cacheSize) cache.delete(cache.keys().next().value!)
+    keepNewest(cache, streamName, withSnapshot(streamName, entry), cacheSize)
   }
 
   const follow = (recorded: RecordedEvent): void => {

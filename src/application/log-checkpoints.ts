@@ -42,8 +42,8 @@ export const createLogCheckpointer = (deps: {
 
   const signTip = async (due: (sinceCheckpoint: number, last: Checkpoint | null) => boolean): Promise<Checkpoint | null> => {
     const tip = await ledger.tip()
-    const last = await ledger.lastCheckpoint()
     if (tip === null) return null
+    const last = tip.lastCheckpoint
     if (last !== null && last.position >= tip.position) return last
     if (!due(tip.sinceCheckpoint, last)) return last
     const checkpoint = await sign(tip.position, tip.link, clock())

@@ -9,6 +9,7 @@
 // give), other claims, or a key rotated since, a new one. Bounded: the least
 // recently signed are let go first.
 import { decodeProtectedHeader, type JWTPayload } from 'jose'
+import { keepNewest } from './bounded-map.js'
 import type { TokenSigner } from './signing.js'
 
 export const DEFAULT_SIGNED_TOKENS = 100_000
@@ -29,9 +30,7 @@ export const createSignedTokens = (signer: TokenSigner, max = DEFAULT_SIGNED_TOK
     const signed = await signer.sign(payload())
     // Kept under the key the token names: the one that signed it, whatever key the signer has now.
     const kid = String(decodeProtectedHeader(signed).kid)
-    kept.delete(id)
-    if (kept.size >= max) kept.delete(kept.keys().next().value!)
-    kept.set(id, { kid, shared, own, token: signed })
+    keepNewest(kept, id, { kid, shared, own, token: signed }, max)
     return signed
   }
 

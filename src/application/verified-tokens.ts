@@ -12,6 +12,7 @@
 // so a revocation holds on the very next heartbeat.
 import { hash } from 'node:crypto'
 import * as E from 'fp-ts/Either'
+import { keepNewest } from './bounded-map.js'
 import { readToken, type TokenClaims, type TokenRejection } from './license-tokens.js'
 import type { TokenSigner } from './signing.js'
 
@@ -47,8 +48,7 @@ export const createVerifiedTokens = (signer: TokenSigner, clock: () => Date, max
     // Only what the engine reads back (TokenClaims), not the whole payload: a hundred thousand of them stay small.
     const { sub, jti, kind, client, machine } = claims.right
     const compact: TokenClaims = { sub, jti, kind, client: { id: client.id }, machine: { id: machine.id } }
-    if (remembered.size >= max) remembered.delete(remembered.keys().next().value!)
-    remembered.set(key, { claims: compact, expiresAt: clock().getTime() + ttlMs })
+    keepNewest(remembered, key, { claims: compact, expiresAt: clock().getTime() + ttlMs }, max)
     return E.right(compact)
   }
 

@@ -10,12 +10,13 @@ export interface ChainTip {
   readonly link: string
   /** Events chained after the last checkpoint. */
   readonly sinceCheckpoint: number
+  /** The last checkpoint, read with the tip (null: none yet). */
+  readonly lastCheckpoint: Checkpoint | null
 }
 
 export interface ChainLedger extends ChainReader {
   /** The last chained position and its link; null while nothing is chained. */
   readonly tip: () => Promise<ChainTip | null>
-  readonly lastCheckpoint: () => Promise<Checkpoint | null>
   /** Keeps a checkpoint (one at a position already kept is left as it is). */
   readonly put: (checkpoint: Checkpoint) => Promise<void>
   readonly checkpoints: () => Promise<readonly Checkpoint[]>

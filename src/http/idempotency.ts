@@ -14,7 +14,6 @@ import type { IdempotentWrites, KeptReply } from '../application/idempotency.js'
 import { systemMeta } from '../application/metadata.js'
 import type { Session } from '../application/session.js'
 import type { Principal } from '../application/credentials.js'
-import { nestsDeeperThan, tooDeepDetail } from './body-limits.js'
 import { withLogPosition } from './log-position.js'
 import { requestIdOf } from './request-context.js'
 import { retryLater, withRequestIdIn, type Dialect, type Reply } from './reply.js'
@@ -52,8 +51,8 @@ export const createIdempotency = (writes: IdempotentWrites) => {
     if (!KEY.test(key)) {
       return dialect.problem(400, { fields: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }] })
     }
-    // The body parsers bound the depth already; the fingerprint never meets an unbounded one, whatever parsed it.
-    if (nestsDeeperThan(req.body)) return dialect.problem(400, { detail: tooDeepDetail })
+    // The fingerprint's JSON.stringify meets only bodies the parsers bounded (json-body.ts, and seed 004's
+    // own parser, refuse one nested too deep before any work); a route without a parser has no body.
     const use = {
       scope: sha256(`${principal.credentialId}\u0000${key}`),
       fingerprint: sha256(`${req.method}\u0000${req.originalUrl}\u0000${JSON.stringify(req.body ?? null)}`),

@@ -5,23 +5,38 @@
 // (`throttled`, or its own reply, as seed 004's X-RateLimit-Reset). The default
 // store keeps the counts in this process and reads the engine's clock (so
 // tests move time by hand); several nodes share one limit by passing a shared
-// store instead, e.g. `new RedisStore({ sendCommand })` from rate-limit-redis,
-// as `start(config, { rateLimitStore })` (keys are prefixed by the limit's name).
+// store instead, best one per limit (each has its own window), e.g.
+// `(name) => new RedisStore({ sendCommand, prefix: `rl:${name}:` })` from
+// rate-limit-redis, as `start(config, { rateLimitStore })` (a single store
+// serves too: keys are prefixed by the limit's name). Seed 003's activation
+// limits (cryptlex/rate-limit.ts) count here too, in windows of their own.
 import type { Request, Response } from 'express'
 import { rateLimit, type ClientRateLimitInfo, type Store } from 'express-rate-limit'
 import type { Logger } from 'pino'
 import { retryLater, type Dialect, type Reply } from './reply.js'
 
+/** A shared store, or one made per limit (by its name); null or absent: the in-process memory store. */
+export type RateLimitStore = Store | ((name: string) => Store)
+
 export interface RateLimitSettings {
   readonly perMinute: number
-  /** null or absent: the in-process memory store. */
-  readonly store?: Store | null
+  readonly store?: RateLimitStore | null
+}
+
+/** Requests a key may send per window. */
+export interface Limit {
+  readonly limit: number
+  readonly windowMs: number
+  readonly store?: RateLimitStore | null
 }
 
 export interface RateLimitVerdict {
   readonly limited: boolean
   /** Seconds until the window resets: what Retry-After and seed 004's X-RateLimit-Reset say. */
   readonly resetSeconds: number
+  /** Requests left in the window, and when it resets (seed 003's X-Rate-Limit-* headers). */
+  readonly remaining: number
+  readonly resetAt: Date
 }
 
 const WINDOW_MS = 60_000
@@ -72,6 +87,7 @@ export const createMemoryStore = (clock: () => Date): Store => {
 interface RateLimitInfo {
   readonly limit: number
   readonly used: number
+  readonly remaining: number
   readonly resetTime: Date | undefined
 }
 
@@ -79,11 +95,11 @@ interface RateLimitInfo {
 export type RateLimiter = (req: Request, res: Response, key: string) => Promise<RateLimitVerdict>
 
 /** A limiter named `name` (the prefix of its keys in a shared store). */
-export const createRateLimit = (settings: RateLimitSettings, clock: () => Date, logger: Logger, name: string): RateLimiter => {
+export const createLimiter = ({ limit, windowMs, store }: Limit, clock: () => Date, logger: Logger, name: string): RateLimiter => {
   const middleware = rateLimit({
-    windowMs: WINDOW_MS,
-    limit: settings.perMinute,
-    store: settings.store ?? createMemoryStore(clock),
+    windowMs,
+    limit,
+    store: typeof store === 'function' ? store(name) : (store ?? createMemoryStore(clock)),
     // The dialect answers; the library's own headers would give X-RateLimit-Reset as a time, not in seconds.
     legacyHeaders: false,
     standardHeaders: false,
@@ -100,10 +116,15 @@ export const createRateLimit = (settings: RateLimitSettings, clock: () => Date, 
       void middleware(req, res, (error?: unknown) => (error === undefined || error === null ? resolve() : reject(error)))
     })
     const info = (req as Request & { rateLimit: RateLimitInfo }).rateLimit
-    const resetMs = info.resetTime === undefined ? WINDOW_MS : info.resetTime.getTime() - clock().getTime()
-    return { limited: info.used > info.limit, resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)) }
+    const now = clock().getTime()
+    const resetAt = info.resetTime ?? new Date(now + windowMs)
+    return { limited: info.used > info.limit, resetSeconds: Math.max(1, Math.ceil((resetAt.getTime() - now) / 1000)), remaining: info.remaining, resetAt }
   }
 }
+
+/** A limiter of `perMinute` requests a minute. */
+export const createRateLimit = (settings: RateLimitSettings, clock: () => Date, logger: Logger, name: string): RateLimiter =>
+  createLimiter({ limit: settings.perMinute, windowMs: WINDOW_MS, store: settings.store ?? null }, clock, logger, name)
 
 /** The dialect's 429 for a request over its limit, with Retry-After (the detail is Django REST Framework's, which seed 001 speaks). */
 export const throttled = (dialect: Dialect, verdict: RateLimitVerdict): Reply =>

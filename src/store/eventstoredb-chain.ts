@@ -156,8 +156,7 @@ export const createEventStoreDbChainLedger = (deps: {
             ok: false,
             detail: `the log chain's subscription is down since ${down.since.toISOString()} (${down.attempts} attempts to resubscribe; last error: ${down.error}); resuming after ${tip?.position ?? 'the start'}`,
           },
-    tip: async () => (tip === null ? null : { ...tip, sinceCheckpoint: unsigned.length }),
-    lastCheckpoint: async () => (last === null ? null : checkpointOf(last)),
+    tip: async () => (tip === null ? null : { ...tip, sinceCheckpoint: unsigned.length, lastCheckpoint: last === null ? null : checkpointOf(last) }),
     put: async (checkpoint) => {
       if (last !== null && BigInt(last.position) >= checkpoint.position) return
       const covered = pending.filter((entry) => BigInt(entry.position) <= checkpoint.position)

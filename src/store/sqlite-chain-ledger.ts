@@ -5,16 +5,7 @@ import Database from 'better-sqlite3'
 import type { Checkpoint } from '../chain/checkpoints.js'
 import type { ChainLedger } from '../chain/ledger.js'
 import { CHAIN_SCHEMA } from './sqlite-chain.js'
-import { readSqliteChain } from './sqlite-chain-reader.js'
-
-interface CheckpointRow {
-  readonly position: bigint
-  readonly link: string
-  readonly signed_at: string
-  readonly jws: string
-}
-
-const checkpointOf = (row: CheckpointRow): Checkpoint => ({ position: row.position, link: row.link, signedAt: row.signed_at, jws: row.jws })
+import { checkpointOf, readSqliteChain, SELECT_CHECKPOINTS, type CheckpointRow } from './sqlite-chain-reader.js'
 
 export const openSqliteChainLedger = (path: string): ChainLedger => {
   const db = new Database(path)
@@ -22,10 +13,10 @@ export const openSqliteChainLedger = (path: string): ChainLedger => {
   db.defaultSafeIntegers(true)
   db.exec(CHAIN_SCHEMA)
   const tipRow = db.prepare('SELECT position, link FROM event_chain ORDER BY position DESC LIMIT 1')
-  const lastRow = db.prepare('SELECT * FROM chain_checkpoints ORDER BY position DESC LIMIT 1')
+  const lastRow = db.prepare(`${SELECT_CHECKPOINTS} DESC LIMIT 1`)
   const since = db.prepare('SELECT COUNT(*) AS n FROM event_chain WHERE position > ?')
   const insert = db.prepare('INSERT OR IGNORE INTO chain_checkpoints (position, link, signed_at, jws) VALUES (?, ?, ?, ?)')
-  const all = db.prepare('SELECT * FROM chain_checkpoints ORDER BY position')
+  const all = db.prepare(SELECT_CHECKPOINTS)
   const lastCheckpoint = (): Checkpoint | null => {
     const row = lastRow.get() as CheckpointRow | undefined
     return row === undefined ? null : checkpointOf(row)
@@ -35,9 +26,8 @@ export const openSqliteChainLedger = (path: string): ChainLedger => {
       const row = tipRow.get() as { position: bigint; link: string } | undefined
       if (row === undefined) return null
       const last = lastCheckpoint()
-      return { position: row.position, link: row.link, sinceCheckpoint: Number((since.get(last?.position ?? 0n) as { n: bigint }).n) }
+      return { position: row.position, link: row.link, sinceCheckpoint: Number((since.get(last?.position ?? 0n) as { n: bigint }).n), lastCheckpoint: last }
     },
-    lastCheckpoint: async () => lastCheckpoint(),
     put: async (checkpoint) => {
       insert.run(checkpoint.position, checkpoint.link, checkpoint.signedAt, checkpoint.jws)
     },

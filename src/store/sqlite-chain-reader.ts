@@ -49,6 +49,18 @@ const entryOf = (row: JoinedRow): ChainEntry => {
   return { kind: 'event', position: row.cpos, event: chainedOf(row as JoinedRow & { position: bigint }), digest: row.digest, link: row.link }
 }
 
+export interface CheckpointRow {
+  readonly position: bigint
+  readonly link: string
+  readonly signed_at: string
+  readonly jws: string
+}
+
+/** The checkpoints' rows (CheckpointRow), in order of position. */
+export const SELECT_CHECKPOINTS = 'SELECT position, link, signed_at, jws FROM chain_checkpoints ORDER BY position'
+
+export const checkpointOf = (row: CheckpointRow): Checkpoint => ({ position: row.position, link: row.link, signedAt: row.signed_at, jws: row.jws })
+
 export interface SqliteChainSnapshot {
   readonly checkpoints: readonly Checkpoint[]
   readonly entries: Iterable<ChainEntry>
@@ -61,11 +73,7 @@ export const readSqliteChain = (path: string): SqliteChainSnapshot => {
   db.defaultSafeIntegers(true)
   db.exec('BEGIN')
   const hasChain = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_chain'").get() !== undefined
-  const checkpoints = hasChain
-    ? (db.prepare('SELECT position, link, signed_at, jws FROM chain_checkpoints ORDER BY position').all() as { position: bigint; link: string; signed_at: string; jws: string }[]).map(
-        (row): Checkpoint => ({ position: row.position, link: row.link, signedAt: row.signed_at, jws: row.jws }),
-      )
-    : []
+  const checkpoints = hasChain ? (db.prepare(SELECT_CHECKPOINTS).all() as CheckpointRow[]).map(checkpointOf) : []
   function* entries(): Generator<ChainEntry> {
     if (!hasChain) throw new Error('this log has no hash chain yet: open it once with this version of the engine (any start or command does)')
     for (const row of db.prepare(JOINED).iterate() as Iterable<JoinedRow>) yield entryOf(row)

@@ -24,6 +24,8 @@ export const CHAIN_SCHEMA = `
   );
 `
 
+const CATCH_UP_CHUNK = 1_000
+
 export interface SqliteChain {
   /** Chains the event just inserted at `position`; call inside the append's transaction. */
   readonly record: (position: bigint, event: ChainedEvent) => void
@@ -52,14 +54,15 @@ export const chainedOf = (row: EventRow): ChainedEvent => ({
 
 /**
  * Adds the chain's tables to the log and, unless told not to, chains what is not chained yet (a log written
- * before the chain, or by an older engine). An appender opened after the store skips that: the store did it,
+ * before the chain, or by an older engine), under the write lock, taken only when something is unchained. An appender opened after the store skips that: the store did it,
  * and a write lock another process holds must not stop the appender from starting (each append catches up itself).
  */
 export const attachSqliteChain = (db: Database.Database, options: { readonly catchUp: boolean } = { catchUp: true }): SqliteChain => {
   db.exec(CHAIN_SCHEMA)
   const linkAt = db.prepare('SELECT link FROM event_chain WHERE position = ?')
   const lastLinked = db.prepare('SELECT position, link FROM event_chain ORDER BY position DESC LIMIT 1').safeIntegers(true)
-  const unchained = db.prepare('SELECT * FROM events WHERE position > ? AND position < ? ORDER BY position').safeIntegers(true)
+  const unchained = db.prepare(`SELECT * FROM events WHERE position > ? AND position < ? ORDER BY position LIMIT ${CATCH_UP_CHUNK}`).safeIntegers(true)
+  const head = db.prepare('SELECT MAX(position) AS position FROM events').safeIntegers(true)
   const insertLink = db.prepare('INSERT INTO event_chain (position, stream, revision, digest, link) VALUES (?, ?, ?, ?, ?)')
 
   const put = (position: bigint, event: ChainedEvent, previous: string): string => {
@@ -73,8 +76,20 @@ export const attachSqliteChain = (db: Database.Database, options: { readonly cat
   const catchUp = (before: bigint): string => {
     const last = lastLinked.get() as { position: bigint; link: string } | undefined
     let link = last?.link ?? GENESIS_LINK
-    for (const row of unchained.iterate(last?.position ?? 0n, before) as Iterable<EventRow>) link = put(row.position, chainedOf(row), link)
-    return link
+    let after = last?.position ?? 0n
+    // In chunks read whole: the connection cannot write while a statement is still iterating.
+    for (;;) {
+      const rows = unchained.all(after, before) as EventRow[]
+      for (const row of rows) link = put(row.position, chainedOf(row), link)
+      if (rows.length < CATCH_UP_CHUNK) return link
+      after = rows[rows.length - 1]!.position
+    }
+  }
+
+  /** Whether the log holds events past the last one chained (read without any lock). */
+  const behind = (): boolean => {
+    const last = (lastLinked.get() as { position: bigint } | undefined)?.position ?? 0n
+    return ((head.get() as { position: bigint | null }).position ?? 0n) > last
   }
 
   const record = (position: bigint, event: ChainedEvent): void => {
@@ -83,6 +98,7 @@ export const attachSqliteChain = (db: Database.Database, options: { readonly cat
     put(position, event, previous)
   }
 
-  if (options.catchUp) db.transaction(() => catchUp(2n ** 62n)).immediate()
+  // The write lock only when there is something to chain: an up-to-date log opens while another process writes.
+  if (options.catchUp && behind()) db.transaction(() => catchUp(2n ** 62n)).immediate()
   return { record }
 }

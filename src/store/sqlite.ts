@@ -82,16 +82,15 @@ const toRecorded = (row: Row): RecordedEvent => ({
 })
 
 /** Another process held the file's write lock past busy_timeout: the append may be sent again. */
-const unavailableOr = (error: unknown): unknown =>
-  error instanceof Database.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(error.code)
+const unavailableOr = (error: unknown): unknown => {
+  const code = (error as { code?: unknown } | null)?.code
+  return error instanceof Error && typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)
     ? new StoreUnavailable(`SQLite: ${error.message}`, { cause: error })
     : error
+}
 
 /** The error an append failed with, rebuilt from what crossed the thread. */
-const errorOf = ({ message, code }: AppendFailure): unknown =>
-  code !== null && /^SQLITE_(BUSY|LOCKED)/.test(code)
-    ? new StoreUnavailable(`SQLite: ${message}`)
-    : Object.assign(new Error(message), code === null ? {} : { code })
+const errorOf = ({ message, code }: AppendFailure): unknown => unavailableOr(Object.assign(new Error(message), code === null ? {} : { code }))
 
 const WRITER = new URL(import.meta.url.endsWith('.ts') ? './sqlite-writer.ts' : './sqlite-writer.js', import.meta.url)
 

@@ -131,10 +131,11 @@ describe("seed 003's answers against Cryptlex's official schemas", () => {
       const first = conforms('CreateActivation', await cryptlex.activate(activationBody(key, 1)), 200)
       expect(first.headers.get('x-rate-limit-limit')).toBe('3600s')
       expect(first.headers.get('x-rate-limit-remaining')).toBe('1')
-      expect(Date.parse(first.headers.get('x-rate-limit-reset')!)).toBeGreaterThan(Date.now())
+      // The window began at the key's first request, on the engine's clock (which has not moved).
+      expect(first.headers.get('x-rate-limit-reset')).toBe(new Date(limited.clock.now().getTime() + 3600_000).toISOString())
       conforms('CreateActivation', await cryptlex.activate(activationBody(key, 1)), 200)
-      const limited = conforms('CreateActivation', await cryptlex.activate(activationBody(key, 1)), 429, 'TOO_MANY_REQUESTS')
-      expect(limited.headers.get('x-rate-limit-remaining')).toBe('0')
+      const refused = conforms('CreateActivation', await cryptlex.activate(activationBody(key, 1)), 429, 'TOO_MANY_REQUESTS')
+      expect(refused.headers.get('x-rate-limit-remaining')).toBe('0')
       // Probing other keys from here spends their own counts, not this one's; a vendor's Bearer key is not limited here.
       conforms('CreateActivation', await cryptlex.activate(activationBody('SCHEMA-PROBE', 1)), 400, 'INVALID_LICENSE_KEY')
       expect((await vendor.activate(activationBody(key, 1))).status).toBe(200)

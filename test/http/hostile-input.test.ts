@@ -1,6 +1,6 @@
 // Issue 13's hostile requests, one regression test each: bodies nested too
 // deep, members nobody declared, a key reserved before a fault, meter names
-// that are Object's own, one principal behind two spellings of its header, a
+// that are Object's own, one principal behind its header's spellings (x-api-key too), a
 // license key moving its license to another product, a port in use, the data
 // directory's modes, webhook targets on private networks, and seed 000 telling
 // which clients exist.
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_STORE_CONFIG, DEFAULT_WEBHOOK_CONFIG } from '../../src/config.js'
 import { MAX_BODY_DEPTH } from '../../src/http/body-limits.js'
 import { webhookTargets } from '../../src/webhooks/targets.js'
+import { babelClient, clientBody } from '../support/babel.js'
 import { useEngine, useEngines } from '../support/engine.js'
 import { faultyStore } from '../support/faulty-store.js'
 import { createCustomer, createTemplate, issueKey, seedOrder, setUpLicense } from '../support/fixtures.js'
@@ -35,9 +36,14 @@ describe('hostile bodies', () => {
     const withKey = await api.post('/customers', undefined, { raw: deep, headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-1' } })
     expect(withKey.status, withKey.text).toBe(400)
     expect(withKey.text).toContain(`${MAX_BODY_DEPTH} levels`)
+    // The body parser refuses it, key or none: the same answer either way.
+    const withoutKey = await api.post('/customers', undefined, { raw: deep, headers: { 'content-type': 'application/json' } })
+    expect({ status: withoutKey.status, body: withoutKey.body }).toEqual({ status: withKey.status, body: withKey.body })
     const orders = await api.post('/license-orders', undefined, { raw: deep, headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-2' } })
     expect(orders.status, orders.text).toBe(400)
     expect(orders.body.detail).toContain(`${MAX_BODY_DEPTH} levels`)
+    const ordersWithoutKey = await api.post('/license-orders', undefined, { raw: deep, headers: { 'content-type': 'application/json' } })
+    expect({ status: ordersWithoutKey.status, body: ordersWithoutKey.body }).toEqual({ status: orders.status, body: orders.body })
     // Just within the limit is a body like any other (refused here for its content, not its depth).
     const within = await api.post('/customers', undefined, { raw: nested(MAX_BODY_DEPTH - 1), headers: { 'content-type': 'application/json' } })
     expect(within.status).toBe(400)
@@ -47,6 +53,12 @@ describe('hostile bodies', () => {
     const seed004 = await api.patch('/v1/Licenses/1/KEY', undefined, { raw: nestedArrays(6_000), token: null, headers: { 'content-type': 'application/json' } })
     expect(seed004.status).toBe(400)
     expect(seed004.body.Message).toContain(`${MAX_BODY_DEPTH} levels`)
+    const seed004WithKey = await api.patch('/v1/Licenses/1/KEY', undefined, {
+      raw: nestedArrays(6_000),
+      token: null,
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-3' },
+    })
+    expect({ status: seed004WithKey.status, body: seed004WithKey.body }).toEqual({ status: seed004.status, body: seed004.body })
   })
 
   it('refuses members a write does not declare, naming each (seed 001: drops them, as its DRF service does), and never stores them', async () => {
@@ -107,6 +119,17 @@ describe('hostile bodies', () => {
     const other = await api.post('/customers', { name: 'Once Only' }, { headers: { 'idempotency-key': 'spelled-twice' } })
     expect(other.status).toBe(201)
     expect(other.body.id).not.toBe(first.body.id)
+
+    // Seed 002 takes the key in x-api-key too: the same principal, so the same request.
+    const { key: userKey } = await setUpLicense(api, 'SPELLED-1')
+    const activate = (credential: { apiKey: string } | { bearer: string }) =>
+      babelClient(server, credential)('activate', clientBody(userKey, 1), { 'idempotency-key': 'spelled-thrice' })
+    const bearer = await activate({ bearer: key.token })
+    expect(bearer.status, bearer.text).toBe(200)
+    const apiKey = await activate({ apiKey: key.token })
+    expect(apiKey.status, apiKey.text).toBe(200)
+    expect(apiKey.headers.get('idempotent-replayed')).toBe('true')
+    expect(apiKey.body).toEqual(bearer.body)
   })
 
   it('lets a license-scoped key change its terms within its product, never move it to another', async () => {

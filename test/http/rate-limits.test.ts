@@ -1,7 +1,9 @@
 // Seeds 000, 001 and 002 limit requests per credential, as seed 004 does: past
 // the limit, 429 in the API's own envelope with Retry-After; another
 // credential is not held back; the next window lets the credential in again.
+// Seed 003's activation limits count the same way, on the engine's clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { activationBody, cryptlexClient } from '../support/cryptlex.js'
 import { issueKey, setUpLicense } from '../support/fixtures.js'
 import { client, startTestServer, type Client, type HttpResult, type TestServer } from '../support/server.js'
 
@@ -72,6 +74,36 @@ describe('rate limits per credential on seeds 000, 001 and 002', () => {
 
   it('an unauthenticated request is refused as such, not counted', async () => {
     for (let i = 0; i < LIMIT + 2; i += 1) expect((await api.get('/license-orders/RATE-0001', { token: 'no-such-key-0123456789' })).status).toBe(403)
+  })
+})
+
+describe("seed 003's activation limits, per source address, on the engine's clock", () => {
+  it('refuses the address past its limit until the engine clock passes the window, and says when in X-Rate-Limit-Reset', async () => {
+    const server = await startTestServer({ config: { activationRateLimits: { perAddress: 2, perKey: 1_000, windowSeconds: 60 } } })
+    try {
+      const cryptlex = cryptlexClient(server, null)
+      const windowEnds = new Date(server.clock.now().getTime() + 60_000).toISOString()
+      const probe = async (n: number) => cryptlex.activate(activationBody(`RATE-PROBE-${n}`, 1))
+      expect((await probe(1)).status).toBe(400)
+      server.clock.advance(30_000)
+      const second = await probe(2)
+      expect(second.status).toBe(400)
+      expect(second.headers.get('x-rate-limit-remaining')).toBe('0')
+      expect(second.headers.get('x-rate-limit-reset')).toBe(windowEnds)
+      const refused = await probe(3)
+      expect(refused.status).toBe(429)
+      expect(refused.body).toMatchObject({ code: 'TOO_MANY_REQUESTS' })
+      expect(refused.headers.get('x-rate-limit-reset')).toBe(windowEnds)
+      // Nothing but the engine's clock moves: the window it began has passed.
+      server.clock.advance(30_000)
+      const again = await probe(4)
+      expect(again.status).toBe(400)
+      expect(again.headers.get('x-rate-limit-remaining')).toBe('1')
+      expect(again.headers.get('x-rate-limit-reset')).toBe(new Date(server.clock.now().getTime() + 60_000).toISOString())
+    } finally {
+      await server.stop()
+      server.dir.remove()
+    }
   })
 })
 

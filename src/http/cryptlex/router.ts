@@ -62,11 +62,11 @@ const meterNames = (input: ActivationBody): string[] => (input.meterAttributes ?
 const tooMany = (verdict: RateVerdict): Reply => ({ ...cryptlexProblem(429, 'TOO_MANY_REQUESTS', 'Too many requests; try again after X-Rate-Limit-Reset.'), headers: verdict.headers })
 const withRate = (answer: Reply, verdict: RateVerdict | null): Reply => (verdict === null ? answer : { ...answer, headers: { ...verdict.headers, ...answer.headers } })
 
-export const createCryptlexRouter = ({ services, reads, idempotency, logger, activationRateLimits }: HttpDeps): Router => {
+export const createCryptlexRouter = ({ services, reads, idempotency, logger, activationRateLimits, rateLimit }: HttpDeps): Router => {
   const router = Router()
   const body = jsonBody(dialect, { limit: CRYPTLEX_BODY_LIMIT })
   const { usage, orders, productKeys } = services
-  const rate = createActivationRateLimit(activationRateLimits ?? DEFAULT_ACTIVATION_RATE_LIMITS, logger)
+  const rate = createActivationRateLimit(activationRateLimits ?? DEFAULT_ACTIVATION_RATE_LIMITS, rateLimit?.store ?? null, services.clock, logger)
 
   /** The license the body's key names: reached by the vendor key's scope, or by holding the key. */
   const licenseOfKey = async (c: Call, key: string): Promise<E.Either<Reply, License>> => {
@@ -112,9 +112,10 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
       if (req.get('authorization') !== undefined) return vendor.write((c) => work(c, async () => null))(req, res, next)
       return endpoint(dialect, services.session, async (req, res, session) => {
         const c: Call = { req, res, session, principal: KEY_HOLDER, idempotencyKey: null }
-        let verdict = await rate.address(req, res)
+        const counts = rate(req, res)
+        let verdict = await counts.address()
         if (verdict.limited) return tooMany(verdict)
-        const counted = async (key: string) => (verdict = await rate.key(req, res, key))
+        const counted = async (key: string) => (verdict = await counts.key(key))
         const answer = await work(c, counted)
         return withRate(answer, verdict)
       })(req, res, next)

@@ -12,14 +12,12 @@ import * as t from 'io-ts'
 import { Router } from 'express'
 import { authorize, liveLicense } from '../../application/access.js'
 import { ChangeActivationKey, ChangeSerialNumber } from '../../domain/order/index.js'
-import { bearerToken, logRefusal } from '../credentials.js'
+import { calls, metaOf } from '../call.js'
+import { bearerToken } from '../credentials.js'
 import { decodeExactIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
-import { authenticatedBefore, credentialsFirst } from '../credentials-first.js'
-import { endpoint } from '../endpoint.js'
+import { credentialsFirst } from '../credentials-first.js'
 import { jsonBody } from '../json-body.js'
-import { throttled } from '../rate-limit.js'
-import { commandMeta } from '../request-context.js'
 import { rillsoftDialect as dialect, rillsoftSuccess } from './dialect.js'
 import { rillsoftFailure } from './failures.js'
 
@@ -41,49 +39,39 @@ const changesOf = ({ serialNumber, activationKey }: t.TypeOf<typeof LicenseChang
 export const createRillsoftRouter = ({ services, reads, idempotency, rateLimits }: HttpDeps): Router => {
   const router = Router()
   const decode = decodeExactIn(dialect)
+  const call = calls({ services, idempotency }, { dialect, credential: bearerToken, failure: rillsoftFailure, limit: rateLimits?.rillsoft ?? null })
 
   router.patch(
     '/api/v2/clients/:client_id/license',
     // The token is checked before the body is read: a bad token with a malformed body is a 401.
     credentialsFirst({ services }, { credential: bearerToken, failure: rillsoftFailure }),
     jsonBody(dialect),
-    endpoint(dialect, services.session, async (req, res, session) => {
-      const before = authenticatedBefore(res)
-      const principal = before !== undefined ? E.right(before) : await services.credentials.authenticate(session, bearerToken(req))
-      if (E.isLeft(principal)) {
-        logRefusal(req, principal.left)
-        return rillsoftFailure(principal.left)
+    call.write(async (c) => {
+      const clientIdText = String(c.req.params.client_id)
+      if (!CLIENT_ID.test(clientIdText)) {
+        return dialect.problem(400, { fields: [{ field: 'client_id', message: 'must be a positive integer' }] })
       }
-      const rate = await rateLimits?.rillsoft?.(req, res, principal.right.credentialId)
-      if (rate?.limited === true) return throttled(dialect, rate)
+      const change = decode(LicenseChange, c.req.body ?? {})
+      if (E.isLeft(change)) return change.left
+      const changes = changesOf(change.right)
+      if (O.isNone(changes)) return dialect.problem(400, { fields: [{ field: 'body', message: 'must contain serialNumber, activationKey or both' }] })
 
-      return idempotency.run(req, session, dialect, principal.right, async (idempotencyKey) => {
-        const clientIdText = String(req.params.client_id)
-        if (!CLIENT_ID.test(clientIdText)) {
-          return dialect.problem(400, { fields: [{ field: 'client_id', message: 'must be a positive integer' }] })
-        }
-        const change = decode(LicenseChange, req.body ?? {})
-        if (E.isLeft(change)) return change.left
-        const changes = changesOf(change.right)
-        if (O.isNone(changes)) return dialect.problem(400, { fields: [{ field: 'body', message: 'must contain serialNumber, activationKey or both' }] })
+      const clientId = Number(clientIdText)
+      await reads.fresh()
+      if ((await services.customers.get(c.session, clientId)) === null) return dialect.problem(404, { detail: `Client ${clientId} was not found` })
+      const [orderId] = reads.licenseOrders.orderIdsOfCustomer(clientId)
+      const order = orderId === undefined ? null : await services.orders.get(c.session, orderId)
+      if (order === null) return dialect.problem(404, { detail: `Client ${clientId} has no license` })
+      // A client outside the key's reach is one this key cannot see: the same 404 as a client that does not exist.
+      const reached = authorize(c.principal, await liveLicense(c.session, order))
+      if (E.isLeft(reached)) return dialect.problem(404, { detail: `Client ${clientId} was not found` })
 
-        const clientId = Number(clientIdText)
-        await reads.fresh()
-        if ((await services.customers.get(session, clientId)) === null) return dialect.problem(404, { detail: `Client ${clientId} was not found` })
-        const [orderId] = reads.licenseOrders.orderIdsOfCustomer(clientId)
-        const order = orderId === undefined ? null : await services.orders.get(session, orderId)
-        if (order === null) return dialect.problem(404, { detail: `Client ${clientId} has no license` })
-        // A client outside the key's reach is one this key cannot see: the same 404 as a client that does not exist.
-        const reached = authorize(principal.right, await liveLicense(session, order))
-        if (E.isLeft(reached)) return dialect.problem(404, { detail: `Client ${clientId} was not found` })
-
-        const commands = pipe(
-          changes.value,
-          RNEA.map((c): IdentityCommand => ({ ...c, orderId: order.orderId }) as IdentityCommand),
-        )
-        const changed = await services.orders.changeIdentity(session, commands, commandMeta(req, principal.right.credentialId, idempotencyKey))
-        return E.isLeft(changed) ? rillsoftFailure(changed.left) : rillsoftSuccess
-      })
+      const commands = pipe(
+        changes.value,
+        RNEA.map((one): IdentityCommand => ({ ...one, orderId: order.orderId }) as IdentityCommand),
+      )
+      const changed = await services.orders.changeIdentity(c.session, commands, metaOf(c))
+      return E.isLeft(changed) ? rillsoftFailure(changed.left) : rillsoftSuccess
     }),
   )
 
