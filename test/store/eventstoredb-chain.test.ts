@@ -80,7 +80,7 @@ describe('the EventStoreDB chain ledger', () => {
     await eventually(async () => ((await ledger.tip())?.position === after ? true : undefined), 5_000, 'the chain to catch up')
     expect(ledger.health().ok).toBe(true)
     expect(faults.subscribedFrom().slice(-1)).toEqual([head])
-    expect(await ledger.tip()).toEqual({ position: after, link: await linkOfLog(log), sinceCheckpoint: 5 })
+    expect(await ledger.tip()).toEqual({ position: after, link: await linkOfLog(log), sinceCheckpoint: 5, lastCheckpoint: null })
     await ledger.close()
     await log.close()
   })
