@@ -3,7 +3,10 @@
 // whose kids are the keys' RFC 7638 thumbprints: the current key, which signs,
 // and the previous ones, which still verify the tokens they signed (rotation).
 // Ed25519 signatures are deterministic, so the same claims always give the same token.
-import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
+// A token this signer signed comes back soon (a seat's release, its first
+// heartbeats): it remembers a hash of the last tokens it signed, and one of
+// them, byte for byte, needs no signature check.
+import { createHash, createPublicKey, generateKeyPairSync, hash, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { compactVerify, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose'
 
@@ -18,6 +21,9 @@ export interface PublicJwk {
   readonly alg: typeof TOKEN_ALGORITHM
   readonly use: 'sig'
 }
+
+/** Tokens signed here whose signature is known good when they come back: a hash each (43 characters). */
+export const REMEMBERED_SIGNED_TOKENS = 50_000
 
 export type TokenProblem = 'malformed' | 'bad-signature' | 'unknown-key' | 'wrong-issuer'
 
@@ -55,8 +61,18 @@ export const createTokenSigner = (privateKey: KeyObject, previousKeys: readonly 
   }
   const keys = [...verifying.values()].map((entry) => entry.jwk)
 
-  const sign = (payload: JWTPayload): Promise<string> =>
-    new SignJWT(payload).setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: 'JWT' }).setIssuer(TOKEN_ISSUER).sign(privateKey)
+  const signedHere = new Set<string>()
+  const sign = async (payload: JWTPayload): Promise<string> => {
+    const token = await new SignJWT(payload).setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: 'JWT' }).setIssuer(TOKEN_ISSUER).sign(privateKey)
+    if (signedHere.size >= REMEMBERED_SIGNED_TOKENS) signedHere.delete(signedHere.values().next().value!)
+    signedHere.add(hash('sha256', token, 'base64url'))
+    return token
+  }
+  /** The payload of a token signed here, read without checking the signature it was given here; null for any other. */
+  const signedPayload = (token: string): unknown => {
+    if (!signedHere.has(hash('sha256', token, 'base64url'))) return null
+    return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as unknown
+  }
 
   const verify = async (token: string): Promise<E.Either<TokenProblem, JWTPayload>> => {
     let header: ReturnType<typeof decodeProtectedHeader>
@@ -70,8 +86,12 @@ export const createTokenSigner = (privateKey: KeyObject, previousKeys: readonly 
     if (header.alg !== TOKEN_ALGORITHM) return E.left('bad-signature')
     let payload: JWTPayload
     try {
-      const verified = await compactVerify(token, key.publicKey, { algorithms: [TOKEN_ALGORITHM] })
-      payload = JSON.parse(new TextDecoder().decode(verified.payload)) as JWTPayload
+      const known = signedPayload(token)
+      if (known !== null) payload = known as JWTPayload
+      else {
+        const verified = await compactVerify(token, key.publicKey, { algorithms: [TOKEN_ALGORITHM] })
+        payload = JSON.parse(new TextDecoder().decode(verified.payload)) as JWTPayload
+      }
     } catch {
       return E.left('bad-signature')
     }

@@ -110,3 +110,20 @@ describe('signed tokens', () => {
     expect(calls.sign).toBe(4)
   })
 })
+
+describe('tokens signed here', () => {
+  it('read back as a signer that never signed them reads them; a tampered one is still refused', async () => {
+    const key = generateSigningKey()
+    const signer = createTokenSigner(key)
+    // The same key in another process: it remembers nothing and checks every signature.
+    const elsewhere = createTokenSigner(key)
+    const token = await signer.sign(seatClaims('seat-1'))
+    expect(await signer.verify(token)).toEqual(await elsewhere.verify(token))
+    expect(await signer.verify(token)).toEqual(E.right({ ...seatClaims('seat-1'), iss: 'licensing-engine' }))
+    const [header, payload, signature] = token.split('.')
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...seatClaims('seat-2'), iss: 'licensing-engine' })).toString('base64url')}.${signature}`
+    const tampered = `${header}.${payload}.${signature!.slice(0, 10)}${signature![10] === 'A' ? 'B' : 'A'}${signature!.slice(11)}`
+    expect(await signer.verify(forged)).toEqual(E.left('bad-signature'))
+    expect(await signer.verify(tampered)).toEqual(E.left('bad-signature'))
+  })
+})
