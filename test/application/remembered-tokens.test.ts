@@ -1,6 +1,7 @@
 // Tokens verified once and tokens signed once (verified-tokens.ts,
 // signed-tokens.ts), against the real signer, counting what reaches it.
 import * as E from 'fp-ts/Either'
+import { SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createSignedTokens } from '../../src/application/signed-tokens.js'
 import { createTokenSigner, generateSigningKey, type TokenSigner } from '../../src/application/signing.js'
@@ -125,5 +126,18 @@ describe('tokens signed here', () => {
     const tampered = `${header}.${payload}.${signature!.slice(0, 10)}${signature![10] === 'A' ? 'B' : 'A'}${signature!.slice(11)}`
     expect(await signer.verify(forged)).toEqual(E.left('bad-signature'))
     expect(await signer.verify(tampered)).toEqual(E.left('bad-signature'))
+  })
+})
+
+describe('signing', () => {
+  it('makes the very token jose’s SignJWT makes of the same claims', async () => {
+    const key = generateSigningKey()
+    const signer = createTokenSigner(key)
+    const claims = { ...seatClaims('seat-1'), iat: 1_800_000_000, exp: 1_800_003_600, name: 'Zoë ✓', nested: { list: [1, 'two', null] } }
+    const jose = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: 'JWT' }).setIssuer('licensing-engine').sign(key)
+    expect(await signer.sign(claims)).toBe(jose)
+    // A payload that names its issuer already keeps the member where it stands.
+    const withIssuer = { iss: 'someone', ...seatClaims('seat-2') }
+    expect(await signer.sign(withIssuer)).toBe(await new SignJWT(withIssuer).setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: 'JWT' }).setIssuer('licensing-engine').sign(key))
   })
 })
