@@ -81,7 +81,7 @@ export const benchWrites = async (): Promise<void> => {
   const batched = sqliteLoop(`SQLite, ${BATCH} rows to a commit     `, BATCH)
 
   const dir = makeTempDir('bench-writes')
-  const profile = process.env.BENCH_PROFILE_DIR
+  const profile = process.env.BENCH_PROFILE ?? process.env.BENCH_PROFILE_DIR
   const engine = serve(
     dir.path,
     { LICENSING_ADMIN_TOKEN: TOKEN, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },

@@ -52,10 +52,22 @@ const membersByType = (codec: t.Mixed, into = new Map<string, t.Mixed>()): Map<s
 const memberOfType: ReadonlyMap<string, t.Mixed> = membersByType(DomainEvent)
 const metadataAsIs = decodesAsIs(EventMetadata)
 
+type Decoded = { readonly event: DomainEvent; readonly metadata: EventMetadata }
+
+// A recorded event the store hands to several readers at once (its subscribers, following the log live) is
+// decoded once: the same object decodes to the same event.
+const decodedOnce = new WeakMap<RecordedEvent, Decoded>()
+
 /** The stored event as a domain event at its current schema version, with its metadata. */
-export const decodeRecorded = (
-  recorded: RecordedEvent,
-): { readonly event: DomainEvent; readonly metadata: EventMetadata } => {
+export const decodeRecorded = (recorded: RecordedEvent): Decoded => {
+  const known = decodedOnce.get(recorded)
+  if (known !== undefined) return known
+  const decoded = decodeAfresh(recorded)
+  decodedOnce.set(recorded, decoded)
+  return decoded
+}
+
+const decodeAfresh = (recorded: RecordedEvent): Decoded => {
   // Nearly every stored event is exactly what its codec decodes it to: checked so (decodes-as-is.ts),
   // it is taken as it is; anything else goes through io-ts's decode, which refuses or transforms it.
   const metadata: E.Either<t.Errors, EventMetadata> = metadataAsIs(recorded.metadata)

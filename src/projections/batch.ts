@@ -173,13 +173,16 @@ export async function* logChunks(store: EventStore, after: Position | null, upTo
 
 const NOT_YET = Symbol('not yet')
 
+/** The end of the turn of the event loop this is called in. */
+export const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 /**
  * A subscription's events in chunks of what has arrived, up to `size`: a
- * chunk is closed at the end of the turn of the event loop it started in, so
- * a single live event is handed over at once, and many that arrive together
- * go together.
+ * chunk is closed when `closes()`, called as its first event arrives,
+ * resolves. By default at the end of that turn of the event loop, so a single
+ * live event is handed over at once, and many that arrive together go together.
  */
-export async function* arrived(events: AsyncIterable<RecordedEvent>, size: number): AsyncGenerator<readonly RecordedEvent[]> {
+export async function* arrived(events: AsyncIterable<RecordedEvent>, size: number, closes: () => Promise<void> = endOfTurn): AsyncGenerator<readonly RecordedEvent[]> {
   const iterator = events[Symbol.asyncIterator]()
   let pending: Promise<IteratorResult<RecordedEvent>> | null = null
   for (;;) {
@@ -187,10 +190,10 @@ export async function* arrived(events: AsyncIterable<RecordedEvent>, size: numbe
     pending = null
     if (first.done === true) return
     const chunk = [first.value]
-    const turnEnds = new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET))
+    const closed = closes().then((): typeof NOT_YET => NOT_YET)
     while (chunk.length < size) {
       const next = iterator.next()
-      const ready = await Promise.race([next, turnEnds])
+      const ready = await Promise.race([next, closed])
       if (ready === NOT_YET) {
         pending = next
         break

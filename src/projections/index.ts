@@ -61,6 +61,13 @@ export interface ReadModelsOptions {
 const CATCHING_UP_WAIT_MS = 250
 /** Events committed at once while catching up: nobody reads the read models until they have caught up. */
 const CATCH_UP_TRANSACTION = 50_000
+/**
+ * Following the log, the events gathered into one commit of the read models:
+ * under a stream of writes a commit (and the order rows it rewrites) is paid
+ * once per window, not once per group the log commits; a read waits no longer
+ * (`fresh` ends the window).
+ */
+const LIVE_WINDOW_MS = 50
 /** How often a rebuild's progress is logged. */
 const LOG_EVERY_MS = 10_000
 
@@ -86,6 +93,7 @@ export const createReadModels = ({ store, path, logger, lastAppended, headAtStar
     db,
     projections: readModelProjections,
     logger,
+    liveWindowMs: LIVE_WINDOW_MS,
     ...(caughtUp ? {} : { catchUpTransaction: CATCH_UP_TRANSACTION }),
     onChunk: ({ first, position, events }) => {
       if (caughtUp) return

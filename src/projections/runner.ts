@@ -1,13 +1,17 @@
 // The projection runner: applies the log to read models from its checkpoint,
 // with the checkpoint in each transaction. It catches up as replay does
 // (chunks read from the log, a turn of the event loop between them, so the
-// server keeps answering), then follows the log live, committing at once
-// whatever has arrived. After a restart it resumes where it stopped; with an
+// server keeps answering), then follows the log live, committing whatever
+// has arrived in one transaction: at the end of the turn of the event loop, or,
+// with a live window, once the window has passed or a reader waits for it
+// (under a stream of writes, one commit then covers many of the log's
+// groups instead of each: a commit and the rows it rewrites cost per
+// transaction, not per event). After a restart it resumes where it stopped; with an
 // empty read store it rebuilds everything from the start of the log.
 import type Database from 'better-sqlite3'
 import type { Logger } from 'pino'
 import type { EventStore, Position, Subscription } from '../store/port.js'
-import { arrived, createBatchApplier, logChunks, readCheckpoint, type BatchApplierOptions, type Committed } from './batch.js'
+import { arrived, createBatchApplier, endOfTurn, logChunks, readCheckpoint, type BatchApplierOptions, type Committed } from './batch.js'
 import type { Projection } from './projection.js'
 
 export { readCheckpoint } from './batch.js'
@@ -49,6 +53,13 @@ export interface ProjectionRunnerOptions {
    * only a runner whose database nobody reads until it has caught up may use more.
    */
   readonly catchUpTransaction?: number
+  /**
+   * Following the log live, how long the events that arrive are gathered into
+   * one transaction, from the first of them (default 0: to the end of the turn
+   * of the event loop it arrived in). A `waitFor` that has to wait ends the
+   * window at once: nobody waits for the read models longer for it.
+   */
+  readonly liveWindowMs?: number
   /** Called after each commit (metrics, waking whoever reads the result). */
   readonly onApplied?: (committed: Committed) => void
   /** Called after each chunk is applied, before it is committed (progress). */
@@ -67,6 +78,23 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
   let loop: Promise<void> | null = null
   let failure: string | null = null
   const waiters = new Set<{ readonly reached: () => boolean; readonly resolve: (ok: boolean) => void }>()
+  const liveWindowMs = options.liveWindowMs ?? 0
+  /** Ends the live window now open, if one is (at the end of this turn, so that what arrived in it goes too). */
+  let hurry: (() => void) | null = null
+  const windowCloses = (): Promise<void> =>
+    liveWindowMs <= 0 || waiters.size > 0 || stopping
+      ? endOfTurn()
+      : new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            hurry = null
+            resolve()
+          }, liveWindowMs)
+          hurry = () => {
+            clearTimeout(timer)
+            hurry = null
+            setImmediate(resolve)
+          }
+        })
 
   const settleWaiters = (): void => {
     for (const waiter of waiters) if (waiter.reached()) waiter.resolve(true)
@@ -90,6 +118,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
         },
       }
       waiters.add(waiter)
+      hurry?.()
     })
   }
 
@@ -103,7 +132,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
       live = true
       settleWaiters()
       subscription = store.subscribeToAll({ ...(position === null ? {} : { from: position }), name })
-      await applyChunks(arrived(subscription, chunkSize), { transactionSize: 1, committed, applied, stop })
+      await applyChunks(arrived(subscription, chunkSize, windowCloses), { transactionSize: 1, committed, applied, stop })
     } catch (error) {
       // A stored event that does not decode stops the runner: skipping it would make the read models lie.
       failure = error instanceof Error ? error.message : String(error)
@@ -120,6 +149,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
     },
     stop: async () => {
       stopping = true
+      hurry?.()
       await subscription?.close()
       await loop
       loop = null

@@ -21,7 +21,8 @@ export interface AppendFailure {
   readonly code: string | null
 }
 
-export type Settled = { readonly ok: true; readonly outcome: AppendOutcome } | { readonly ok: false; readonly failure: AppendFailure }
+/** An append's outcome; `appended`: its events are new, at the positions up to the outcome's (not found there already). */
+export type Settled = { readonly ok: true; readonly outcome: AppendOutcome; readonly appended: boolean } | { readonly ok: false; readonly failure: AppendFailure }
 
 export const failureOf = (error: unknown): AppendFailure => ({
   message: error instanceof Error ? error.message : String(error),
@@ -123,12 +124,12 @@ export const createAppender = (db: Database.Database, options: { readonly chaine
 
   // One append, inside the group's transaction. Nested in a savepoint so
   // that an append which fails half-way leaves nothing behind.
-  const appendOne = db.transaction(({ streamName, events, expected }: AppendRequest, recordedAt: string): AppendOutcome => {
+  const appendOne = db.transaction(({ streamName, events, expected }: AppendRequest, recordedAt: string): Settled => {
     const actual = currentRevision(streamName)
     const again = alreadyAppended(streamName, events, expected, actual)
-    if (again !== null) return again
+    if (again !== null) return { ok: true, outcome: again, appended: false }
     if (!satisfies(expected, actual)) {
-      return E.left<WrongExpectedVersion, AppendResult>({ _tag: 'WrongExpectedVersion', streamName, expected, actual })
+      return { ok: true, outcome: E.left({ _tag: 'WrongExpectedVersion', streamName, expected, actual }), appended: false }
     }
     let revision = actual ?? -1
     let position: bigint = 0n
@@ -142,13 +143,13 @@ export const createAppender = (db: Database.Database, options: { readonly chaine
       const row = head.get() as { position: bigint | null }
       position = row.position ?? 0n
     }
-    return E.right<WrongExpectedVersion, AppendResult>({ nextRevision: revision, position })
+    return { ok: true, outcome: E.right<WrongExpectedVersion, AppendResult>({ nextRevision: revision, position }), appended: events.length > 0 }
   })
 
   return db.transaction((batch: readonly AppendRequest[], recordedAt: string): Settled[] =>
     batch.map((request) => {
       try {
-        return { ok: true, outcome: appendOne(request, recordedAt) }
+        return appendOne(request, recordedAt)
       } catch (error) {
         return { ok: false, failure: failureOf(error) }
       }

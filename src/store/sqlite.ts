@@ -5,7 +5,9 @@
 // that arrives while a group is being committed joins the next one, so one
 // fsync covers them all and the main thread never waits for the disk; a writer
 // thread that dies is replaced, and sent again the group it held. Reads
-// use the main thread's own connection. A stream given a retention keeps only what it
+// use the main thread's own connection; the events this process just appended
+// are handed to subscribers (and readAll) as they were appended, without
+// reading them back, while they follow each other in the log (recent below). A stream given a retention keeps only what it
 // allows: reads leave the rest out at once, and it is deleted in small batches
 // (never the stream's last event, which holds its revision).
 import { Worker } from 'node:worker_threads'
@@ -50,6 +52,9 @@ export interface SqliteEventStoreOptions {
   /** Hears of each writer thread as it starts (tests: one that kills it). */
   readonly onWriterThread?: (worker: Worker) => void
 }
+
+/** The events last appended here kept for subscribers: a few groups' worth, enough for those that follow the log live. */
+const RECENT_EVENTS = 2_000
 
 /** Rows deleted per transaction: short enough that appends (ours or another process's) never wait long for the lock. */
 const TRIM_BATCH = 1_000
@@ -159,12 +164,41 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     for (const wake of [...waiters]) wake()
   }
 
+  // The events this process appended last, in log order and with no other event between them (a group is
+  // committed under the write lock, so its appends take positions one after another; another process's events
+  // between two groups start the run afresh). A read of the log from inside the run is answered from it.
+  let recent: RecordedEvent[] = []
+  const keepRecent = (pending: PendingAppend, outcome: AppendOutcome, recordedAt: Date): void => {
+    if (outcome._tag === 'Left') return
+    const { nextRevision, position } = outcome.right
+    const count = pending.events.length
+    const first = position - BigInt(count - 1)
+    const last = recent[recent.length - 1]
+    if (last !== undefined && last.position !== first - 1n) recent = []
+    pending.events.forEach((event, i) => {
+      recent.push({ id: event.id, type: event.type, data: event.data, metadata: event.metadata, streamName: pending.streamName, revision: nextRevision - (count - 1 - i), position: first + BigInt(i), recordedAt })
+    })
+    if (recent.length > RECENT_EVENTS * 2) recent = recent.slice(-RECENT_EVENTS)
+  }
+  /** The events after `after`, up to `maxCount`, when the recent run holds all of them up to its end; null when it does not. */
+  const recentAfter = (after: Position, maxCount: number): RecordedEvent[] | null => {
+    const first = recent[0]
+    if (first === undefined || after < first.position - 1n || after >= recent[recent.length - 1]!.position) return null
+    const from = Number(after - first.position) + 1
+    return recent.slice(from, from + maxCount)
+  }
+
   let queue: PendingAppend[] = []
   let flushScheduled = false
   let closed = false
 
-  const settle = (batch: readonly PendingAppend[], settled: readonly Settled[]): void => {
+  const settle = (batch: readonly PendingAppend[], settled: readonly Settled[], recordedAt: string): void => {
     options.onCommit?.(batch.length)
+    const at = new Date(recordedAt)
+    batch.forEach((pending, i) => {
+      const result = settled[i]!
+      if (result.ok && result.appended) keepRecent(pending, result.outcome, at)
+    })
     batch.forEach((pending, i) => {
       const result = settled[i]!
       if (result.ok) pending.resolve(result.outcome)
@@ -187,20 +221,22 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
           queue = []
           if (batch.length === 0) return
           let settled: Settled[]
+          const recordedAt = clock().toISOString()
           try {
             // IMMEDIATE takes the write lock up front, so a second process writing
             // the same file waits (busy_timeout) instead of failing to upgrade.
-            settled = appendBatch.immediate(requests(batch), clock().toISOString())
+            settled = appendBatch.immediate(requests(batch), recordedAt)
           } catch (error) {
             for (const pending of batch) pending.reject(unavailableOr(error))
             return
           }
-          settle(batch, settled)
+          settle(batch, settled, recordedAt)
         },
         drain: async () => undefined,
       }
     }
     let committing: PendingAppend[] | null = null
+    let committingAt = ''
     let closing = false
     // The group a thread died with, sent again to the next one; a group that a second thread dies with too fails.
     let resent: PendingAppend[] | null = null
@@ -249,7 +285,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
         const batch = committing ?? []
         committing = null
         if (batch === resent) resent = null
-        if (reply.ok) settle(batch, reply.settled)
+        if (reply.ok) settle(batch, reply.settled, committingAt)
         else for (const pending of batch) pending.reject(errorOf(reply.failure))
         // What arrived during that commit is the next group, with whatever the answers just given append at once.
         if (queue.length > 0) schedule()
@@ -270,9 +306,10 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
       // The group sent again after a thread died goes alone: should it kill the next thread too, it fails alone.
       committing = resent !== null && queue[0] === resent[0] ? resent : queue
       queue = committing === queue ? [] : queue.slice(committing.length)
+      committingAt = clock().toISOString()
       const { worker } = started()
       worker.ref()
-      worker.postMessage({ batch: requests(committing), recordedAt: clock().toISOString() } satisfies WriteGroup)
+      worker.postMessage({ batch: requests(committing), recordedAt: committingAt } satisfies WriteGroup)
     }
     return {
       flush,
@@ -408,6 +445,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   sweepTimer?.unref()
 
   const readAllSync = (opts: ReadAllOptions): readonly RecordedEvent[] => {
+    const kept = opts.direction === 'backwards' ? null : recentAfter(opts.from ?? 0n, opts.maxCount)
+    if (kept !== null) return kept
     const rows =
       opts.direction === 'backwards'
         ? allBackwards.all(opts.from ?? 2n ** 63n - 1n, opts.maxCount)

@@ -61,6 +61,8 @@ export const createWebhooks = (options: WebhooksOptions) => {
     // The outbox reads the world as each event left it (while it has an endpoint to send to).
     eventByEvent: deliversFrom(runnerDb),
     logger,
+    // A delivery may wait this long for the outbox to take its event; a commit then covers many of the log's groups.
+    liveWindowMs: 50,
     onApplied: dispatcher.wake,
   })
   return {

@@ -2,7 +2,7 @@
 // signed-tokens.ts), against the real signer, counting what reaches it.
 import { createPublicKey } from 'node:crypto'
 import * as E from 'fp-ts/Either'
-import { decodeProtectedHeader } from 'jose'
+import { decodeProtectedHeader, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createSignedTokens } from '../../src/application/signed-tokens.js'
 import { createTokenSigner, generateSigningKey, type TokenSigner } from '../../src/application/signing.js'
@@ -139,3 +139,32 @@ describe('signed tokens', () => {
   })
 })
 
+describe('tokens signed here', () => {
+  it('read back as a signer that never signed them reads them; a tampered one is still refused', async () => {
+    const key = generateSigningKey()
+    const signer = createTokenSigner(key)
+    // The same key in another process: it remembers nothing and checks every signature.
+    const elsewhere = createTokenSigner(key)
+    const token = await signer.sign(seatClaims('seat-1'))
+    expect(await signer.verify(token)).toEqual(await elsewhere.verify(token))
+    expect(await signer.verify(token)).toEqual(E.right({ ...seatClaims('seat-1'), iss: 'licensing-engine' }))
+    const [header, payload, signature] = token.split('.')
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...seatClaims('seat-2'), iss: 'licensing-engine' })).toString('base64url')}.${signature}`
+    const tampered = `${header}.${payload}.${signature!.slice(0, 10)}${signature![10] === 'A' ? 'B' : 'A'}${signature!.slice(11)}`
+    expect(await signer.verify(forged)).toEqual(E.left('bad-signature'))
+    expect(await signer.verify(tampered)).toEqual(E.left('bad-signature'))
+  })
+})
+
+describe('signing', () => {
+  it('makes the very token jose’s SignJWT makes of the same claims', async () => {
+    const key = generateSigningKey()
+    const signer = createTokenSigner(key)
+    const claims = { ...seatClaims('seat-1'), iat: 1_800_000_000, exp: 1_800_003_600, name: 'Zoë ✓', nested: { list: [1, 'two', null] } }
+    const jose = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: 'JWT' }).setIssuer('licensing-engine').sign(key)
+    expect(await signer.sign(claims)).toBe(jose)
+    // A payload that names its issuer already keeps the member where it stands.
+    const withIssuer = { iss: 'someone', ...seatClaims('seat-2') }
+    expect(await signer.sign(withIssuer)).toBe(await new SignJWT(withIssuer).setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: 'JWT' }).setIssuer('licensing-engine').sign(key))
+  })
+})

@@ -132,6 +132,32 @@ describe('projection runner, a batch at a time', () => {
     await done(runner)
   })
 
+  it('with a live window, gathers what many commits of the log append into one transaction; a reader that waits ends the window', async () => {
+    const { store, db, seen, commits, done } = await setUp()
+    const runner = createProjectionRunner({
+      name: 'rm', store, db, projections: [recording], logger: silent, liveWindowMs: 60_000,
+      onApplied: ({ events, position }) => commits.push({ events, position }),
+    })
+    runner.start()
+    expect(await runner.caughtUp(10_000)).toBe(true)
+    let last: bigint | null = null
+    for (let i = 0; i < 10; i++) {
+      const appended = await store.appendToStream('sequence-x', ids(i + 1, 1), ExpectedVersion.after(i === 0 ? null : i - 1))
+      if (E.isRight(appended)) last = appended.right.position
+    }
+    // Ten commits of the log and nobody waiting for the read model: still gathered in the window.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(commits).toEqual([])
+    expect(await runner.waitFor(last, 10_000)).toBe(true)
+    expect(commits).toEqual([{ events: 10, position: 10n }])
+    expect(seen()).toEqual(ids(1, 10).map((e) => (e.data as { id: number }).id))
+    // The window is opened again by the next event, and ended by the next reader.
+    const one = await store.appendToStream('sequence-x', ids(11, 1), ExpectedVersion.exact(9))
+    expect(E.isRight(one) && (await runner.waitFor(one.right.position, 10_000))).toBe(true)
+    expect(commits[commits.length - 1]).toEqual({ events: 1, position: 11n })
+    await done(runner)
+  })
+
   it('rolls a whole transaction back, checkpoint included, when a projection fails in it, and stops', async () => {
     const { store, db, seen, done } = await setUp()
     await store.appendToStream('sequence-x', ids(1, 3), ExpectedVersion.noStream)

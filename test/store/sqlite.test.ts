@@ -68,6 +68,41 @@ describe('sqlite store, beyond the contract', () => {
     }
   })
 
+  it('reads of the log just appended here are what the log holds, another process’s events between included', async () => {
+    const dir = makeTempDir('store-recent')
+    const here = createSqliteEventStore({ path: dir.file('events.sqlite'), pollIntervalMs: 20 })
+    const other = createSqliteEventStore({ path: dir.file('events.sqlite'), pollIntervalMs: 20 })
+    const event = (n: number) => ({ id: uuid(), type: 'A', data: { n, nested: { list: [n, 'x'] } }, metadata: { by: 'test' } })
+    const first = [event(1), event(2)]
+    try {
+      await here.appendToStream('s-1', first, ExpectedVersion.noStream)
+      await other.appendToStream('s-2', [event(3)], ExpectedVersion.noStream)
+      await here.appendToStream('s-1', [event(4)], ExpectedVersion.exact(1))
+      await Promise.all([here.appendToStream('s-3', [event(5)], ExpectedVersion.noStream), here.appendToStream('s-1', [event(6), event(7)], ExpectedVersion.exact(2))])
+      // Sent again (a retry): found there already, nothing new.
+      await here.appendToStream('s-1', first, ExpectedVersion.noStream)
+      // What the other process reads from the file, every event read back.
+      const log = await other.readAll({ maxCount: 100 })
+      expect(log.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3, 4, 5, 6, 7])
+      for (const from of [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n]) {
+        expect(await here.readAll({ from, maxCount: 100 })).toEqual(log.filter((e) => e.position > from))
+        expect(await here.readAll({ from, maxCount: 2 })).toEqual(log.filter((e) => e.position > from).slice(0, 2))
+      }
+      const seen = []
+      const subscription = here.subscribeToAll()
+      for await (const recorded of subscription) {
+        seen.push(recorded)
+        if (seen.length === log.length) break
+      }
+      await subscription.close()
+      expect(seen).toEqual(log)
+    } finally {
+      await here.close()
+      await other.close()
+      dir.remove()
+    }
+  })
+
   it('a subscription catching up with a long log lets timers run between the chunks it reads', async () => {
     const dir = makeTempDir('store-catch-up')
     const store = createSqliteEventStore({ path: dir.file('events.sqlite') })
