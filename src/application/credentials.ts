@@ -2,7 +2,7 @@
 // revocable, optionally expiring. The token names its key id, so checking one
 // reads that key's stream directly and never scans. LICENSING_ADMIN_TOKEN is
 // an admin credential accepted wherever an API key is.
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import { apiKeyStream, credentialProblem, type ApiKeyError, type ApiKeyScope, type ExistingApiKey } from '../domain/api-key/index.js'
@@ -10,6 +10,7 @@ import { ApiKeyAggregate } from './aggregates.js'
 import type { ConcurrencyConflict } from './command-handler.js'
 import type { CommandMeta } from './metadata.js'
 import type { Session } from './session.js'
+import { sha256Bytes } from './sha256.js'
 
 export interface Principal {
   /** Recorded as the actor of every event the principal causes. */
@@ -31,7 +32,7 @@ const TOKEN = /^lk_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 
 // One call, no Hash object: every request's credential is hashed.
-const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer')
+const sha256 = (text: string): Buffer => sha256Bytes(text)
 
 const sameHash = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b)
 

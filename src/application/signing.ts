@@ -9,9 +9,10 @@
 // A token this signer signed comes back soon (a seat's release, its first
 // heartbeats): it remembers a hash of the last tokens it signed, and one of
 // them, byte for byte, needs no signature check.
-import { createHash, createPublicKey, generateKeyPairSync, hash, sign as signBytes, type KeyObject } from 'node:crypto'
+import { createHash, createPublicKey, generateKeyPairSync, sign as signBytes, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { compactVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
+import { sha256Text } from './sha256.js'
 
 export const TOKEN_ISSUER = 'licensing-engine'
 export const TOKEN_ALGORITHM = 'EdDSA'
@@ -76,12 +77,12 @@ export const createTokenSigner = (privateKey: KeyObject, previousKeys: readonly 
     const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
     const token = `${input}.${signBytes(null, Buffer.from(input), privateKey).toString('base64url')}`
     if (signedHere.size >= REMEMBERED_SIGNED_TOKENS) signedHere.delete(signedHere.values().next().value!)
-    signedHere.add(hash('sha256', token, 'base64url'))
+    signedHere.add(sha256Text(token, 'base64url'))
     return token
   }
   /** The payload of a token signed here, read without checking the signature it was given here; null for any other. */
   const signedPayload = (token: string): unknown => {
-    if (!signedHere.has(hash('sha256', token, 'base64url'))) return null
+    if (!signedHere.has(sha256Text(token, 'base64url'))) return null
     return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as unknown
   }
 

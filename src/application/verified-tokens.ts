@@ -10,11 +10,11 @@
 // readToken says.) Nothing about whether the seat is alive or the token
 // revoked is remembered: that is the order's state, judged on every request,
 // so a revocation holds on the very next heartbeat.
-import { hash } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { keepNewest } from './bounded-map.js'
 import { readToken, type TokenClaims, type TokenRejection } from './license-tokens.js'
 import type { TokenSigner } from './signing.js'
+import { sha256Text } from './sha256.js'
 
 export const DEFAULT_VERIFIED_TOKENS = 100_000
 export const VERIFIED_TOKEN_TTL_MS = 3_600_000
@@ -35,7 +35,7 @@ export const createVerifiedTokens = (signer: TokenSigner, clock: () => Date, max
   const remembered = new Map<string, Remembered>()
 
   const read = async (token: string): Promise<E.Either<TokenRejection, TokenClaims>> => {
-    const key = hash('sha256', token, 'base64url')
+    const key = sha256Text(token, 'base64url')
     const known = remembered.get(key)
     if (known !== undefined) {
       const now = clock().getTime()
