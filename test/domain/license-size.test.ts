@@ -2,7 +2,8 @@
 // given a license's past, the order's state counts its seats and indexes them
 // by client (so a decision neither counts nor searches them), lease times are
 // numbers, endings are found among the streams given (not the seats), and a
-// reply counts live seats from the order's count while no seat can have died.
+// reply counts live seats from the order's count while no seat can have died;
+// the records that grow with the seats are copied cheaply, entry order kept.
 import { describe, expect, it } from 'vitest'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import { fold } from '../../src/domain/decider.js'
@@ -27,6 +28,7 @@ import {
   type Liveness,
   type OrderEvent,
 } from '../../src/domain/order/index.js'
+import { withEntry, withoutEntry } from '../../src/domain/order/records.js'
 import { NOW, seedTerms } from './fixtures.js'
 
 const orderId = 'order-1'
@@ -132,5 +134,26 @@ describe('a reply counts live seats without a walk', () => {
     for (const seconds of [200, 295, 320]) {
       expect(occupied(withStreams(order, all, earliestDeath(order, all)), at(seconds))).toBe(occupied(withLiveness(order, all), at(seconds)))
     }
+  })
+})
+
+describe("copies of the order's growing records", () => {
+  it('given a record, when an entry is set, then it is added last (or replaced in place) and the record itself is unchanged', () => {
+    const record = { a: 1, b: 2 }
+    expect(Object.entries(withEntry(record, 'c', 3))).toEqual([['a', 1], ['b', 2], ['c', 3]])
+    expect(Object.entries(withEntry(record, 'a', 9))).toEqual([['a', 9], ['b', 2]])
+    expect(record).toEqual({ a: 1, b: 2 })
+  })
+  it('given a record, when an entry is dropped, then the others keep their order; when it has no such entry, then it is the same record', () => {
+    const record = { a: 1, b: 2, c: 3 }
+    expect(Object.entries(withoutEntry(record, 'b'))).toEqual([['a', 1], ['c', 3]])
+    expect(withoutEntry(record, 'd')).toBe(record)
+    expect(withoutEntry(record, 'constructor')).toBe(record)
+  })
+  it('given a key named __proto__, then it is an own entry, never the prototype', () => {
+    const record = withEntry<number>({}, '__proto__', 1)
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype)
+    expect(JSON.stringify(withEntry(record, 'x', 2))).toBe('{"__proto__":1,"x":2}')
+    expect(Object.keys(withoutEntry(withEntry(record, 'x', 2), '__proto__'))).toEqual(['x'])
   })
 })

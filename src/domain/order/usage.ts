@@ -6,6 +6,7 @@
 import { DENIAL_RECORD_WINDOW_MS, leased, type Leased, type SeatSettings } from './lease.js'
 import { clientKey, type ActivationDetails } from './machine.js'
 import { defineMeters, moveUses, type LicenseMeters } from './meters.js'
+import { withEntry, withoutEntry } from './records.js'
 import type { TokenKind, UsageEvent } from './usage-events.js'
 
 export interface Activation {
@@ -161,9 +162,9 @@ const withoutSeat = (usage: OrderUsage, seatId: string, client: { readonly clien
   const key = clientKey(client)
   return {
     ...usage,
-    seats: without(usage.seats, seatId),
+    seats: withoutEntry(usage.seats, seatId),
     seatCount: usage.seatCount - 1,
-    seatsByClient: usage.seatsByClient[key] === seatId ? without(usage.seatsByClient, key) : usage.seatsByClient,
+    seatsByClient: usage.seatsByClient[key] === seatId ? withoutEntry(usage.seatsByClient, key) : usage.seatsByClient,
   }
 }
 
@@ -200,12 +201,9 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
       return {
         ...usage,
         firstUsedAt: firstUse(usage, at),
-        seats: {
-          ...usage.seats,
-          [seatId]: { seatId, clientId, machineId, clientName, clientAddr, grantedAt: at, ...leased(at, leaseExpiresAt, heartbeatIntervalSeconds) },
-        },
+        seats: withEntry(usage.seats, seatId, { seatId, clientId, machineId, clientName, clientAddr, grantedAt: at, ...leased(at, leaseExpiresAt, heartbeatIntervalSeconds) }),
         seatCount: again ? usage.seatCount : usage.seatCount + 1,
-        seatsByClient: { ...usage.seatsByClient, [clientKey(event.data)]: seatId },
+        seatsByClient: withEntry(usage.seatsByClient, clientKey(event.data), seatId),
         recentDenials: without(usage.recentDenials, clientKey(event.data)),
         lastEnds: without(usage.lastEnds, clientKey(event.data)),
       }
@@ -214,7 +212,7 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
       const seat = usage.seats[event.data.seatId]
       if (seat === undefined) return usage
       const { leaseExpiresAt, heartbeatIntervalSeconds, at } = event.data
-      return { ...usage, seats: { ...usage.seats, [seat.seatId]: { ...seat, ...leased(at, leaseExpiresAt, heartbeatIntervalSeconds) } } }
+      return { ...usage, seats: withEntry(usage.seats, seat.seatId, { ...seat, ...leased(at, leaseExpiresAt, heartbeatIntervalSeconds) }) }
     }
     case 'SeatReleased':
       return withoutSeat(usage, event.data.seatId, event.data)
