@@ -36,7 +36,7 @@ export interface DecisionCost {
 }
 
 /** Fills a license of `large` seats and one of `small` one grant at a time, then heartbeats `beats` times on each (none due for renewal). */
-export const decisionCost = async (small: number, large: number, beats = 2_000): Promise<DecisionCost> => {
+export const decisionCost = async (small: number, large: number, beats = 20_000): Promise<DecisionCost> => {
   const dir = makeTempDir('bench-decision-cost')
   // One instant throughout: no lease lapses or comes due while the licenses fill, whatever the machine's speed.
   let now = Date.now()
