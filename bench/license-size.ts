@@ -3,7 +3,10 @@
 // with 20, in the same engine process and run (requests per server
 // CPU-second; 1.0x: the same cost), and the grants that filled the large
 // license, the last tenth against the first (1.0x: filling it is linear).
+// Then the same in this process, through the application layer alone
+// (decision-cost.ts: no HTTP, no read models), in CPU time per call.
 import { makeTempDir } from '../test/support/tmp.js'
+import { decisionCost } from './decision-cost.js'
 import { serve } from './engine.js'
 import { profiled } from './heartbeats.js'
 import { ADMIN_TOKEN, CONNECTIONS, describe, load, machineLoad, SECONDS } from './http-load.js'
@@ -35,6 +38,9 @@ export const benchLicenseSize = async (): Promise<void> => {
     // As many distinct seats beating as on the small license, from the large one.
     const onLarge = await load(`heartbeats, ${LARGE} seats`, `${url}/v1/license/heartbeat`, pid, heartbeatBodies(largeHolders.slice(0, SMALL)), auth)
     process.stderr.write(`${describe(`heartbeats, ${LARGE} seats`, onLarge)}\n`)
+    await engine.stop()
+    process.stderr.write(`the application layer alone: filling ${LARGE} seats and ${SMALL}, then heartbeats on each\n`)
+    const decisions = await decisionCost(SMALL, LARGE)
     const loadAfter = machineLoad()
     const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Number((a / b).toFixed(2)))
     const heartbeatCostRatio = ratio(onSmall.perCpuSecond, onLarge.perCpuSecond)
@@ -45,6 +51,11 @@ export const benchLicenseSize = async (): Promise<void> => {
     console.log(describe(`heartbeats, ${LARGE} seats`, onLarge))
     console.log(`  a heartbeat on ${LARGE} seats costs ${heartbeatCostRatio ?? '?'}x the server CPU of one on ${SMALL} (1.0x: independent of size)`)
     console.log(`  filling ${LARGE} seats one grant at a time: first tenth ${firstTenth.toFixed(1)} ms a grant, last tenth ${lastTenth.toFixed(1)} ms: ${fillRatio}x (1.0x: linear)`)
+    const grantCpuRatio = Number((decisions.grantCpuMsLastTenth / decisions.grantCpuMsFirstTenth).toFixed(2))
+    const heartbeatCpuRatio = Number((decisions.heartbeatCpuMsLarge / decisions.heartbeatCpuMsSmall).toFixed(2))
+    console.log(`  the application layer alone (no HTTP, no read models), CPU per call:`)
+    console.log(`    a heartbeat on ${LARGE} seats ${decisions.heartbeatCpuMsLarge.toFixed(3)} ms, on ${SMALL} ${decisions.heartbeatCpuMsSmall.toFixed(3)} ms: ${heartbeatCpuRatio}x`)
+    console.log(`    a grant filling ${LARGE} seats: first tenth ${decisions.grantCpuMsFirstTenth.toFixed(2)} ms, last tenth ${decisions.grantCpuMsLastTenth.toFixed(2)} ms: ${grantCpuRatio}x`)
     console.log(
       JSON.stringify({
         bench: 'license-size',
@@ -58,6 +69,7 @@ export const benchLicenseSize = async (): Promise<void> => {
         grantMsFirstTenth: Number(firstTenth.toFixed(2)),
         grantMsLastTenth: Number(lastTenth.toFixed(2)),
         fillRatio,
+        decisions: { ...decisions, heartbeatCpuRatio, grantCpuRatio },
       }),
     )
   } finally {
