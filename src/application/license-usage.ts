@@ -5,16 +5,24 @@
 // the moment it was decided at, so counts and deadlines in a reply agree with
 // what was written. A heartbeat that needs no renewal is decided on the states
 // this process has and written nowhere, so it never touches the store (see
-// session.ts).
+// session.ts) and goes through the command handler once, for its seat's stream.
+// A decision reads the streams of the seats it needs only (seat-liveness.ts),
+// and a reply counts live seats without a walk over them (withStreams), so a
+// heartbeat or a grant costs the same on a license of any size.
 import * as E from 'fp-ts/Either'
 import { v4 as uuid } from 'uuid'
 import {
   activationRefusal,
+  deadAt,
+  earliestDeath,
+  heldSeat,
   orderStream,
   ownEntry,
   presentable,
   seatOf,
+  usageDecider,
   withLiveness,
+  withStreams,
   type ActivateMachine,
   type ActivateMachineWithDetails,
   type Activation,
@@ -47,7 +55,7 @@ import {
   type TokenRejection,
 } from './license-tokens.js'
 import type { CommandMeta } from './metadata.js'
-import { createSeatLiveness, type SeatWork } from './seat-liveness.js'
+import { createSeatLiveness, type SeatWork, type Settled } from './seat-liveness.js'
 import type { Session } from './session.js'
 import { createSignedTokens } from './signed-tokens.js'
 import type { TokenSigner } from './signing.js'
@@ -87,19 +95,37 @@ export interface LicenseUsageOptions {
 const heldBy = <A extends { readonly clientId: string; readonly machineId: string }>(held: readonly A[], who: { readonly clientId: string; readonly machineId: string }) =>
   held.find((h) => h.clientId === who.clientId && h.machineId === who.machineId) ?? null
 
+/**
+ * The order a reply is made from: the leases of the seats whose streams were
+ * read, and the moment before which no held seat dies (a seat granted just
+ * now may die first).
+ */
+const answer = (recorded: ExistingOrder, events: readonly OrderEvent[], work: Settled): ExistingOrder => {
+  let noneDieBefore = work.noneDieBefore
+  for (const event of events) {
+    const granted = event.type === 'SeatGranted' ? ownEntry(recorded.usage.seats, event.data.seatId) : undefined
+    if (granted !== undefined) noneDieBefore = Math.min(noneDieBefore, deadAt(granted))
+  }
+  return withStreams(recorded, work.liveness, noneDieBefore)
+}
+
+/** Every held seat's stream read: the earliest death is worked out from them. */
+const walked = (order: ExistingOrder, work: SeatWork): Settled => ({ ...work, noneDieBefore: earliestDeath(order, work.liveness) })
+
 export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHistory, lastDenial }: LicenseUsageOptions) => {
   const seats = createSeatLiveness(clock, keepLeaseHistory)
-  const nothingYet: SeatWork = { liveness: {}, written: [] }
+  const nothingYet: Settled = { liveness: {}, written: [], noneDieBefore: Infinity }
   const signed = createSignedTokens(signer)
   const verified = createVerifiedTokens(signer, clock)
 
   /** Handles a usage command, handed what the seats' streams say; a new activation or seat gets its id through the context. */
-  const decide = async (session: Session, command: UsageCommand, meta: CommandMeta, work: SeatWork): Promise<E.Either<UsageFailure, Decided & { readonly recorded: ExistingOrder }>> => {
+  const decide = async (session: Session, command: UsageCommand, meta: CommandMeta, work: Settled): Promise<E.Either<UsageFailure, Decided & { readonly recorded: ExistingOrder; readonly work: Settled }>> => {
     const handled = await session.handle(UsageAggregate, command, { newId: newId(), liveness: work.liveness }, meta)
     if (E.isLeft(handled)) return handled
     const { state, events, now } = handled.right
     const recorded = state as ExistingOrder
-    return E.right({ order: withLiveness(recorded, work.liveness), recorded, now, written: events.length + work.written.length, events })
+    seats.noteDecision(recorded, events)
+    return E.right({ order: answer(recorded, events, work), recorded, now, written: events.length + work.written.length, events, work })
   }
 
   /** The order as the session has it (read once), or null; `peek`: as this process last saw it. */
@@ -119,7 +145,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
   /** A command that touches no seat: the reply shows the seats as their streams say. */
   const use = async (session: Session, command: UsageCommand, meta: CommandMeta) => {
     const order = await orderOf(session, command.orderId)
-    return decide(session, command, meta, order === null ? nothingYet : await seats.livenessOf(session, order))
+    return decide(session, command, meta, order === null ? nothingYet : walked(order, await seats.livenessOf(session, order)))
   }
 
   const activate = async (session: Session, command: ActivateMachine, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly activation: Activation | null; readonly denialId?: string | null }>> => {
@@ -169,7 +195,7 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
   ): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null; readonly denialId?: string | null }>> => {
     const decided = await settled(session, command, meta)
     if (E.isLeft(decided)) return decided
-    const { recorded, events } = decided.right
+    const { recorded, events, work } = decided.right
     const held = seatOf(recorded.usage, command)
     if (held === undefined) return E.right({ ...decided.right, seat: null, denialId: await denialOf(command, events, decided.right.now) })
     const granted = events.some((e) => e.type === 'SeatGranted')
@@ -179,9 +205,8 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
     if (E.isLeft(after)) return after
     // Its lease ran out between the two: the order records the expiry, and the client asks anew.
     if (after.right.liveness[held.seatId]?.ended != null && again) return request(session, command, meta, false)
-    const liveness = { ...(await seats.livenessOf(session, recorded)).liveness, ...after.right.liveness }
-    const order = withLiveness(recorded, liveness)
-    return E.right({ ...decided.right, order, written: decided.right.written + after.right.written.length, seat: heldBy(Object.values(order.usage.seats), command) })
+    const order = answer(recorded, events, { ...work, liveness: { ...work.liveness, ...after.right.liveness } })
+    return E.right({ ...decided.right, order, written: decided.right.written + after.right.written.length, seat: heldSeat(order.usage, held.seatId) ?? null })
   }
 
   /**
@@ -193,22 +218,34 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
    */
   const heartbeat = async (session: Session, command: HeartbeatSeat, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided & { readonly seat: Seat | null }>> => {
     const order = await orderOf(session, command.orderId, true)
-    const work = order === null ? E.right(nothingYet) : await seats.settle(session, order, meta)
-    if (E.isLeft(work)) return work
-    const decided = await decide(session, command, meta, work.right)
+    if (order === null) return E.map((decided: Decided) => ({ ...decided, seat: null }))(await decide(session, command, meta, nothingYet))
+    const settledSeats = await seats.settle(session, order, meta)
+    if (E.isLeft(settledSeats)) return settledSeats
+    const { seatId } = command
+    // The seat's own stream, as this process last saw it, beside the ended ones.
+    const known = ownEntry(order.usage.seats, seatId) === undefined || ownEntry(settledSeats.right.liveness, seatId) !== undefined
+    const work: Settled = known ? settledSeats.right : { ...settledSeats.right, liveness: { ...settledSeats.right.liveness, [seatId]: await seats.ownOf(session, seatId) } }
+    // Decided first on the order this process has: when that writes nothing (no seat's end to record, the common
+    // case), the command handler is not asked; a refusal is the answer as the handler would give it.
+    const now = clock()
+    const here = usageDecider.decide(command, order, { now, newId: '', liveness: work.liveness })
+    if (E.isLeft(here)) return here
+    const decided =
+      here.right.length === 0 ? E.right({ order, recorded: order, now, written: work.written.length, events: [] as readonly OrderEvent[], work }) : await decide(session, command, meta, work)
     if (E.isLeft(decided)) return decided
     const { recorded } = decided.right
-    const held = ownEntry(recorded.usage.seats, command.seatId)
-    if (held === undefined) return E.right({ ...decided.right, seat: null })
-    const renewed = await seats.renew(session, work.right, recorded, held, meta)
+    const held = ownEntry(recorded.usage.seats, seatId)
+    if (held === undefined) return E.right({ ...decided.right, order: answer(recorded, decided.right.events, work), seat: null })
+    const renewed = await seats.renew(session, work, recorded, held, meta)
     if (E.isLeft(renewed)) return renewed
+    const after: Settled = { ...work, ...renewed.right }
     // Its lease ran out just now: the order records the expiry.
-    const after =
-      renewed.right.liveness[held.seatId]?.ended != null
-        ? await decide(session, command, meta, renewed.right)
-        : E.right({ ...decided.right, order: withLiveness(recorded, renewed.right.liveness), written: decided.right.events.length + renewed.right.written.length })
-    if (E.isLeft(after)) return after
-    return E.right({ ...after.right, seat: ownEntry(after.right.order.usage.seats, command.seatId) ?? null })
+    const outcome =
+      after.liveness[seatId]?.ended != null
+        ? await decide(session, command, meta, after)
+        : E.right({ ...decided.right, order: answer(recorded, decided.right.events, after), written: decided.right.events.length + after.written.length })
+    if (E.isLeft(outcome)) return outcome
+    return E.right({ ...outcome.right, seat: heldSeat(outcome.right.order.usage, seatId) ?? null })
   }
 
   /** Gives a seat back: ended on its own stream first, then recorded on the order, which frees its place. */
@@ -221,23 +258,30 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
     if (E.isLeft(work)) return work
     const held = ownEntry(order.usage.seats, command.seatId)
     const ended = held === undefined || work.right.liveness[held.seatId]?.ended != null ? work : await seats.end(session, work.right, order, held, 'released', meta)
-    return E.isLeft(ended) ? ended : decide(session, command, meta, ended.right)
+    return E.isLeft(ended) ? ended : decide(session, command, meta, { ...work.right, ...ended.right })
   }
 
   /** Revokes a token; a seat's is ended on its own stream first, so no renewal can outlive the revocation. */
   const revokeToken = async (session: Session, command: RevokeLicenseToken, meta: CommandMeta): Promise<E.Either<UsageFailure, Decided>> => {
     const order = await orderOf(session, command.orderId)
     if (order === null) return decide(session, command, meta, nothingYet)
-    const work = await seats.livenessOf(session, order)
+    const work = walked(order, await seats.livenessOf(session, order))
     const held = ownEntry(order.usage.seats, command.tokenId)
     const revoked = order.usage.revokedTokens[command.tokenId] !== undefined
     const ended = held === undefined || revoked ? E.right(work) : await seats.end(session, work, order, held, 'revoked', meta)
-    return E.isLeft(ended) ? ended : decide(session, command, meta, ended.right)
+    return E.isLeft(ended) ? ended : decide(session, command, meta, { ...work, ...ended.right })
   }
 
-  /** Records the end of the order's seats whose lease ran out (or whose streams ended them already); how many there were. */
-  const expireLapsed = async (session: Session, command: ExpireLapsedSeats, meta: CommandMeta): Promise<E.Either<UsageFailure, number>> =>
-    E.map((decided: Decided) => decided.events.length)(await settled(session, command, meta))
+  /**
+   * Records the end of the order's seats whose lease ran out (or whose streams ended them already); how many there
+   * were. The sweeper's: every held seat's stream is read, whatever the last walk said.
+   */
+  const expireLapsed = async (session: Session, command: ExpireLapsedSeats, meta: CommandMeta): Promise<E.Either<UsageFailure, number>> => {
+    const order = await orderOf(session, command.orderId)
+    const work = order === null ? E.right(nothingYet) : await seats.settleAll(session, order, meta)
+    if (E.isLeft(work)) return work
+    return E.map((decided: Decided) => decided.events.length)(await decide(session, command, meta, work.right))
+  }
 
   /** The order with its seats' leases as their streams say (as this process last saw them): what a reply about seats shows. */
   const live = async (session: Session, order: ExistingOrder): Promise<ExistingOrder> => withLiveness(order, (await seats.livenessOf(session, order)).liveness)

@@ -3,6 +3,7 @@
 // folded from the license's own events (the reference the read model is
 // checked against); for the seats still held, their own streams' leases.
 import {
+  leased,
   leaseOf,
   OrderEvent,
   orderStream,
@@ -66,7 +67,7 @@ export const createReports = (store: EventStore, load: Load) => {
     const held = new Map<string, Lease>()
     for (const e of events) {
       if (e.type === 'SeatGranted' || (e.type === 'SeatLeaseRenewed' && held.has(e.data.seatId))) {
-        held.set(e.data.seatId, { renewedAt: e.data.at, leaseExpiresAt: e.data.leaseExpiresAt, heartbeatIntervalSeconds: e.data.heartbeatIntervalSeconds })
+        held.set(e.data.seatId, leased(e.data.at, e.data.leaseExpiresAt, e.data.heartbeatIntervalSeconds))
       } else if (e.type === 'SeatReleased' || e.type === 'SeatExpired') held.delete(e.data.seatId)
       else if (e.type === 'LicenseTokenRevoked' && e.data.kind === 'seat') held.delete(e.data.tokenId)
     }

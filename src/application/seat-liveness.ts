@@ -8,8 +8,30 @@
 // crash in between leaves the order counting a seat that is gone (over-counted
 // for a moment, never under-counted) until the next decision on the order or
 // the seat sweeper records the end its stream already has.
+//
+// A decision is handed only the streams it needs, so that its cost does not
+// grow with the license's seats: the ended ones and the client's own. Every
+// held seat's stream is read (from this process's cache) only now and then: a
+// walk notes the earliest moment any held seat may die, and while that moment
+// is ahead and the order's seats are those it walked (or changed only by this
+// process's own decisions since), no seat can have lapsed and none is read.
+// Renewals only move that moment later, so it stays a lower bound; a seat
+// granted or renewed elsewhere at worst makes a reply count a lapsed seat live
+// until the next walk or the sweeper (over-counted, never under-counted), and
+// the cap never rests on it: it counts every seat the order holds.
 import * as E from 'fp-ts/Either'
-import { lapsed, leaseOf, seatSettingsOf, type ExistingOrder, type Liveness, type Seat, type SeatLiveness } from '../domain/order/index.js'
+import {
+  deadAt,
+  earliestDeath,
+  lapsed,
+  leaseOf,
+  seatSettingsOf,
+  type ExistingOrder,
+  type Liveness,
+  type OrderEvent,
+  type Seat,
+  type SeatLiveness,
+} from '../domain/order/index.js'
 import { seatStream, type RecordedSeat, type SeatCommand, type SeatEvent } from '../domain/seat/index.js'
 import { SeatAggregate } from './aggregates.js'
 import type { ConcurrencyConflict } from './command-handler.js'
@@ -22,11 +44,28 @@ export const recordedSeat = (order: ExistingOrder, seat: Seat): RecordedSeat => 
   return { orderId: order.orderId, seatId, clientId, machineId, renewedAt, leaseExpiresAt, heartbeatIntervalSeconds }
 }
 
-/** What one operation did on the seats' streams: what they say now, and what it wrote there. */
+/** What one operation did on the seats' streams: what they say now (of those it read), and what it wrote there. */
 export interface SeatWork {
   readonly liveness: Liveness
   readonly written: readonly SeatEvent[]
 }
+
+/** What a settled order's seats' streams say: the ended ones (or all, after a walk), and no held seat dies before `noneDieBefore`. */
+export interface Settled extends SeatWork {
+  readonly noneDieBefore: number
+}
+
+/** What the last walk over an order's seats found, kept while it holds. */
+interface Walked {
+  /** The order's seats record it holds for (the state's own object: a change made elsewhere is a new one). */
+  readonly seats: ExistingOrder['usage']['seats']
+  readonly noneDieBefore: number
+  /** Held seats whose streams ended them, until the order records it. */
+  readonly ended: Liveness
+}
+
+/** Orders whose walk is kept (the oldest let go first): a few numbers each. */
+const WALKS_KEPT = 10_000
 
 /**
  * `keepHistory` gives a new seat stream the configured retention of its
@@ -44,20 +83,56 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
     return { liveness: Object.fromEntries(states), written: [] }
   }
 
+  /** One seat's stream as this process last saw it. */
+  const ownOf = async (session: Session, seatId: string): Promise<SeatLiveness> => (await session.peek(SeatAggregate, seatStream(seatId))).state
+
+  const walks = new Map<string, Walked>()
+  const keep = (orderId: string, walked: Walked): void => {
+    walks.delete(orderId)
+    walks.set(orderId, walked)
+    if (walks.size > WALKS_KEPT) walks.delete(walks.keys().next().value!)
+  }
+
+  /** A seat's stream ended it: kept for the order to record, whoever asks next. */
+  const noteEnded = (orderId: string, seatId: string, state: SeatLiveness): void => {
+    const walked = walks.get(orderId)
+    if (walked !== undefined && state.ended !== null) keep(orderId, { ...walked, ended: { ...walked.ended, [seatId]: state } })
+  }
+
+  /**
+   * The order as this process's decision left it: seats it granted join the
+   * walk (their deaths may come first), ends it recorded leave it. Another
+   * process's change the decision was made on is not known here: see the
+   * opening comment for why that is safe.
+   */
+  const noteDecision = (order: ExistingOrder, events: readonly OrderEvent[]): void => {
+    const walked = walks.get(order.orderId)
+    if (walked === undefined || events.length === 0 || walked.seats === order.usage.seats) return
+    let noneDieBefore = walked.noneDieBefore
+    for (const event of events) {
+      const granted = event.type === 'SeatGranted' ? order.usage.seats[event.data.seatId] : undefined
+      if (granted !== undefined) noneDieBefore = Math.min(noneDieBefore, deadAt(granted))
+    }
+    const ended = Object.fromEntries(Object.entries(walked.ended).filter(([seatId]) => Object.prototype.hasOwnProperty.call(order.usage.seats, seatId)))
+    keep(order.orderId, { seats: order.usage.seats, noneDieBefore, ended })
+  }
+
   /** Decides a command on a seat's stream and notes what it says after it. */
   const onSeat = async (session: Session, work: SeatWork, command: SeatCommand, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, SeatWork>> => {
     const handled = await session.handle(SeatAggregate, command, {}, meta)
     if (E.isLeft(handled)) return handled
     const { state, events } = handled.right
+    noteEnded(command.seat.orderId, command.seat.seatId, state)
     return E.right({ liveness: { ...work.liveness, [command.seat.seatId]: state }, written: [...work.written, ...events] })
   }
 
   /**
-   * Expires, each on its own stream, the held seats whose lease ran out (the
-   * stream may hold a renewal this process has not seen: the append's expected
-   * version catches it, and the renewal wins). The order records them next.
+   * A walk: reads every held seat's stream and expires, each on its own
+   * stream, those whose lease ran out (the stream may hold a renewal this
+   * process has not seen: the append's expected version catches it, and the
+   * renewal wins). The order records them next. What it found is kept.
    */
-  const settle = async (session: Session, order: ExistingOrder, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, SeatWork>> => {
+  const settleAll = async (session: Session, order: ExistingOrder, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, Settled>> => {
     const seen = await livenessOf(session, order)
     const now = clock()
     const due = Object.values(order.usage.seats).filter((seat) => {
@@ -70,7 +145,23 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
       if (E.isLeft(outcome)) return outcome
       work = { liveness: { ...work.liveness, ...outcome.right.liveness }, written: [...work.written, ...outcome.right.written] }
     }
-    return E.right(work)
+    const noneDieBefore = earliestDeath(order, work.liveness)
+    const ended = Object.fromEntries(Object.entries(work.liveness).filter(([, state]) => state.ended !== null))
+    keep(order.orderId, { seats: order.usage.seats, noneDieBefore, ended })
+    return E.right({ ...work, noneDieBefore })
+  }
+
+  /**
+   * What a decision on the order needs of its seats' streams: the ended ones,
+   * with the lapsed ones expired first. From the last walk while it holds (no
+   * stream read); else a walk.
+   */
+  const settle = async (session: Session, order: ExistingOrder, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, Settled>> => {
+    const walked = walks.get(order.orderId)
+    if (walked !== undefined && walked.seats === order.usage.seats && walked.noneDieBefore > clock().getTime()) {
+      return E.right({ liveness: walked.ended, written: [], noneDieBefore: walked.noneDieBefore })
+    }
+    return settleAll(session, order, meta)
   }
 
   const start = async (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, SeatWork>> => {
@@ -88,6 +179,6 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
   const end = (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, reason: 'released' | 'revoked', meta: CommandMeta) =>
     onSeat(session, work, { type: 'EndSeatLease', seat: recordedSeat(order, seat), reason }, meta)
 
-  return { livenessOf, settle, start, renew, end }
+  return { livenessOf, ownOf, settle, settleAll, noteDecision, start, renew, end }
 }
 export type SeatLivenessService = ReturnType<typeof createSeatLiveness>

@@ -12,7 +12,9 @@ const isOrderEvent = eventsOf(orderSchemas)
 const positionText = (position: bigint): string => position.toString().padStart(40, '0')
 
 export const licenseOrdersProjection: Projection = {
-  name: 'license-orders',
+  // Version 2: the order's state holds its seat count, a per-client seat index and lease times as numbers; a read
+  // store built by version 1 (orders without them) is rebuilt.
+  name: 'license-orders@2',
   indexes: ['CREATE INDEX IF NOT EXISTS license_orders_by_customer ON license_orders (customer_id, created_position)'],
   open: (db) => {
     db.exec(`

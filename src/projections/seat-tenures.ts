@@ -5,6 +5,7 @@
 // whole order stream (a year of hourly use is 100,000 events).
 import type Database from 'better-sqlite3'
 import type { SeatPeriod, StoredTenure } from '../application/reports.js'
+import { leased } from '../domain/order/lease.js'
 import type { Projection } from './projection.js'
 
 const ORDER_STREAM = 'order-'
@@ -183,7 +184,7 @@ export const seatTenureReader = (db: Database.Database) => {
     grantedAt: row.granted_at as number,
     ended: row.ended_at === null ? null : { at: row.ended_at as number, rev: row.ended_rev as number },
     grantedRev: row.granted_rev as number,
-    lease: { renewedAt: row.renewed_at as string, leaseExpiresAt: row.lease_expires_at as string, heartbeatIntervalSeconds: row.heartbeat_interval_seconds as number },
+    lease: leased(row.renewed_at as string, row.lease_expires_at as string, row.heartbeat_interval_seconds as number),
   })
   return {
     /** The license's seats and counts over [from, to), read through its (order, time) indexes. */

@@ -1,12 +1,16 @@
 // The license usage service against a real SQLite store that counts what is
 // asked of it: a heartbeat that needs no renewal is answered from memory and
-// never touches the store; one that renews writes one event.
+// never touches the store; one that renews writes one event. On a license with
+// many seats, a heartbeat reads its own seat's stream only and goes through
+// the command handler once.
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { systemMeta } from '../../src/application/metadata.js'
+import type { Session } from '../../src/application/session.js'
 import { createServices } from '../../src/application/services.js'
 import { CustomerProfileInput } from '../../src/domain/customer/index.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
+import { occupied } from '../../src/domain/order/index.js'
 import type { EventStore } from '../../src/store/port.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import { seedTerms } from '../domain/fixtures.js'
@@ -27,6 +31,23 @@ const counting = (store: EventStore) => {
     },
   }
   return { store: counted, calls, reset: () => Object.assign(calls, { reads: 0, appends: 0 }) }
+}
+
+/** The session, with the streams it peeks at and its passes through the command handler counted. */
+const watched = (session: Session) => {
+  const seen = { peeked: [] as string[], handled: 0 }
+  const counted: Session = {
+    ...session,
+    peek: (type, streamName) => {
+      seen.peeked.push(streamName)
+      return session.peek(type, streamName)
+    },
+    handle: (...args) => {
+      seen.handled += 1
+      return session.handle(...args)
+    },
+  }
+  return { session: counted, seen }
 }
 
 const right = <A>(either: E.Either<unknown, A>): A => {
@@ -66,6 +87,47 @@ describe('license usage service', () => {
       expect(renewed.written).toBe(1)
       expect(renewed.seat?.leaseExpiresAt).toBe(new Date(clock.now().getTime() + 180_000).toISOString())
       expect(calls.appends).toBe(1)
+    } finally {
+      await sqlite.close()
+      dir.remove()
+    }
+  })
+
+  it('on a license with many seats, decides a heartbeat that renews nothing from its own seat stream, through the command handler once', async () => {
+    const dir = makeTempDir('usage')
+    const clock = testClock()
+    const sqlite = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
+    const { store, calls, reset } = counting(sqlite)
+    try {
+      const services = createServices({ store, clock: clock.now, adminToken: null })
+      const meta = systemMeta('test', 'test')
+      const session = services.session()
+      right(await services.customers.create(session, { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
+      right(await services.productTemplates.create(session, { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
+      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
+      const terms = { ...seedTerms, activations_allowed: 40 }
+      const order = right(await services.orders.create(session, admin, { terms, activationKey: 'MANY-SEATS-KEY' as ActivationKey }, meta))
+      const seats = []
+      for (let n = 0; n < 30; n += 1) {
+        const requester = { clientId: `c${n}`, machineId: `m${n}`, clientName: null, clientAddr: null }
+        const { seat, order: after } = right(await services.usage.request(services.session(), { type: 'RequestSeat', orderId: order.orderId, ...requester }, meta))
+        expect(after.usage.seatCount).toBe(n + 1)
+        seats.push(seat!)
+        clock.advance(100)
+      }
+      const mine = seats[17]!
+      const heartbeat = { type: 'HeartbeatSeat' as const, orderId: order.orderId, seatId: mine.seatId, clientId: 'c17', machineId: 'm17' }
+
+      reset()
+      clock.advance(20_000)
+      const { session: beating, seen } = watched(services.session())
+      const quiet = right(await services.usage.heartbeat(beating, heartbeat, meta))
+      expect(quiet.seat?.leaseExpiresAt).toBe(mine.leaseExpiresAt)
+      expect(quiet.written).toBe(0)
+      // Every seat is live, counted from the order's count.
+      expect(occupied(quiet.order, quiet.now)).toBe(30)
+      expect(seen).toEqual({ peeked: [`order-${order.orderId}`, `seat-${mine.seatId}`], handled: 1 })
+      expect(calls).toEqual({ reads: 0, appends: 0 })
     } finally {
       await sqlite.close()
       dir.remove()

@@ -4,7 +4,7 @@
 // of the seat, which the stream extends.
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { defaultSeatSettings } from '../../src/domain/order/index.js'
+import { defaultSeatSettings, leased } from '../../src/domain/order/index.js'
 import { seatDecider, type RecordedSeat, type SeatCommand, type SeatEvent } from '../../src/domain/seat/index.js'
 import { NOW } from './fixtures.js'
 import { specify } from './given.js'
@@ -113,7 +113,7 @@ describe('release and revocation on a seat stream', () => {
   })
   it('given an ended seat, then its state says how and when it ended', () => {
     expect(given(started, renewed(120)).when(end('revoked'), ctx(150)).state()).toEqual({
-      lease: { renewedAt: iso(120), leaseExpiresAt: iso(300), heartbeatIntervalSeconds: 60 },
+      lease: leased(iso(120), iso(300), 60),
       ended: { reason: 'revoked', at: iso(150) },
     })
   })

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import {
   activationRefusal,
+  leased,
   noActivationDetails,
   orderCounters,
   usageDecider,
@@ -30,7 +31,7 @@ const ctx = (seconds: number, newId = 'new-id', liveness?: Liveness): UsageConte
 const ended = (n: number, reason: SeatEndReason, seconds: number): Liveness => ({ [`seat-${n}`]: { lease: null, ended: { reason, at: iso(seconds) } } })
 /** What seat n's own stream says: renewed at `seconds`. */
 const renewedOwn = (n: number, seconds: number, leaseSeconds = 180): Liveness => ({
-  [`seat-${n}`]: { lease: { renewedAt: iso(seconds), leaseExpiresAt: iso(seconds + leaseSeconds), heartbeatIntervalSeconds: 60 }, ended: null },
+  [`seat-${n}`]: { lease: leased(iso(seconds), iso(seconds + leaseSeconds), 60), ended: null },
 })
 
 const terms = (change: Partial<OrderTerms> = {}): OrderTerms => ({ ...seedTerms, ...change })

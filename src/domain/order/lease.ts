@@ -63,7 +63,7 @@ export const heartbeatIntervalOf = (order: ExistingOrder, seat: Seat | null): nu
  */
 export const seatDeadline = (usage: OrderUsage, seatId: string, holder: { readonly clientId: string; readonly machineId: string }): string | null => {
   const seat = ownEntry(usage.seats, seatId)
-  if (seat !== undefined) return seat.leaseExpiresAt
+  if (seat !== undefined) return (ownEntry(usage.streams?.leases, seatId) ?? seat).leaseExpiresAt
   const ended = ownEntry(usage.lastEnds, clientKey(holder))
   return ended?.tokenId === seatId ? ended.at : null
 }
@@ -74,7 +74,19 @@ export interface Leased {
   readonly leaseExpiresAt: string
   /** The interval its holder was told to beat at. */
   readonly heartbeatIntervalSeconds: number
+  /** renewedAt and leaseExpiresAt as epoch milliseconds, parsed once when the lease is written: what every check compares. */
+  readonly renewedMs: number
+  readonly expiresMs: number
 }
+
+/** A lease as written (times as the events give them), with its times as numbers. */
+export const leased = (renewedAt: string, leaseExpiresAt: string, heartbeatIntervalSeconds: number): Leased => ({
+  renewedAt,
+  leaseExpiresAt,
+  heartbeatIntervalSeconds,
+  renewedMs: Date.parse(renewedAt),
+  expiresMs: Date.parse(leaseExpiresAt),
+})
 
 export const leaseEnd = (now: Date, settings: SeatSettings): string => new Date(now.getTime() + settings.leaseSeconds * 1000).toISOString()
 
@@ -88,7 +100,7 @@ export const leaseEnd = (now: Date, settings: SeatSettings): string => new Date(
 export const leaseGraceMs = (heartbeatIntervalSeconds: number): number => Math.round((heartbeatIntervalSeconds * 1000) / 6)
 
 /** When the seat dies: its lease plus the grace. */
-export const deadAt = (seat: Leased): number => Date.parse(seat.leaseExpiresAt) + leaseGraceMs(seat.heartbeatIntervalSeconds)
+export const deadAt = (seat: Leased): number => seat.expiresMs + leaseGraceMs(seat.heartbeatIntervalSeconds)
 
 /** Dead: the lease and its grace ran out at or before `now` (a heartbeat at that very moment is too late). */
 export const lapsed = (seat: Leased, now: Date): boolean => deadAt(seat) <= now.getTime()
@@ -99,4 +111,4 @@ export const lapsed = (seat: Leased, now: Date): boolean => deadAt(seat) <= now.
  * renews with every heartbeat; one beating faster renews at most twice an interval.
  */
 export const dueForRenewal = (seat: Leased, now: Date): boolean =>
-  now.getTime() - Date.parse(seat.renewedAt) >= (seat.heartbeatIntervalSeconds * 1000) / 2
+  now.getTime() - seat.renewedMs >= (seat.heartbeatIntervalSeconds * 1000) / 2

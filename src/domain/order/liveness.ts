@@ -5,9 +5,11 @@
 // lease is the later of the order's record and its stream's, and the order
 // records a seat's end only once the seat's stream has it. A seat whose lease
 // ran out but whose stream has not ended it yet is still counted as held: an
-// order may over-count a seat for a moment, never under-count it.
+// order may over-count a seat for a moment, never under-count it. A decision
+// is handed only the streams it needs (the client's own, the ended ones; all
+// of them only now and then): what it costs does not grow with the seats.
 import type { OrderEvent } from './events.js'
-import type { Leased } from './lease.js'
+import { deadAt, type Leased } from './lease.js'
 import { ownEntry } from './meters.js'
 import type { ExistingOrder } from './state.js'
 import type { Seat } from './usage.js'
@@ -39,13 +41,15 @@ const ms = (iso: string): number => Date.parse(iso)
 /** A seat's lease as its own stream leaves it: the later write wins, and an ended seat's lease ends when it did. */
 export const leaseOf = (seat: Lease, liveness: SeatLiveness | undefined): Lease => {
   const own = liveness?.lease ?? null
-  const { renewedAt, leaseExpiresAt, heartbeatIntervalSeconds } = own !== null && ms(own.renewedAt) >= ms(seat.renewedAt) ? own : seat
+  const { renewedAt, leaseExpiresAt, heartbeatIntervalSeconds, renewedMs, expiresMs } = own !== null && own.renewedMs >= seat.renewedMs ? own : seat
   const ended = liveness?.ended ?? null
-  const end = ended !== null && ms(ended.at) < ms(leaseExpiresAt) ? ended.at : leaseExpiresAt
-  return { renewedAt, leaseExpiresAt: end, heartbeatIntervalSeconds }
+  const endedMs = ended === null ? Infinity : ms(ended.at)
+  return endedMs < expiresMs
+    ? { renewedAt, leaseExpiresAt: ended!.at, heartbeatIntervalSeconds, renewedMs, expiresMs: endedMs }
+    : { renewedAt, leaseExpiresAt, heartbeatIntervalSeconds, renewedMs, expiresMs }
 }
 
-/** The order with every seat's lease as its stream leaves it: what liveness, deadlines and counts are judged on. */
+/** The order with every seat's lease as its stream leaves it (a walk over the seats): what a full answer about them is made from. */
 export const withLiveness = (order: ExistingOrder, liveness: Liveness): ExistingOrder => {
   const seats = Object.fromEntries(
     Object.entries(order.usage.seats).map(([seatId, seat]): [string, Seat] => {
@@ -54,6 +58,36 @@ export const withLiveness = (order: ExistingOrder, liveness: Liveness): Existing
     }),
   )
   return { ...order, usage: { ...order.usage, seats } }
+}
+
+/**
+ * The order as a reply is made from it, without a walk over its seats: the
+ * leases of the seats whose streams the decision read, and `noneDieBefore`,
+ * a moment before which no held seat dies (see earliestDeath), so live seats
+ * are counted from the order's count (occupancy.ts).
+ */
+export const withStreams = (order: ExistingOrder, liveness: Liveness, noneDieBefore: number): ExistingOrder => {
+  const leases: Record<string, Lease> = {}
+  for (const [seatId, own] of Object.entries(liveness)) {
+    const seat = ownEntry(order.usage.seats, seatId)
+    if (seat !== undefined) Object.defineProperty(leases, seatId, { value: leaseOf(seat, own), enumerable: true })
+  }
+  return { ...order, usage: { ...order.usage, streams: { leases, noneDieBefore } } }
+}
+
+/**
+ * The earliest moment a held seat its stream did not end dies (its lease as
+ * the stream leaves it, grace included; Infinity: none held): a walk over
+ * every seat, which a caller makes once and keeps while that moment is ahead.
+ */
+export const earliestDeath = (order: ExistingOrder, liveness: Liveness): number => {
+  let earliest = Infinity
+  for (const [seatId, seat] of Object.entries(order.usage.seats)) {
+    const own = ownEntry(liveness, seatId)
+    if (own?.ended != null) continue
+    earliest = Math.min(earliest, deadAt(own === undefined ? seat : leaseOf(seat, own)))
+  }
+  return earliest
 }
 
 /** The fact the order records for a seat its stream ended. */
@@ -73,12 +107,12 @@ const endingOf = (order: ExistingOrder, seat: Seat, ended: SeatEnding, now: Date
   }
 }
 
-/** The end of every seat the order holds and its stream ended, in the order they ended. */
+/** The end of every seat the order holds and its stream ended, in the order they ended (a walk over the streams given, not the seats). */
 export const endingsOf = (order: ExistingOrder, now: Date, liveness: Liveness): readonly OrderEvent[] =>
-  Object.values(order.usage.seats)
-    .flatMap((seat) => {
-      const ended = ownEntry(liveness, seat.seatId)?.ended ?? null
-      return ended === null ? [] : [{ seat, ended }]
+  Object.entries(liveness)
+    .flatMap(([seatId, own]) => {
+      const seat = ownEntry(order.usage.seats, seatId)
+      return seat === undefined || own.ended == null ? [] : [{ seat, ended: own.ended }]
     })
     .sort((a, b) => ms(a.ended.at) - ms(b.ended.at) || a.seat.seatId.localeCompare(b.seat.seatId))
     .map(({ seat, ended }) => endingOf(order, seat, ended, now))

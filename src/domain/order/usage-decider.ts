@@ -9,7 +9,6 @@ import type { OrderEvent } from './events.js'
 import { leaseMinimum } from './lease.js'
 import { ownEntry, sameDefinitions } from './meters.js'
 import { expireLapsedSeats, heartbeatSeat, releaseSeat, requestSeat } from './seat-decisions.js'
-import { withLiveness } from './liveness.js'
 import { evolveOrder, initialOrderState, type OrderState } from './state.js'
 import type { ChangeSeatSettings, DefineMeterAttributes, RevokeLicenseToken, UsageCommand } from './usage-commands.js'
 import type { Decide, Decision, UsageContext } from './usage-decision.js'
@@ -57,11 +56,13 @@ const decisions: { readonly [K in UsageCommand['type']]: Decide<Extract<UsageCom
   RevokeLicenseToken: revokeLicenseToken, ChangeSeatSettings: changeSeatSettings, DefineMeterAttributes: defineMeterAttributes,
 }
 
-/** Decided on the order with its seats' leases as their own streams leave them (liveness.ts). */
+/**
+ * Decided on the order as recorded: no decision judges a seat's lease (the
+ * cap counts every seat held until its end is recorded), so the seats' streams
+ * matter only for the ends they record (context.liveness).
+ */
 export const decideUsage = (command: UsageCommand, state: OrderState, context: UsageContext): Decision =>
-  state.exists
-    ? (decisions[command.type] as Decide<UsageCommand>)(command, withLiveness(state, context.liveness ?? {}), context)
-    : E.left({ _tag: 'OrderNotFound', orderId: command.orderId })
+  state.exists ? (decisions[command.type] as Decide<UsageCommand>)(command, state, context) : E.left({ _tag: 'OrderNotFound', orderId: command.orderId })
 
 export const usageDecider: Decider<UsageCommand, OrderState, OrderEvent, UsageError, UsageContext> = {
   initialState: initialOrderState,

@@ -14,8 +14,9 @@ export interface UsageContext extends TimeContext {
   /** The id a new activation or seat gets (also its token's id). */
   readonly newId: string
   /**
-   * What the seats' own streams say (liveness.ts). Absent: nothing is known
-   * beyond the order's record, and every seat it records is held.
+   * What the seats' own streams say (liveness.ts), for those the caller read:
+   * the ended ones among them are recorded. Absent: nothing is known beyond
+   * the order's record, and every seat it records is held.
    */
   readonly liveness?: Liveness
   /** The revision of the order stream's last event the decision is made on (null: none yet); absent where unknown. What a denial records it was decided on. */
@@ -24,7 +25,7 @@ export interface UsageContext extends TimeContext {
 
 export type Decision = E.Either<UsageError, readonly OrderEvent[]>
 
-/** How one command is decided on an order that exists (its seats' leases as their streams leave them). */
+/** How one command is decided on an order that exists, as recorded. */
 export type Decide<C> = (command: C, order: ExistingOrder, context: UsageContext) => Decision
 
 /** A disabled order or an expired license cannot be put to new use. */

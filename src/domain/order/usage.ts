@@ -3,7 +3,7 @@
 // memory the rules need (recent denials, how a client's last seat ended,
 // revoked tokens). Plain records, not Maps: the state is also the read
 // model's JSON.
-import { DENIAL_RECORD_WINDOW_MS, type SeatSettings } from './lease.js'
+import { DENIAL_RECORD_WINDOW_MS, leased, type Leased, type SeatSettings } from './lease.js'
 import { clientKey, type ActivationDetails } from './machine.js'
 import { defineMeters, moveUses, type LicenseMeters } from './meters.js'
 import type { TokenKind, UsageEvent } from './usage-events.js'
@@ -19,17 +19,14 @@ export interface Activation {
   readonly updatedAt: string
 }
 
-export interface Seat {
+/** A seat as the order records it; its lease (Leased) is the grant's, or the last renewal written to the order's stream. */
+export interface Seat extends Leased {
   readonly seatId: string
   readonly clientId: string
   readonly machineId: string
   readonly clientName: string | null
   readonly clientAddr: string | null
   readonly grantedAt: string
-  /** The grant or the last renewal written to the log. */
-  readonly renewedAt: string
-  readonly leaseExpiresAt: string
-  readonly heartbeatIntervalSeconds: number
 }
 
 export interface RevokedToken {
@@ -53,6 +50,9 @@ export interface OrderUsage {
   readonly activations: Readonly<Record<string, Activation>>
   /** Seats as recorded; some may have lapsed without their expiry being written yet. */
   readonly seats: Readonly<Record<string, Seat>>
+  /** How many seats `seats` holds, and which a client holds (client key -> seat id): a decision neither counts nor searches them. */
+  readonly seatCount: number
+  readonly seatsByClient: Readonly<Record<string, string>>
   /** Deactivations made over the order's life, counted against deactivations_allowed. */
   readonly deactivations: number
   /** null: the defaults. */
@@ -68,6 +68,20 @@ export interface OrderUsage {
   readonly revokedTokens: Readonly<Record<string, RevokedToken>>
   /** Seed 003's meter attributes: the license's counters and their allowed uses; absent until one is defined or used. */
   readonly meters?: LicenseMeters
+  /** Only on an order a reply is made from (liveness.ts), never folded from events nor stored. */
+  readonly streams?: SeatStreams
+}
+
+/**
+ * What a reply knows of the seats' own streams beyond the order's record:
+ * the leases of the seats its decision read there, and a moment before which
+ * no held seat dies, so that live seats are counted without a walk over them.
+ */
+export interface SeatStreams {
+  /** By seat id: the lease as the seat's stream leaves it. */
+  readonly leases: Readonly<Record<string, Leased>>
+  /** Epoch ms: no held seat's lease (grace included) runs out before it; a seat not in `leases` is counted live until then and after. */
+  readonly noneDieBefore: number
 }
 
 export interface RecentDenial {
@@ -78,6 +92,8 @@ export interface RecentDenial {
 export const emptyUsage: OrderUsage = {
   activations: {},
   seats: {},
+  seatCount: 0,
+  seatsByClient: {},
   deactivations: 0,
   seatSettings: null,
   firstUsedAt: null,
@@ -139,6 +155,18 @@ const firstUse = (usage: OrderUsage, at: string): string => usage.firstUsedAt ??
 const withMeters = (usage: OrderUsage, meters: LicenseMeters | undefined): OrderUsage =>
   meters === usage.meters || meters === undefined ? usage : { ...usage, meters }
 
+/** The usage without a seat (and the client's index entry, if it is that seat's). */
+const withoutSeat = (usage: OrderUsage, seatId: string, client: { readonly clientId: string; readonly machineId: string }): OrderUsage => {
+  if (!Object.prototype.hasOwnProperty.call(usage.seats, seatId)) return usage
+  const key = clientKey(client)
+  return {
+    ...usage,
+    seats: without(usage.seats, seatId),
+    seatCount: usage.seatCount - 1,
+    seatsByClient: usage.seatsByClient[key] === seatId ? without(usage.seatsByClient, key) : usage.seatsByClient,
+  }
+}
+
 export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage => {
   // A SeatExpired's own time is the (past) end of the lease; what is old is judged by when it was written.
   // A renewal forgets nothing: renewals live in the seats' own streams, which the read model folds in
@@ -168,13 +196,16 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
       return { ...usage, activations: without(usage.activations, event.data.activationId), deactivations: usage.deactivations + 1 }
     case 'SeatGranted': {
       const { seatId, clientId, machineId, clientName, clientAddr, leaseExpiresAt, heartbeatIntervalSeconds, at } = event.data
+      const again = Object.prototype.hasOwnProperty.call(usage.seats, seatId)
       return {
         ...usage,
         firstUsedAt: firstUse(usage, at),
         seats: {
           ...usage.seats,
-          [seatId]: { seatId, clientId, machineId, clientName, clientAddr, grantedAt: at, renewedAt: at, leaseExpiresAt, heartbeatIntervalSeconds },
+          [seatId]: { seatId, clientId, machineId, clientName, clientAddr, grantedAt: at, ...leased(at, leaseExpiresAt, heartbeatIntervalSeconds) },
         },
+        seatCount: again ? usage.seatCount : usage.seatCount + 1,
+        seatsByClient: { ...usage.seatsByClient, [clientKey(event.data)]: seatId },
         recentDenials: without(usage.recentDenials, clientKey(event.data)),
         lastEnds: without(usage.lastEnds, clientKey(event.data)),
       }
@@ -183,15 +214,14 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
       const seat = usage.seats[event.data.seatId]
       if (seat === undefined) return usage
       const { leaseExpiresAt, heartbeatIntervalSeconds, at } = event.data
-      return { ...usage, seats: { ...usage.seats, [seat.seatId]: { ...seat, renewedAt: at, leaseExpiresAt, heartbeatIntervalSeconds } } }
+      return { ...usage, seats: { ...usage.seats, [seat.seatId]: { ...seat, ...leased(at, leaseExpiresAt, heartbeatIntervalSeconds) } } }
     }
     case 'SeatReleased':
-      return { ...usage, seats: without(usage.seats, event.data.seatId) }
+      return withoutSeat(usage, event.data.seatId, event.data)
     case 'SeatExpired': {
       const { seatId, at } = event.data
       return {
-        ...usage,
-        seats: without(usage.seats, seatId),
+        ...withoutSeat(usage, seatId, event.data),
         lastEnds: { ...usage.lastEnds, [clientKey(event.data)]: { tokenId: seatId, reason: 'expired', at } },
       }
     }
@@ -204,8 +234,7 @@ export const evolveUsage = (current: OrderUsage, event: UsageEvent): OrderUsage 
     case 'LicenseTokenRevoked': {
       const { tokenId, kind, clientId, machineId, clientName, issuedAt, at } = event.data
       return {
-        ...usage,
-        seats: without(usage.seats, tokenId),
+        ...withoutSeat(usage, tokenId, event.data),
         activations: without(usage.activations, tokenId),
         revokedTokens: { ...usage.revokedTokens, [tokenId]: { tokenId, kind, clientId, machineId, clientName, issuedAt, revokedAt: at } },
         lastEnds: { ...usage.lastEnds, [clientKey(event.data)]: { tokenId, reason: 'revoked', at } },

@@ -5,7 +5,7 @@
 // seat's place once it learns of the end.
 import * as E from 'fp-ts/Either'
 import type { Decider, TimeContext } from '../decider.js'
-import { dueForRenewal, lapsed, leaseEnd, type SeatSettings } from '../order/lease.js'
+import { dueForRenewal, lapsed, leased, leaseEnd, type SeatSettings } from '../order/lease.js'
 import { leaseOf, type SeatLiveness } from '../order/liveness.js'
 import type { RecordedSeat, SeatCommand } from './commands.js'
 import type { SeatEvent } from './events.js'
@@ -23,7 +23,7 @@ export const evolveSeat = (state: SeatState, event: SeatEvent): SeatState => {
     case 'SeatLeaseStarted':
     case 'SeatLeaseRenewed': {
       const { leaseExpiresAt, heartbeatIntervalSeconds, at } = event.data
-      return { ...state, lease: { renewedAt: at, leaseExpiresAt, heartbeatIntervalSeconds } }
+      return { ...state, lease: leased(at, leaseExpiresAt, heartbeatIntervalSeconds) }
     }
     case 'SeatLeaseExpired':
       return { ...state, ended: { reason: 'expired', at: event.data.at } }
@@ -47,7 +47,7 @@ const renewal = (seat: RecordedSeat, settings: SeatSettings, now: Date): SeatEve
 const decide = (command: SeatCommand, state: SeatState, { now }: TimeContext): readonly SeatEvent[] => {
   if (state.ended !== null) return []
   const { seat } = command
-  const lease = leaseOf(seat, state)
+  const lease = leaseOf(leased(seat.renewedAt, seat.leaseExpiresAt, seat.heartbeatIntervalSeconds), state)
   switch (command.type) {
     case 'StartSeatLease': {
       if (state.lease !== null) return []
