@@ -1,6 +1,7 @@
 // What-if replay of a seat policy: the seat requests, heartbeats and releases
 // a license's log recorded, fed again, in log order and at their recorded
-// times, through the real deciders (the order's and each seat's), in memory,
+// times, through the real deciders (the order's and each seat's; a heartbeat
+// by the seat decider's own rule on numbers, renewalOutcome), in memory,
 // appending nothing; once under the policy in force and once under a
 // proposed one (seats allowed, lease, heartbeat interval) from the period's
 // start (what comes before it is alike under both, and replayed once). The
