@@ -1,6 +1,7 @@
 // What-if replay of a seat policy: the seat requests, heartbeats and releases
 // a license's log recorded, fed again, in log order and at their recorded
-// times, through the real deciders (the order's and each seat's), in memory,
+// times, through the real deciders (the order's and each seat's; a heartbeat
+// by the seat decider's own rule on numbers, renewalOutcome), in memory,
 // appending nothing; once under the policy in force and once under a
 // proposed one (seats allowed, lease, heartbeat interval) from the period's
 // start (what comes before it is alike under both, and replayed once). The
@@ -17,8 +18,8 @@
 import * as E from 'fp-ts/Either'
 import {
   evolveOrder,
-  lapsed,
-  leaseOf,
+  lapsedBy,
+  leaseTimesOf,
   occupied,
   seatOf,
   seatSettingsOf,
@@ -31,7 +32,7 @@ import {
   type SeatSettings,
   type UsageCommand,
 } from '../domain/order/index.js'
-import { initialSeatState, seatDecider, type SeatCommand, type SeatState } from '../domain/seat/index.js'
+import { afterRenewal, initialSeatState, renewalOutcome, seatDecider, type SeatCommand, type SeatState } from '../domain/seat/index.js'
 import type { EventStore } from '../store/port.js'
 import { recordedSeat } from './seat-liveness.js'
 import { clientKeyOf, FACT, HEARTBEAT, readActionLog, REQUEST, type ActionLog, type Fact, type Request } from './what-if-log.js'
@@ -132,7 +133,6 @@ const replayed = (log: ActionLog, period: Period, policy: SeatPolicy | null, { o
         ended(seatId, Date.parse(event.data.at))
         // The order has recorded its end: its stream's state is needed no more (the liveness handed to decisions stays small).
         delete liveness[seatId]
-        renewals.delete(seatId)
       }
     }
     state = overridden(state, at)
@@ -153,19 +153,20 @@ const replayed = (log: ActionLog, period: Period, policy: SeatPolicy | null, { o
   const settle = (order: ExistingOrder, now: Date): void => {
     for (const seat of Object.values(order.usage.seats)) {
       const known = liveness[seat.seatId]
-      if (known?.ended == null && lapsed(leaseOf(seat, known), now)) onSeat({ type: 'ExpireSeatLease', seat: recordedSeat(order, seat) }, now)
+      if (known?.ended == null && lapsedBy(leaseTimesOf(seat, known), now.getTime())) onSeat({ type: 'ExpireSeatLease', seat: recordedSeat(order, seat) }, now)
     }
   }
 
-  // A held seat's renewal, made again only when the order's record of the seat or its settings change: a heartbeat allocates no command.
-  const renewals = new Map<string, { readonly seat: Seat; readonly settings: SeatSettings; readonly command: SeatCommand }>()
-  const renewalOf = (order: ExistingOrder, seat: Seat): SeatCommand => {
-    const settings = seatSettingsOf(order)
-    const made = renewals.get(seat.seatId)
-    if (made?.seat === seat && made.settings === settings) return made.command
-    const command: SeatCommand = { type: 'RenewSeatLease', seat: recordedSeat(order, seat), settings }
-    renewals.set(seat.seatId, { seat, settings, command })
-    return command
+  /**
+   * A heartbeat on a held seat's stream, decided on numbers (renewalOutcome) and folded without its event: what
+   * RenewSeatLease decides and its event would fold to, with no date parsed or formatted (an expiry formats one).
+   */
+  const onHeartbeat = (order: ExistingOrder, seat: Seat, at: number): void => {
+    const current = liveness[seat.seatId] ?? initialSeatState
+    if (current.ended !== null) return
+    const lease = leaseTimesOf(seat, current)
+    const outcome = renewalOutcome(lease, at)
+    if (outcome !== 'none') liveness[seat.seatId] = afterRenewal(current, outcome, lease, seatSettingsOf(order), at)
   }
 
   // The order's seats by client number (the log's), rebuilt only when its seats change: a heartbeat finds its seat without a scan.
@@ -200,9 +201,21 @@ const replayed = (log: ActionLog, period: Period, policy: SeatPolicy | null, { o
       continue
     }
     if (!state.exists) continue
-    const now = new Date(at)
     const order = state
     const orderId = order.orderId
+    if (kind === HEARTBEAT) {
+      // The renewal is the seat stream's; the ends the order records with a heartbeat are recorded alike at the
+      // next request (which settles first), so only what decides grants is replayed here, at replay speed.
+      const held = seatOfClient(order, refs[index]!)
+      if (held === undefined) {
+        if (inPeriod(at)) heartbeatsWithoutSeat += 1
+        continue
+      }
+      onHeartbeat(order, held, at)
+      if (liveness[held.seatId]?.ended != null) decide({ type: 'HeartbeatSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, new Date(at), held.seatId)
+      continue
+    }
+    const now = new Date(at)
     if (kind === REQUEST) {
       const action = log.details[refs[index]!] as Request
       // As a request does: lapsed seats are expired on their streams first (a heartbeat's renewal expires its own seat if lapsed).
@@ -226,16 +239,8 @@ const replayed = (log: ActionLog, period: Period, policy: SeatPolicy | null, { o
         if (inPeriod(at)) heartbeatsWithoutSeat += 1
         continue
       }
-      if (kind === HEARTBEAT) {
-        // The renewal is the seat stream's; the ends the order records with a heartbeat are recorded alike at the
-        // next request (which settles first), so only what decides grants is replayed here, at replay speed.
-        onSeat(renewalOf(order, held), now)
-        if (liveness[held.seatId]?.ended != null) decide({ type: 'HeartbeatSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
-        continue
-      } else {
-        onSeat({ type: 'EndSeatLease', seat: recordedSeat(order, held), reason: 'released' }, now)
-        decide({ type: 'ReleaseSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
-      }
+      onSeat({ type: 'EndSeatLease', seat: recordedSeat(order, held), reason: 'released' }, now)
+      decide({ type: 'ReleaseSeat', orderId, seatId: held.seatId, clientId: null, machineId: null }, now, held.seatId)
     }
     if (inPeriod(at) && state.exists) {
       const level = occupied(withLiveness(state, liveness), now)
@@ -247,7 +252,7 @@ const replayed = (log: ActionLog, period: Period, policy: SeatPolicy | null, { o
   const standing: Standing = { index, state, liveness: { ...liveness }, began: new Map(began), generated }
   // Seats still held at the period's end count until their lease (as it stood then) ran out or the period ended.
   if (state.exists) {
-    for (const seat of Object.values(state.usage.seats)) ended(seat.seatId, Date.parse(leaseOf(seat, liveness[seat.seatId]).leaseExpiresAt))
+    for (const seat of Object.values(state.usage.seats)) ended(seat.seatId, leaseTimesOf(seat, liveness[seat.seatId]).expiresMs)
   }
   const outcome = { requests, grants, denials, peakConcurrency: peak, seatHours: Math.round((seatMs / 3_600_000) * 1000) / 1000, deniedClients, heartbeatsWithoutSeat }
   return { outcome, standing }

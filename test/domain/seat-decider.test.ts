@@ -4,8 +4,9 @@
 // of the seat, which the stream extends.
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { defaultSeatSettings, leased } from '../../src/domain/order/index.js'
-import { seatDecider, type RecordedSeat, type SeatCommand, type SeatEvent } from '../../src/domain/seat/index.js'
+import { defaultSeatSettings, leaseTimesOf } from '../../src/domain/order/index.js'
+import { fold } from '../../src/domain/decider.js'
+import { afterRenewal, recordedLease, renewalOutcome, seatDecider, type RecordedSeat, type SeatCommand, type SeatEvent } from '../../src/domain/seat/index.js'
 import { NOW } from './fixtures.js'
 import { specify } from './given.js'
 
@@ -113,8 +114,50 @@ describe('release and revocation on a seat stream', () => {
   })
   it('given an ended seat, then its state says how and when it ended', () => {
     expect(given(started, renewed(120)).when(end('revoked'), ctx(150)).state()).toEqual({
-      lease: leased(iso(120), iso(300), 60),
+      lease: { renewedMs: at(120).getTime(), expiresMs: at(300).getTime(), heartbeatIntervalSeconds: 60 },
       ended: { reason: 'revoked', at: iso(150) },
     })
+  })
+})
+
+/** A lease in numbers: renewed at `renewed` s, running `leaseSeconds`, beaten every `interval` s. */
+const lease = (renewed: number, leaseSeconds = 180, interval = 60) => ({ renewedMs: at(renewed).getTime(), expiresMs: at(renewed + leaseSeconds).getTime(), heartbeatIntervalSeconds: interval })
+const ms = (seconds: number): number => at(seconds).getTime()
+
+describe('a heartbeat decided on numbers (renewalOutcome), as a replay that keeps no events decides it', () => {
+  it('given a lease renewed less than half an interval ago, when a heartbeat comes, then none', () => {
+    expect(renewalOutcome(lease(0), ms(29))).toBe('none')
+  })
+  it('given a lease renewed half an interval ago, when a heartbeat comes, then renew', () => {
+    expect(renewalOutcome(lease(0), ms(30))).toBe('renew')
+  })
+  it('given a lease that ran out less than its grace ago, when a heartbeat comes, then renew', () => {
+    expect(renewalOutcome(lease(0), ms(189))).toBe('renew')
+  })
+  it('given a lease whose grace ran out at that very moment, when a heartbeat comes, then expire', () => {
+    expect(renewalOutcome(lease(0), ms(190))).toBe('expire')
+  })
+  it('given a renewal, then the state holds a full lease from now under the settings, in numbers', () => {
+    const state = fold(seatDecider.evolve, seatDecider.initialState)([started])
+    expect(afterRenewal(state, 'renew', lease(0), { heartbeatIntervalSeconds: 30, leaseSeconds: 90 }, ms(120))).toEqual({ lease: lease(120, 90, 30), ended: null })
+  })
+  it('given an expiry, then the state is ended, expired at the moment its lease ran out', () => {
+    const state = fold(seatDecider.evolve, seatDecider.initialState)([started])
+    expect(afterRenewal(state, 'expire', lease(0), defaultSeatSettings, ms(500))).toEqual({ lease: lease(0), ended: { reason: 'expired', at: iso(180) } })
+  })
+  it('given any past and any moment, when a heartbeat is decided on numbers, then the state is what folding RenewSeatLease\'s events gives', () => {
+    const pasts: readonly (readonly SeatEvent[])[] = [[], [started], [started, renewed(120)], [started, renewed(120, 90, 30)]]
+    const records = [recorded(), recorded(60), recorded(240)]
+    for (const past of pasts) {
+      for (const seat of records) {
+        for (let seconds = 0; seconds <= 600; seconds += 7) {
+          const state = fold(seatDecider.evolve, seatDecider.initialState)(past)
+          const decided = seatDecider.decide(renew(seat), state, ctx(seconds))
+          const folded = E.isRight(decided) ? decided.right.reduce(seatDecider.evolve, state) : state
+          const current = leaseTimesOf(recordedLease(seat), state)
+          expect(afterRenewal(state, renewalOutcome(current, ms(seconds)), current, defaultSeatSettings, ms(seconds))).toEqual(folded)
+        }
+      }
+    }
   })
 })

@@ -79,6 +79,9 @@ export interface Leased {
   readonly expiresMs: number
 }
 
+/** A lease's times as numbers: all a check of it reads (a seat's own stream keeps no more). */
+export type LeaseTimes = Pick<Leased, 'renewedMs' | 'expiresMs' | 'heartbeatIntervalSeconds'>
+
 /** A lease as written (times as the events give them), with its times as numbers. */
 export const leased = (renewedAt: string, leaseExpiresAt: string, heartbeatIntervalSeconds: number): Leased => ({
   renewedAt,
@@ -100,15 +103,20 @@ export const leaseEnd = (now: Date, settings: SeatSettings): string => new Date(
 export const leaseGraceMs = (heartbeatIntervalSeconds: number): number => Math.round((heartbeatIntervalSeconds * 1000) / 6)
 
 /** When the seat dies: its lease plus the grace. */
-export const deadAt = (seat: Leased): number => seat.expiresMs + leaseGraceMs(seat.heartbeatIntervalSeconds)
+export const deadAt = (seat: LeaseTimes): number => seat.expiresMs + leaseGraceMs(seat.heartbeatIntervalSeconds)
 
 /** Dead: the lease and its grace ran out at or before `now` (a heartbeat at that very moment is too late). */
-export const lapsed = (seat: Leased, now: Date): boolean => deadAt(seat) <= now.getTime()
+export const lapsed = (seat: LeaseTimes, now: Date): boolean => lapsedBy(seat, now.getTime())
+
+/** lapsed, with `now` in epoch milliseconds. */
+export const lapsedBy = (seat: LeaseTimes, nowMs: number): boolean => deadAt(seat) <= nowMs
 
 /**
  * Half an interval or more since the lease was last written: this heartbeat
  * writes a new one, a full lease from now. A client beating at its interval
  * renews with every heartbeat; one beating faster renews at most twice an interval.
  */
-export const dueForRenewal = (seat: Leased, now: Date): boolean =>
-  now.getTime() - seat.renewedMs >= (seat.heartbeatIntervalSeconds * 1000) / 2
+export const dueForRenewal = (seat: LeaseTimes, now: Date): boolean => dueForRenewalBy(seat, now.getTime())
+
+/** dueForRenewal, with `now` in epoch milliseconds. */
+export const dueForRenewalBy = (seat: LeaseTimes, nowMs: number): boolean => nowMs - seat.renewedMs >= (seat.heartbeatIntervalSeconds * 1000) / 2

@@ -9,7 +9,7 @@
 // is handed only the streams it needs (the client's own, the ended ones; all
 // of them only now and then): what it costs does not grow with the seats.
 import type { OrderEvent } from './events.js'
-import { deadAt, type Leased } from './lease.js'
+import { deadAt, type Leased, type LeaseTimes } from './lease.js'
 import { ownEntry } from './meters.js'
 import type { ExistingOrder } from './state.js'
 import type { Seat } from './usage.js'
@@ -27,8 +27,8 @@ export interface SeatEnding {
 
 /** A seat's stream as a decision on its order sees it. */
 export interface SeatLiveness {
-  /** The last lease its stream wrote; null: none yet (the order's record stands). */
-  readonly lease: Lease | null
+  /** The last lease its stream wrote, its times as numbers; null: none yet (the order's record stands). */
+  readonly lease: LeaseTimes | null
   /** How its stream ended it; null: it did not. */
   readonly ended: SeatEnding | null
 }
@@ -38,15 +38,22 @@ export type Liveness = Readonly<Record<string, SeatLiveness>>
 
 const ms = (iso: string): number => Date.parse(iso)
 
-/** A seat's lease as its own stream leaves it: the later write wins, and an ended seat's lease ends when it did. */
-export const leaseOf = (seat: Lease, liveness: SeatLiveness | undefined): Lease => {
+/** A seat's lease as its own stream leaves it, in numbers: the later write wins, and an ended seat's lease ends when it did. */
+export const leaseTimesOf = (seat: LeaseTimes, liveness: SeatLiveness | undefined): LeaseTimes => {
   const own = liveness?.lease ?? null
-  const { renewedAt, leaseExpiresAt, heartbeatIntervalSeconds, renewedMs, expiresMs } = own !== null && own.renewedMs >= seat.renewedMs ? own : seat
+  const later = own !== null && own.renewedMs >= seat.renewedMs ? own : seat
   const ended = liveness?.ended ?? null
   const endedMs = ended === null ? Infinity : ms(ended.at)
-  return endedMs < expiresMs
-    ? { renewedAt, leaseExpiresAt: ended!.at, heartbeatIntervalSeconds, renewedMs, expiresMs: endedMs }
-    : { renewedAt, leaseExpiresAt, heartbeatIntervalSeconds, renewedMs, expiresMs }
+  return endedMs < later.expiresMs ? { renewedMs: later.renewedMs, expiresMs: endedMs, heartbeatIntervalSeconds: later.heartbeatIntervalSeconds } : later
+}
+
+/** leaseOf with its times as a reply gives them: the order's own strings where its record stands, formatted where the stream's lease wins. */
+export const leaseOf = (seat: Lease, liveness: SeatLiveness | undefined): Lease => {
+  const { renewedMs, expiresMs, heartbeatIntervalSeconds } = leaseTimesOf(seat, liveness)
+  const ended = liveness?.ended ?? null
+  const renewedAt = renewedMs === seat.renewedMs ? seat.renewedAt : new Date(renewedMs).toISOString()
+  const leaseExpiresAt = expiresMs === seat.expiresMs ? seat.leaseExpiresAt : ended !== null && expiresMs === ms(ended.at) ? ended.at : new Date(expiresMs).toISOString()
+  return { renewedAt, leaseExpiresAt, heartbeatIntervalSeconds, renewedMs, expiresMs }
 }
 
 /** The order with every seat's lease as its stream leaves it (a walk over the seats): what a full answer about them is made from. */
@@ -85,7 +92,7 @@ export const earliestDeath = (order: ExistingOrder, liveness: Liveness): number 
   for (const [seatId, seat] of Object.entries(order.usage.seats)) {
     const own = ownEntry(liveness, seatId)
     if (own?.ended != null) continue
-    earliest = Math.min(earliest, deadAt(own === undefined ? seat : leaseOf(seat, own)))
+    earliest = Math.min(earliest, deadAt(own === undefined ? seat : leaseTimesOf(seat, own)))
   }
   return earliest
 }
