@@ -10,6 +10,8 @@ const isCustomerEvent = eventsOf(customerSchemas)
 
 export const customersProjection: Projection = {
   name: 'customers',
+  // Renewals are none of its business.
+  onlyLatestRenewal: true,
   open: (db) => {
     db.exec('CREATE TABLE IF NOT EXISTS customers (customer_id INTEGER PRIMARY KEY, state TEXT NOT NULL)')
     const get = jsonRows<CustomerState>(db, 'customers', 'customer_id')
@@ -24,6 +26,8 @@ export const customersProjection: Projection = {
 
 export const productTemplatesProjection: Projection = {
   name: 'product-templates',
+  // Renewals are none of its business.
+  onlyLatestRenewal: true,
   open: (db) => {
     db.exec(
       'CREATE TABLE IF NOT EXISTS product_templates (template_id INTEGER PRIMARY KEY, product_id TEXT NOT NULL, state TEXT NOT NULL)',

@@ -56,7 +56,7 @@ interface RetentionRow {
   readonly max_count: number | null
 }
 
-interface Row {
+export interface Row {
   readonly position: bigint
   readonly id: string
   readonly stream: string
@@ -67,7 +67,7 @@ interface Row {
   readonly recorded_at: string
 }
 
-const toRecorded = (row: Row): RecordedEvent => ({
+export const toRecorded = (row: Row): RecordedEvent => ({
   id: row.id,
   type: row.type,
   data: JSON.parse(row.data),

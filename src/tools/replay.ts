@@ -112,7 +112,12 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
   try {
     live?.pragma('busy_timeout = 10000')
     ensureBuiltBy(fresh, READ_MODELS, readModelProjections)
-    const replayer = createReplayer({ db: fresh, projections: readModelProjections, name: READ_MODELS })
+    const replayer = createReplayer({
+      db: fresh,
+      projections: readModelProjections,
+      name: READ_MODELS,
+      ...(eventStoreConnectionString === null ? { logPath: eventLog } : {}),
+    })
     const target = live === null ? await store.headPosition() : readCheckpoint(live, READ_MODELS)
     err(`replay: rebuilding the read models into ${resolve(freshFile)}, up to ${live === null ? 'the head of the log' : 'the live checkpoint'} (position ${target ?? 'none'})\n`)
     const progress = progressReporter(err, target)
