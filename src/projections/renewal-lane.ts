@@ -82,8 +82,8 @@ export interface LaneRange {
   readonly rest: readonly RecordedEvent[]
   /** How many events the range holds in all. */
   readonly events: number
-  /** Writes the audit rows of the renewals taken, and learns what the range changed; before the commit. */
-  readonly finish: () => void
+  /** Writes the audit rows of the renewals taken, and learns what the range changed; before the commit. Returns how many it took. */
+  readonly finish: () => number
 }
 
 /**
@@ -217,6 +217,7 @@ export const createRenewalLane = (db: Database.Database, logPath: string) => {
           indexSubjects.run()
         }
         learn(tie)
+        return taken
       },
     }
   }

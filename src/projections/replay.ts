@@ -41,6 +41,7 @@ export const createReplayer = ({ db, projections, name, chunkSize = 1_000, trans
   let position = readCheckpoint(db, name)
   let first: Position | null = null
   let events = 0
+  let bySql = 0
 
   const applyPlain = (store: EventStore, target: Position, onProgress?: (progress: ReplayProgress) => void): Promise<void> =>
     applyChunks(logChunks(store, position, target, chunkSize), {
@@ -73,7 +74,7 @@ export const createReplayer = ({ db, projections, name, chunkSize = 1_000, trans
           await applyPlain(store, range.upTo, onProgress)
           throw undecodable
         }
-        range.finish()
+        bySql += range.finish()
         const done = transaction.commit({ position: range.upTo, first: range.first, more: range.events - range.rest.length })
         position = range.upTo
         first ??= range.first
@@ -93,6 +94,11 @@ export const createReplayer = ({ db, projections, name, chunkSize = 1_000, trans
     return position
   }
 
-  return { until, position: () => position }
+  return {
+    until,
+    position: () => position,
+    /** How many renewals SQLite indexed without their being decoded (renewal-lane.ts). */
+    renewalsIndexedBySql: () => bySql,
+  }
 }
 export type Replayer = ReturnType<typeof createReplayer>
