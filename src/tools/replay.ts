@@ -127,8 +127,13 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
       progress.update(p)
     }
     await replayer.until(store, target, track)
+    const lane = (): void => {
+      const bySql = replayer.renewalsIndexedBySql()
+      if (bySql > 0) err(`replay: ${bySql} seat renewals, each superseded by a later one of its seat, indexed by SQLite without being decoded\n`)
+    }
     if (live === null) {
       progress.done(events, replayer.position())
+      lane()
       out(`replayed into ${resolve(freshFile)}\n`)
       return 0
     }
@@ -145,6 +150,7 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
       }
       await replayer.until(store, snapshot, track)
       progress.done(events, replayer.position())
+      lane()
       const comparison = compareAttached(live, 'replayed')
       report(comparison, replayer.position(), out)
       return comparison.differences.length === 0 ? 0 : 1
