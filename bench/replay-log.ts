@@ -100,7 +100,7 @@ interface License {
 }
 
 /** Writes the log into `path` (a new SQLite event log) until it holds at least `shape.events` events. */
-export const writeReplayLog = async (path: string, shape: LogShape): Promise<void> => {
+const generate = async (path: string, shape: LogShape): Promise<void> => {
   const clock = testClock(new Date('2026-03-02T08:00:00.000Z'))
   const store = createSqliteEventStore({ path, clock: clock.now })
   const services: Services = createServices({ store, clock: clock.now, adminToken: 'bench-admin-token-0123456789' })
@@ -216,7 +216,7 @@ export const cachedLog = async (shape: LogShape): Promise<string> => {
   }
   const building = `${path}.building-${process.pid}`
   try {
-    await writeReplayLog(building, shape)
+    await generate(building, shape)
     renameSync(building, path)
   } finally {
     for (const leftover of [building, `${building}-wal`, `${building}-shm`]) rmSync(leftover, { force: true })

@@ -9,8 +9,6 @@ const tableExists = (db: Database.Database, name: string): boolean =>
 
 export const activationsProjection: Projection = {
   name: 'activations',
-  // Renewals are none of its business.
-  onlyLatestRenewal: true,
   open: (db) => {
     const isNew = !tableExists(db, 'activation_orders')
     db.exec('CREATE TABLE IF NOT EXISTS activation_orders (activation_id TEXT PRIMARY KEY, order_id TEXT NOT NULL)')

@@ -9,8 +9,6 @@ export type ListedApiKey = Omit<ExistingApiKey, 'secretHash' | 'exists'>
 
 export const apiKeysProjection: Projection = {
   name: 'api-keys',
-  // Renewals are none of its business.
-  onlyLatestRenewal: true,
   open: (db) => {
     db.exec('CREATE TABLE IF NOT EXISTS api_keys (key_id TEXT PRIMARY KEY, created_position TEXT NOT NULL, state TEXT NOT NULL)')
     const get = jsonRows<ApiKeyState>(db, 'api_keys', 'key_id')

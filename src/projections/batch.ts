@@ -104,21 +104,11 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
         }
         return undecodable
       },
-      /** Commits; `through` (with `more` events applied outside `add`) moves the checkpoint past the last event added. */
-      commit: (through?: { readonly position: Position; readonly first: Position; readonly more: number }): Committed | null => {
+      commit: (): Committed | null => {
         flushBatches()
-        if (through !== undefined) {
-          first = first === null || through.first < first ? through.first : first
-          last = through.position
-          events += through.more
-        }
         if (last !== null) saveCheckpoint.run(name, last.toString())
         db.exec('COMMIT')
         return first === null || last === null ? null : { events, first, position: last }
-      },
-      rollback: (): void => {
-        batches = null
-        db.exec('ROLLBACK')
       },
     }
   }
@@ -157,7 +147,7 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
     }
   }
 
-  return { applyChunks, createIndexes, begin }
+  return { applyChunks, createIndexes }
 }
 
 /** A turn of the event loop: timers, I/O and other requests run before the next chunk. */

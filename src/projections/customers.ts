@@ -10,8 +10,6 @@ const isCustomerEvent = eventsOf(customerSchemas)
 
 export const customersProjection: Projection = {
   name: 'customers',
-  // Renewals are none of its business.
-  onlyLatestRenewal: true,
   open: (db) => {
     db.exec('CREATE TABLE IF NOT EXISTS customers (customer_id INTEGER PRIMARY KEY, state TEXT NOT NULL)')
     const get = jsonRows<CustomerState>(db, 'customers', 'customer_id')
@@ -26,8 +24,6 @@ export const customersProjection: Projection = {
 
 export const productTemplatesProjection: Projection = {
   name: 'product-templates',
-  // Renewals are none of its business.
-  onlyLatestRenewal: true,
   open: (db) => {
     db.exec(
       'CREATE TABLE IF NOT EXISTS product_templates (template_id INTEGER PRIMARY KEY, product_id TEXT NOT NULL, state TEXT NOT NULL)',

@@ -13,9 +13,6 @@ const positionText = (position: bigint): string => position.toString().padStart(
 
 export const licenseOrdersProjection: Projection = {
   name: 'license-orders',
-  // A renewal sets its seat's lease (renewedAt, leaseExpiresAt, heartbeat interval), which the seat's next renewal,
-  // grant, release or expiry overwrites or drops; nothing else reads it (usage.ts).
-  onlyLatestRenewal: true,
   indexes: ['CREATE INDEX IF NOT EXISTS license_orders_by_customer ON license_orders (customer_id, created_position)'],
   open: (db) => {
     db.exec(`

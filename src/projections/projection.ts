@@ -36,13 +36,6 @@ export interface Projection {
    * than keeping an index in order row by row. See batch.ts.
    */
   readonly indexes?: readonly string[]
-  /**
-   * Whether its rows come out the same when, of the renewals (SeatLeaseRenewed
-   * in a seat's own stream) a batch holds for a seat, it folds only the last:
-   * what it keeps of a renewal, the seat's next renewal overwrites, and nothing
-   * in between reads it. A replay then leaves the others out (renewal-lane.ts).
-   */
-  readonly onlyLatestRenewal?: boolean
 }
 
 /** A projection that writes as it goes, one event at a time, and holds nothing back. */

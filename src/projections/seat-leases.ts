@@ -7,8 +7,6 @@ import type { Projection } from './projection.js'
 
 export const seatLeasesProjection: Projection = {
   name: 'seat-leases',
-  // A seat's row is the last event about it.
-  onlyLatestRenewal: true,
   indexes: ['CREATE INDEX IF NOT EXISTS seat_leases_by_expiry ON seat_leases (lease_expires_at)'],
   open: (db) => {
     db.exec(`

@@ -30,8 +30,6 @@ const MARK_KINDS = { grant: 0, release: 1, expiry: 2, denial: 3 } as const
 
 export const seatTenuresProjection: Projection = {
   name: 'seat-tenures',
-  // It reads the order streams only.
-  onlyLatestRenewal: true,
   indexes: [
     'CREATE INDEX IF NOT EXISTS seat_tenures_by_grant ON seat_tenures (order_id, granted_at)',
     'CREATE INDEX IF NOT EXISTS seat_marks_by_time ON seat_marks (order_id, at)',

@@ -56,7 +56,7 @@ interface RetentionRow {
   readonly max_count: number | null
 }
 
-export interface Row {
+interface Row {
   readonly position: bigint
   readonly id: string
   readonly stream: string
@@ -67,7 +67,7 @@ export interface Row {
   readonly recorded_at: string
 }
 
-export const toRecorded = (row: Row): RecordedEvent => ({
+const toRecorded = (row: Row): RecordedEvent => ({
   id: row.id,
   type: row.type,
   data: JSON.parse(row.data),

@@ -112,12 +112,7 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
   try {
     live?.pragma('busy_timeout = 10000')
     ensureBuiltBy(fresh, READ_MODELS, readModelProjections)
-    const replayer = createReplayer({
-      db: fresh,
-      projections: readModelProjections,
-      name: READ_MODELS,
-      ...(eventStoreConnectionString === null ? { logPath: eventLog } : {}),
-    })
+    const replayer = createReplayer({ db: fresh, projections: readModelProjections, name: READ_MODELS })
     const target = live === null ? await store.headPosition() : readCheckpoint(live, READ_MODELS)
     err(`replay: rebuilding the read models into ${resolve(freshFile)}, up to ${live === null ? 'the head of the log' : 'the live checkpoint'} (position ${target ?? 'none'})\n`)
     const progress = progressReporter(err, target)
@@ -127,13 +122,8 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
       progress.update(p)
     }
     await replayer.until(store, target, track)
-    const lane = (): void => {
-      const bySql = replayer.renewalsIndexedBySql()
-      if (bySql > 0) err(`replay: ${bySql} seat renewals, each superseded by a later one of its seat, indexed by SQLite without being decoded\n`)
-    }
     if (live === null) {
       progress.done(events, replayer.position())
-      lane()
       out(`replayed into ${resolve(freshFile)}\n`)
       return 0
     }
@@ -150,7 +140,6 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
       }
       await replayer.until(store, snapshot, track)
       progress.done(events, replayer.position())
-      lane()
       const comparison = compareAttached(live, 'replayed')
       report(comparison, replayer.position(), out)
       return comparison.differences.length === 0 ? 0 : 1
