@@ -15,7 +15,9 @@
 // walk notes the earliest moment any held seat may die, and while that moment
 // is ahead and the order's seats are those it walked (or changed only by this
 // process's own decisions since), no seat can have lapsed and none is read.
-// Renewals only move that moment later, so it stays a lower bound; a seat
+// A renewal written here that ends sooner (under settings shortened since)
+// brings that moment forward, and a change of the settings ends the walk, so
+// it stays a lower bound; a seat
 // granted or renewed elsewhere at worst makes a reply count a lapsed seat live
 // until the next walk or the sweeper (over-counted, never under-counted), and
 // the cap never rests on it: it counts every seat the order holds.
@@ -34,6 +36,7 @@ import {
 } from '../domain/order/index.js'
 import { seatStream, type RecordedSeat, type SeatCommand, type SeatEvent } from '../domain/seat/index.js'
 import { SeatAggregate } from './aggregates.js'
+import { keepNewest } from './bounded-map.js'
 import type { ConcurrencyConflict } from './command-handler.js'
 import type { CommandMeta } from './metadata.js'
 import type { Session } from './session.js'
@@ -59,6 +62,8 @@ export interface Settled extends SeatWork {
 interface Walked {
   /** The order's seats record it holds for (the state's own object: a change made elsewhere is a new one). */
   readonly seats: ExistingOrder['usage']['seats']
+  /** The seat settings it holds for: renewals under shorter ones may die before noneDieBefore. */
+  readonly settings: ExistingOrder['usage']['seatSettings']
   readonly noneDieBefore: number
   /** Held seats whose streams ended them, until the order records it. */
   readonly ended: Liveness
@@ -87,34 +92,48 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
   const ownOf = async (session: Session, seatId: string): Promise<SeatLiveness> => (await session.peek(SeatAggregate, seatStream(seatId))).state
 
   const walks = new Map<string, Walked>()
-  const keep = (orderId: string, walked: Walked): void => {
-    walks.delete(orderId)
-    walks.set(orderId, walked)
-    if (walks.size > WALKS_KEPT) walks.delete(walks.keys().next().value!)
-  }
+  const keep = (orderId: string, walked: Walked): void => keepNewest(walks, orderId, walked, WALKS_KEPT)
 
-  /** A seat's stream ended it: kept for the order to record, whoever asks next. */
-  const noteEnded = (orderId: string, seatId: string, state: SeatLiveness): void => {
+  /**
+   * What a seat's stream says after a write here: an end is kept for the
+   * order to record, whoever asks next; a lease written (a renewal under
+   * settings shorter than the seat had) may die before the walk's moment,
+   * which then comes sooner.
+   */
+  const noteSeat = (orderId: string, seatId: string, state: SeatLiveness): void => {
     const walked = walks.get(orderId)
-    if (walked !== undefined && state.ended !== null) keep(orderId, { ...walked, ended: { ...walked.ended, [seatId]: state } })
+    if (walked === undefined) return
+    if (state.ended !== null) keep(orderId, { ...walked, ended: { ...walked.ended, [seatId]: state } })
+    else if (state.lease !== null && deadAt(state.lease) < walked.noneDieBefore) keep(orderId, { ...walked, noneDieBefore: deadAt(state.lease) })
   }
 
   /**
    * The order as this process's decision left it: seats it granted join the
-   * walk (their deaths may come first), ends it recorded leave it. Another
-   * process's change the decision was made on is not known here: see the
-   * opening comment for why that is safe.
+   * walk (their deaths may come first), ends it recorded leave it. A decision
+   * made on a state the walk never saw (the handler read another process's
+   * grant on a conflict) holds a seat whose death the walk does not know: the
+   * walk is dropped, and the next decision walks again.
    */
   const noteDecision = (order: ExistingOrder, events: readonly OrderEvent[]): void => {
     const walked = walks.get(order.orderId)
     if (walked === undefined || events.length === 0 || walked.seats === order.usage.seats) return
     let noneDieBefore = walked.noneDieBefore
+    const grantedHere = new Set<string>()
     for (const event of events) {
       const granted = event.type === 'SeatGranted' ? order.usage.seats[event.data.seatId] : undefined
-      if (granted !== undefined) noneDieBefore = Math.min(noneDieBefore, deadAt(granted))
+      if (granted !== undefined) {
+        grantedHere.add(granted.seatId)
+        noneDieBefore = Math.min(noneDieBefore, deadAt(granted))
+      }
+    }
+    for (const seatId in order.usage.seats) {
+      if (!grantedHere.has(seatId) && !Object.prototype.hasOwnProperty.call(walked.seats, seatId)) {
+        walks.delete(order.orderId)
+        return
+      }
     }
     const ended = Object.fromEntries(Object.entries(walked.ended).filter(([seatId]) => Object.prototype.hasOwnProperty.call(order.usage.seats, seatId)))
-    keep(order.orderId, { seats: order.usage.seats, noneDieBefore, ended })
+    keep(order.orderId, { seats: order.usage.seats, settings: order.usage.seatSettings, noneDieBefore, ended })
   }
 
   /** Decides a command on a seat's stream and notes what it says after it. */
@@ -122,7 +141,7 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
     const handled = await session.handle(SeatAggregate, command, {}, meta)
     if (E.isLeft(handled)) return handled
     const { state, events } = handled.right
-    noteEnded(command.seat.orderId, command.seat.seatId, state)
+    noteSeat(command.seat.orderId, command.seat.seatId, state)
     return E.right({ liveness: { ...work.liveness, [command.seat.seatId]: state }, written: [...work.written, ...events] })
   }
 
@@ -147,7 +166,7 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
     }
     const noneDieBefore = earliestDeath(order, work.liveness)
     const ended = Object.fromEntries(Object.entries(work.liveness).filter(([, state]) => state.ended !== null))
-    keep(order.orderId, { seats: order.usage.seats, noneDieBefore, ended })
+    keep(order.orderId, { seats: order.usage.seats, settings: order.usage.seatSettings, noneDieBefore, ended })
     return E.right({ ...work, noneDieBefore })
   }
 
@@ -158,7 +177,7 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
    */
   const settle = async (session: Session, order: ExistingOrder, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, Settled>> => {
     const walked = walks.get(order.orderId)
-    if (walked !== undefined && walked.seats === order.usage.seats && walked.noneDieBefore > clock().getTime()) {
+    if (walked !== undefined && walked.seats === order.usage.seats && walked.settings === order.usage.seatSettings && walked.noneDieBefore > clock().getTime()) {
       return E.right({ liveness: walked.ended, written: [], noneDieBefore: walked.noneDieBefore })
     }
     return settleAll(session, order, meta)

@@ -133,4 +133,36 @@ describe('license usage service', () => {
       dir.remove()
     }
   })
+  it('given a walk under long leases, when the seat settings are shortened and a seat renewed under them lapses, then a request on the full license finds it expired', async () => {
+    const dir = makeTempDir('usage')
+    const clock = testClock()
+    const store = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
+    try {
+      const services = createServices({ store, clock: clock.now, adminToken: null })
+      const meta = systemMeta('test', 'test')
+      const session = services.session()
+      right(await services.customers.create(session, { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
+      right(await services.productTemplates.create(session, { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
+      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
+      const order = right(await services.orders.create(session, admin, { terms: { ...seedTerms, activations_allowed: 2 }, activationKey: 'SETTINGS-KEY' as ActivationKey }, meta))
+      const { orderId } = order
+      right(await services.usage.changeSeatSettings(session, { type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 3_600, leaseSeconds: 10_800 } }, meta))
+      const ask = (clientId: string) => services.usage.request(services.session(), { type: 'RequestSeat', orderId, clientId, machineId: clientId, clientName: null, clientAddr: null }, meta)
+      const { seat: first } = right(await ask('c1'))
+      right(await ask('c2'))
+      // The license is full: this request walks every seat and keeps that none dies for three hours.
+      expect(right(await ask('c3')).seat).toBeNull()
+
+      right(await services.usage.changeSeatSettings(services.session(), { type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 60, leaseSeconds: 150 } }, meta))
+      clock.advance(1_800_000)
+      // Renewed under the new settings: its lease now ends 150 s from here.
+      right(await services.usage.heartbeat(services.session(), { type: 'HeartbeatSeat', orderId, seatId: first!.seatId, clientId: 'c1', machineId: 'c1' }, meta))
+      clock.advance(200_000)
+      const granted = right(await ask('c3'))
+      expect(granted.seat, JSON.stringify({ ...granted, order: undefined })).not.toBeNull()
+    } finally {
+      await store.close()
+      dir.remove()
+    }
+  })
 })
