@@ -59,8 +59,10 @@ export const createDenials = (store: EventStore) => {
   const ofOrder = async (orderId: string): Promise<readonly Denial[]> => {
     const found: Denial[] = []
     let state: OrderState = OrderAggregate.decider.initialState
-    for (let fromRevision = 0; ; fromRevision += PAGE) {
+    for (let fromRevision = 0; ; ) {
       const page = await store.readStream(orderStream(orderId), { fromRevision, maxCount: PAGE })
+      // The next page starts after the last revision read: a stream trimmed by retention starts above 0.
+      if (page.length > 0) fromRevision = page[page.length - 1]!.revision + 1
       for (const recorded of page) {
         const { event } = decodeRecorded(recorded)
         if (event.type === 'ActivationDenied' && state.exists) {

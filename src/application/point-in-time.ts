@@ -30,8 +30,10 @@ export const createPointInTime = (store: EventStore) => {
    */
   const stateAt = async <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string, at: Date): Promise<State> => {
     let state = type.decider.initialState
-    for (let fromRevision = 0; ; fromRevision += PAGE) {
+    for (let fromRevision = 0; ; ) {
       const page = await store.readStream(streamName, { fromRevision, maxCount: PAGE })
+      // The next page starts after the last revision read: a stream trimmed by retention starts above 0.
+      if (page.length > 0) fromRevision = page[page.length - 1]!.revision + 1
       for (const recorded of page) {
         if (recorded.recordedAt.getTime() > at.getTime()) return state
         const { event } = decodeRecorded(recorded)

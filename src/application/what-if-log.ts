@@ -160,7 +160,8 @@ const pagesOf = (store: EventStore, stream: string, size: number) => {
   return async (): Promise<readonly RecordedEvent[]> => {
     if (ended) return []
     const page = await store.readStream(stream, { fromRevision, maxCount: size })
-    fromRevision += page.length
+    // From the revision after the last one read: a stream trimmed by retention starts above 0.
+    if (page.length > 0) fromRevision = page[page.length - 1]!.revision + 1
     ended = page.length < size
     return page
   }
@@ -229,8 +230,10 @@ export const readActionLog = async (
   onProgress?: (done: number, total: number) => void,
 ): Promise<ActionLog | null> => {
   const order: RecordedEvent[] = []
-  for (let fromRevision = 0; ; fromRevision += PAGE) {
+  for (let fromRevision = 0; ; ) {
     const page = await store.readStream(orderStream(orderId), { fromRevision, maxCount: PAGE })
+    // The next page starts after the last revision read: a stream trimmed by retention starts above 0.
+    if (page.length > 0) fromRevision = page[page.length - 1]!.revision + 1
     order.push(...page)
     if (page.length < PAGE) break
   }
