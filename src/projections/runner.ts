@@ -85,15 +85,17 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
     liveWindowMs <= 0 || waiters.size > 0 || stopping
       ? endOfTurn()
       : new Promise((resolve) => {
-          const timer = setTimeout(() => {
-            hurry = null
-            resolve()
-          }, liveWindowMs)
-          hurry = () => {
+          // This window's own: a timer of a window already closed must not take the next one's away.
+          const mine = (): void => {
             clearTimeout(timer)
-            hurry = null
+            if (hurry === mine) hurry = null
             setImmediate(resolve)
           }
+          const timer = setTimeout(() => {
+            if (hurry === mine) hurry = null
+            resolve()
+          }, liveWindowMs)
+          hurry = mine
         })
 
   const settleWaiters = (): void => {
