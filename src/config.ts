@@ -345,7 +345,7 @@ export const loadConfig = (env: Env): E.Either<readonly string[], Config> => {
   const shutdownTimeoutMs = take(integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000), 0)
   const adminToken = text(env, 'LICENSING_ADMIN_TOKEN')
   const engineUrl = text(env, 'LICENSING_URL')?.replace(/\/+$/, '') ?? null
-  if (engineUrl !== null && !/^https?:\/\/\S+$/.test(engineUrl)) problems.push(`LICENSING_URL must be an http:// or https:// URL (got "${engineUrl}")`)
+  if (engineUrl !== null && !/^https?:\/\/\S+$/.test(engineUrl)) problems.push(`LICENSING_URL must be an http:// or https:// URL (got "${engineUrl.replace(/\/\/[^/@]*@/, '//…@')}")`)
   if (adminToken !== null && adminToken.length < 16) problems.push('LICENSING_ADMIN_TOKEN must have at least 16 characters')
   const eventStoreConnectionString = text(env, 'EVENTSTORE_CONNECTION_STRING')
   if (eventStoreConnectionString !== null && !/^esdb(\+discover)?:\/\/\S+$/.test(eventStoreConnectionString)) {

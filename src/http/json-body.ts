@@ -60,6 +60,11 @@ const readPlain = (req: Request, length: number, done: (error: 'unreadable' | 'i
     settled = true
     done(error, body)
   }
+  // A request aborted before this listened would never say so (its error went unheard): as body-parser does, it is unreadable.
+  if (req.destroyed || req.readableEnded) return settle('unreadable')
+  req.on('close', () => {
+    if (!req.complete) settle('unreadable')
+  })
   req.on('data', (chunk: Buffer) => {
     chunks.push(chunk)
     received += chunk.length

@@ -7,9 +7,11 @@
 // tests move time by hand); several nodes share one limit by passing a shared
 // store instead, best one per limit (each has its own window), e.g.
 // `(name) => new RedisStore({ sendCommand, prefix: `rl:${name}:` })` from
-// rate-limit-redis, as `start(config, { rateLimitStore })` (a single store
-// serves too: keys are prefixed by the limit's name). Seed 003's activation
-// limits (cryptlex/rate-limit.ts) count here too, in windows of their own.
+// rate-limit-redis, as `start(config, { rateLimitStore })`. A single store
+// serves the per-minute limits (keys are prefixed by the limit's name) but
+// takes one window, so seed 003's activation limits (cryptlex/rate-limit.ts),
+// in windows of seconds, share only a store made per limit; with a single
+// one they count in each process.
 import type { Request, Response } from 'express'
 import { rateLimit, type ClientRateLimitInfo, type Store } from 'express-rate-limit'
 import type { Logger } from 'pino'

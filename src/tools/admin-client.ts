@@ -55,7 +55,7 @@ export const adminTarget = async (
   if (E.isLeft(config)) return config.left.map((problem) => `configuration error: ${problem}`).join('\n')
   const { port, dataDir, adminToken, engineUrl } = config.right
   const url = (options.url ?? engineUrl ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '')
-  if (!/^https?:\/\/\S+$/.test(url)) return `--url must be an http:// or https:// URL (got "${url}")`
+  if (!/^https?:\/\/\S+$/.test(url)) return `--url must be an http:// or https:// URL (got "${url.replace(/\/\/[^/@]*@/, '//…@')}")`
   if (options.token !== undefined && options['token-stdin'] === true) return 'give the admin token with --token or --token-stdin, not both'
   if (options['token-stdin'] === true) {
     const line = ((await (io.input ?? readStdin)()).split(/\r?\n/)[0] ?? '').trim()
@@ -71,12 +71,21 @@ export const adminTarget = async (
   return { url, token }
 }
 
-/** The whole of this process's standard input. */
-const readStdin = async (): Promise<string> => {
-  let text = ''
-  for await (const chunk of process.stdin) text += String(chunk)
-  return text
-}
+/** Standard input up to its first line's end (or its end): a terminal need not send end-of-input. */
+const readStdin = (): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let text = ''
+    const done = (): void => {
+      process.stdin.off('data', onData).off('end', done).off('error', reject)
+      process.stdin.pause()
+      resolve(text)
+    }
+    const onData = (chunk: unknown): void => {
+      text += String(chunk)
+      if (text.includes('\n')) done()
+    }
+    process.stdin.on('data', onData).once('end', done).once('error', reject)
+  })
 
 /** One request to the admin side of the engine; a connection failure says where it tried. */
 export const adminRequest = async (target: AdminTarget, method: string, path: string, body?: unknown): Promise<AdminReply> => {

@@ -68,6 +68,21 @@ const describeError = (error: unknown, timeoutMs: number): string => {
   return text.slice(0, MAX_ERROR_LENGTH)
 }
 
+/**
+ * Aborted after `ms` or when `other` is. `AbortSignal.any` came with Node
+ * 20.3 and `engines` promises every Node 20: an earlier one gets the same
+ * from a controller of its own.
+ */
+const timeoutOr = (ms: number, other: AbortSignal): AbortSignal => {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([AbortSignal.timeout(ms), other])
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), ms)
+  timer.unref()
+  if (other.aborted) controller.abort(other.reason)
+  else other.addEventListener('abort', () => controller.abort(other.reason), { once: true })
+  return controller.signal
+}
+
 export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   const { outbox, secretBox, clock, settings, logger, userAgent } = options
   const random = options.random ?? Math.random
@@ -137,7 +152,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
         body: delivery.body,
         // A redirect is not followed: the signed request would go somewhere nobody registered.
         redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(settings.timeoutMs), stopping.signal]),
+        signal: timeoutOr(settings.timeoutMs, stopping.signal),
       })
       await response.body?.cancel().catch(() => undefined)
       outcome = {

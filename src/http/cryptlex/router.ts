@@ -66,7 +66,14 @@ export const createCryptlexRouter = ({ services, reads, idempotency, logger, act
   const router = Router()
   const body = jsonBody(dialect, { limit: CRYPTLEX_BODY_LIMIT })
   const { usage, orders, productKeys } = services
-  const rate = createActivationRateLimit(activationRateLimits ?? DEFAULT_ACTIVATION_RATE_LIMITS, rateLimit?.store ?? null, services.clock, logger)
+  const rate = createActivationRateLimit(
+    activationRateLimits ?? DEFAULT_ACTIVATION_RATE_LIMITS,
+    // A store made per limit only: a single shared store takes one window (the last limit to start sets it), and these
+    // windows are seconds long where the other APIs' are a minute, so with one they count in this process instead.
+    typeof rateLimit?.store === 'function' ? rateLimit.store : null,
+    services.clock,
+    logger,
+  )
 
   /** The license the body's key names: reached by the vendor key's scope, or by holding the key. */
   const licenseOfKey = async (c: Call, key: string): Promise<E.Either<Reply, License>> => {
