@@ -7,9 +7,10 @@
 import Database from 'better-sqlite3'
 import type { Checkpoint } from '../chain/checkpoints.js'
 import type { ChainEntry } from '../chain/verify.js'
-import { chainedOf } from './sqlite-chain.js'
+import { chainedOf, type EventRow } from './sqlite-chain.js'
 
-interface JoinedRow {
+/** A chain row joined with its event's row (absent where the event is gone: position null). */
+interface JoinedRow extends Omit<EventRow, 'position'> {
   readonly cpos: bigint | null
   readonly cstream: string | null
   readonly crev: bigint | null
@@ -18,13 +19,6 @@ interface JoinedRow {
   readonly retained: bigint | null
   readonly stream_last: bigint | null
   readonly position: bigint | null
-  readonly id: string
-  readonly stream: string
-  readonly revision: bigint
-  readonly type: string
-  readonly data: string
-  readonly metadata: string
-  readonly recorded_at: string
 }
 
 const JOINED = `

@@ -31,7 +31,8 @@ export interface SqliteChain {
   readonly record: (position: bigint, event: ChainedEvent) => void
 }
 
-interface EventRow {
+/** An event's row in the log, as SQLite gives it back. */
+export interface EventRow {
   readonly position: bigint
   readonly id: string
   readonly stream: string

@@ -26,7 +26,7 @@ import type {
 import { checkRetention, StoreUnavailable } from './port.js'
 import { configureLog, createAppender, SCHEMA, type AppendFailure, type AppendOutcome, type AppendRequest, type Settled } from './sqlite-append.js'
 import type { WriteGroup, WriteReply, WriterData } from './sqlite-writer.js'
-import { attachSqliteChain } from './sqlite-chain.js'
+import { attachSqliteChain, type EventRow } from './sqlite-chain.js'
 
 export interface SqliteEventStoreOptions {
   /** A file path, or ':memory:'. */
@@ -64,16 +64,7 @@ interface RetentionRow {
   readonly max_count: number | null
 }
 
-interface Row {
-  readonly position: bigint
-  readonly id: string
-  readonly stream: string
-  readonly revision: bigint
-  readonly type: string
-  readonly data: string
-  readonly metadata: string
-  readonly recorded_at: string
-}
+type Row = EventRow
 
 const toRecorded = (row: Row): RecordedEvent => ({
   id: row.id,
