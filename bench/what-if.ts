@@ -15,49 +15,15 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadavg } from 'node:os'
-import Database from 'better-sqlite3'
 import { createWhatIf } from '../src/application/what-if.js'
 import { createSqliteEventStore } from '../src/store/sqlite.js'
 import { cached, HEARTBEAT_MS, loadEngine, SEATS, START } from './history.js'
 import { progress, type Progress } from './progress.js'
+import { cpuMs, rawScan } from './raw-scan.js'
 
 const here = fileURLToPath(new URL('..', import.meta.url))
 const PROPOSED_SEATS = 80
 
-const cpuMs = (): number => {
-  const { user, system } = process.cpuUsage()
-  return (user + system) / 1000
-}
-
-interface Rate {
-  readonly events: number
-  readonly perSecond: number
-  readonly perCpuSecond: number
-}
-
-/** Reads every event row and parses its JSON, as a reader of the log must at the least. */
-const rawScan = (path: string, label: string): Rate => {
-  const db = new Database(path, { readonly: true })
-  try {
-    const total = db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number
-    const shown = progress(label, total)
-    const started = performance.now()
-    const cpuAtStart = cpuMs()
-    let events = 0
-    for (const row of db.prepare('SELECT * FROM events ORDER BY position').iterate() as IterableIterator<{ data: string; metadata: string }>) {
-      JSON.parse(row.data)
-      JSON.parse(row.metadata)
-      events += 1
-      if (events % 10_000 === 0) shown.tick(10_000)
-    }
-    shown.tick(events % 10_000)
-    const cpu = cpuMs() - cpuAtStart
-    shown.done()
-    return { events, perSecond: events / ((performance.now() - started) / 1000), perCpuSecond: events / (cpu / 1000) }
-  } finally {
-    db.close()
-  }
-}
 
 /** The what-if's progress shown as the bench shows any, and the time each phase took. */
 const phases = () => {

@@ -7,14 +7,14 @@ import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { systemMeta } from '../../src/application/metadata.js'
 import type { Session } from '../../src/application/session.js'
-import { createServices } from '../../src/application/services.js'
+import { createServices, type Services } from '../../src/application/services.js'
 import { CustomerProfileInput } from '../../src/domain/customer/index.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
-import { occupied } from '../../src/domain/order/index.js'
+import { occupied, type OrderTerms } from '../../src/domain/order/index.js'
 import type { EventStore } from '../../src/store/port.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import { seedTerms } from '../domain/fixtures.js'
-import { testClock } from '../support/clock.js'
+import { testClock, type TestClock } from '../support/clock.js'
 import { makeTempDir } from '../support/tmp.js'
 
 const counting = (store: EventStore) => {
@@ -55,20 +55,37 @@ const right = <A>(either: E.Either<unknown, A>): A => {
   return either.right
 }
 
+/** A license of `terms` on a real SQLite log whose reads and appends are counted, handed to `run`, closed afterwards. */
+const onLicense = async (
+  activationKey: string,
+  terms: OrderTerms,
+  run: (license: { readonly services: Services; readonly clock: TestClock; readonly orderId: string } & ReturnType<typeof counting>) => Promise<void>,
+): Promise<void> => {
+  const dir = makeTempDir('usage')
+  const clock = testClock()
+  const sqlite = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
+  const counted = counting(sqlite)
+  try {
+    const services = createServices({ store: counted.store, clock: clock.now, adminToken: null })
+    const session = services.session()
+    right(await services.customers.create(session, { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
+    right(await services.productTemplates.create(session, { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
+    const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
+    const order = right(await services.orders.create(session, admin, { terms, activationKey: activationKey as ActivationKey }, meta))
+    await run({ services, clock, orderId: order.orderId, ...counted })
+  } finally {
+    await sqlite.close()
+    dir.remove()
+  }
+}
+
+const meta = systemMeta('test', 'test')
+
 describe('license usage service', () => {
   it('answers a heartbeat that needs no renewal from memory, without touching the store', async () => {
-    const dir = makeTempDir('usage')
-    const clock = testClock()
-    const sqlite = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
-    const { store, calls, reset } = counting(sqlite)
-    try {
-      const services = createServices({ store, clock: clock.now, adminToken: null })
-      const meta = systemMeta('test', 'test')
+    await onLicense('HEARTBEAT-KEY', seedTerms, async ({ services, clock, orderId, calls, reset }) => {
       const session = services.session()
-      right(await services.customers.create(session, { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
-      right(await services.productTemplates.create(session, { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
-      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
-      const order = right(await services.orders.create(session, admin, { terms: seedTerms, activationKey: 'HEARTBEAT-KEY' as ActivationKey }, meta))
+      const order = { orderId }
       const requester = { clientId: 'c1', machineId: 'm1', clientName: null, clientAddr: null }
       const { seat } = right(await services.usage.request(session, { type: 'RequestSeat', orderId: order.orderId, ...requester }, meta))
       const heartbeat = { type: 'HeartbeatSeat' as const, orderId: order.orderId, seatId: seat!.seatId, clientId: 'c1', machineId: 'm1' }
@@ -87,26 +104,12 @@ describe('license usage service', () => {
       expect(renewed.written).toBe(1)
       expect(renewed.seat?.leaseExpiresAt).toBe(new Date(clock.now().getTime() + 180_000).toISOString())
       expect(calls.appends).toBe(1)
-    } finally {
-      await sqlite.close()
-      dir.remove()
-    }
+    })
   })
 
   it('on a license with many seats, decides a heartbeat that renews nothing from its own seat stream, through the command handler once', async () => {
-    const dir = makeTempDir('usage')
-    const clock = testClock()
-    const sqlite = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
-    const { store, calls, reset } = counting(sqlite)
-    try {
-      const services = createServices({ store, clock: clock.now, adminToken: null })
-      const meta = systemMeta('test', 'test')
-      const session = services.session()
-      right(await services.customers.create(session, { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
-      right(await services.productTemplates.create(session, { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
-      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
-      const terms = { ...seedTerms, activations_allowed: 40 }
-      const order = right(await services.orders.create(session, admin, { terms, activationKey: 'MANY-SEATS-KEY' as ActivationKey }, meta))
+    await onLicense('MANY-SEATS-KEY', { ...seedTerms, activations_allowed: 40 }, async ({ services, clock, orderId, calls, reset }) => {
+      const order = { orderId }
       const seats = []
       for (let n = 0; n < 30; n += 1) {
         const requester = { clientId: `c${n}`, machineId: `m${n}`, clientName: null, clientAddr: null }
@@ -128,24 +131,12 @@ describe('license usage service', () => {
       expect(occupied(quiet.order, quiet.now)).toBe(30)
       expect(seen).toEqual({ peeked: [`order-${order.orderId}`, `seat-${mine.seatId}`], handled: 1 })
       expect(calls).toEqual({ reads: 0, appends: 0 })
-    } finally {
-      await sqlite.close()
-      dir.remove()
-    }
+    })
   })
+
   it('given a walk under long leases, when the seat settings are shortened and a seat renewed under them lapses, then a request on the full license finds it expired', async () => {
-    const dir = makeTempDir('usage')
-    const clock = testClock()
-    const store = createSqliteEventStore({ path: dir.file('events.sqlite'), clock: clock.now })
-    try {
-      const services = createServices({ store, clock: clock.now, adminToken: null })
-      const meta = systemMeta('test', 'test')
+    await onLicense('SETTINGS-KEY', { ...seedTerms, activations_allowed: 2 }, async ({ services, clock, orderId }) => {
       const session = services.session()
-      right(await services.customers.create(session, { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
-      right(await services.productTemplates.create(session, { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
-      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
-      const order = right(await services.orders.create(session, admin, { terms: { ...seedTerms, activations_allowed: 2 }, activationKey: 'SETTINGS-KEY' as ActivationKey }, meta))
-      const { orderId } = order
       right(await services.usage.changeSeatSettings(session, { type: 'ChangeSeatSettings', orderId, settings: { heartbeatIntervalSeconds: 3_600, leaseSeconds: 10_800 } }, meta))
       const ask = (clientId: string) => services.usage.request(services.session(), { type: 'RequestSeat', orderId, clientId, machineId: clientId, clientName: null, clientAddr: null }, meta)
       const { seat: first } = right(await ask('c1'))
@@ -160,9 +151,6 @@ describe('license usage service', () => {
       clock.advance(200_000)
       const granted = right(await ask('c3'))
       expect(granted.seat, JSON.stringify({ ...granted, order: undefined })).not.toBeNull()
-    } finally {
-      await store.close()
-      dir.remove()
-    }
+    })
   })
 })
