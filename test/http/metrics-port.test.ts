@@ -5,12 +5,11 @@
 import { createServer, Socket, type Server } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_WEBHOOK_CONFIG, type Config } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { start } from '../../src/main.js'
 import { useEngine, useEngines } from '../support/engine.js'
 import { refusedStart } from '../support/process.js'
-import { ADMIN_TOKEN } from '../support/server.js'
+import { ADMIN_TOKEN, testConfig } from '../support/server.js'
 
 /** This host's first address off loopback, or null when it has none. */
 const outsideAddress = (): string | null =>
@@ -64,23 +63,7 @@ describe('METRICS_PORT that cannot be listened on', () => {
     const free = await listening()
     const apiPort = portOf(free)
     await closing(free)
-    const config: Config = {
-      port: apiPort,
-      host: '127.0.0.1',
-      metricsPort: portOf(holder),
-      dataDir: dir.path,
-      adminToken: ADMIN_TOKEN,
-      eventStoreConnectionString: null,
-      logLevel: 'info',
-      trustProxy: false,
-      shutdownTimeoutMs: 5_000,
-      lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
-      rateLimitPerMinute: 300,
-      smtpUrl: null,
-      mailFrom: 'Licensing <no-reply@localhost>',
-      mailerEnabled: true,
-      webhooks: { ...DEFAULT_WEBHOOK_CONFIG, allowPrivateTargets: true },
-    }
+    const config = testConfig(dir.path, { port: apiPort, metricsPort: portOf(holder) })
     const logger = createLogger('silent')
     await expect(start(config, { logger })).rejects.toThrow(`cannot listen on 127.0.0.1:${portOf(holder)} (METRICS_PORT): the port is already in use (EADDRINUSE)`)
     expect(await accepts('127.0.0.1', apiPort)).toBe(false)

@@ -9,6 +9,26 @@ import { testClock, type TestClock } from './clock.js'
 import { responseProblems } from './openapi-responses.js'
 import { makeTempDir, type TempDir } from './tmp.js'
 
+/** The engine's configuration in tests: loopback, a free port, the given data directory; `overrides` win. */
+export const testConfig = (dataDir: string, overrides: Partial<Config> = {}): Config => ({
+  port: 0,
+  host: '127.0.0.1',
+  dataDir,
+  adminToken: ADMIN_TOKEN,
+  eventStoreConnectionString: null,
+  logLevel: 'info',
+  trustProxy: false,
+  shutdownTimeoutMs: 5_000,
+  lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
+  rateLimitPerMinute: 300,
+  smtpUrl: null,
+  mailFrom: 'Licensing <no-reply@localhost>',
+  mailerEnabled: true,
+  ...overrides,
+  // The tests' webhook receivers listen on loopback: private targets are allowed unless a test says otherwise.
+  webhooks: { allowPrivateTargets: true, ...(overrides.webhooks ?? DEFAULT_WEBHOOK_CONFIG) },
+})
+
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 
 export interface TestServer {
@@ -44,24 +64,7 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
       done()
     },
   })
-  const config: Config = {
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir.path,
-    adminToken: ADMIN_TOKEN,
-    eventStoreConnectionString: null,
-    logLevel: 'info',
-    trustProxy: false,
-    shutdownTimeoutMs: 5_000,
-    lockout: { maxAttempts: 10, windowSeconds: 600, cooldownSeconds: 900 },
-    rateLimitPerMinute: 300,
-    smtpUrl: null,
-    mailFrom: 'Licensing <no-reply@localhost>',
-    mailerEnabled: true,
-    ...options.config,
-    // The tests' webhook receivers listen on loopback: private targets are allowed unless a test says otherwise.
-    webhooks: { allowPrivateTargets: true, ...(options.config?.webhooks ?? DEFAULT_WEBHOOK_CONFIG) },
-  }
+  const config = testConfig(dir.path, options.config)
   const running = await start(config, { clock: clock.now, logger: createLogger('info', sink), ...(options.wrapStore === undefined ? {} : { wrapStore: options.wrapStore }) })
   let stopped = false
   const stop = async (): Promise<void> => {
