@@ -15,7 +15,7 @@ import { makeTempDir } from '../support/tmp.js'
 describe('leadership streams under retention', () => {
   const dir = makeTempDir('senders-retention')
   const store = createSqliteEventStore({ path: dir.file('events.sqlite') })
-  const senders = createSenders({ store, clock: () => new Date(), logger: pino({ level: 'silent' }), snapshots: noSnapshots, roles: ['seat-sweeper'], shared: true, leaseMs: 20, nodeId: () => 'node-a' })
+  const senders = createSenders({ store, clock: () => new Date(), logger: pino({ level: 'silent' }), snapshots: noSnapshots, roles: ['seat-sweeper'], shared: true, leaseMs: 200, nodeId: () => 'node-a' })
   afterAll(async () => {
     await senders.stop()
     await store.close()
@@ -25,7 +25,8 @@ describe('leadership streams under retention', () => {
   it(`keeps the last ${LEADERSHIP_KEPT} events of a role's stream, and its holder leads on`, async () => {
     await senders.start({ webhooks: null, mail: null, sweep: () => undefined })
     const stream = leadershipStream('seat-sweeper')
-    // Well past what is kept: the renewals go on every 10 ms.
+    // Well past what is kept: the renewals go on every 100 ms (a lease of 200 ms: long enough that a busy machine
+    // delays no renewal past it, short enough that three times what is kept is written in seconds).
     const last = await eventually(async () => {
       const kept = await store.readStream(stream, { direction: 'backwards', maxCount: 1 })
       return (kept[0]?.revision ?? 0) >= 3 * LEADERSHIP_KEPT ? kept[0]!.revision : undefined
