@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { loadavg } from 'node:os'
 import { createWhatIf } from '../src/application/what-if.js'
 import { createSqliteEventStore } from '../src/store/sqlite.js'
+import { sqliteStreamRows } from '../src/store/sqlite-stream-rows.js'
 import { cached, HEARTBEAT_MS, loadEngine, SEATS, START } from './history.js'
 import { progress, type Progress } from './progress.js'
 import { cpuMs, rawScan } from './raw-scan.js'
@@ -60,11 +61,12 @@ export const benchWhatIf = async (): Promise<void> => {
 
   const scanBefore = rawScan(events, 'raw scan (SELECT + JSON.parse)')
   const store = createSqliteEventStore({ path: events, clock: () => period.to })
+  const rows = sqliteStreamRows(events)
   const shown = phases()
   const load = loadavg()
   const started = performance.now()
   const cpuAtStart = cpuMs()
-  const report = await createWhatIf(store).run(built.orderId, period, { seats: PROPOSED_SEATS }, shown.onProgress)
+  const report = await createWhatIf(store, rows).run(built.orderId, period, { seats: PROPOSED_SEATS }, shown.onProgress)
   const cpu = (cpuMs() - cpuAtStart) / 1000
   const wall = (performance.now() - started) / 1000
   shown.finish()

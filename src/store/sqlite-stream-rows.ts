@@ -1,0 +1,114 @@
+// Reads some streams of the embedded log straight from its table, for a reader
+// that goes through millions of events at once (the what-if's heartbeats): the
+// events of the given streams and types in log order, as the table holds them
+// (position, type, data and metadata as JSON text), from one query over a
+// read-only connection of its own (opened for the read, closed with it), so
+// one snapshot of the file. Where those streams
+// are most of the log between their first and last event, the table is
+// scanned in position order (sequential, no lookup per row); where they are a
+// few among many, their rows are found through the stream index and sorted by
+// SQLite. A stream with a retention is read through the store instead (the
+// caller is told so): its reads leave out what the retention no longer keeps.
+import Database from 'better-sqlite3'
+import type { RecordedEvent } from './port.js'
+import type { EventRow } from './sqlite-chain.js'
+import { toRecorded } from './sqlite.js'
+
+/** An event's row: its position, type, data and metadata, the last two as stored (JSON text). */
+export type StoredRow = readonly [position: number, type: string, data: string, metadata: string]
+
+export type ScanPlan = 'scan' | 'index'
+
+export interface SqliteStreamRows {
+  /**
+   * The events of `streams` whose type is one of `types`, in log order; null when one of the streams has a
+   * retention (read it through the store). The rows come from one read transaction, which `close` ends
+   * (call it, done or not): the log's WAL is not checkpointed past it meanwhile.
+   */
+  readonly rows: (streams: readonly string[], types: readonly string[]) => StreamRowsRead | null
+}
+
+export interface StreamRowsRead {
+  /** How many rows at most (the streams' sizes): for progress. */
+  readonly estimate: number
+  readonly plan: ScanPlan
+  readonly iterator: IterableIterator<StoredRow>
+  /** The event at a position as the store's reads give it (a row its reader could not take as it is goes the usual way). */
+  readonly event: (position: number) => RecordedEvent | null
+  /** Ends the read (its transaction and its connection), whether the iterator is done or not. */
+  readonly close: () => void
+}
+
+/** Rows of the log per row of the streams read, above which the table is scanned rather than looked up by stream. */
+const SCAN_ABOVE = 4
+
+/** `plan`: the one to take whatever the streams' share of the log (tests, benches); absent: chosen by it. */
+export const sqliteStreamRows = (path: string, options: { readonly plan?: ScanPlan } = {}): SqliteStreamRows => ({
+  rows: (streams, types) => rowsOf(new Database(path, { readonly: true, fileMustExist: true }), streams, types, options.plan),
+})
+
+const SCAN = `SELECT position, type, data, metadata FROM events NOT INDEXED
+  WHERE position BETWEEN ? AND ? AND stream IN (SELECT value FROM json_each(?)) AND type IN (SELECT value FROM json_each(?))
+  ORDER BY position`
+const BY_INDEX = `SELECT position, type, data, metadata FROM events
+  WHERE stream IN (SELECT value FROM json_each(?)) AND type IN (SELECT value FROM json_each(?))
+  ORDER BY position`
+
+const rowsOf = (db: Database.Database, streams: readonly string[], types: readonly string[], chosen: ScanPlan | undefined): StreamRowsRead | null => {
+  let open = true
+  const close = (): void => {
+    if (!open) return
+    open = false
+    if (db.inTransaction) db.exec('COMMIT')
+    db.close()
+  }
+  try {
+    db.pragma('busy_timeout = 10000')
+    // The file mapped rather than read through the page cache: a scan touches every page of its span.
+    db.pragma('mmap_size = 1073741824')
+    // One read transaction for the sizes and the rows: what the plan was chosen on is what is read.
+    db.exec('BEGIN')
+    const retention = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stream_retention'").pluck().get() !== undefined
+    const retained = retention ? db.prepare('SELECT 1 FROM stream_retention WHERE stream = ?').pluck() : null
+    if (retained !== null && streams.some((stream) => retained.get(stream) !== undefined)) {
+      close()
+      return null
+    }
+    const spanOf = db.prepare('SELECT MIN(position) AS first, MAX(position) AS last, COUNT(*) AS rows FROM events WHERE stream = ?')
+    let first = Infinity
+    let last = -Infinity
+    let estimate = 0
+    for (const stream of streams) {
+      const span = spanOf.get(stream) as { first: number | null; last: number | null; rows: number }
+      if (span.first === null || span.last === null) continue
+      first = Math.min(first, span.first)
+      last = Math.max(last, span.last)
+      estimate += span.rows
+    }
+    const plan: ScanPlan = chosen ?? (last - first + 1 > SCAN_ABOVE * estimate ? 'index' : 'scan')
+    const iterator: IterableIterator<StoredRow> =
+      estimate === 0
+        ? [][Symbol.iterator]()
+        : plan === 'scan'
+          ? (db.prepare(SCAN).raw(true).iterate(first, last, JSON.stringify(streams), JSON.stringify(types)) as IterableIterator<StoredRow>)
+          : (db.prepare(BY_INDEX).raw(true).iterate(JSON.stringify(streams), JSON.stringify(types)) as IterableIterator<StoredRow>)
+    const one = db.prepare('SELECT * FROM events WHERE position = ?').safeIntegers(true)
+    return {
+      estimate,
+      plan,
+      iterator,
+      event: (position) => {
+        const row = one.get(position) as EventRow | undefined
+        return row === undefined ? null : toRecorded(row)
+      },
+      close: () => {
+        // The statement first: the transaction cannot end while it iterates.
+        iterator.return?.()
+        close()
+      },
+    }
+  } catch (error) {
+    close()
+    throw error
+  }
+}
