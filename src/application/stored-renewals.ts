@@ -9,10 +9,14 @@
 // parses to exactly those keys with exactly the matched values. Each value is
 // then judged by its own field's codec (decodes-as-is.ts), as the renewal's
 // codec, a plain object of independent fields, judges it; a value the same as
-// in the last renewal of the same seat was judged already and is not judged
+// in the first renewal of the same seat was judged already and is not judged
 // again (the times of a renewal always differ, so they always are). The
-// metadata is parsed and judged whole, and must be at the renewal's current
-// schema version (no upcast to run). Anything else is no answer.
+// metadata, whose fields are all plain (strings, numbers, nulls), is judged by
+// its text alone: a regular expression built from its codec, its keys in the
+// order met in the log, admits only text that parses to exactly those keys
+// with values of their fields' sorts; else it is parsed and judged whole. It
+// must be at the renewal's current schema version (no upcast to run).
+// Anything else is no answer.
 import * as t from 'io-ts'
 import { domainSchemas } from '../domain/events.js'
 import { SeatLeaseRenewed } from '../domain/seat/index.js'
@@ -25,6 +29,8 @@ export const RENEWAL = 'SeatLeaseRenewed'
 export interface Renewal {
   clientId: string
   machineId: string
+  /** The client and machine as a number, the same for the same two (0, 1, ...): a reader can find its own record of them by it. */
+  holder: number
   /** `at`, in epoch milliseconds. */
   atMs: number
 }
@@ -56,9 +62,52 @@ const shapeOf = (codec: t.Mixed): Shape | null => {
 const metadataAsIs = decodesAsIs(EventMetadata)
 const VERSION = domainSchemas.versions[RENEWAL]
 
+const STRING = String.raw`"[^"\\\u0000-\u001f]*"`
+const INTEGER = '-?(?:0|[1-9][0-9]{0,14})'
+/** The JSON text of every value a plain codec takes as it is (a subset of it: numbers only whole), or null: not plain. */
+const literalOf = (codec: t.Mixed): string | null => {
+  if (codec instanceof t.StringType) return STRING
+  if (codec instanceof t.NumberType) return INTEGER
+  if (codec instanceof t.NullType) return 'null'
+  if (codec instanceof t.UnionType) {
+    const members = (codec.types as readonly t.Mixed[]).map(literalOf)
+    return members.every((m) => m !== null) ? `(?:${members.join('|')})` : null
+  }
+  return null
+}
+
 /**
- * A reader of stored renewals: `read(type, data, metadata, into)` fills `into` and answers true when the row
- * is a renewal that decodes as it is; false: no answer (decode it the usual way). Keeps what it judged of each seat.
+ * The metadata's text judged without parsing it: one pattern per order of its keys met (learnt from metadata
+ * parsed and judged whole), the schema version captured. null: its codec is not a plain object of plain fields.
+ */
+const metadataPatterns = (codec: t.Mixed) => {
+  if (!(codec instanceof t.InterfaceType)) return null
+  const literals = new Map(Object.entries(codec.props as Record<string, t.Mixed>).map(([key, prop]) => [key, literalOf(prop)] as const))
+  if ([...literals].some(([key, literal]) => literal === null || !/^[A-Za-z0-9_]+$/.test(key)) || literals.get('schemaVersion') !== INTEGER) return null
+  const patterns: RegExp[] = []
+  return {
+    /** The schema version of metadata whose text one of the patterns admits; NaN: none does. */
+    versionOf: (text: string): number => {
+      for (const pattern of patterns) {
+        const match = pattern.exec(text)
+        if (match !== null) return Number(match[1])
+      }
+      return NaN
+    },
+    /** Metadata that decodes as it is: its keys' order is learnt (a few orders at most). */
+    learn: (value: object): void => {
+      const keys = Object.keys(value)
+      if (patterns.length >= 4 || keys.length !== literals.size || !keys.every((key) => literals.has(key))) return
+      const fields = keys.map((key) => `"${key}":${key === 'schemaVersion' ? `(${INTEGER})` : literals.get(key)!}`)
+      const pattern = new RegExp(`^\\{${fields.join(',')}\\}$`)
+      if (!patterns.some((known) => known.source === pattern.source)) patterns.push(pattern)
+    },
+  }
+}
+
+/**
+ * A reader of stored renewals: `read(data, metadata, into)`, of a renewal's row, fills `into` and answers true
+ * when it decodes as it is; false: no answer (decode it the usual way). Keeps what it judged of each seat.
  */
 export const storedRenewals = (codec: t.Mixed = SeatLeaseRenewed) => {
   const shape = shapeOf(codec)
@@ -66,12 +115,20 @@ export const storedRenewals = (codec: t.Mixed = SeatLeaseRenewed) => {
   const clientAt = shape?.keys.indexOf('clientId') ?? -1
   const machineAt = shape?.keys.indexOf('machineId') ?? -1
   const atAt = shape?.keys.indexOf('at') ?? -1
-  /** Each seat's values last judged, by its seat id. */
-  const judged = new Map<string, unknown[]>()
+  const metadataText = metadataPatterns(EventMetadata)
+  /** Each seat's values first judged, by its seat id, and its holder's number. */
+  const judged = new Map<string, { readonly values: unknown[]; readonly holder: number }>()
+  const holders = new Map<string, number>()
+  const holderOf = (clientId: string, machineId: string): number => {
+    const key = `${clientId}\u0000${machineId}`
+    let n = holders.get(key)
+    if (n === undefined) holders.set(key, (n = holders.size))
+    return n
+  }
   const values: unknown[] = []
 
-  const read = (type: string, data: string, metadata: string, into: Renewal): boolean => {
-    if (shape === null || type !== RENEWAL) return false
+  const read = (data: string, metadata: string, into: Renewal): boolean => {
+    if (shape === null) return false
     const match = shape.pattern.exec(data)
     if (match === null) return false
     const { fields } = shape
@@ -80,22 +137,30 @@ export const storedRenewals = (codec: t.Mixed = SeatLeaseRenewed) => {
       values[i] = text !== undefined ? text : Number(match[2 * i + 2])
     }
     const seatId = values[seatAt]
-    const before = typeof seatId === 'string' ? judged.get(seatId) : undefined
+    const seat = typeof seatId === 'string' ? judged.get(seatId) : undefined
+    const before = seat?.values
     for (let i = 0; i < fields.length; i += 1) {
       if (before !== undefined && before[i] === values[i]) continue
       if (!fields[i]!(values[i])) return false
     }
-    let meta: unknown
-    try {
-      meta = JSON.parse(metadata)
-    } catch {
-      return false
-    }
-    if (!metadataAsIs(meta) || (meta as EventMetadata).schemaVersion !== VERSION) return false
-    if (before !== undefined) for (let i = 0; i < fields.length; i += 1) before[i] = values[i]
-    else judged.set(seatId as string, values.slice())
-    into.clientId = values[clientAt] as string
-    into.machineId = values[machineAt] as string
+    const version = metadataText?.versionOf(metadata) ?? NaN
+    if (Number.isNaN(version)) {
+      let meta: unknown
+      try {
+        meta = JSON.parse(metadata)
+      } catch {
+        return false
+      }
+      if (!metadataAsIs(meta) || (meta as EventMetadata).schemaVersion !== VERSION) return false
+      metadataText?.learn(meta as object)
+    } else if (version !== VERSION) return false
+    // The seat's first values are kept (they are what its later renewals repeat); a value that differs from them is judged each time.
+    const clientId = values[clientAt] as string
+    const machineId = values[machineAt] as string
+    if (seat === undefined) judged.set(seatId as string, { values: values.slice(), holder: holderOf(clientId, machineId) })
+    into.clientId = clientId
+    into.machineId = machineId
+    into.holder = seat !== undefined && before![clientAt] === clientId && before![machineAt] === machineId ? seat.holder : holderOf(clientId, machineId)
     into.atMs = Date.parse(values[atAt] as string)
     return true
   }

@@ -61,8 +61,8 @@ const actionLog = () => {
   let refs = new Int32Array(1024)
   const clients: ClientRef[] = []
   const clientNumbers = new Map<string, number>()
-  // By client id, then machine id: a renewal read from its row finds its client without a key built for it.
-  const byIds = new Map<string, Map<string, number>>()
+  // Client numbers by a stored renewal's holder number (stored-renewals.ts).
+  const byHolder: number[] = []
   const details: (Request | Fact)[] = []
   const numberOf = (client: ClientRef): number => {
     const key = clientKeyOf(client)
@@ -94,13 +94,11 @@ const actionLog = () => {
       length -= 1
       if (kinds[length] === REQUEST) details.pop()
     },
-    /** A heartbeat of the client at `at` (ms). */
-    heartbeat: (at: number, clientId: string, machineId: string): void => {
-      let machines = byIds.get(clientId)
-      if (machines === undefined) byIds.set(clientId, (machines = new Map()))
-      let n = machines.get(machineId)
-      if (n === undefined) machines.set(machineId, (n = numberOf({ clientId, machineId })))
-      push(HEARTBEAT, at, n)
+    /** A heartbeat at `at` (ms) of the client a renewal read from its row names (by its holder number, its client found without a key built). */
+    renewal: (renewal: Renewal): void => {
+      let n = byHolder[renewal.holder]
+      if (n === undefined) byHolder[renewal.holder] = n = numberOf(renewal)
+      push(HEARTBEAT, renewal.atMs, n)
     },
     /** A heartbeat or a release of the client. */
     ofClient: (kind: typeof HEARTBEAT | typeof RELEASE, at: string, client: ClientRef) => push(kind, Date.parse(at), numberOf(client)),
@@ -234,18 +232,18 @@ const sizeOf = async (store: EventStore, stream: string): Promise<number> => {
   return last === undefined ? 0 : last.revision + 1
 }
 
-/** An event's stored row: position, type, data and metadata (JSON text). */
-export type StoredRow = readonly [position: number, type: string, data: string, metadata: string]
+/** An event's stored row: position, data and metadata (JSON text). */
+export type StoredRow = readonly [position: number, data: string, metadata: string]
 
 /**
- * A faster way to the seats' renewals than the store's reads: the events of some streams and types, in log
+ * A faster way to the seats' renewals than the store's reads: the events of a type in some streams, in log
  * order, as rows (the embedded log's own table: src/store/sqlite-stream-rows.ts). null: read them through the
  * store (a stream with a retention, whose reads leave out what it no longer keeps).
  */
 export interface StoredRows {
   readonly rows: (
     streams: readonly string[],
-    types: readonly string[],
+    type: string,
   ) => { readonly estimate: number; readonly iterator: Iterator<StoredRow>; readonly event: (position: number) => RecordedEvent | null; readonly close: () => void } | null
 }
 
@@ -282,42 +280,46 @@ export const readActionLog = async (
   const order = await readOrder(store, orderId)
   if (order.length === 0) return null
   const seatIds = order.flatMap((r) => (r.type === 'SeatGranted' ? [(r.data as { seatId: string }).seatId] : []))
-  const read = rows?.rows(seatIds.map(seatStream), [RENEWAL]) ?? null
+  const read = rows?.rows(seatIds.map(seatStream), RENEWAL) ?? null
   if (read === null) return mergedByStore(store, order, seatIds, until, onProgress)
 
   const into = actionLog()
   const total = order.length + read.estimate
   const renewals = storedRenewals()
-  const renewal: Renewal = { clientId: '', machineId: '', atMs: 0 }
+  const renewal: Renewal = { clientId: '', machineId: '', holder: 0, atMs: 0 }
+  // The order's next event, and its position (a number: the embedded log's positions are).
   let next = 0
+  let nextAt = order.length > 0 ? Number(order[0]!.position) : Infinity
   let done = 0
   onProgress?.(0, total)
   /** Takes the order's events before `position`; false: the period's end was reached. */
   const orderUpTo = (position: number): boolean => {
-    for (; next < order.length && keyOf(order[next]!.position) < position; next += 1) {
+    while (nextAt < position) {
       take(order[next]!, into)
       if (into.lastClockTime() >= until) {
         into.dropLast()
         return false
       }
       done += 1
+      next += 1
+      nextAt = next < order.length ? Number(order[next]!.position) : Infinity
     }
     return true
   }
   try {
     let ended = false
     for (let result = read.iterator.next(); !result.done; result = read.iterator.next()) {
-      const [position, type, data, metadata] = result.value
-      if (!orderUpTo(position)) {
+      const [position, data, metadata] = result.value
+      if (nextAt < position && !orderUpTo(position)) {
         ended = true
         break
       }
-      if (renewals.read(type, data, metadata, renewal)) {
+      if (renewals.read(data, metadata, renewal)) {
         if (renewal.atMs >= until) {
           ended = true
           break
         }
-        into.heartbeat(renewal.atMs, renewal.clientId, renewal.machineId)
+        into.renewal(renewal)
       } else {
         // Not taken as it is: the event as the store reads it, decoded (or refused) the usual way.
         const recorded = read.event(position)

@@ -1,7 +1,7 @@
 // Reads some streams of the embedded log straight from its table, for a reader
 // that goes through millions of events at once (the what-if's heartbeats): the
-// events of the given streams and types in log order, as the table holds them
-// (position, type, data and metadata as JSON text), from one query over a
+// events of one type in the given streams, in log order, as the table holds
+// them (position, data and metadata as JSON text), from one query over a
 // read-only connection of its own (opened for the read, closed with it), so
 // one snapshot of the file. Where those streams
 // are most of the log between their first and last event, the table is
@@ -14,22 +14,22 @@ import type { RecordedEvent } from './port.js'
 import type { EventRow } from './sqlite-chain.js'
 import { toRecorded } from './sqlite.js'
 
-/** An event's row: its position, type, data and metadata, the last two as stored (JSON text). */
-export type StoredRow = readonly [position: number, type: string, data: string, metadata: string]
+/** An event's row: its position, data and metadata, the last two as stored (JSON text). */
+export type StoredRow = readonly [position: number, data: string, metadata: string]
 
 export type ScanPlan = 'scan' | 'index'
 
 export interface SqliteStreamRows {
   /**
-   * The events of `streams` whose type is one of `types`, in log order; null when one of the streams has a
+   * The events of `streams` of the type, in log order; null when one of the streams has a
    * retention (read it through the store). The rows come from one read transaction, which `close` ends
    * (call it, done or not): the log's WAL is not checkpointed past it meanwhile.
    */
-  readonly rows: (streams: readonly string[], types: readonly string[]) => StreamRowsRead | null
+  readonly rows: (streams: readonly string[], type: string) => StreamRowsRead | null
 }
 
 export interface StreamRowsRead {
-  /** How many rows at most (the streams' sizes): for progress. */
+  /** How many rows at most (the streams' sizes, of every type): for progress. */
   readonly estimate: number
   readonly plan: ScanPlan
   readonly iterator: IterableIterator<StoredRow>
@@ -44,17 +44,17 @@ const SCAN_ABOVE = 4
 
 /** `plan`: the one to take whatever the streams' share of the log (tests, benches); absent: chosen by it. */
 export const sqliteStreamRows = (path: string, options: { readonly plan?: ScanPlan } = {}): SqliteStreamRows => ({
-  rows: (streams, types) => rowsOf(new Database(path, { readonly: true, fileMustExist: true }), streams, types, options.plan),
+  rows: (streams, type) => rowsOf(new Database(path, { readonly: true, fileMustExist: true }), streams, type, options.plan),
 })
 
-const SCAN = `SELECT position, type, data, metadata FROM events NOT INDEXED
-  WHERE position BETWEEN ? AND ? AND stream IN (SELECT value FROM json_each(?)) AND type IN (SELECT value FROM json_each(?))
+const SCAN = `SELECT position, data, metadata FROM events NOT INDEXED
+  WHERE position BETWEEN ? AND ? AND type = ? AND stream IN (SELECT value FROM json_each(?))
   ORDER BY position`
-const BY_INDEX = `SELECT position, type, data, metadata FROM events
-  WHERE stream IN (SELECT value FROM json_each(?)) AND type IN (SELECT value FROM json_each(?))
+const BY_INDEX = `SELECT position, data, metadata FROM events
+  WHERE stream IN (SELECT value FROM json_each(?)) AND type = ?
   ORDER BY position`
 
-const rowsOf = (db: Database.Database, streams: readonly string[], types: readonly string[], chosen: ScanPlan | undefined): StreamRowsRead | null => {
+const rowsOf = (db: Database.Database, streams: readonly string[], type: string, chosen: ScanPlan | undefined): StreamRowsRead | null => {
   let open = true
   const close = (): void => {
     if (!open) return
@@ -65,7 +65,7 @@ const rowsOf = (db: Database.Database, streams: readonly string[], types: readon
   try {
     db.pragma('busy_timeout = 10000')
     // The file mapped rather than read through the page cache: a scan touches every page of its span.
-    db.pragma('mmap_size = 1073741824')
+    db.pragma('mmap_size = 2147418112')
     // One read transaction for the sizes and the rows: what the plan was chosen on is what is read.
     db.exec('BEGIN')
     const retention = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stream_retention'").pluck().get() !== undefined
@@ -74,24 +74,27 @@ const rowsOf = (db: Database.Database, streams: readonly string[], types: readon
       close()
       return null
     }
-    const spanOf = db.prepare('SELECT MIN(position) AS first, MAX(position) AS last, COUNT(*) AS rows FROM events WHERE stream = ?')
+    // Each stream's first and last event, found through the stream index (a stream's positions rise with its revisions).
+    const edge = (order: 'ASC' | 'DESC') => db.prepare(`SELECT position, revision FROM events WHERE stream = ? ORDER BY revision ${order} LIMIT 1`)
+    const [firstOf, lastOf] = [edge('ASC'), edge('DESC')]
     let first = Infinity
     let last = -Infinity
     let estimate = 0
     for (const stream of streams) {
-      const span = spanOf.get(stream) as { first: number | null; last: number | null; rows: number }
-      if (span.first === null || span.last === null) continue
-      first = Math.min(first, span.first)
-      last = Math.max(last, span.last)
-      estimate += span.rows
+      const head = firstOf.get(stream) as { position: number; revision: number } | undefined
+      const tail = lastOf.get(stream) as { position: number; revision: number } | undefined
+      if (head === undefined || tail === undefined) continue
+      first = Math.min(first, head.position)
+      last = Math.max(last, tail.position)
+      estimate += tail.revision - head.revision + 1
     }
     const plan: ScanPlan = chosen ?? (last - first + 1 > SCAN_ABOVE * estimate ? 'index' : 'scan')
     const iterator: IterableIterator<StoredRow> =
       estimate === 0
         ? [][Symbol.iterator]()
         : plan === 'scan'
-          ? (db.prepare(SCAN).raw(true).iterate(first, last, JSON.stringify(streams), JSON.stringify(types)) as IterableIterator<StoredRow>)
-          : (db.prepare(BY_INDEX).raw(true).iterate(JSON.stringify(streams), JSON.stringify(types)) as IterableIterator<StoredRow>)
+          ? (db.prepare(SCAN).raw(true).iterate(first, last, type, JSON.stringify(streams)) as IterableIterator<StoredRow>)
+          : (db.prepare(BY_INDEX).raw(true).iterate(JSON.stringify(streams), type) as IterableIterator<StoredRow>)
     const one = db.prepare('SELECT * FROM events WHERE position = ?').safeIntegers(true)
     return {
       estimate,

@@ -32,7 +32,7 @@ const recordedOf = (dataText: string, metadataText: string): RecordedEvent => ({
 })
 
 /** What decodeRecorded makes of the row: the renewal's client and time, or null where it refuses it. */
-const decoded = (dataText: string, metadataText: string): Renewal | null => {
+const decoded = (dataText: string, metadataText: string): Omit<Renewal, 'holder'> | null => {
   try {
     const { event } = decodeRecorded(recordedOf(dataText, metadataText))
     if (event.type !== 'SeatLeaseRenewed') return null
@@ -42,9 +42,11 @@ const decoded = (dataText: string, metadataText: string): Renewal | null => {
   }
 }
 
-const taken = (read: ReturnType<typeof storedRenewals>['read'], dataText: string, metadataText: string): Renewal | null => {
-  const into: Renewal = { clientId: '', machineId: '', atMs: 0 }
-  return read('SeatLeaseRenewed', dataText, metadataText, into) ? into : null
+const taken = (read: ReturnType<typeof storedRenewals>['read'], dataText: string, metadataText: string): Omit<Renewal, 'holder'> | null => {
+  const into: Renewal = { clientId: '', machineId: '', holder: -1, atMs: 0 }
+  if (!read(dataText, metadataText, into)) return null
+  const { holder: _holder, ...renewal } = into
+  return renewal
 }
 
 describe('stored renewals', () => {
@@ -55,9 +57,16 @@ describe('stored renewals', () => {
       expect(taken(read, text, JSON.stringify(metadata))).toEqual(decoded(text, JSON.stringify(metadata)))
       expect(taken(read, text, JSON.stringify(metadata))).not.toBeNull()
     }
+    // A holder's number: the same for the same client and machine, whichever seat, and another for another.
+    const holderOf = (changes: object): number => {
+      const into: Renewal = { clientId: '', machineId: '', holder: -1, atMs: 0 }
+      expect(read(JSON.stringify({ ...data, ...changes }), JSON.stringify(metadata), into)).toBe(true)
+      return into.holder
+    }
+    expect([holderOf({}), holderOf({ seatId: 'seat-2' }), holderOf({ seatId: 'seat-3', clientId: 'client-3' }), holderOf({ machineId: 'machine-2' }), holderOf({})]).toEqual([0, 0, 1, 2, 0])
   })
 
-  it('leaves to decodeRecorded a renewal in another form, one that does not decode, another type, and a codec that is not a plain object', () => {
+  it('leaves to decodeRecorded a renewal in another form, one that does not decode, and a codec that is not a plain object', () => {
     const { read } = storedRenewals()
     const meta = JSON.stringify(metadata)
     const { at, ...others } = data
@@ -70,7 +79,6 @@ describe('stored renewals', () => {
     expect(taken(read, JSON.stringify(data), JSON.stringify({ ...metadata, schemaVersion: 0 }))).toBeNull()
     expect(taken(read, JSON.stringify(data), JSON.stringify({ ...metadata, actor: 7 }))).toBeNull()
     expect(taken(read, JSON.stringify(data), '{')).toBeNull()
-    expect(read('SeatReleased', JSON.stringify(data), meta, { clientId: '', machineId: '', atMs: 0 })).toBe(false)
     const notPlain = storedRenewals(t.intersection([t.type({ type: t.literal('SeatLeaseRenewed') }), t.type({ data: t.unknown })]))
     expect(taken(notPlain.read, JSON.stringify(data), meta)).toBeNull()
   })

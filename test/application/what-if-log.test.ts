@@ -179,7 +179,7 @@ describe('what-if: reading a license’s log', () => {
       rewrite(second.position, JSON.stringify({ ...(JSON.parse(second.data) as object), heartbeatIntervalSeconds: '60' }))
       for (const [how, rows] of readers(path)) expect(await kindsBy(rows), how).toEqual(expected)
       db.prepare('INSERT INTO stream_retention (stream, max_age_seconds, max_count) VALUES (?, NULL, 1000)').run(`seat-${seats[0]!.seatId}`)
-      expect(sqliteStreamRows(path).rows([`seat-${seats[0]!.seatId}`], ['SeatLeaseRenewed'])).toBeNull()
+      expect(sqliteStreamRows(path).rows([`seat-${seats[0]!.seatId}`], 'SeatLeaseRenewed')).toBeNull()
       for (const [how, rows] of readers(path)) expect(await kindsBy(rows), how).toEqual(expected)
       db.prepare('DELETE FROM stream_retention').run()
 
