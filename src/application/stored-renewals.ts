@@ -44,6 +44,20 @@ interface Shape {
   readonly fields: readonly AsIs[]
 }
 
+/**
+ * Whether the field's codec decodes the value to itself: decodes-as-is.ts's answer, but for a codec of our own
+ * (a `t.Type` made directly, which that asks `decode`) its `validate` asked with one context kept for every call
+ * (`decode` makes one per value; the context only names a failure, which is not looked at here).
+ */
+const fieldAsIs = (codec: t.Mixed): AsIs => {
+  if (Object.getPrototypeOf(codec) !== t.Type.prototype) return decodesAsIs(codec)
+  const context: t.Context = [{ key: '', type: codec, actual: undefined }]
+  return (u) => {
+    const result = codec.validate(u, context)
+    return result._tag === 'Right' && result.right === u
+  }
+}
+
 /** The data's shape as the engine writes it, or null where the codec is not a plain object of fields (then there is no cheap way). */
 const shapeOf = (codec: t.Mixed): Shape | null => {
   if (!(codec instanceof t.InterfaceType) || Object.keys(codec.props as object).join() !== 'type,data') return null
@@ -55,7 +69,7 @@ const shapeOf = (codec: t.Mixed): Shape | null => {
   return {
     pattern: new RegExp(`^\\{${keys.map((key) => `"${key}":${VALUE}`).join(',')}\\}$`),
     keys,
-    fields: props.map(([, prop]) => decodesAsIs(prop)),
+    fields: props.map(([, prop]) => fieldAsIs(prop)),
   }
 }
 
