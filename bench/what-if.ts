@@ -7,9 +7,9 @@
 // timed anew in every run.
 //
 // Timed: the what-if of that month (createWhatIf().run, as POST
-// /reports/what-if and `licensing what-if` call it), which reads the period
-// and replays it under the policy in force and under a proposed one (80
-// seats). The baseline in the same run: a raw scan of the same events table
+// /reports/what-if and `licensing what-if` call it on the embedded log, with
+// its table's rows: sqlite-stream-rows.ts), which reads the period and
+// replays it under the policy in force and under a proposed one (80 seats). The baseline in the same run: a raw scan of the same events table
 // (SELECT every row, JSON.parse its data and metadata), as bench/replay.ts
 // scans, before and after the what-if.
 import { join } from 'node:path'
