@@ -244,7 +244,13 @@ export interface StoredRows {
   readonly rows: (
     streams: readonly string[],
     type: string,
-  ) => { readonly estimate: number; readonly iterator: Iterator<StoredRow>; readonly event: (position: number) => RecordedEvent | null; readonly close: () => void } | null
+  ) => {
+    readonly estimate: number
+    /** The next rows, in log order; none: the end. */
+    readonly next: () => readonly StoredRow[]
+    readonly event: (position: number) => RecordedEvent | null
+    readonly close: () => void
+  } | null
 }
 
 /** The order's stream, whole, in revision order. */
@@ -291,6 +297,7 @@ export const readActionLog = async (
   let next = 0
   let nextAt = order.length > 0 ? Number(order[0]!.position) : Infinity
   let done = 0
+  let shown = 0
   onProgress?.(0, total)
   /** Takes the order's events before `position`; false: the period's end was reached. */
   const orderUpTo = (position: number): boolean => {
@@ -308,31 +315,33 @@ export const readActionLog = async (
   }
   try {
     let ended = false
-    for (let result = read.iterator.next(); !result.done; result = read.iterator.next()) {
-      const [position, data, metadata] = result.value
-      if (nextAt < position && !orderUpTo(position)) {
-        ended = true
-        break
-      }
-      if (renewals.read(data, metadata, renewal)) {
-        if (renewal.atMs >= until) {
+    for (let page = read.next(); page.length > 0 && !ended; page = read.next()) {
+      for (const [position, data, metadata] of page) {
+        if (nextAt < position && !orderUpTo(position)) {
           ended = true
           break
         }
-        into.renewal(renewal)
-      } else {
-        // Not taken as it is: the event as the store reads it, decoded (or refused) the usual way.
-        const recorded = read.event(position)
-        if (recorded === null) throw new Error(`the event at position ${position} of the log is gone while it was read`)
-        take(recorded, into)
-        if (into.lastClockTime() >= until) {
-          into.dropLast()
-          ended = true
-          break
+        if (renewals.read(data, metadata, renewal)) {
+          if (renewal.atMs >= until) {
+            ended = true
+            break
+          }
+          into.renewal(renewal)
+        } else {
+          // Not taken as it is: the event as the store reads it, decoded (or refused) the usual way.
+          const recorded = read.event(position)
+          if (recorded === null) throw new Error(`the event at position ${position} of the log is gone while it was read`)
+          take(recorded, into)
+          if (into.lastClockTime() >= until) {
+            into.dropLast()
+            ended = true
+            break
+          }
         }
       }
-      done += 1
-      if (done % ROWS_PER_TURN === 0) {
+      done += page.length
+      if (done - shown >= ROWS_PER_TURN) {
+        shown = done
         onProgress?.(done, total)
         await new Promise((resolve) => setImmediate(resolve))
       }

@@ -23,7 +23,8 @@ export interface SqliteStreamRows {
   /**
    * The events of `streams` of the type, in log order; null when one of the streams has a
    * retention (read it through the store). The rows come from one read transaction, which `close` ends
-   * (call it, done or not): the log's WAL is not checkpointed past it meanwhile.
+   * (call it, done or not): the log's WAL is not checkpointed past it meanwhile. A page at a time (a query's
+   * rows taken whole cost less than one at a time).
    */
   readonly rows: (streams: readonly string[], type: string) => StreamRowsRead | null
 }
@@ -32,7 +33,8 @@ export interface StreamRowsRead {
   /** How many rows at most (the streams' sizes, of every type): for progress. */
   readonly estimate: number
   readonly plan: ScanPlan
-  readonly iterator: IterableIterator<StoredRow>
+  /** The next rows (a page of them, in log order); none: the end. */
+  readonly next: () => readonly StoredRow[]
   /** The event at a position as the store's reads give it (a row its reader could not take as it is goes the usual way). */
   readonly event: (position: number) => RecordedEvent | null
   /** Ends the read (its transaction and its connection), whether the iterator is done or not. */
@@ -47,9 +49,12 @@ export const sqliteStreamRows = (path: string, options: { readonly plan?: ScanPl
   rows: (streams, type) => rowsOf(new Database(path, { readonly: true, fileMustExist: true }), streams, type, options.plan),
 })
 
+/** Rows a page holds. */
+const PAGE = 5_000
+
 const SCAN = `SELECT position, data, metadata FROM events NOT INDEXED
-  WHERE position BETWEEN ? AND ? AND type = ? AND stream IN (SELECT value FROM json_each(?))
-  ORDER BY position`
+  WHERE position > ? AND position <= ? AND type = ? AND stream IN (SELECT value FROM json_each(?))
+  ORDER BY position LIMIT ${PAGE}`
 const BY_INDEX = `SELECT position, data, metadata FROM events
   WHERE stream IN (SELECT value FROM json_each(?)) AND type = ?
   ORDER BY position`
@@ -89,24 +94,36 @@ const rowsOf = (db: Database.Database, streams: readonly string[], type: string,
       estimate += tail.revision - head.revision + 1
     }
     const plan: ScanPlan = chosen ?? (last - first + 1 > SCAN_ABOVE * estimate ? 'index' : 'scan')
-    const iterator: IterableIterator<StoredRow> =
-      estimate === 0
-        ? [][Symbol.iterator]()
-        : plan === 'scan'
-          ? (db.prepare(SCAN).raw(true).iterate(first, last, type, JSON.stringify(streams)) as IterableIterator<StoredRow>)
-          : (db.prepare(BY_INDEX).raw(true).iterate(JSON.stringify(streams), type) as IterableIterator<StoredRow>)
+    const streamList = JSON.stringify(streams)
+    const scan = db.prepare(SCAN).raw(true)
+    // Scanned, a page is the next query from the last position read; by the index, the rows SQLite sorted, a page at a time.
+    let after = first - 1
+    let iterator: IterableIterator<StoredRow> | null = null
+    const next = (): readonly StoredRow[] => {
+      if (estimate === 0 || after >= last) return []
+      if (plan === 'scan') {
+        const page = scan.all(after, last, type, streamList) as StoredRow[]
+        after = page.length < PAGE ? last : page[page.length - 1]![0]
+        return page
+      }
+      iterator ??= db.prepare(BY_INDEX).raw(true).iterate(streamList, type) as IterableIterator<StoredRow>
+      const page: StoredRow[] = []
+      for (let row = iterator.next(); !row.done; row = iterator.next()) if (page.push(row.value) === PAGE) return page
+      after = last
+      return page
+    }
     const one = db.prepare('SELECT * FROM events WHERE position = ?').safeIntegers(true)
     return {
       estimate,
       plan,
-      iterator,
+      next,
       event: (position) => {
         const row = one.get(position) as EventRow | undefined
         return row === undefined ? null : toRecorded(row)
       },
       close: () => {
         // The statement first: the transaction cannot end while it iterates.
-        iterator.return?.()
+        iterator?.return?.()
         close()
       },
     }
