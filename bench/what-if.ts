@@ -7,9 +7,9 @@
 // timed anew in every run.
 //
 // Timed: the what-if of that month (createWhatIf().run, as POST
-// /reports/what-if and `licensing what-if` call it), which reads the period
-// and replays it under the policy in force and under a proposed one (80
-// seats). The baseline in the same run: a raw scan of the same events table
+// /reports/what-if and `licensing what-if` call it on the embedded log, with
+// its table's rows: sqlite-stream-rows.ts), which reads the period and
+// replays it under the policy in force and under a proposed one (80 seats). The baseline in the same run: a raw scan of the same events table
 // (SELECT every row, JSON.parse its data and metadata), as bench/replay.ts
 // scans, before and after the what-if.
 import { join } from 'node:path'
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { loadavg } from 'node:os'
 import { createWhatIf } from '../src/application/what-if.js'
 import { createSqliteEventStore } from '../src/store/sqlite.js'
+import { sqliteStreamRows } from '../src/store/sqlite-stream-rows.js'
 import { cached, HEARTBEAT_MS, loadEngine, SEATS, START } from './history.js'
 import { progress, type Progress } from './progress.js'
 import { cpuMs, rawScan } from './raw-scan.js'
@@ -60,11 +61,12 @@ export const benchWhatIf = async (): Promise<void> => {
 
   const scanBefore = rawScan(events, 'raw scan (SELECT + JSON.parse)')
   const store = createSqliteEventStore({ path: events, clock: () => period.to })
+  const rows = sqliteStreamRows(events)
   const shown = phases()
   const load = loadavg()
   const started = performance.now()
   const cpuAtStart = cpuMs()
-  const report = await createWhatIf(store).run(built.orderId, period, { seats: PROPOSED_SEATS }, shown.onProgress)
+  const report = await createWhatIf(store, rows).run(built.orderId, period, { seats: PROPOSED_SEATS }, shown.onProgress)
   const cpu = (cpuMs() - cpuAtStart) / 1000
   const wall = (performance.now() - started) / 1000
   shown.finish()

@@ -53,6 +53,7 @@ import type { EventStore, Position } from './store/port.js'
 import { withRetries } from './store/retrying.js'
 import { openSqliteSnapshotStore } from './store/snapshots.js'
 import { createSqliteEventStore } from './store/sqlite.js'
+import { sqliteStreamRows } from './store/sqlite-stream-rows.js'
 import type { SettledAttempt } from './webhooks/dispatcher.js'
 import { createWebhooks, OUTBOX_FILE } from './webhooks/index.js'
 import { settledBefore, settledRecord } from './webhooks/records.js'
@@ -221,6 +222,7 @@ export const start = async (config: Config, options: StartOptions = {}): Promise
     snapshots,
     leaseHistoryRetentionDays: config.leaseHistoryRetentionDays ?? null,
     secretBox,
+    ...(config.eventStoreConnectionString === null ? { storedRows: sqliteStreamRows(eventLogPath(config)) } : {}),
   })
   const chainLedger = await openChainLedger(config, store, logger)
   const checkpointer = createLogCheckpointer({

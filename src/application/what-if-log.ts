@@ -4,11 +4,17 @@
 // period. A month of a busy license is millions of heartbeats, so they are
 // kept compactly (a kind, a time and a client per action, in typed arrays) and
 // replayed from there as often as needed; the rarer requests and the
-// license's other facts keep their decoded events beside them.
+// license's other facts keep their decoded events beside them. On the
+// embedded log the seats' renewals (nearly all of it) are read straight from
+// its table in one query, in log order, and taken from their stored text
+// without io-ts's allocations where that is exact (stored-renewals.ts);
+// elsewhere, and for any row not so taken, through the store's reads and
+// decodeRecorded, as before.
 import { orderStream, type OrderEvent } from '../domain/order/index.js'
 import { seatStream } from '../domain/seat/index.js'
 import type { EventStore, Position, RecordedEvent } from '../store/port.js'
 import { decodeRecorded } from './event-codec.js'
+import { RENEWAL, storedRenewals, type Renewal } from './stored-renewals.js'
 
 export const REQUEST = 0
 export const HEARTBEAT = 1
@@ -55,6 +61,8 @@ const actionLog = () => {
   let refs = new Int32Array(1024)
   const clients: ClientRef[] = []
   const clientNumbers = new Map<string, number>()
+  // Client numbers by a stored renewal's holder number (stored-renewals.ts).
+  const byHolder: number[] = []
   const details: (Request | Fact)[] = []
   const numberOf = (client: ClientRef): number => {
     const key = clientKeyOf(client)
@@ -85,6 +93,12 @@ const actionLog = () => {
     dropLast: (): void => {
       length -= 1
       if (kinds[length] === REQUEST) details.pop()
+    },
+    /** A heartbeat at `at` (ms) of the client a renewal read from its row names (by its holder number, its client found without a key built). */
+    renewal: (renewal: Renewal): void => {
+      let n = byHolder[renewal.holder]
+      if (n === undefined) byHolder[renewal.holder] = n = numberOf(renewal)
+      push(HEARTBEAT, renewal.atMs, n)
     },
     /** A heartbeat or a release of the client. */
     ofClient: (kind: typeof HEARTBEAT | typeof RELEASE, at: string, client: ClientRef) => push(kind, Date.parse(at), numberOf(client)),
@@ -218,17 +232,29 @@ const sizeOf = async (store: EventStore, stream: string): Promise<number> => {
   return last === undefined ? 0 : last.revision + 1
 }
 
+/** An event's stored row: position, data and metadata (JSON text). */
+export type StoredRow = readonly [position: number, data: string, metadata: string]
+
 /**
- * The license's recorded actions up to `until` (ms): read until the first
- * request, heartbeat or release at or after it, the engine's clock having
- * passed it. null: no such license.
+ * A faster way to the seats' renewals than the store's reads: the events of a type in some streams, in log
+ * order, as rows (the embedded log's own table: src/store/sqlite-stream-rows.ts). null: read them through the
+ * store (a stream with a retention, whose reads leave out what it no longer keeps).
  */
-export const readActionLog = async (
-  store: EventStore,
-  orderId: string,
-  until: number,
-  onProgress?: (done: number, total: number) => void,
-): Promise<ActionLog | null> => {
+export interface StoredRows {
+  readonly rows: (
+    streams: readonly string[],
+    type: string,
+  ) => {
+    readonly estimate: number
+    /** The next rows, in log order; none: the end. */
+    readonly next: () => readonly StoredRow[]
+    readonly event: (position: number) => RecordedEvent | null
+    readonly close: () => void
+  } | null
+}
+
+/** The order's stream, whole, in revision order. */
+const readOrder = async (store: EventStore, orderId: string): Promise<RecordedEvent[]> => {
   const order: RecordedEvent[] = []
   for (let fromRevision = 0; ; ) {
     const page = await store.readStream(orderStream(orderId), { fromRevision, maxCount: PAGE })
@@ -237,8 +263,105 @@ export const readActionLog = async (
     order.push(...page)
     if (page.length < PAGE) break
   }
+  return order
+}
+
+/** Rows read between two turns of the event loop: a server answers its other requests meanwhile. */
+const ROWS_PER_TURN = 50_000
+
+/**
+ * The license's recorded actions up to `until` (ms): read until the first
+ * request, heartbeat or release at or after it, the engine's clock having
+ * passed it. null: no such license. With `rows`, the seats' renewals are read
+ * from there where it can (their streams' other events are outcomes the
+ * replay decides itself, and are not read).
+ */
+export const readActionLog = async (
+  store: EventStore,
+  orderId: string,
+  until: number,
+  onProgress?: (done: number, total: number) => void,
+  rows?: StoredRows,
+): Promise<ActionLog | null> => {
+  const order = await readOrder(store, orderId)
   if (order.length === 0) return null
   const seatIds = order.flatMap((r) => (r.type === 'SeatGranted' ? [(r.data as { seatId: string }).seatId] : []))
+  const read = rows?.rows(seatIds.map(seatStream), RENEWAL) ?? null
+  if (read === null) return mergedByStore(store, order, seatIds, until, onProgress)
+
+  const into = actionLog()
+  const total = order.length + read.estimate
+  const renewals = storedRenewals()
+  const renewal: Renewal = { clientId: '', machineId: '', holder: 0, atMs: 0 }
+  // The order's next event, and its position (a number: the embedded log's positions are).
+  let next = 0
+  let nextAt = order.length > 0 ? Number(order[0]!.position) : Infinity
+  let done = 0
+  let shown = 0
+  onProgress?.(0, total)
+  /** Takes the order's events before `position`; false: the period's end was reached. */
+  const orderUpTo = (position: number): boolean => {
+    while (nextAt < position) {
+      take(order[next]!, into)
+      if (into.lastClockTime() >= until) {
+        into.dropLast()
+        return false
+      }
+      done += 1
+      next += 1
+      nextAt = next < order.length ? Number(order[next]!.position) : Infinity
+    }
+    return true
+  }
+  try {
+    let ended = false
+    for (let page = read.next(); page.length > 0 && !ended; page = read.next()) {
+      for (const [position, data, metadata] of page) {
+        if (nextAt < position && !orderUpTo(position)) {
+          ended = true
+          break
+        }
+        if (renewals.read(data, metadata, renewal)) {
+          if (renewal.atMs >= until) {
+            ended = true
+            break
+          }
+          into.renewal(renewal)
+        } else {
+          // Not taken as it is: the event as the store reads it, decoded (or refused) the usual way.
+          const recorded = read.event(position)
+          if (recorded === null) throw new Error(`the event at position ${position} of the log is gone while it was read`)
+          take(recorded, into)
+          if (into.lastClockTime() >= until) {
+            into.dropLast()
+            ended = true
+            break
+          }
+        }
+      }
+      done += page.length
+      if (done - shown >= ROWS_PER_TURN) {
+        shown = done
+        onProgress?.(done, total)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
+    if (!ended) orderUpTo(Infinity)
+  } finally {
+    read.close()
+  }
+  onProgress?.(done, total)
+  return into.done()
+}
+
+/** The order's stream and its seats' streams, read through the store a page of each at a time and merged by position. */
+const mergedByStore = async (
+  store: EventStore,
+  order: readonly RecordedEvent[],
+  seatIds: readonly string[],
+  until: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ActionLog> => {
   const cursors = heap()
   let total = order.length
   const enter = async (page: readonly RecordedEvent[], next: () => Promise<readonly RecordedEvent[]>): Promise<void> => {

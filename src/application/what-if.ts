@@ -35,7 +35,7 @@ import {
 import { afterRenewal, initialSeatState, renewalOutcome, seatDecider, type SeatCommand, type SeatState } from '../domain/seat/index.js'
 import type { EventStore } from '../store/port.js'
 import { recordedSeat } from './seat-liveness.js'
-import { clientKeyOf, FACT, HEARTBEAT, readActionLog, REQUEST, type ActionLog, type Fact, type Request } from './what-if-log.js'
+import { clientKeyOf, FACT, HEARTBEAT, readActionLog, REQUEST, type ActionLog, type Fact, type Request, type StoredRows } from './what-if-log.js'
 
 export interface SeatPolicy {
   /** Places allowed (activations_allowed); absent: as recorded. */
@@ -328,7 +328,8 @@ export interface ProductWhatIfReport {
 
 type Progress = (phase: string, done: number, total: number) => void
 
-export const createWhatIf = (store: EventStore) => {
+/** `rows`: the embedded log's table, a faster way to the seats' renewals (what-if-log.ts); absent: the store's reads. */
+export const createWhatIf = (store: EventStore, rows?: StoredRows) => {
   /** null: no such order. `levels`: where each replay's place counts go (a product's peak). */
   const run = async (
     orderId: string,
@@ -337,7 +338,7 @@ export const createWhatIf = (store: EventStore) => {
     onProgress?: Progress,
     levels?: { readonly recorded: (at: number, level: number) => void; readonly proposed: (at: number, level: number) => void },
   ): Promise<WhatIfReport | null> => {
-    const log = await readActionLog(store, orderId, period.to.getTime(), (done, total) => onProgress?.('reading the log', done, total))
+    const log = await readActionLog(store, orderId, period.to.getTime(), (done, total) => onProgress?.('reading the log', done, total), rows)
     if (log === null) return null
     const start = standingAt(log, period, (done) => onProgress?.('replaying up to the period’s start', done, log.length))
     const recorded = replay(log, period, null, { start, onProgress: (done) => onProgress?.('replaying under the recorded policy', done, log.length), ...(levels === undefined ? {} : { onLevel: levels.recorded }) })

@@ -66,7 +66,7 @@ interface RetentionRow {
 
 type Row = EventRow
 
-const toRecorded = (row: Row): RecordedEvent => ({
+export const toRecorded = (row: Row): RecordedEvent => ({
   id: row.id,
   type: row.type,
   data: JSON.parse(row.data),

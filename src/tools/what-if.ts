@@ -12,7 +12,8 @@ import type { EventStore } from '../store/port.js'
 import { loadConfig } from '../config.js'
 import { activationKeyStream } from '../domain/activation-key/index.js'
 import { orderStream } from '../domain/order/index.js'
-import { openStore } from '../main.js'
+import { eventLogPath, openStore } from '../main.js'
+import { sqliteStreamRows } from '../store/sqlite-stream-rows.js'
 import type { Output } from './replay.js'
 
 export const WHAT_IF_USAGE =
@@ -105,6 +106,8 @@ export const whatIfCommand = async (args: readonly string[], env: NodeJS.Process
     return 2
   }
   const store = openStore(config.right, () => new Date())
+  // On the embedded log the seats' renewals are read from its table (what-if-log.ts).
+  const rows = config.right.eventStoreConnectionString === null ? sqliteStreamRows(eventLogPath(config.right)) : undefined
   let shown = 0
   const progress = (phase: string, done: number, total: number) => {
     const now = Date.now()
@@ -119,7 +122,7 @@ export const whatIfCommand = async (args: readonly string[], env: NodeJS.Process
         err(`no license of product ${values.product}\n`)
         return 2
       }
-      const report = await createWhatIf(store).runProduct(values.product, orderIds, { from: new Date(from), to: new Date(to) }, numbers, progress)
+      const report = await createWhatIf(store, rows).runProduct(values.product, orderIds, { from: new Date(from), to: new Date(to) }, numbers, progress)
       err(`what-if: replayed ${report.actions} recorded actions of ${report.licenses.length} licenses twice\n`)
       out(json ? `${JSON.stringify(report, null, 2)}\n` : productTable(report))
       return 0
@@ -135,7 +138,7 @@ export const whatIfCommand = async (args: readonly string[], env: NodeJS.Process
       err(`no license ${license}\n`)
       return 2
     }
-    const report = await createWhatIf(store).run(orderId, { from: new Date(from), to: new Date(to) }, numbers, progress)
+    const report = await createWhatIf(store, rows).run(orderId, { from: new Date(from), to: new Date(to) }, numbers, progress)
     if (report === null) {
       err(`no license ${license}\n`)
       return 2

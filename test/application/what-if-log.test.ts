@@ -2,19 +2,24 @@
 // engine's own services wrote: the license's stream and its seats' streams
 // come back as one sequence of actions in log order, read once (a stream a
 // page at a time, never again per action), and the reading stops at the
-// period's end. And its replay of a period that starts after the license's
-// last change: the proposal holds from the period's start.
+// period's end; through the store's reads, and from the log's own table
+// (both plans), alike. A stored renewal that does not decode stops the
+// reading with its error on every path, never skipped. And its replay of a
+// period that starts after the license's last change: the proposal holds
+// from the period's start.
+import Database from 'better-sqlite3'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { decodeRecorded } from '../../src/application/event-codec.js'
+import { decodeRecorded, EventDecodeError } from '../../src/application/event-codec.js'
 import { systemMeta } from '../../src/application/metadata.js'
 import { createServices } from '../../src/application/services.js'
-import { FACT, HEARTBEAT, readActionLog, RELEASE, REQUEST } from '../../src/application/what-if-log.js'
+import { FACT, HEARTBEAT, readActionLog, RELEASE, REQUEST, type ActionLog, type StoredRows } from '../../src/application/what-if-log.js'
 import { createWhatIf } from '../../src/application/what-if.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
 import { CustomerProfileInput } from '../../src/domain/customer/index.js'
 import type { EventStore, RecordedEvent } from '../../src/store/port.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
+import { sqliteStreamRows } from '../../src/store/sqlite-stream-rows.js'
 import { seedTerms } from '../domain/fixtures.js'
 import { testClock } from '../support/clock.js'
 import { makeTempDir } from '../support/tmp.js'
@@ -47,6 +52,24 @@ const expectedKinds = async (store: EventStore, orderId: string): Promise<readon
     }
   })
 }
+
+const names = { [REQUEST]: 'request', [HEARTBEAT]: 'heartbeat', [RELEASE]: 'release', [FACT]: 'fact' } as Record<number, string>
+/** The actions read, as the simple reading above names them. */
+const kindsOf = (log: ActionLog): readonly string[] =>
+  Array.from({ length: log.length }, (_, i) => {
+    const kind = log.kinds[i]!
+    if (kind === FACT) return 'fact'
+    const detail = kind === REQUEST ? (log.details[log.refs[i]!] as { client: { clientId: string } }).client : log.clients[log.refs[i]!]!
+    return `${names[kind]} ${detail.clientId} ${new Date(log.times[i]!).toISOString()}`
+  })
+
+/** Every way there is to read the log: the store's reads, and its table by either plan or by the one it chooses. */
+const readers = (path: string): readonly (readonly [string, StoredRows | undefined])[] => [
+  ['the store’s reads', undefined],
+  ['the table, scanned', sqliteStreamRows(path, { plan: 'scan' })],
+  ['the table, by its stream index', sqliteStreamRows(path, { plan: 'index' })],
+  ['the table, as chosen', sqliteStreamRows(path)],
+]
 
 describe('what-if: reading a license’s log', () => {
   it('gives the license’s and its seats’ actions in log order, reading each stream once a page at a time, up to the period’s end', async () => {
@@ -96,13 +119,7 @@ describe('what-if: reading a license’s log', () => {
       }
 
       const log = (await readActionLog(store, orderId, Infinity))!
-      const names = { [REQUEST]: 'request', [HEARTBEAT]: 'heartbeat', [RELEASE]: 'release', [FACT]: 'fact' } as Record<number, string>
-      const kinds = Array.from({ length: log.length }, (_, i) => {
-        const kind = log.kinds[i]!
-        if (kind === FACT) return 'fact'
-        const detail = kind === REQUEST ? (log.details[log.refs[i]!] as { client: { clientId: string } }).client : log.clients[log.refs[i]!]!
-        return `${names[kind]} ${detail.clientId} ${new Date(log.times[i]!).toISOString()}`
-      })
+      const kinds = kindsOf(log)
       expect(kinds).toEqual(await expectedKinds(sqlite, orderId))
       expect(kinds.filter((k) => k.startsWith('heartbeat'))).toHaveLength(10)
       // The order's stream, then for each of its 3 seats its size and its one page: never once per action.
@@ -114,8 +131,77 @@ describe('what-if: reading a license’s log', () => {
       expect(kinds[early.length]).toMatch(/^request c3 /)
       expect(Math.max(...early.times)).toBeLessThan(midway)
       expect(await readActionLog(store, 'no-such-order', Infinity)).toBeNull()
+
+      // From the table, by either plan: the same actions, and the same end of the period.
+      for (const [how, rows] of readers(dir.file('events.sqlite'))) {
+        expect(kindsOf((await readActionLog(sqlite, orderId, Infinity, undefined, rows))!), how).toEqual(kinds)
+        expect(kindsOf((await readActionLog(sqlite, orderId, midway, undefined, rows))!), how).toEqual(kinds.slice(0, early.length))
+      }
     } finally {
       await sqlite.close()
+      dir.remove()
+    }
+  })
+
+  it('reads a renewal stored in another form as decoding gives it, and stops at one that does not decode, on every path', async () => {
+    const dir = makeTempDir('what-if-undecodable')
+    const path = dir.file('events.sqlite')
+    const clock = testClock()
+    const store = createSqliteEventStore({ path, clock: clock.now })
+    try {
+      const services = createServices({ store, clock: clock.now, adminToken: null })
+      const meta = systemMeta('test', 'test')
+      const session = () => services.session()
+      right(await services.customers.create(session(), { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
+      right(await services.productTemplates.create(session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
+      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
+      const { orderId } = right(await services.orders.create(session(), admin, { terms: { ...seedTerms, activations_allowed: 2 }, activationKey: 'WHAT-IF-BAD' as ActivationKey }, meta))
+      const seats = []
+      for (const n of [1, 2]) seats.push(right(await services.usage.request(session(), { type: 'RequestSeat', orderId, clientId: `c${n}`, machineId: `m${n}`, clientName: null, clientAddr: null }, meta)).seat!)
+      for (let minute = 0; minute < 3; minute += 1) {
+        clock.advance(60_000)
+        for (const [i, seat] of seats.entries()) right(await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId: seat.seatId, clientId: `c${i + 1}`, machineId: `m${i + 1}` }, meta))
+      }
+      const db = new Database(path)
+      const renewals = db.prepare("SELECT position, data, metadata FROM events WHERE type = 'SeatLeaseRenewed' ORDER BY position").all() as { position: number; data: string; metadata: string }[]
+      expect(renewals).toHaveLength(6)
+      const rewrite = (position: number, data: string, metadata?: string): void => {
+        db.prepare('UPDATE events SET data = ?, metadata = coalesce(?, metadata) WHERE position = ?').run(data, metadata ?? null, position)
+      }
+      const [first, second, third] = renewals as [(typeof renewals)[0], (typeof renewals)[0], (typeof renewals)[0]]
+      const kindsBy = async (rows: StoredRows | undefined) => kindsOf((await readActionLog(store, orderId, Infinity, undefined, rows))!)
+      const expected = await kindsBy(undefined)
+      expect(expected.filter((k) => k.startsWith('heartbeat'))).toHaveLength(6)
+
+      // Forms the engine does not write, which decode all the same: keys in another order, a number as text, a retention on a seat's stream.
+      const { at, ...rest } = JSON.parse(first.data) as Record<string, unknown>
+      rewrite(first.position, JSON.stringify({ at, ...rest }))
+      rewrite(second.position, JSON.stringify({ ...(JSON.parse(second.data) as object), heartbeatIntervalSeconds: '60' }))
+      for (const [how, rows] of readers(path)) expect(await kindsBy(rows), how).toEqual(expected)
+      db.prepare('INSERT INTO stream_retention (stream, max_age_seconds, max_count) VALUES (?, NULL, 1000)').run(`seat-${seats[0]!.seatId}`)
+      expect(sqliteStreamRows(path).rows([`seat-${seats[0]!.seatId}`], 'SeatLeaseRenewed')).toBeNull()
+      for (const [how, rows] of readers(path)) expect(await kindsBy(rows), how).toEqual(expected)
+      db.prepare('DELETE FROM stream_retention').run()
+
+      // A renewal that does not decode: an error naming it, whichever way the log is read.
+      const original = third.data
+      for (const [what, data, metadata] of [
+        ['a time that is none', JSON.stringify({ ...(JSON.parse(original) as object), at: 'not a time' }), undefined],
+        ['an empty client id', JSON.stringify({ ...(JSON.parse(original) as object), clientId: '' }), undefined],
+        ['a field missing', JSON.stringify({ ...(JSON.parse(original) as object), leaseExpiresAt: undefined }), undefined],
+        ['metadata without its schema version', original, JSON.stringify({ ...(JSON.parse(third.metadata) as object), schemaVersion: undefined })],
+        ['text that is not JSON', original.slice(0, -1), undefined],
+      ] as const) {
+        rewrite(third.position, data, metadata ?? third.metadata)
+        for (const [how, rows] of readers(path)) {
+          const reading = readActionLog(store, orderId, Infinity, undefined, rows)
+          if (what === 'text that is not JSON') await expect(reading, `${what}, ${how}`).rejects.toThrow(SyntaxError)
+          else await expect(reading, `${what}, ${how}`).rejects.toThrow(EventDecodeError)
+        }
+      }
+      db.close()
+    } finally {
+      await store.close()
       dir.remove()
     }
   })
