@@ -32,20 +32,22 @@ interface PlainRoute {
 const PLAIN_PATH = /^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/
 
 /**
- * The routes each router answers first for a plain path (no parameters), by `METHOD path`: those before any
+ * The routes each router answers first for a plain path (no parameters), by method and path: those before any
  * other kind of layer in its stack (a middleware or a parameter could answer before a later one), of the first
  * module that owns the path, as the app routes it. What is not here goes through the routers as before.
  */
-const plainRoutes = (routed: readonly { readonly owns: (path: string) => boolean; readonly router: Router }[]): ReadonlyMap<string, PlainRoute> => {
-  const byMethodAndPath = new Map<string, PlainRoute>()
+const plainRoutes = (routed: readonly { readonly owns: (path: string) => boolean; readonly router: Router }[]): ReadonlyMap<string, ReadonlyMap<string, PlainRoute>> => {
+  const byMethodAndPath = new Map<string, Map<string, PlainRoute>>()
   for (const { router } of routed) {
     for (const layer of router.stack as readonly { readonly route?: PlainRoute }[]) {
       const route = layer.route
       if (route === undefined || typeof route.path !== 'string' || !PLAIN_PATH.test(route.path)) break
       if (routed.find((r) => r.owns(route.path))?.router !== router) continue
       for (const method of Object.keys(route.methods)) {
-        const key = `${method.toUpperCase()} ${route.path}`
-        if (method !== '_all' && !byMethodAndPath.has(key)) byMethodAndPath.set(key, route)
+        if (method === '_all') continue
+        const byPath = byMethodAndPath.get(method.toUpperCase()) ?? new Map<string, PlainRoute>()
+        byMethodAndPath.set(method.toUpperCase(), byPath)
+        if (!byPath.has(route.path)) byPath.set(route.path, route)
       }
     }
   }
@@ -94,7 +96,7 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
   const direct: RequestHandler = (req, res, next) => {
     if (req.headers['x-log-position'] !== undefined) return next()
     const query = req.url.indexOf('?')
-    const route = plain.get(`${req.method} ${query < 0 ? req.url : req.url.slice(0, query)}`)
+    const route = plain.get(req.method)?.get(query < 0 ? req.url : req.url.slice(0, query))
     if (route === undefined) return next()
     // A route that lets the request go on (no handler answered) goes on to the answers for what nothing matched.
     ;(req as Request & { [DISPATCHED]?: true })[DISPATCHED] = true
