@@ -7,12 +7,12 @@
 // (header and claims as JSON, iss set last), without its promises, its copy of
 // the claims and its key conversion on every token.
 // A token this signer signed comes back soon (a seat's release, its first
-// heartbeats): it remembers a hash of the last tokens it signed, and one of
-// them, byte for byte, needs no signature check.
+// heartbeats): whoever remembers verified tokens (verified-tokens.ts) hears of
+// every token signed here, with its claims, so it needs no signature check
+// when it comes back.
 import { createHash, createPublicKey, generateKeyPairSync, sign as signBytes, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/Either'
 import { compactVerify, decodeProtectedHeader, type JWTPayload } from 'jose'
-import { sha256Text } from './sha256.js'
 
 export const TOKEN_ISSUER = 'licensing-engine'
 export const TOKEN_ALGORITHM = 'EdDSA'
@@ -26,9 +26,6 @@ export interface PublicJwk {
   readonly use: 'sig'
 }
 
-/** Tokens signed here whose signature is known good when they come back: a hash each (43 characters). */
-export const REMEMBERED_SIGNED_TOKENS = 50_000
-
 export type TokenProblem = 'malformed' | 'bad-signature' | 'unknown-key' | 'wrong-issuer'
 
 export interface TokenSigner {
@@ -37,6 +34,8 @@ export interface TokenSigner {
   /** Checks the signature and the issuer only: what the token says is judged by the caller. */
   readonly verify: (token: string) => Promise<E.Either<TokenProblem, JWTPayload>>
   readonly jwks: () => { readonly keys: readonly PublicJwk[] }
+  /** Tells `listener` of every token signed from now on, with the claims it was signed over (iss included). */
+  readonly onSigned: (listener: (token: string, claims: JWTPayload) => void) => void
 }
 
 /** RFC 7638: SHA-256 over the required members in lexical order. */
@@ -65,7 +64,7 @@ export const createTokenSigner = (privateKey: KeyObject, previousKeys: readonly 
   }
   const keys = [...verifying.values()].map((entry) => entry.jwk)
 
-  const signedHere = new Set<string>()
+  const listeners: ((token: string, claims: JWTPayload) => void)[] = []
   const header = Buffer.from(JSON.stringify({ alg: TOKEN_ALGORITHM, kid, typ: 'JWT' })).toString('base64url')
   const sign = async (payload: JWTPayload): Promise<string> => {
     const claims: JWTPayload = { ...payload }
@@ -76,14 +75,8 @@ export const createTokenSigner = (privateKey: KeyObject, previousKeys: readonly 
     }
     const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
     const token = `${input}.${signBytes(null, Buffer.from(input), privateKey).toString('base64url')}`
-    if (signedHere.size >= REMEMBERED_SIGNED_TOKENS) signedHere.delete(signedHere.values().next().value!)
-    signedHere.add(sha256Text(token, 'base64url'))
+    for (const listener of listeners) listener(token, claims)
     return token
-  }
-  /** The payload of a token signed here, read without checking the signature it was given here; null for any other. */
-  const signedPayload = (token: string): unknown => {
-    if (!signedHere.has(sha256Text(token, 'base64url'))) return null
-    return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as unknown
   }
 
   const verify = async (token: string): Promise<E.Either<TokenProblem, JWTPayload>> => {
@@ -98,12 +91,8 @@ export const createTokenSigner = (privateKey: KeyObject, previousKeys: readonly 
     if (header.alg !== TOKEN_ALGORITHM) return E.left('bad-signature')
     let payload: JWTPayload
     try {
-      const known = signedPayload(token)
-      if (known !== null) payload = known as JWTPayload
-      else {
-        const verified = await compactVerify(token, key.publicKey, { algorithms: [TOKEN_ALGORITHM] })
-        payload = JSON.parse(new TextDecoder().decode(verified.payload)) as JWTPayload
-      }
+      const verified = await compactVerify(token, key.publicKey, { algorithms: [TOKEN_ALGORITHM] })
+      payload = JSON.parse(new TextDecoder().decode(verified.payload)) as JWTPayload
     } catch {
       return E.left('bad-signature')
     }
@@ -111,7 +100,7 @@ export const createTokenSigner = (privateKey: KeyObject, previousKeys: readonly 
     return payload.iss === TOKEN_ISSUER ? E.right(payload) : E.left('wrong-issuer')
   }
 
-  return { kid, sign, verify, jwks: () => ({ keys }) }
+  return { kid, sign, verify, jwks: () => ({ keys }), onSigned: (listener) => void listeners.push(listener) }
 }
 
 /** A fresh key, for tests and for a service started without one. */

@@ -9,10 +9,14 @@
 // heartbeating with it; whether a seat is alive is the server's lease, as
 // readToken says.) Nothing about whether the seat is alive or the token
 // revoked is remembered: that is the order's state, judged on every request,
-// so a revocation holds on the very next heartbeat.
+// so a revocation holds on the very next heartbeat. The one memory of
+// verified tokens: a token the signer signs is remembered as it is signed
+// (its claims are those it was signed over), so a new seat's first heartbeat
+// and its release need no signature check either.
 import * as E from 'fp-ts/Either'
+import type { JWTPayload } from 'jose'
 import { keepNewest } from './bounded-map.js'
-import { readToken, type TokenClaims, type TokenRejection } from './license-tokens.js'
+import { readToken, TokenClaims, type TokenRejection } from './license-tokens.js'
 import type { TokenSigner } from './signing.js'
 import { sha256Text } from './sha256.js'
 
@@ -34,6 +38,20 @@ export interface VerifiedTokens {
 export const createVerifiedTokens = (signer: TokenSigner, clock: () => Date, max = DEFAULT_VERIFIED_TOKENS, ttlMs = VERIFIED_TOKEN_TTL_MS): VerifiedTokens => {
   const remembered = new Map<string, Remembered>()
 
+  /** Only what the engine reads back (TokenClaims), not the whole payload: a hundred thousand of them stay small. */
+  const remember = (key: string, claims: TokenClaims): TokenClaims => {
+    const { sub, jti, kind, client, machine } = claims
+    const compact: TokenClaims = { sub, jti, kind, client: { id: client.id }, machine: { id: machine.id } }
+    keepNewest(remembered, key, { claims: compact, expiresAt: clock().getTime() + ttlMs }, max)
+    return compact
+  }
+  // What is signed here is known good (the signer sets its issuer): remembered as readToken would read it back,
+  // and a payload readToken would refuse is not remembered.
+  signer.onSigned((token: string, payload: JWTPayload) => {
+    const claims = TokenClaims.decode(payload)
+    if (E.isRight(claims)) remember(sha256Text(token, 'base64url'), claims.right)
+  })
+
   const read = async (token: string): Promise<E.Either<TokenRejection, TokenClaims>> => {
     const key = sha256Text(token, 'base64url')
     const known = remembered.get(key)
@@ -44,12 +62,7 @@ export const createVerifiedTokens = (signer: TokenSigner, clock: () => Date, max
       remembered.delete(key)
     }
     const claims = await readToken(signer, token)
-    if (E.isLeft(claims)) return claims
-    // Only what the engine reads back (TokenClaims), not the whole payload: a hundred thousand of them stay small.
-    const { sub, jti, kind, client, machine } = claims.right
-    const compact: TokenClaims = { sub, jti, kind, client: { id: client.id }, machine: { id: machine.id } }
-    keepNewest(remembered, key, { claims: compact, expiresAt: clock().getTime() + ttlMs }, max)
-    return E.right(compact)
+    return E.isLeft(claims) ? claims : E.right(remember(key, claims.right))
   }
 
   return { read, size: () => remembered.size }

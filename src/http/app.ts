@@ -4,8 +4,10 @@
 // application, encode. A request goes straight to the router of the API that
 // owns its path, not through every API's routes before it; no ETag is
 // computed (no client of these APIs sends If-None-Match, and hashing every
-// JSON answer costs a heartbeat's worth of CPU).
-import express, { Router, type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
+// JSON answer costs a heartbeat's worth of CPU). A route with a plain path
+// (a heartbeat's) is reached by its method and path at once, without a walk
+// over the app's layers and its router's.
+import express, { Router, type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express'
 import { accessLog } from './access-log.js'
 import type { ApiModule } from './api-module.js'
 import { adminDialect } from './admin/dialect.js'
@@ -19,6 +21,40 @@ import { requestIdFor } from './request-context.js'
 
 /** Answered most (every client, every minute): logged as a summary, not line by line (access-log.ts). */
 export const HOT_ROUTES = ['/v1/license/heartbeat']
+
+/** What of an Express route this app dispatches to directly. */
+interface PlainRoute {
+  readonly path: string
+  readonly methods: Readonly<Record<string, boolean | undefined>>
+  readonly dispatch: (req: Request, res: Parameters<RequestHandler>[1], done: (error?: unknown) => void) => void
+}
+
+const PLAIN_PATH = /^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/
+
+/**
+ * The routes each router answers first for a plain path (no parameters), by method and path: those before any
+ * other kind of layer in its stack (a middleware or a parameter could answer before a later one), of the first
+ * module that owns the path, as the app routes it. What is not here goes through the routers as before.
+ */
+const plainRoutes = (routed: readonly { readonly owns: (path: string) => boolean; readonly router: Router }[]): ReadonlyMap<string, ReadonlyMap<string, PlainRoute>> => {
+  const byMethodAndPath = new Map<string, Map<string, PlainRoute>>()
+  for (const { router } of routed) {
+    for (const layer of router.stack as readonly { readonly route?: PlainRoute }[]) {
+      const route = layer.route
+      if (route === undefined || typeof route.path !== 'string' || !PLAIN_PATH.test(route.path)) break
+      if (routed.find((r) => r.owns(route.path))?.router !== router) continue
+      for (const method of Object.keys(route.methods)) {
+        if (method === '_all') continue
+        const byPath = byMethodAndPath.get(method.toUpperCase()) ?? new Map<string, PlainRoute>()
+        byMethodAndPath.set(method.toUpperCase(), byPath)
+        if (!byPath.has(route.path)) byPath.set(route.path, route)
+      }
+    }
+  }
+  return byMethodAndPath
+}
+
+const DISPATCHED = Symbol('dispatched directly')
 
 export interface AppOptions {
   readonly version: string
@@ -52,7 +88,22 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
       const step = (i: number) => (error?: unknown) => (error !== undefined || i === handlers.length ? next(error) : handlers[i]!(req, res, step(i + 1)))
       step(0)()
     }
-  app.use(inTurn(timed, withRequestId, logged))
+  // Each API's router, built once: reached straight through the API that owns the path, or, for a plain route,
+  // at once by its method and path (below).
+  const routed = modules.map((m) => ({ owns: m.owns, router: m.router(deps) }))
+  const plain = plainRoutes(routed)
+  // Only without X-Log-Position (atLogPosition below does nothing then); /healthz and /openapi.json are no module's.
+  const direct: RequestHandler = (req, res, next) => {
+    if (req.headers['x-log-position'] !== undefined) return next()
+    const query = req.url.indexOf('?')
+    const route = plain.get(req.method)?.get(query < 0 ? req.url : req.url.slice(0, query))
+    if (route === undefined) return next()
+    // A route that lets the request go on (no handler answered) goes on to the answers for what nothing matched.
+    ;(req as Request & { [DISPATCHED]?: true })[DISPATCHED] = true
+    route.dispatch(req, res, next)
+  }
+  const dispatched = (req: Request): boolean => (req as Request & { [DISPATCHED]?: true })[DISPATCHED] === true
+  app.use(inTurn(timed, withRequestId, logged, direct))
 
   app.get('/healthz', async (_req, res) => {
     const report = await deps.health()
@@ -62,17 +113,17 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
 
   app.use(atLogPosition(deps.positions, dialectFor))
 
-  // Each API's router, reached straight through the API that owns the path; what it does not answer (a path no
-  // API owns, a case variant, a wrong method) goes on to every router in turn, as before, then to the answers below.
-  const routed = modules.map((m) => ({ owns: m.owns, router: m.router(deps) }))
+  // What no plain route answered goes straight to the router of the API that owns the path; what that does not
+  // answer (a path no API owns, a case variant, a wrong method) goes on to every router in turn, then to the answers below.
   app.use((req, res, next) => {
+    if (dispatched(req)) return next()
     const path = req.path
     const owner = routed.find((r) => r.owns(path))
     return owner === undefined ? next() : owner.router(req, res, next)
   })
   const everyRouter = Router()
   for (const { router } of routed) everyRouter.use(router)
-  app.use(everyRouter)
+  app.use((req, res, next) => (dispatched(req) ? next() : everyRouter(req, res, next)))
 
   // Nothing matched: a wrong method on a known path, or an unknown path.
   app.use((req, res) => {

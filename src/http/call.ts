@@ -56,8 +56,11 @@ export const calls = ({ services, idempotency }: Pick<HttpDeps, 'services' | 'id
       }
       const allowed = options.allowed?.(principal.right) ?? E.right(null)
       if (E.isLeft(allowed)) return failure(allowed.left)
-      const rate = await options.limit?.(req, res, principal.right.credentialId)
-      if (rate?.limited === true) return throttled(dialect, rate)
+      // No limit, no wait (a heartbeat under no limit goes on in the same turn).
+      if (options.limit != null) {
+        const rate = await options.limit(req, res, principal.right.credentialId)
+        if (rate.limited) return throttled(dialect, rate)
+      }
       const go = (idempotencyKey: string | null): Promise<Reply> => work({ req, res, session, principal: principal.right, idempotencyKey })
       return idempotent === false ? go(null) : idempotency.run(req, session, dialect, principal.right, go, idempotent)
     })

@@ -15,17 +15,22 @@ import { retryLater, send, type Dialect, type Reply } from './reply.js'
 export const unavailableReply = (dialect: Dialect, reason: string, retryAfterSeconds: number): Reply =>
   retryLater(dialect.problem(503, { detail: reason }), retryAfterSeconds)
 
+/** What a request's work threw, answered in the dialect. */
+const failed = (dialect: Dialect, req: Request, error: unknown): Reply => {
+  if (isUnavailable(error)) {
+    req.log.warn({ reason: error.reason }, 'unavailable')
+    return unavailableReply(dialect, error.reason, error.retryAfterSeconds)
+  }
+  req.log.error({ err: error }, 'request failed')
+  return dialect.problem(500)
+}
+
 /** What `work` answers, or what it threw, answered in the dialect. */
 const answered = async <A>(dialect: Dialect, req: Request, work: () => Promise<A>): Promise<A | Reply> => {
   try {
     return await work()
   } catch (error) {
-    if (isUnavailable(error)) {
-      req.log.warn({ reason: error.reason }, 'unavailable')
-      return unavailableReply(dialect, error.reason, error.retryAfterSeconds)
-    }
-    req.log.error({ err: error }, 'request failed')
-    return dialect.problem(500)
+    return failed(dialect, req, error)
   }
 }
 
@@ -33,7 +38,13 @@ export const endpoint =
   (dialect: Dialect, newSession: () => Session, handler: (req: Request, res: Response, session: Session) => Promise<Reply>): RequestHandler =>
   async (req, res) => {
     const session = newSession()
-    const answer = await answered(dialect, req, () => handler(req, res, session))
+    // The handler awaited here, not through `answered`: one promise and one closure fewer on every request.
+    let answer: Reply
+    try {
+      answer = await handler(req, res, session)
+    } catch (error) {
+      answer = failed(dialect, req, error)
+    }
     const written = session.written()
     if (written !== null) markWritten(res)
     if (!res.headersSent) send(res, withLogPosition(answer, written))

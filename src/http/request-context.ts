@@ -34,14 +34,20 @@ export const clientIpOf = (req: Request): string | null => req.ip ?? req.socket.
 
 export const commandMeta = (req: Request, actor: string | null, idempotencyKey: string | null = null): CommandMeta => {
   const requestId = requestIdOf(req)
-  const correlation = req.get('x-correlation-id')
+  const correlation = req.headers['x-correlation-id']
+  let clientIp: string | null | undefined
   return {
     actor,
     requestId,
-    correlationId: correlation !== undefined && ID.test(correlation) ? correlation : requestId,
+    correlationId: typeof correlation === 'string' && ID.test(correlation) ? correlation : requestId,
     // The request is what caused the events it writes.
     causationId: requestId,
-    clientIp: clientIpOf(req),
+    // Worked out when first read (Express's req.ip walks the trusted proxies): a request that writes nothing,
+    // a heartbeat that renews nothing, never reads it.
+    get clientIp() {
+      if (clientIp === undefined) clientIp = clientIpOf(req)
+      return clientIp
+    },
     idempotencyKey,
   }
 }

@@ -41,6 +41,20 @@ describe('verified tokens', () => {
     expect(calls.verify).toBe(1)
   })
 
+  it('remembers what the signer signs as it signs it: such a token is read back without a signature check', async () => {
+    const { signer, calls } = counting()
+    const tokens = createVerifiedTokens(signer, () => new Date(0))
+    const token = await signer.sign(seatClaims('seat-1'))
+    expect(tokens.size()).toBe(1)
+    expect(await tokens.read(token)).toEqual(E.right({ sub: 'order-1', jti: 'seat-1', kind: 'seat', client: { id: 'c' }, machine: { id: 'm' } }))
+    expect(calls.verify).toBe(0)
+    // Not a token the engine reads back (no seat or activation claims): not remembered, refused when presented.
+    const other = await signer.sign({ sub: 'order-1' })
+    expect(tokens.size()).toBe(1)
+    expect(await tokens.read(other)).toEqual(E.left({ _tag: 'InvalidToken', reason: 'claims' }))
+    expect(calls.verify).toBe(1)
+  })
+
   it('never remembers a token that failed, and refuses a tampered one every time', async () => {
     const { signer, calls } = counting()
     const token = await signer.sign(seatClaims('seat-1'))
@@ -125,6 +139,10 @@ describe('signed tokens', () => {
       sign: (payload) => current.sign(payload),
       verify: (token) => current.verify(token),
       jwks: () => current.jwks(),
+      onSigned: (listener) => {
+        before.onSigned(listener)
+        after.onSigned(listener)
+      },
     }
     const tokens = createSignedTokens(rotating)
     const claims = { ...seatClaims('seat-1'), exp: 100 }

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { babelClient, clientBody, tokenId } from '../support/babel.js'
 import { createCustomer, createTemplate, seedOrder } from '../support/fixtures.js'
 import { useEngine } from '../support/engine.js'
-import { client } from '../support/server.js'
+import { ADMIN_TOKEN, client } from '../support/server.js'
 
 describe('heartbeat hot path (seed 002)', () => {
   const server = useEngine()
@@ -68,6 +68,36 @@ describe('heartbeat hot path (seed 002)', () => {
     expect(refused.status).toBe(400)
     expect(heartbeatLines().slice(before + 1)).toEqual([expect.objectContaining({ reqId: refused.headers.get('x-request-id'), res: { statusCode: 400 } })])
     expect(server.rawLogs()).not.toContain(token)
+  })
+
+  it('answers a heartbeat the same reached at once by its plain path or through the routers (a case variant, a trailing slash, X-Log-Position)', async () => {
+    await license('HOT-ROUTE')
+    const granted = await babel('request', clientBody('HOT-ROUTE', 1))
+    const token = granted.body.licenseToken as string
+    const position = granted.headers.get('x-log-position')
+    expect(position).not.toBeNull()
+    const beat = async (path: string, headers: Record<string, string> = {}, method = 'POST') => {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_TOKEN, ...headers },
+        ...(method === 'POST' ? { body: JSON.stringify({ licenseToken: token }) } : {}),
+      })
+      return { status: response.status, allow: response.headers.get('allow'), body: (await response.json()) as unknown }
+    }
+    const plain = await beat('/v1/license/heartbeat')
+    expect(plain.status).toBe(200)
+    expect(plain.body).toEqual(expect.objectContaining({ active: true }))
+    for (const [path, headers] of [
+      ['/V1/License/Heartbeat', {}],
+      ['/v1/license/heartbeat/', {}],
+      ['/v1/license/heartbeat?at=1', {}],
+      ['/v1/license/heartbeat', { 'x-log-position': position! }],
+    ] as const) {
+      expect(await beat(path, headers), path).toEqual(plain)
+    }
+    // A method the path does not take: answered as before, in seed 002's envelope.
+    const wrong = await beat('/v1/license/heartbeat', {}, 'GET')
+    expect([wrong.status, wrong.allow]).toEqual([405, 'POST'])
   })
 
   it('lists each live seat with the token it was issued, the same on every call', async () => {
