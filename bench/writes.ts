@@ -70,6 +70,20 @@ const sqliteLoop = (label: string, batch: number): number => {
   }
 }
 
+/** The engine's group commits so far: how many, and the appends they held (its own metrics). */
+const commitsOf = async (url: string): Promise<{ readonly commits: number; readonly appends: number } | null> => {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  if (!response.ok) return null
+  const text = await response.text()
+  const figure = (name: string): number | null => {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)
+    return match === null ? null : Number(match[1])
+  }
+  const commits = figure('licensing_store_commit_appends_count')
+  const appends = figure('licensing_store_commit_appends_sum')
+  return commits === null || appends === null ? null : { commits, appends }
+}
+
 interface Context {
   machine: number
   token: string
@@ -157,10 +171,12 @@ export const benchWrites = async (): Promise<void> => {
     // Warmed up first (the JIT, the caches), then measured; every write of both counts for durability.
     await run('warm-up', WARMUP_SECONDS)
     const warm = { granted, released }
+    const commitsBefore = await commitsOf(url)
     const cpuBefore = cpuSeconds(engine.child.pid)
     const result = await run('seat request + release', SECONDS)
     const loadAfter = load()
     const cpuAfter = cpuSeconds(engine.child.pid)
+    const commitsAfter = await commitsOf(url)
     const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore
     if (result.errors > 0 || result.non2xx > 0 || refused > 0) {
       throw new Error(`seat writes: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${refused} requests not granted`)
@@ -176,6 +192,11 @@ export const benchWrites = async (): Promise<void> => {
     const lost = Math.max(0, granted - inLog.granted) + Math.max(0, released - inLog.released)
 
     const writes = granted - warm.granted + (released - warm.released)
+    // The metrics' own reads fall outside the window; what the window committed, and how many appends each commit held.
+    const grouped =
+      commitsBefore === null || commitsAfter === null
+        ? null
+        : { commits: commitsAfter.commits - commitsBefore.commits, appends: commitsAfter.appends - commitsBefore.appends }
     const perSecond = writes / SECONDS
     const ratio = perSecond / single
     console.log(`\nSeat request + release over HTTP, ${IN_FLIGHT} in flight (a machine each), ${SECONDS} s, engine in its own process; ${loadAfter} at the end`)
@@ -183,6 +204,9 @@ export const benchWrites = async (): Promise<void> => {
     console.log(`  SQLite, the same rows ${BATCH} to a commit:                      ${Math.round(batched)} rows/s`)
     console.log(`  engine: ${Math.round(perSecond)} durable writes/s (${granted - warm.granted} grants, ${released - warm.released} releases), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`)
     if (cpu !== null) console.log(`  the engine used ${cpu.toFixed(1)} s of CPU: ${Math.round(writes / cpu)} writes per CPU-second (${((cpu / writes) * 1000).toFixed(2)} ms a write)`)
+    if (grouped !== null && grouped.commits > 0) {
+      console.log(`  the log committed ${grouped.commits} times: ${(grouped.commits / writes).toFixed(3)} commits a write, ${(grouped.appends / grouped.commits).toFixed(1)} appends a commit`)
+    }
     console.log(`  ${ratio.toFixed(2)}x the single-commit loop, ${(perSecond / batched).toFixed(2)}x the batched loop`)
     console.log(`  after SIGKILL the log holds ${inLog.granted} grants and ${inLog.released} releases: ${lost === 0 ? 'every acknowledged write is there' : `${lost} acknowledged writes LOST`}`)
     if (profile !== undefined) console.log(`  CPU profile of the engine in ${profile}`)
@@ -200,6 +224,8 @@ export const benchWrites = async (): Promise<void> => {
         p99Ms: result.latency.p99,
         engineCpuSeconds: cpu,
         writesPerCpuSecond: cpu === null ? null : Math.round(writes / cpu),
+        commitsPerWrite: grouped === null ? null : Number((grouped.commits / writes).toFixed(3)),
+        appendsPerCommit: grouped === null || grouped.commits === 0 ? null : Number((grouped.appends / grouped.commits).toFixed(1)),
         ratioToSingleCommit: Number(ratio.toFixed(3)),
         ratioToBatched: Number((perSecond / batched).toFixed(3)),
         acknowledgedLost: lost,

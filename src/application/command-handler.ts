@@ -3,7 +3,11 @@
 // snapshot and the events after it), decide the command with the
 // aggregate's decider at the handler's `now`, append with the expected
 // version, and decide again on the new state a bounded number of times when
-// another process appended first. Work on one request goes through a session
+// another process appended first. Commands on one stream take turns; the
+// commands that queued while a turn's append was being made durable are the
+// next turn, decided one after another and appended together, so a busy stream
+// (one license's grants and releases) costs one commit per turn, not one per
+// command. Work on one request goes through a session
 // (session.ts), which reads each stream at most once. The cache follows the
 // log (`follow`, fed by cache-follower.ts): every event of a cached stream
 // that this node's subscription reads is folded into the cached state, so an
@@ -14,7 +18,7 @@ import type * as RNEA from 'fp-ts/ReadonlyNonEmptyArray'
 import { v4 as uuid } from 'uuid'
 import { decideAll, type TimeContext } from '../domain/decider.js'
 import type { DomainEvent } from '../domain/events.js'
-import { ExpectedVersion, type EventStore, type Position, type RecordedEvent } from '../store/port.js'
+import { ExpectedVersion, type EventStore, type NewEvent, type Position, type RecordedEvent } from '../store/port.js'
 import type { Aggregate, StreamType } from './aggregate.js'
 import { keepNewest } from './bounded-map.js'
 import { decodeRecorded, EventDecodeError, encodeEvent } from './event-codec.js'
@@ -122,6 +126,23 @@ interface Cached {
 
 const listOf = <Command>(command: Commands<Command>): RNEA.ReadonlyNonEmptyArray<Command> =>
   (Array.isArray(command) ? command : [command]) as unknown as RNEA.ReadonlyNonEmptyArray<Command>
+
+/** A command waiting for its stream's turn (handleFrom), and how to answer it. */
+interface Waiting {
+  readonly aggregate: Aggregate<unknown, unknown, DomainEvent, unknown, TimeContext>
+  readonly commands: RNEA.ReadonlyNonEmptyArray<unknown>
+  readonly context: unknown
+  readonly meta: CommandMeta
+  readonly start: () => Loaded<unknown> | null
+  readonly done: (outcome: E.Either<unknown, Handled<unknown, DomainEvent>>) => void
+  readonly failed: (error: unknown) => void
+}
+
+/** What a turn decided for one waiting command: its state and events after it, a refusal, or an exception. */
+type Outcome =
+  | { readonly _tag: 'Decided'; readonly state: unknown; readonly revision: number | null; readonly events: readonly DomainEvent[] }
+  | { readonly _tag: 'Refused'; readonly refusal: E.Left<unknown> }
+  | { readonly _tag: 'Threw'; readonly error: unknown }
 
 /** The stream a command (or the first of several) is decided on. */
 export const streamOfCommand = <Command>(aggregate: { readonly streamOf: (command: Command) => string }, command: Commands<Command>): string =>
@@ -262,43 +283,111 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const pause = (attempt: number): Promise<void> =>
     new Promise((resolve) => setTimeout(resolve, pauseBefore(attempt)))
 
-  const handleFrom: HandlerCore['handleFrom'] = (aggregate, command, context, meta, start) => {
-    const commands = listOf(command)
-    const streamName = streamOfCommand(aggregate, command)
-    const decide = decideAll(aggregate.decider)
-    return lock.run(streamName, async () => {
-      // What the session read, or what this process wrote since (no conflict with our own writes), whichever is
-      // further; a stream the session has not read is loaded, catching up on what other processes appended.
-      const known = start()
-      let current = known === null ? await load(aggregate, streamName) : later(known, cached(aggregate, streamName))
-      for (let attempt = 1; ; attempt += 1) {
-        const now = clock()
-        // The revision decided on goes to every decision; the order's records it with a denial (UsageContext).
-        const decision = decide(commands, current.state, { ...context, now, revision: current.revision } as unknown as Parameters<typeof decide>[2])
-        if (E.isLeft(decision)) return decision
-        const events = decision.right
-        if (events.length === 0) return E.right({ ...current, events, position: null, now })
-
-        const encoded = events.map((event) => encodeEvent(event, meta, newId()))
-        const expected = ExpectedVersion.after(current.revision)
-        const { result: appended, seen } = await watching(streamName, () => store.appendToStream(streamName, encoded, expected))
-        if (E.isRight(appended)) {
-          const state = events.reduce(aggregate.decider.evolve, current.state)
-          const { nextRevision: revision, position } = appended.right
-          const snapshotAt = cache.get(streamName)?.snapshotAt ?? null
-          const type = aggregate as unknown as StreamType<unknown, DomainEvent>
-          remember(streamName, { type, state, revision, eventId: encoded.at(-1)!.id, snapshotAt }, seen)
-          if (lastPosition === null || position > lastPosition) lastPosition = position
-          return E.right({ state, revision, events, position, now })
+  /**
+   * Decides the commands waiting on one stream (of one stream type) in turn, each on the state the one before
+   * left, and appends all their events at once: one append, and one commit, for every request that queued on the
+   * stream while the last append was being made durable. A decision is answered only once the append holding it
+   * is durable; when another process appended first, all of them are decided again on the new state.
+   */
+  const decideInTurn = async (streamName: string, batch: readonly Waiting[]): Promise<void> => {
+    const type = batch[0]!.aggregate
+    const outcomes: Array<Outcome | null> = batch.map(() => null)
+    // What the sessions read, or what this process wrote since (no conflict with our own writes), whichever is
+    // further; a stream a session has not read is loaded, catching up on what other processes appended.
+    const knowns = batch.map((waiting) => waiting.start())
+    const latest = knowns.reduce<Loaded<unknown> | null>((a, b) => (a === null ? b : later(a, b)), cached(type, streamName))
+    let current = knowns.includes(null) || latest === null ? await load(type, streamName) : latest
+    for (let attempt = 1; ; attempt += 1) {
+      const now = clock()
+      let { state, revision } = current
+      const encoded: NewEvent[] = []
+      batch.forEach((waiting, i) => {
+        const { aggregate, commands, context, meta } = waiting
+        try {
+          const decide = decideAll(aggregate.decider)
+          // The revision decided on goes to every decision; the order's records it with a denial (UsageContext).
+          const decision = decide(commands, state, { ...(context as object), now, revision } as unknown as Parameters<typeof decide>[2])
+          if (E.isLeft(decision)) {
+            outcomes[i] = { _tag: 'Refused', refusal: decision }
+            return
+          }
+          const events = decision.right
+          const after = events.reduce(aggregate.decider.evolve, state)
+          for (const event of events) encoded.push(encodeEvent(event, meta, newId()))
+          state = after
+          if (events.length > 0) revision = at(revision) + events.length
+          outcomes[i] = { _tag: 'Decided', state, revision, events }
+        } catch (error) {
+          outcomes[i] = { _tag: 'Threw', error }
         }
-        // Another process appended first: decide again on the new state. The cached state is still the fold of the
-        // stream up to its revision (the follower may have moved it on meanwhile), so only the tail after it is read.
-        if (attempt >= maxAttempts) return E.left({ _tag: 'ConcurrencyConflict', streamName, attempts: attempt })
-        await pause(attempt)
-        current = await load(aggregate, streamName)
+      })
+      const answer = (position: Position | null): void =>
+        batch.forEach((waiting, i) => {
+          const outcome = outcomes[i]!
+          if (outcome._tag === 'Threw') waiting.failed(outcome.error)
+          else if (outcome._tag === 'Refused') waiting.done(outcome.refusal)
+          else waiting.done(E.right({ state: outcome.state, revision: outcome.revision, events: outcome.events, position: outcome.events.length === 0 ? null : position, now }))
+        })
+      if (encoded.length === 0) return answer(null)
+
+      const expected = ExpectedVersion.after(current.revision)
+      const { result: appended, seen } = await watching(streamName, () => store.appendToStream(streamName, encoded, expected))
+      if (E.isRight(appended)) {
+        // Every decision's events are in this one append: its position (the last event's) is a safe read-your-writes
+        // mark for each of them.
+        const { nextRevision, position } = appended.right
+        const snapshotAt = cache.get(streamName)?.snapshotAt ?? null
+        remember(streamName, { type: type as unknown as StreamType<unknown, DomainEvent>, state, revision: nextRevision, eventId: encoded.at(-1)!.id, snapshotAt }, seen)
+        if (lastPosition === null || position > lastPosition) lastPosition = position
+        return answer(position)
       }
-    })
+      // Another process appended first: decide again on the new state. The cached state is still the fold of the
+      // stream up to its revision (the follower may have moved it on meanwhile), so only the tail after it is read.
+      if (attempt >= maxAttempts) {
+        for (const waiting of batch) waiting.done(E.left({ _tag: 'ConcurrencyConflict', streamName, attempts: attempt }))
+        return
+      }
+      await pause(attempt)
+      current = await load(type, streamName)
+    }
   }
+
+  /** Commands waiting for their stream's turn: the next turn decides all of them (decideInTurn). */
+  const waiting = new Map<string, Waiting[]>()
+
+  const handleFrom: HandlerCore['handleFrom'] = (aggregate, command, context, meta, start) =>
+    new Promise((done, failed) => {
+      const streamName = streamOfCommand(aggregate, command)
+      const entry: Waiting = {
+        aggregate: aggregate as unknown as Waiting['aggregate'],
+        commands: listOf(command),
+        context,
+        meta,
+        start: start as Waiting['start'],
+        done: done as Waiting['done'],
+        failed,
+      }
+      const queued = waiting.get(streamName)
+      if (queued !== undefined) {
+        queued.push(entry)
+        return
+      }
+      waiting.set(streamName, [entry])
+      void lock.run(streamName, async () => {
+        const all = waiting.get(streamName) ?? []
+        waiting.delete(streamName)
+        // In turns of one stream type each (several aggregates may decide on one stream, sharing its fold).
+        for (let from = 0; from < all.length; ) {
+          let to = from + 1
+          while (to < all.length && all[to]!.aggregate.name === all[from]!.aggregate.name) to += 1
+          const turn = all.slice(from, to)
+          await decideInTurn(streamName, turn).catch((error: unknown) => {
+            for (const w of turn) w.failed(error)
+          })
+          from = to
+        }
+      })
+    })
 
   const core: HandlerCore = { load, following, cached, handleFrom }
   const session = (): Session => createSession(core)

@@ -184,6 +184,8 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
   }
 
   const start = async (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, meta: CommandMeta): Promise<E.Either<ConcurrencyConflict, SeatWork>> => {
+    // The seat was just granted here, under an id made here: its stream is new, and not read first.
+    session.begin(SeatAggregate, seatStream(seat.seatId))
     const started = await onSeat(session, work, { type: 'StartSeatLease', seat: recordedSeat(order, seat) }, meta)
     // Set once, when the stream begins; the store keeps applying it. The grant is made by then: a store that
     // cannot take the setting now leaves this seat's renewals kept whole (the safe side), not the grant undone.
@@ -195,8 +197,14 @@ export const createSeatLiveness = (clock: () => Date, keepHistory: (seatStream: 
   const renew = (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, meta: CommandMeta) =>
     onSeat(session, work, { type: 'RenewSeatLease', seat: recordedSeat(order, seat), settings: seatSettingsOf(order) }, meta)
 
-  const end = (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, reason: 'released' | 'revoked', meta: CommandMeta) =>
-    onSeat(session, work, { type: 'EndSeatLease', seat: recordedSeat(order, seat), reason }, meta)
+  /**
+   * Ends the seat on its stream, decided on the stream as this process last saw it (no read): a renewal made
+   * elsewhere meanwhile fails the append's expected version, and the end is decided again on the stream's tail.
+   */
+  const end = async (session: Session, work: SeatWork, order: ExistingOrder, seat: Seat, reason: 'released' | 'revoked', meta: CommandMeta) => {
+    await session.peek(SeatAggregate, seatStream(seat.seatId))
+    return onSeat(session, work, { type: 'EndSeatLease', seat: recordedSeat(order, seat), reason }, meta)
+  }
 
   return { livenessOf, ownOf, settle, settleAll, noteDecision, start, renew, end }
 }

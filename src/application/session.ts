@@ -20,6 +20,12 @@ export interface Session {
    * older than what the node has read of the log); a later `load` reads the tail once.
    */
   readonly peek: Load
+  /**
+   * Starts a stream this process has just named (a new seat's, by an id made here) from its initial state, without
+   * a read: it cannot exist yet. Should it exist all the same, the append's expected version (no stream) says so
+   * and the command is decided again on what the stream holds.
+   */
+  readonly begin: <State, Event extends DomainEvent>(type: StreamType<State, Event>, streamName: string) => void
   /** Handles a command, starting from the state this session has of its stream. */
   readonly handle: Handle
   /** The global position of the last event this session appended; null when it appended nothing. */
@@ -75,5 +81,9 @@ export const createSession = (core: HandlerCore): Session => {
     return handled
   }
 
-  return { load, peek, handle, written: () => written }
+  const begin: Session['begin'] = (type, streamName) => {
+    keep(type.name, streamName, { state: type.decider.initialState, revision: null }, false)
+  }
+
+  return { load, peek, begin, handle, written: () => written }
 }

@@ -349,23 +349,24 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
 
   const readStream = async (streamName: string, opts: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> => {
     const limit = opts.maxCount ?? -1
+    const rows = (
+      opts.direction === 'backwards'
+        ? streamBackwards.all(streamName, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : streamForwards.all(streamName, opts.fromRevision ?? 0, limit)
+    ) as Row[]
+    // A retention only ever leaves events out: nothing read (the usual tail of a cached stream) needs it looked up.
+    if (rows.length === 0) return []
     const retention = retentionOf.get(streamName) as RetentionRow | undefined
     // The last revision matters only to a retention by count (a seat stream's, by age, reads no more than it has to).
     const last = retention === undefined ? null : retention.max_count === null ? 0 : currentRevision(streamName)
-    if (retention === undefined || last === null) {
-      const rows =
-        opts.direction === 'backwards'
-          ? streamBackwards.all(streamName, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
-          : streamForwards.all(streamName, opts.fromRevision ?? 0, limit)
-      return (rows as Row[]).map(toRecorded)
-    }
+    if (retention === undefined || last === null) return rows.map(toRecorded)
     // Only what the retention keeps, whether or not the rest is deleted yet.
     const kept = keptOf(retention, last)
-    const rows =
+    const keptRows =
       opts.direction === 'backwards'
         ? keptBackwards.all(streamName, opts.fromRevision ?? Number.MAX_SAFE_INTEGER, kept.fromRevision, kept.since, limit)
         : keptForwards.all(streamName, Math.max(opts.fromRevision ?? 0, kept.fromRevision), kept.since, limit)
-    return (rows as Row[]).map(toRecorded)
+    return (keptRows as Row[]).map(toRecorded)
   }
 
   /**

@@ -62,6 +62,29 @@ describe('command handling', () => {
     expect(await store.readStream('customer-1')).toHaveLength(51)
   })
 
+  it('appends the commands queued on one stream together, each answered with the state its own decision left', async () => {
+    open()
+    let appends = 0
+    const counted: EventStore = {
+      ...store,
+      appendToStream: (...args) => {
+        appends += 1
+        return store.appendToStream(...args)
+      },
+    }
+    const handler = createCommandHandler({ store: counted, clock: () => new Date() })
+    await handler.handle(CustomerAggregate, create(1, 'v0'), {}, meta)
+    // All queued before the stream's turn comes: one turn decides them in order, one append holds them all.
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => handler.handle(CustomerAggregate, update(1, `v${i + 1}`), {}, meta)),
+      handler.handle(CustomerAggregate, create(1, 'again'), {}, meta),
+    ])
+    expect(appends).toBe(2)
+    const answered = results.map((result) => (E.isRight(result) ? [result.right.revision, result.right.state.exists && result.right.state.profile.name] : result.left._tag))
+    expect(answered).toEqual([...Array.from({ length: 20 }, (_, i) => [i + 1, `v${i + 1}`]), 'CustomerAlreadyExists'])
+    expect((await store.readStream('customer-1')).map((e) => (e.data as { profile: { name: string } }).profile.name)).toEqual(Array.from({ length: 21 }, (_, i) => `v${i}`))
+  })
+
   it('when another process appended first, decides again on the new state and succeeds', async () => {
     open()
     const here = createCommandHandler({ store, clock: () => new Date() })

@@ -109,4 +109,20 @@ describe('a session', () => {
     expect(E.isRight(handled) && handled.right.revision).toBe(2)
     expect((await sqlite.readStream(STREAM)).map((e) => (e.data as { profile: CustomerProfile }).profile.name)).toEqual(['A', 'B', 'C'])
   })
+
+  it('begins a stream it has just named without a read; should the stream exist, the append is refused and the command decided on what it holds', async () => {
+    const store = open()
+    const handler = createCommandHandler({ store, clock: () => new Date() })
+    const fresh = handler.session()
+    fresh.begin(CustomerAggregate, STREAM)
+    expect(E.isRight(await fresh.handle(CustomerAggregate, create('A'), {}, meta))).toBe(true)
+    expect({ reads, conflicts }).toEqual({ reads: 0, conflicts: 0 })
+
+    // Named again (it was not new after all): the create is refused on the stream as it stands, after one conflict.
+    const elsewhere = createCommandHandler({ store, clock: () => new Date() }).session()
+    elsewhere.begin(CustomerAggregate, STREAM)
+    expect(await elsewhere.handle(CustomerAggregate, create('B'), {}, meta)).toEqual(E.left({ _tag: 'CustomerAlreadyExists', customerId: 1 }))
+    expect(conflicts).toBe(1)
+    expect((await sqlite.readStream(STREAM)).map((e) => (e.data as { profile: CustomerProfile }).profile.name)).toEqual(['A'])
+  })
 })
