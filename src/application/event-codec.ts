@@ -8,7 +8,7 @@ import { DomainEvent, domainSchemas } from '../domain/events.js'
 import { upcast } from '../domain/versioning.js'
 import { fieldErrors } from '../domain/validation.js'
 import type { JsonObject, NewEvent, RecordedEvent } from '../store/port.js'
-import { decodesAsIs } from './decodes-as-is.js'
+import { decodesAsIs, type AsIs } from './decodes-as-is.js'
 import { EventMetadata, type CommandMeta } from './metadata.js'
 
 export class EventDecodeError extends Error {
@@ -50,9 +50,10 @@ const membersByType = (codec: t.Mixed, into = new Map<string, t.Mixed>()): Map<s
   return into
 }
 const memberOfType: ReadonlyMap<string, t.Mixed> = membersByType(DomainEvent)
+const asIsOfType: ReadonlyMap<string, AsIs> = new Map([...memberOfType].map(([type, codec]) => [type, decodesAsIs(codec)]))
 const metadataAsIs = decodesAsIs(EventMetadata)
 
-type Decoded = { readonly event: DomainEvent; readonly metadata: EventMetadata }
+export type Decoded = { readonly event: DomainEvent; readonly metadata: EventMetadata }
 
 // A recorded event the store hands to several readers at once (its subscribers, following the log live) is
 // decoded once: the same object decodes to the same event.
@@ -67,7 +68,12 @@ export const decodeRecorded = (recorded: RecordedEvent): Decoded => {
   return decoded
 }
 
-const decodeAfresh = (recorded: RecordedEvent): Decoded => {
+/**
+ * The same, without that sharing: for events read by one reader alone (a
+ * rebuild reading the log in chunks), which nobody else decodes. Remembering
+ * each of a million events in a weak map costs a third of decoding them.
+ */
+export const decodeAfresh = (recorded: RecordedEvent): Decoded => {
   // Nearly every stored event is exactly what its codec decodes it to: checked so (decodes-as-is.ts),
   // it is taken as it is; anything else goes through io-ts's decode, which refuses or transforms it.
   const metadata: E.Either<t.Errors, EventMetadata> = metadataAsIs(recorded.metadata)
@@ -78,7 +84,7 @@ const decodeAfresh = (recorded: RecordedEvent): Decoded => {
   if (!upcasted.ok) throw new EventDecodeError(recorded, JSON.stringify(upcasted.error))
   const stored = { type: recorded.type, data: upcasted.data }
   const codec = memberOfType.get(recorded.type)
-  if (codec !== undefined && decodesAsIs(codec)(stored)) return { event: stored as DomainEvent, metadata: metadata.right }
+  if (codec !== undefined && asIsOfType.get(recorded.type)!(stored)) return { event: stored as DomainEvent, metadata: metadata.right }
   const member = codec?.decode(stored)
   if (member !== undefined && E.isRight(member)) return { event: member.right as DomainEvent, metadata: metadata.right }
   // Failing, the union says why, in its own words.

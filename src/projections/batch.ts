@@ -5,7 +5,7 @@
 // chunk or many: a read model and its checkpoint never disagree, and the cost
 // of a commit, and of writing back each row a projection folds, is shared.
 import type Database from 'better-sqlite3'
-import { decodeRecorded } from '../application/event-codec.js'
+import { decodeAfresh, decodeRecorded, type Decoded } from '../application/event-codec.js'
 import type { EventStore, Position, RecordedEvent } from '../store/port.js'
 import type { Batch, Envelope, Projection } from './projection.js'
 
@@ -43,6 +43,11 @@ export interface ApplyChunksOptions {
   readonly committed: (commit: Committed) => void
   readonly applied?: (chunk: Committed) => void
   readonly stop?: () => boolean
+  /**
+   * The chunks' events are this reader's alone (read from the log for it, not
+   * handed to every subscriber): decoded without remembering them (decodeAfresh).
+   */
+  readonly readAlone?: boolean
 }
 
 export const createBatchApplier = ({ db, name, projections, eventByEvent = false }: BatchApplierOptions) => {
@@ -58,7 +63,7 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
   )
 
   /** One transaction: chunks are added to it, then it is committed (or rolled back, when anything throws). */
-  const begin = () => {
+  const begin = (decode: (recorded: RecordedEvent) => Decoded) => {
     db.exec('BEGIN IMMEDIATE')
     // The projections' batches for the chunks applied together, written before a chunk applied event by event, and at the commit.
     let batches: Batch[] | null = null
@@ -77,7 +82,7 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
         let undecodable: Error | null = null
         for (const recorded of chunk) {
           try {
-            const { event, metadata } = decodeRecorded(recorded)
+            const { event, metadata } = decode(recorded)
             envelopes.push({ event, metadata, recorded })
           } catch (error) {
             undecodable = error instanceof Error ? error : new Error(String(error))
@@ -122,6 +127,7 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
    */
   const applyChunks = async (chunks: AsyncIterable<readonly RecordedEvent[]>, options: ApplyChunksOptions): Promise<void> => {
     const { transactionSize, committed, applied, stop } = options
+    const decode = options.readAlone === true ? decodeAfresh : decodeRecorded
     let transaction: ReturnType<typeof begin> | null = null
     const commit = (): void => {
       const done = transaction!.commit()
@@ -131,7 +137,7 @@ export const createBatchApplier = ({ db, name, projections, eventByEvent = false
     try {
       for await (const chunk of chunks) {
         if (stop?.() === true) break
-        transaction ??= begin()
+        transaction ??= begin(decode)
         const before = transaction.events()
         const undecodable = transaction.add(chunk)
         if (transaction.events() > before) applied?.({ events: transaction.events() - before, first: chunk[0]!.position, position: chunk[transaction.events() - before - 1]!.position })
@@ -159,7 +165,7 @@ export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmedia
  * Ends with the first read that finds nothing more. Each chunk is read when
  * the previous one has been taken, after a turn of the event loop.
  */
-export async function* logChunks(store: EventStore, after: Position | null, upTo: Position | null, size: number): AsyncGenerator<readonly RecordedEvent[]> {
+export async function* logChunks(store: Pick<EventStore, 'readAll'>, after: Position | null, upTo: Position | null, size: number): AsyncGenerator<readonly RecordedEvent[]> {
   let from = after
   while (upTo === null || from === null || from < upTo) {
     const read = await store.readAll({ ...(from === null ? {} : { from }), maxCount: size })

@@ -3,7 +3,7 @@
 // each customer.
 import type Database from 'better-sqlite3'
 import type { ApiKeyScope } from '../domain/api-key/index.js'
-import { evolveOrder, initialOrderState, orderSchemas, type ExistingOrder, type OrderState } from '../domain/order/index.js'
+import { evolveOrder, initialOrderState, orderSchemas, type ExistingOrder, type OrderEvent, type OrderState } from '../domain/order/index.js'
 import { batchStates, eventsOf, jsonRows, type Projection } from './projection.js'
 
 const isOrderEvent = eventsOf(orderSchemas)
@@ -41,21 +41,53 @@ export const licenseOrdersProjection: Projection = {
     return () => {
       const orders = batchStates((orderId: string) => get(orderId) ?? initialOrderState)
       const createdAt = new Map<string, string>()
+      // Lease renewals (most of a busy log) are held back by order and seat and folded only when an event that
+      // touches that seat comes (or one this does not know, or the end of the batch). A renewal sets every lease
+      // field of its seat and nothing else, and whether it finds its seat only an event of that seat can change;
+      // the order's other events neither read nor change its seats. So of a seat's renewals in between only the
+      // last tells in the order's state: the rest are never folded, nor the order copied for them.
+      const renewals = new Map<string, Map<string, HeldRenewal>>()
+      const fold = (orderId: string, event: OrderEvent, position: bigint): void => {
+        const next = evolveOrder(orders.get(orderId), event)
+        if (!next.exists) return
+        orders.set(orderId, next)
+        // Kept only when the row is new: the position of the event the order first existed after.
+        if (!createdAt.has(orderId)) createdAt.set(orderId, positionText(position))
+      }
+      const foldRenewals = (orderId: string, seatId: string | null): void => {
+        const held = renewals.get(orderId)
+        if (held === undefined) return
+        if (seatId === null) {
+          renewals.delete(orderId)
+          for (const { event, position } of held.values()) fold(orderId, event, position)
+          return
+        }
+        const renewal = held.get(seatId)
+        if (renewal === undefined) return
+        held.delete(seatId)
+        fold(orderId, renewal.event, renewal.position)
+      }
       return {
         apply: (events) => {
           for (const { event, recorded } of events) {
             if (!isOrderEvent(event)) continue
             const orderId = event.data.orderId
-            const next = evolveOrder(orders.get(orderId), event)
-            if (!next.exists) continue
-            orders.set(orderId, next)
-            // Kept only when the row is new: the position of the event the order first existed after.
-            if (!createdAt.has(orderId)) createdAt.set(orderId, positionText(recorded.position))
+            if (event.type === 'SeatLeaseRenewed') {
+              let held = renewals.get(orderId)
+              if (held === undefined) renewals.set(orderId, (held = new Map()))
+              held.set(event.data.seatId, { event, position: recorded.position })
+              continue
+            }
+            const seat = seatTouched(event)
+            if (seat !== NO_SEAT) foldRenewals(orderId, seat)
+            fold(orderId, event, recorded.position)
+            if (!orders.get(orderId).exists) continue
             if (event.type === 'ActivationKeyChanged') dropKey.run(event.data.from, orderId)
-            if (event.type === 'OrderCreated' || event.type === 'ActivationKeyChanged') putKey.run(next.activationKey, orderId)
+            if (event.type === 'OrderCreated' || event.type === 'ActivationKeyChanged') putKey.run((orders.get(orderId) as ExistingOrder).activationKey, orderId)
           }
         },
         flush: () => {
+          for (const orderId of [...renewals.keys()]) foldRenewals(orderId, null)
           for (const [orderId, order] of orders.changed()) {
             if (!order.exists) continue
             put.run(orderId, order.activationKey, order.terms.customer_id, order.terms.product_template_id, createdAt.get(orderId)!, JSON.stringify(order))
@@ -64,6 +96,45 @@ export const licenseOrdersProjection: Projection = {
       }
     }
   },
+}
+
+const NO_SEAT = Symbol('no seat')
+
+/**
+ * The seat an order event touches (its `usage.seats` entry, by `evolveOrder`),
+ * NO_SEAT for those that neither read nor change any seat, and null for the
+ * rest (the order's creation, and any type added later until it is listed
+ * here): renewals held back for the seat, or for every seat, are folded first.
+ */
+const seatTouched = (event: OrderEvent): string | null | typeof NO_SEAT => {
+  switch (event.type) {
+    case 'SeatGranted':
+    case 'SeatReleased':
+    case 'SeatExpired':
+      return event.data.seatId
+    case 'LicenseTokenRevoked':
+      return event.data.tokenId
+    case 'OrderUpdated':
+    case 'ActivationKeyChanged':
+    case 'SerialNumberChanged':
+    case 'LicenseEmailChanged':
+    case 'LicenseDataChanged':
+    case 'MachineActivated':
+    case 'ActivationUpdated':
+    case 'MachineDeactivated':
+    case 'SeatRequestDenied':
+    case 'ActivationDenied':
+    case 'SeatSettingsChanged':
+    case 'MeterAttributesDefined':
+      return NO_SEAT
+    default:
+      return null
+  }
+}
+
+interface HeldRenewal {
+  readonly event: Extract<OrderEvent, { readonly type: 'SeatLeaseRenewed' }>
+  readonly position: bigint
 }
 
 export interface LicenseSearch {

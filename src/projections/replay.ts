@@ -28,10 +28,11 @@ export const createReplayer = ({ db, projections, name, chunkSize = 1_000, trans
   let events = 0
 
   /** Applies the log after where this database stands, up to and including `target`; an event that does not decode is thrown, as it stops the live runner. */
-  const until = async (store: EventStore, target: Position | null, onProgress?: (progress: ReplayProgress) => void): Promise<Position | null> => {
+  const until = async (store: Pick<EventStore, 'readAll'>, target: Position | null, onProgress?: (progress: ReplayProgress) => void): Promise<Position | null> => {
     if (target !== null) {
       await applyChunks(logChunks(store, position, target, chunkSize), {
         transactionSize,
+        readAlone: true,
         committed: (commit) => {
           position = commit.position
         },

@@ -128,7 +128,7 @@ export const createProjectionRunner = (options: ProjectionRunnerOptions): Projec
     const stop = (): boolean => stopping
     const applied = options.onChunk
     try {
-      await applyChunks(logChunks(store, position, null, chunkSize), { transactionSize: options.catchUpTransaction ?? 1, committed, applied, stop })
+      await applyChunks(logChunks(store, position, null, chunkSize), { transactionSize: options.catchUpTransaction ?? 1, committed, applied, stop, readAlone: true })
       if (stopping) return
       createIndexes()
       live = true

@@ -20,6 +20,7 @@ import { openReadStore } from '../projections/read-store.js'
 import { createReplayer, type ReplayProgress } from '../projections/replay.js'
 import { readCheckpoint } from '../projections/runner.js'
 import type { Position } from '../store/port.js'
+import { openSqliteLogReader } from '../store/sqlite-log-reader.js'
 import { DATA_FILES } from '../data-files.js'
 import { progressReporter } from './progress.js'
 
@@ -108,7 +109,8 @@ export const replayCommand = async (args: readonly string[], env: NodeJS.Process
   }
   mkdirSync(into, { recursive: true })
 
-  const store = openStore(config.right, () => new Date())
+  // The embedded log is only read: by a reader of its own, without the store's writer thread.
+  const store = eventStoreConnectionString === null ? openSqliteLogReader(eventLog) : openStore(config.right, () => new Date())
   const fresh = openReadStore(freshFile)
   const live = parsed.right.verify ? new Database(liveFile, { fileMustExist: true }) : null
   try {
