@@ -6,13 +6,11 @@
 // transactions of a few events. A projection that folds a transaction's events
 // in memory (the license orders hold back lease renewals until an event of
 // their seat comes) must not change what it writes.
-import * as E from 'fp-ts/Either'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { CommandMeta } from '../../src/application/metadata.js'
 import { createServices } from '../../src/application/services.js'
 import { decodeAfresh } from '../../src/application/event-codec.js'
-import { evolveOrder, initialOrderState, orderSchemas, type OrderState, type OrderTerms } from '../../src/domain/order/index.js'
+import { evolveOrder, initialOrderState, orderSchemas, type OrderState } from '../../src/domain/order/index.js'
 import { eventsOf } from '../../src/projections/projection.js'
 import { createBatchApplier, logChunks } from '../../src/projections/batch.js'
 import { compareAttached } from '../../src/projections/compare.js'
@@ -21,26 +19,20 @@ import { openReadStore } from '../../src/projections/read-store.js'
 import { ensureBuiltBy } from '../../src/projections/read-model-set.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import type { EventStore } from '../../src/store/port.js'
-import { seedTerms } from '../domain/fixtures.js'
 import { testClock } from '../support/clock.js'
+import { CLIENTS, writeSeatHistory, type SeatStep } from '../support/seat-history.js'
 import { makeTempDir } from '../support/tmp.js'
 
-const CLIENTS = 4
 const isOrderEvent = eventsOf(orderSchemas)
 
-type Step =
-  | { readonly kind: 'grant' | 'heartbeat' | 'release' | 'revoke'; readonly license: number; readonly client: number }
-  | { readonly kind: 'cap'; readonly license: number; readonly allowed: number }
-  | { readonly kind: 'beats'; readonly license: number; readonly client: number; readonly times: number }
-  | { readonly kind: 'tick'; readonly seconds: number }
-  | { readonly kind: 'sweep' }
+type Step = SeatStep
 
 const license = fc.integer({ min: 0, max: 1 })
 const client = fc.integer({ min: 0, max: CLIENTS - 1 })
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('grant' as const), license, client }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('heartbeat' as const), license, client }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('beats' as const), license, client, times: fc.integer({ min: 1, max: 12 }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('hold' as const), license, client, minutes: fc.integer({ min: 1, max: 12 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('release' as const), license, client }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('revoke' as const), license, client }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cap' as const), license, allowed: fc.integer({ min: 0, max: 3 }) }) },
@@ -48,55 +40,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const) }) },
 )
 
-const meta: CommandMeta = { actor: 'property', correlationId: 'property', causationId: null, requestId: null, clientIp: null, idempotencyKey: null }
-const terms = (allowed: number): OrderTerms => ({ ...seedTerms, activations_allowed: allowed })
-
 /** Writes the history through the application layer. */
 const write = async (store: EventStore, clock: ReturnType<typeof testClock>, steps: readonly Step[]): Promise<void> => {
-  const services = createServices({ store, clock: clock.now, adminToken: null })
-  const session = services.session
-  const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
-  const profile = { name: 'Rivers Inc', description: null, phone_number: null, fax_number: null, street: null, city: null, country: null, zip_code: null, state: null, Contacts: [], CustomTags: [] }
-  await services.customers.create(session(), { type: 'CreateCustomer', profile }, meta)
-  await services.productTemplates.create(session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta)
-  const orders: string[] = []
-  for (const allowed of [2, 1]) {
-    const created = await services.orders.create(session(), admin, { terms: terms(allowed), activationKey: null }, meta)
-    if (E.isLeft(created)) throw new Error('the license was not created')
-    orders.push(created.right.orderId)
-  }
-  const seats = new Map<string, string>()
-  for (const s of steps) {
-    clock.advance(1_000)
-    if (s.kind === 'tick') {
-      clock.advance(s.seconds * 1_000)
-      continue
-    }
-    if (s.kind === 'sweep') {
-      for (const orderId of orders) await services.usage.expireLapsed(session(), { type: 'ExpireLapsedSeats', orderId }, meta)
-      continue
-    }
-    const orderId = orders[s.license]!
-    if (s.kind === 'cap') {
-      await services.orders.update(session(), admin, { type: 'UpdateOrder', orderId, terms: terms(s.allowed) }, meta)
-      continue
-    }
-    const presenter = { clientId: `client-${s.client}`, machineId: `machine-${s.client}` }
-    const seatId = seats.get(`${orderId}/${s.client}`)
-    if (s.kind === 'grant') {
-      const granted = await services.usage.request(session(), { type: 'RequestSeat', orderId, ...presenter, clientName: `Client ${s.client}`, clientAddr: null }, meta)
-      if (E.isRight(granted) && granted.right.seat !== null) seats.set(`${orderId}/${s.client}`, granted.right.seat.seatId)
-    } else if (seatId !== undefined) {
-      if (s.kind === 'beats') {
-        for (let beat = 0; beat < s.times; beat += 1) {
-          clock.advance(60_000)
-          await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId, ...presenter }, meta)
-        }
-      } else if (s.kind === 'heartbeat') await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId, ...presenter }, meta)
-      else if (s.kind === 'release') await services.usage.release(session(), { type: 'ReleaseSeat', orderId, seatId, ...presenter }, meta)
-      else await services.usage.revokeToken(session(), { type: 'RevokeLicenseToken', orderId, tokenId: seatId }, meta)
-    }
-  }
+  await writeSeatHistory(createServices({ store, clock: clock.now, adminToken: null }), clock, steps)
 }
 
 /** The read models of the whole log, read in chunks of `chunk` events and committed `transaction` events at a time (or one event at a time). */
@@ -161,14 +107,14 @@ describe('read models cut into transactions differently', () => {
     const busy: Step[] = Array.from({ length: 12 }, (_, i): Step[] => [
       { kind: 'grant', license: 0, client: i % CLIENTS },
       { kind: 'grant', license: 0, client: (i + 1) % CLIENTS },
-      { kind: 'beats', license: 0, client: i % CLIENTS, times: 6 },
+      { kind: 'hold', license: 0, client: i % CLIENTS, minutes: 6 },
       { kind: 'heartbeat', license: 0, client: (i + 1) % CLIENTS },
-      { kind: 'beats', license: 0, client: (i + 1) % CLIENTS, times: 4 },
+      { kind: 'hold', license: 0, client: (i + 1) % CLIENTS, minutes: 4 },
       { kind: 'release', license: 0, client: (i + 1) % CLIENTS },
       { kind: 'cap', license: 0, allowed: 1 + (i % 3) },
-      { kind: 'beats', license: 0, client: i % CLIENTS, times: 3 },
+      { kind: 'hold', license: 0, client: i % CLIENTS, minutes: 3 },
     ]).flat()
-    const { renewals, held } = await check([...busy, { kind: 'grant', license: 1, client: 0 }, { kind: 'beats', license: 1, client: 0, times: 5 }])
+    const { renewals, held } = await check([...busy, { kind: 'grant', license: 1, client: 0 }, { kind: 'hold', license: 1, client: 0, minutes: 5 }])
     expect(renewals).toBeGreaterThan(20)
     expect(held).toBeGreaterThan(0)
   }, 60_000)

@@ -5,33 +5,24 @@
 // details both, for any period (before, across or after the history, by hour
 // or day), from the live read models (folded in small batches) and from a
 // replay of the log (one batch).
-import * as E from 'fp-ts/Either'
 import fc from 'fast-check'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import type { CommandMeta } from '../../src/application/metadata.js'
 import { createServices } from '../../src/application/services.js'
-import type { Bucket, OrderTerms } from '../../src/domain/order/index.js'
+import type { Bucket } from '../../src/domain/order/index.js'
 import { createReadModels, READ_MODELS, readModelProjections } from '../../src/projections/index.js'
 import { openReadStore } from '../../src/projections/read-store.js'
 import { ensureBuiltBy } from '../../src/projections/read-model-set.js'
 import { createReplayer } from '../../src/projections/replay.js'
 import { seatTenureReader } from '../../src/projections/seat-tenures.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
-import { seedTerms } from '../domain/fixtures.js'
 import { testClock } from '../support/clock.js'
+import { CLIENTS, writeSeatHistory, type SeatStep } from '../support/seat-history.js'
 import { makeTempDir } from '../support/tmp.js'
 
-const CLIENTS = 4
 const START = new Date('2026-11-22T10:00:00.000Z').getTime()
 
-type Step =
-  | { readonly kind: 'grant' | 'heartbeat' | 'release' | 'revoke'; readonly license: number; readonly client: number }
-  | { readonly kind: 'cap'; readonly license: number; readonly allowed: number }
-  /** Minutes pass with the seat's holder beating every minute: a tenure long enough to span periods' starts. */
-  | { readonly kind: 'hold'; readonly license: number; readonly client: number; readonly minutes: number }
-  | { readonly kind: 'tick'; readonly seconds: number }
-  | { readonly kind: 'sweep' }
+type Step = SeatStep
 
 interface Report {
   readonly from: number
@@ -57,9 +48,7 @@ const report: fc.Arbitrary<Report> = fc
   .record({ from: fc.integer({ min: -60, max: 600 }), length: fc.integer({ min: 1, max: 1500 }), bucket: fc.constantFrom<Bucket>('hour', 'day'), seconds: fc.integer({ min: 0, max: 59 }) })
   .map(({ from, length, bucket, seconds }) => ({ from: START + from * 60_000 + seconds * 1000, to: START + (from + length) * 60_000, bucket }))
 
-const meta: CommandMeta = { actor: 'property', correlationId: 'property', causationId: null, requestId: null, clientIp: null, idempotencyKey: null }
 const silent = pino({ level: 'silent' })
-const terms = (allowed: number): OrderTerms => ({ ...seedTerms, activations_allowed: allowed })
 
 /** Checks the property; returns the seat-hours the folded reports counted (so a test can tell it counted something). */
 const check = async (steps: readonly Step[], reports: readonly Report[]): Promise<number> => {
@@ -70,49 +59,7 @@ const check = async (steps: readonly Step[], reports: readonly Report[]): Promis
   const reads = createReadModels({ store, path: dir.file('read-models.sqlite'), logger: silent, lastAppended: services.handler.lastAppended })
   reads.runner.start()
   try {
-    const session = services.session
-    const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
-    const profile = { name: 'Rivers Inc', description: null, phone_number: null, fax_number: null, street: null, city: null, country: null, zip_code: null, state: null, Contacts: [], CustomTags: [] }
-    await services.customers.create(session(), { type: 'CreateCustomer', profile }, meta)
-    await services.productTemplates.create(session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta)
-    const orders: string[] = []
-    for (const allowed of [2, 1]) {
-      const created = await services.orders.create(session(), admin, { terms: terms(allowed), activationKey: null }, meta)
-      if (E.isLeft(created)) throw new Error('the license was not created')
-      orders.push(created.right.orderId)
-    }
-    const seats = new Map<string, string>()
-    for (const s of steps) {
-      clock.advance(1_000)
-      if (s.kind === 'tick') {
-        clock.advance(s.seconds * 1_000)
-        continue
-      }
-      if (s.kind === 'sweep') {
-        for (const orderId of orders) await services.usage.expireLapsed(session(), { type: 'ExpireLapsedSeats', orderId }, meta)
-        continue
-      }
-      const orderId = orders[s.license]!
-      if (s.kind === 'cap') {
-        await services.orders.update(session(), admin, { type: 'UpdateOrder', orderId, terms: terms(s.allowed) }, meta)
-        continue
-      }
-      const presenter = { clientId: `client-${s.client}`, machineId: `machine-${s.client}` }
-      const seatId = seats.get(`${orderId}/${s.client}`)
-      if (s.kind === 'grant') {
-        const granted = await services.usage.request(session(), { type: 'RequestSeat', orderId, ...presenter, clientName: `Client ${s.client}`, clientAddr: null }, meta)
-        if (E.isRight(granted) && granted.right.seat !== null) seats.set(`${orderId}/${s.client}`, granted.right.seat.seatId)
-      } else if (seatId !== undefined) {
-        if (s.kind === 'hold') {
-          for (let minute = 0; minute < s.minutes; minute += 1) {
-            clock.advance(60_000)
-            await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId, ...presenter }, meta)
-          }
-        } else if (s.kind === 'heartbeat') await services.usage.heartbeat(session(), { type: 'HeartbeatSeat', orderId, seatId, ...presenter }, meta)
-        else if (s.kind === 'release') await services.usage.release(session(), { type: 'ReleaseSeat', orderId, seatId, ...presenter }, meta)
-        else await services.usage.revokeToken(session(), { type: 'RevokeLicenseToken', orderId, tokenId: seatId }, meta)
-      }
-    }
+    const orders = await writeSeatHistory(services, clock, steps)
 
     expect(await reads.runner.waitFor(await store.headPosition(), 10_000)).toBe(true)
     const replayed = openReadStore(dir.file('replayed.sqlite'))
