@@ -92,8 +92,14 @@ export const seatWithLiveness = (seat: Seat, own: SeatLiveness | undefined): Sea
 export const withLiveness = (order: ExistingOrder, liveness: Liveness): ExistingOrder => {
   const recorded = order.usage.seats
   const ids = Object.keys(recorded)
-  const merged = ids.map((seatId) => seatWithLiveness(recorded[seatId]!, ownEntry(liveness, seatId)))
-  if (merged.every((seat, i) => seat === recorded[ids[i]!])) return order
+  const merged: Seat[] = new Array<Seat>(ids.length)
+  let changed = false
+  for (let i = 0; i < ids.length; i++) {
+    const seat = recorded[ids[i]!]!
+    merged[i] = seatWithLiveness(seat, ownEntry(liveness, ids[i]!))
+    changed ||= merged[i] !== seat
+  }
+  if (!changed) return order
   const seats = Object.fromEntries(ids.map((seatId, i) => [seatId, merged[i]!]))
   return { ...order, usage: { ...order.usage, seats } }
 }

@@ -94,7 +94,11 @@ export const licenseInfo = async (usage: Usage, order: ExistingOrder, now: Date,
   }
 }
 
-/** A seat's entry as JSON bytes, by its record: good while the record lists the same token (on the same order). */
+/**
+ * A seat's entry as JSON bytes, by its record, with the comma that separates
+ * it from the entry before: good while the record lists the same token (on
+ * the same order).
+ */
 const seatBytes = new WeakMap<Seat, { readonly orderId: string; readonly token: string; readonly bytes: Buffer }>()
 
 const encoded = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), 'utf8')
@@ -102,7 +106,7 @@ const encoded = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), '
 const keptSeatEntry = (order: ExistingOrder, seat: Seat, token: string): Buffer => {
   const kept = seatBytes.get(seat)
   if (kept !== undefined && kept.token === token && kept.orderId === order.orderId) return kept.bytes
-  const bytes = encoded(seatEntry(order, seat, token))
+  const bytes = Buffer.from(`,${JSON.stringify(seatEntry(order, seat, token))}`, 'utf8')
   seatBytes.set(seat, { orderId: order.orderId, token, bytes })
   return bytes
 }
@@ -120,16 +124,22 @@ const CLOSE = Buffer.from('],')
 export const encodedLicenseInfo = async (usage: Usage, order: ExistingOrder, now: Date): Promise<readonly Buffer[]> => {
   const expiry = licenseExpiry(order, now)
   const { held, activationTokens, live, seatTokens, revoked } = await listed(usage, order, now, true)
-  const entries: Buffer[] = [
-    ...held.map((a, i) => encoded(activationEntry(order, a, activationTokens[i]!, expiry))),
-    ...live.map((s, i) => keptSeatEntry(order, s, seatTokens[i]!)),
-    ...revoked.map((r) => encoded(revokedEntry(order, r))),
-  ]
   const pieces: Buffer[] = [OPEN]
-  entries.forEach((entry, i) => {
-    if (i > 0) pieces.push(COMMA)
-    pieces.push(entry)
+  // Every entry but the first follows a comma; a kept seat entry carries its own.
+  const entry = (bytes: Buffer): void => {
+    if (pieces.length > 1) pieces.push(COMMA)
+    pieces.push(bytes)
+  }
+  held.forEach((a, i) => entry(encoded(activationEntry(order, a, activationTokens[i]!, expiry))))
+  live.forEach((s, i) => {
+    const token = seatTokens[i]!
+    if (token === null) entry(encoded(seatEntry(order, s, null)))
+    else {
+      const bytes = keptSeatEntry(order, s, token)
+      pieces.push(pieces.length > 1 ? bytes : bytes.subarray(1))
+    }
   })
+  revoked.forEach((r) => entry(encoded(revokedEntry(order, r))))
   // The summary's members, its opening brace left off: they follow the list.
   pieces.push(CLOSE, encoded(summary(order, now, expiry)).subarray(1))
   return pieces
