@@ -1,7 +1,7 @@
 // Seed 002's info, sent as the bytes each live seat's entry is kept as
 // (src/http/babel/info.ts): the very JSON the answer built the plain way
-// encodes to, on every call, after a renewal, a release, a revocation and a
-// change of the license's terms (which changes every token), and over HTTP.
+// encodes to, on every call, after a renewal, a release, a revocation, a
+// change of the license's terms (which changes every token) and a lapse, and over HTTP.
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { systemMeta } from '../../src/application/metadata.js'
@@ -109,6 +109,14 @@ describe('seed 002 info as kept bytes', () => {
         expect(tokenId(tokenOf(changed, clientId)!)).toBe(tokenId(tokenOf(after, clientId)!))
       }
       expect(await info()).toEqual(changed)
+
+      // Seat 4's lease runs out unrenewed while seat 1 beats on: the order still holds seat 4 (no sweep yet), info lists it no more.
+      clock.advance(100_000)
+      right(await usage.heartbeat(services.session(), { type: 'HeartbeatSeat', orderId, seatId: seats[0]!.seatId, clientId: 'client-1', machineId: 'machine-1' }, meta))
+      clock.advance(100_000)
+      const lapsed = (await info()) as Awaited<ReturnType<typeof info>> & { readonly activeClientCount: number }
+      expect(lapsed.licenseTokens.map((t) => t.clientId)).toEqual(['client-1', 'client-3'])
+      expect(lapsed.activeClientCount).toBe(1)
     })
   })
 })

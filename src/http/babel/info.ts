@@ -5,7 +5,7 @@
 // is the same record and its token the same, and the answer is those bytes
 // joined (encodedLicenseInfo), not the whole encoded again on every call.
 import type { LicenseUsage } from '../../application/license-usage.js'
-import { licenseExpiry, liveSeats, supportExpiry, type Activation, type ExistingOrder, type RevokedToken, type Seat } from '../../domain/order/index.js'
+import { licenseExpiry, limitOf, liveSeats, supportExpiry, type Activation, type ExistingOrder, type RevokedToken, type Seat } from '../../domain/order/index.js'
 import { counts, licensingMode, timestamp } from './view.js'
 
 type Usage = Pick<LicenseUsage, 'tokensOf'>
@@ -54,10 +54,10 @@ const revokedEntry = (order: ExistingOrder, r: RevokedToken) => ({
   lastHearbeat: null,
 })
 
-/** The answer's members after its tokens. */
-const summary = (order: ExistingOrder, now: Date, expiry: Date | null) => ({
+/** The answer's members after its tokens; `taken` the places taken now, when the caller has counted them. */
+const summary = (order: ExistingOrder, now: Date, expiry: Date | null, taken?: number) => ({
   licenseId: order.orderId,
-  ...counts(order, now),
+  ...(taken === undefined ? counts(order, now) : { activeClientCount: taken, maxClientCount: limitOf(order) }),
   licensingMode: licensingMode(order),
   // At the license level, revoked means the order is disabled.
   revoked: !order.terms.enabled,
@@ -140,7 +140,10 @@ export const encodedLicenseInfo = async (usage: Usage, order: ExistingOrder, now
     }
   })
   revoked.forEach((r) => entry(encoded(revokedEntry(order, r))))
+  // An order with every seat's stream read (withLiveness) takes the places its activations and live seats do
+  // (occupied, occupancy.ts): counted here, not by a second walk over its seats.
+  const taken = order.usage.streams === undefined ? held.length + live.length : undefined
   // The summary's members, its opening brace left off: they follow the list.
-  pieces.push(CLOSE, encoded(summary(order, now, expiry)).subarray(1))
+  pieces.push(CLOSE, encoded(summary(order, now, expiry, taken)).subarray(1))
   return pieces
 }
