@@ -7,6 +7,7 @@ import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import type { JWTPayload } from 'jose'
 import { featureGrants, licenseExpiry, supportExpiry, type Activation, type ExistingOrder, type Seat } from '../domain/order/index.js'
+import type { OwnClaims } from './signed-tokens.js'
 import type { TokenSigner } from './signing.js'
 
 export type LicensingMode = 'floating' | 'activation'
@@ -50,6 +51,9 @@ export const seatTokenPayload = (order: ExistingOrder, seat: Seat, now: Date, sh
 /** What a seat's token says of the seat: with the order's claims, what its token changes with. */
 export const seatClaimsText = (seat: Seat): string => JSON.stringify([seat.seatId, seat.grantedAt, seat.leaseExpiresAt, seat.clientId, seat.clientName, seat.machineId])
 
+/** The seat's claims as signed-tokens.ts keeps them: the seat's record (immutable) stands for its text until another record comes. */
+export const seatOwnClaims = (seat: Seat): OwnClaims => ({ record: seat, text: () => seatClaimsText(seat) })
+
 export const activationTokenPayload = (order: ExistingOrder, activation: Activation, now: Date, shared: OrderClaims = orderClaims(order, now)): JWTPayload => {
   const expiry = licenseExpiry(order, now)
   return {
@@ -68,6 +72,8 @@ export const activationTokenPayload = (order: ExistingOrder, activation: Activat
 /** What an activation's token says of it (its exp is the license's expiry, among the order's claims). */
 export const activationClaimsText = (activation: Activation): string =>
   JSON.stringify([activation.activationId, activation.activatedAt, activation.clientId, activation.clientName, activation.machineId])
+
+export const activationOwnClaims = (activation: Activation): OwnClaims => ({ record: activation, text: () => activationClaimsText(activation) })
 
 /** What the engine reads back from a token it signed. */
 export const TokenClaims = t.type({

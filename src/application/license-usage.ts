@@ -46,10 +46,10 @@ import { UsageAggregate } from './aggregates.js'
 import type { ConcurrencyConflict } from './command-handler.js'
 import type { Principal } from './credentials.js'
 import {
-  activationClaimsText,
+  activationOwnClaims,
   activationTokenPayload,
   orderClaims,
-  seatClaimsText,
+  seatOwnClaims,
   seatTokenPayload,
   type TokenClaims,
   type TokenRejection,
@@ -290,9 +290,9 @@ export const createLicenseUsage = ({ clock, signer, newId = uuid, keepLeaseHisto
   const tokensOf = (order: ExistingOrder, now: Date) => {
     const shared = orderClaims(order, now)
     return {
-      seat: (seat: Seat): string | Promise<string> => signed.token(seat.seatId, shared.text, seatClaimsText(seat), () => seatTokenPayload(order, seat, now, shared)),
+      seat: (seat: Seat): string | Promise<string> => signed.token(seat.seatId, shared.text, seatOwnClaims(seat), () => seatTokenPayload(order, seat, now, shared)),
       activation: (activation: Activation): string | Promise<string> =>
-        signed.token(activation.activationId, shared.text, activationClaimsText(activation), () => activationTokenPayload(order, activation, now, shared)),
+        signed.token(activation.activationId, shared.text, activationOwnClaims(activation), () => activationTokenPayload(order, activation, now, shared)),
     }
   }
   const seatToken = async (order: ExistingOrder, seat: Seat, now: Date): Promise<string> => tokensOf(order, now).seat(seat)

@@ -56,14 +56,51 @@ export const leaseOf = (seat: Lease, liveness: SeatLiveness | undefined): Lease 
   return { renewedAt, leaseExpiresAt, heartbeatIntervalSeconds, renewedMs, expiresMs }
 }
 
-/** The order with every seat's lease as its stream leaves it (a walk over the seats): what a full answer about them is made from. */
+/**
+ * Seats as their streams leave them, by the stream's state: the same seat
+ * record and the same state (both immutable) give the very same seat, so a
+ * reply keeps what it made of a seat (seed 002's info, its encoded entry) for
+ * as long as the seat is the same object, and a renewed lease is formatted
+ * once, not on every reply. A cache of a pure function, keyed by its inputs'
+ * identity: it lives as long as the stream's state does.
+ */
+const seatsByStream = new WeakMap<SeatLiveness, { readonly seat: Seat; readonly merged: Seat }>()
+
+/** The seat with its lease as its stream leaves it: the seat itself when the stream changes nothing. */
+export const seatWithLiveness = (seat: Seat, own: SeatLiveness | undefined): Seat => {
+  if (own === undefined) return seat
+  const kept = seatsByStream.get(own)
+  if (kept !== undefined && kept.seat === seat) return kept.merged
+  const lease = leaseOf(seat, own)
+  const same =
+    lease.renewedAt === seat.renewedAt &&
+    lease.leaseExpiresAt === seat.leaseExpiresAt &&
+    lease.heartbeatIntervalSeconds === seat.heartbeatIntervalSeconds &&
+    lease.renewedMs === seat.renewedMs &&
+    lease.expiresMs === seat.expiresMs
+  const merged = same ? seat : { ...seat, ...lease }
+  seatsByStream.set(own, { seat, merged })
+  return merged
+}
+
+/**
+ * The order with every seat's lease as its stream leaves it (a walk over the
+ * seats): what a full answer about them is made from. The order itself when
+ * no stream changes a seat; else its seats copied, each the one
+ * seatWithLiveness keeps.
+ */
 export const withLiveness = (order: ExistingOrder, liveness: Liveness): ExistingOrder => {
-  const seats = Object.fromEntries(
-    Object.entries(order.usage.seats).map(([seatId, seat]): [string, Seat] => {
-      const own = ownEntry(liveness, seatId)
-      return [seatId, own === undefined ? seat : { ...seat, ...leaseOf(seat, own) }]
-    }),
-  )
+  const recorded = order.usage.seats
+  const ids = Object.keys(recorded)
+  const merged: Seat[] = new Array<Seat>(ids.length)
+  let changed = false
+  for (let i = 0; i < ids.length; i++) {
+    const seat = recorded[ids[i]!]!
+    merged[i] = seatWithLiveness(seat, ownEntry(liveness, ids[i]!))
+    changed ||= merged[i] !== seat
+  }
+  if (!changed) return order
+  const seats = Object.fromEntries(ids.map((seatId, i) => [seatId, merged[i]!]))
   return { ...order, usage: { ...order.usage, seats } }
 }
 

@@ -31,6 +31,7 @@ import { apiKeyHeader, bearerToken } from '../credentials.js'
 import { decodeIn } from '../decode.js'
 import type { HttpDeps } from '../deps.js'
 import { jsonBody } from '../json-body.js'
+import { sendJsonBytes } from '../json-bytes.js'
 import { documentedNames, type PropertyShape } from '../property-names.js'
 import { reply, type Reply } from '../reply.js'
 import { clientIpOf } from '../request-context.js'
@@ -38,7 +39,7 @@ import { babelDialect as dialect, babelProblem } from './dialect.js'
 import { standingRule } from '../denial-fields.js'
 import { babelFailure } from './failures.js'
 import { INSTANT_MESSAGE, parseInstant } from '../audit-params.js'
-import { licenseInfo } from './info.js'
+import { encodedLicenseInfo, licenseInfo } from './info.js'
 import { counts, duration, licenseView, timestamp } from './view.js'
 
 /** The media types seed 002's clients send (its examples: application/json-patch+json). */
@@ -223,7 +224,10 @@ export const createBabelRouter = ({ services, idempotency, rateLimits }: HttpDep
       return E.isLeft(reached) ? babelFailure(reached.left) : reply(200, await licenseInfo(usage, then.order, asOf, false))
     }
     const license = await orders.reach(c.session, c.principal, userKey)
-    return E.isLeft(license) ? babelFailure(license.left) : reply(200, await licenseInfo(usage, await usage.live(c.session, license.right.order), services.clock()))
+    if (E.isLeft(license)) return babelFailure(license.left)
+    sendJsonBytes(c.res, 200, await encodedLicenseInfo(usage, await usage.live(c.session, license.right.order), services.clock()))
+    // Already sent, as the bytes each seat's entry is kept as (info.ts); `endpoint` sends nothing once headers are out.
+    return reply(200)
   })
 
   return router
