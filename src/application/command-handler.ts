@@ -173,6 +173,13 @@ const later = <State>(a: Loaded<State>, b: Loaded<State> | null): Loaded<State> 
 export const DEFAULT_MAX_ATTEMPTS = 20
 
 /** The pause before attempt n + 1: random (so that racing nodes fall apart), up to 2^n ms and never more than 50 ms. */
+/**
+ * At most this many commands decided in one turn, one append: a license's clients reconnecting at once after an
+ * outage must not make one append larger than a store takes (EventStoreDB refuses appends over its maximum size,
+ * 1 MiB by default; a seat's events are well under a kilobyte each with their metadata).
+ */
+export const MAX_TURN = 100
+
 const pauseBefore = (attempt: number): number => Math.random() * Math.min(50, 2 ** attempt)
 
 export const createCommandHandler = (options: CommandHandlerOptions): CommandHandler => {
@@ -331,7 +338,25 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
       if (encoded.length === 0) return answer(null)
 
       const expected = ExpectedVersion.after(current.revision)
-      const { result: appended, seen } = await watching(streamName, () => store.appendToStream(streamName, encoded, expected))
+      let attempted: { readonly result: Awaited<ReturnType<EventStore['appendToStream']>>; readonly seen: number }
+      try {
+        attempted = await watching(streamName, () => store.appendToStream(streamName, encoded, expected))
+      } catch (error) {
+        // The append held the events of the decisions that wrote; its failure is theirs. A decision that wrote
+        // nothing (a refusal, a no-op) needed no append, but it was made on a state that counted the failed
+        // events (a seat refused because an earlier grant of the turn took the last place): it is decided again
+        // alone, on what the stream holds, as it would have been without the turn.
+        const alone: Waiting[] = []
+        batch.forEach((waiting, i) => {
+          const outcome = outcomes[i]!
+          if (outcome._tag === 'Threw') waiting.failed(outcome.error)
+          else if (outcome._tag === 'Decided' && outcome.events.length > 0) waiting.failed(error)
+          else alone.push(waiting)
+        })
+        for (const waiting of alone) await decideInTurn(streamName, [waiting]).catch((failure: unknown) => waiting.failed(failure))
+        return
+      }
+      const { result: appended, seen } = attempted
       if (E.isRight(appended)) {
         // Every decision's events are in this one append: its position (the last event's) is a safe read-your-writes
         // mark for each of them.
@@ -379,7 +404,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
         // In turns of one stream type each (several aggregates may decide on one stream, sharing its fold).
         for (let from = 0; from < all.length; ) {
           let to = from + 1
-          while (to < all.length && all[to]!.aggregate.name === all[from]!.aggregate.name) to += 1
+          while (to < all.length && to - from < MAX_TURN && all[to]!.aggregate.name === all[from]!.aggregate.name) to += 1
           const turn = all.slice(from, to)
           await decideInTurn(streamName, turn).catch((error: unknown) => {
             for (const w of turn) w.failed(error)

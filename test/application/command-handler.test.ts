@@ -3,11 +3,11 @@ import { v4 as uuid } from 'uuid'
 import { afterEach, describe, expect, it } from 'vitest'
 import { aggregate } from '../../src/application/aggregate.js'
 import { CustomerAggregate } from '../../src/application/aggregates.js'
-import { createCommandHandler } from '../../src/application/command-handler.js'
+import { createCommandHandler, MAX_TURN } from '../../src/application/command-handler.js'
 import { EventDecodeError } from '../../src/application/event-codec.js'
 import type { CommandMeta } from '../../src/application/metadata.js'
 import { customerDecider, type CustomerCommand } from '../../src/domain/customer/index.js'
-import { ExpectedVersion, type EventStore } from '../../src/store/port.js'
+import { ExpectedVersion, StoreUnavailable, type EventStore } from '../../src/store/port.js'
 import { createSqliteEventStore } from '../../src/store/sqlite.js'
 import { profileNamed } from '../domain/fixtures.js'
 import { makeTempDir, type TempDir } from '../support/tmp.js'
@@ -83,6 +83,53 @@ describe('command handling', () => {
     const answered = results.map((result) => (E.isRight(result) ? [result.right.revision, result.right.state.exists && result.right.state.profile.name] : result.left._tag))
     expect(answered).toEqual([...Array.from({ length: 20 }, (_, i) => [i + 1, `v${i + 1}`]), 'CustomerAlreadyExists'])
     expect((await store.readStream('customer-1')).map((e) => (e.data as { profile: { name: string } }).profile.name)).toEqual(Array.from({ length: 21 }, (_, i) => `v${i}`))
+  })
+
+  it('when the append of a turn fails, the decisions that wrote fail with it and the others are decided again alone', async () => {
+    open()
+    let failNext = false
+    const flaky: EventStore = {
+      ...store,
+      appendToStream: async (...args) => {
+        if (failNext) {
+          failNext = false
+          throw new StoreUnavailable('the disk is away')
+        }
+        return store.appendToStream(...args)
+      },
+    }
+    const handler = createCommandHandler({ store: flaky, clock: () => new Date() })
+    await handler.handle(CustomerAggregate, create(1, 'v0'), {}, meta)
+    const outcome = (p: Promise<E.Either<{ readonly _tag: string }, unknown>>) => p.then((r) => (E.isLeft(r) ? r.left._tag : 'done'), (e: unknown) => `threw ${(e as Error).name}`)
+    failNext = true
+    // One turn: an update (writes) and a create refused on the state the update left: the refusal needs no append.
+    const first = await Promise.all([outcome(handler.handle(CustomerAggregate, update(1, 'v1'), {}, meta)), outcome(handler.handle(CustomerAggregate, create(1, 'again'), {}, meta))])
+    expect(first).toEqual([`threw ${new StoreUnavailable('x').name}`, 'CustomerAlreadyExists'])
+    failNext = true
+    // One turn: two creates of a new customer, the second refused only because of the first, whose append failed:
+    // alone, on what the stream holds, the second creates it.
+    const second = await Promise.all([outcome(handler.handle(CustomerAggregate, create(2, 'A'), {}, meta)), outcome(handler.handle(CustomerAggregate, create(2, 'B'), {}, meta))])
+    expect(second).toEqual([`threw ${new StoreUnavailable('x').name}`, 'done'])
+    expect((await store.readStream('customer-2')).map((e) => (e.data as { profile: { name: string } }).profile.name)).toEqual(['B'])
+    expect((await store.readStream('customer-1')).map((e) => (e.data as { profile: { name: string } }).profile.name)).toEqual(['v0'])
+  })
+
+  it(`decides at most ${MAX_TURN} queued commands in one turn, one append`, async () => {
+    open()
+    const sizes: number[] = []
+    const counted: EventStore = {
+      ...store,
+      appendToStream: (name, events, expected) => {
+        sizes.push(events.length)
+        return store.appendToStream(name, events, expected)
+      },
+    }
+    const handler = createCommandHandler({ store: counted, clock: () => new Date() })
+    await handler.handle(CustomerAggregate, create(1, 'v0'), {}, meta)
+    const results = await Promise.all(Array.from({ length: 2 * MAX_TURN + 50 }, (_, i) => handler.handle(CustomerAggregate, update(1, `v${i + 1}`), {}, meta)))
+    expect(results.every(E.isRight)).toBe(true)
+    expect(Math.max(...sizes)).toBe(MAX_TURN)
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(2 * MAX_TURN + 51)
   })
 
   it('when another process appended first, decides again on the new state and succeeds', async () => {
