@@ -35,19 +35,15 @@ export const clientIpOf = (req: Request): string | null => req.ip ?? req.socket.
 export const commandMeta = (req: Request, actor: string | null, idempotencyKey: string | null = null): CommandMeta => {
   const requestId = requestIdOf(req)
   const correlation = req.headers['x-correlation-id']
-  let clientIp: string | null | undefined
   return {
     actor,
     requestId,
     correlationId: typeof correlation === 'string' && ID.test(correlation) ? correlation : requestId,
     // The request is what caused the events it writes.
     causationId: requestId,
-    // Worked out when first read (Express's req.ip walks the trusted proxies): a request that writes nothing,
-    // a heartbeat that renews nothing, never reads it.
-    get clientIp() {
-      if (clientIp === undefined) clientIp = clientIpOf(req)
-      return clientIp
-    },
+    // Read now, not when an event is encoded: by then the request may have waited for its stream's turn and its
+    // client gone, and a closed socket has no address.
+    clientIp: clientIpOf(req),
     idempotencyKey,
   }
 }
