@@ -16,7 +16,7 @@ import { WebhookEndpointEvent, webhookEndpointDecider, webhookEndpointStream } f
 import { aggregate } from './aggregate.js'
 
 /** What the aggregates on an order's stream share: its name, events and fold, and its stream. */
-const onOrderStream = { name: 'order', stateVersion: 12, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
+const onOrderStream = { name: 'order', stateVersion: 13, events: OrderEvent, streamOf: (c: { readonly orderId: string }) => orderStream(c.orderId) }
 
 /** An order's terms, activation key and serial number (seeds 000 and 001). */
 export const OrderAggregate = aggregate({ ...onOrderStream, decider: orderDecider })
@@ -61,4 +61,4 @@ export const LeadershipAggregate = aggregate({ name: 'leadership', stateVersion:
  * and the first request on a license after a start reads every held seat's:
  * a snapshot every 10 renewals keeps each such read to a handful of events.
  */
-export const SeatAggregate = aggregate({ name: 'seat', stateVersion: 10, decider: seatDecider, events: SeatEvent, streamOf: (c) => seatStream(c.seat.seatId), snapshotEvery: 10 })
+export const SeatAggregate = aggregate({ name: 'seat', stateVersion: 11, decider: seatDecider, events: SeatEvent, streamOf: (c) => seatStream(c.seat.seatId), snapshotEvery: 10 })

@@ -122,8 +122,10 @@ export const createApp = (deps: HttpDeps, options: AppOptions): Express => {
     return owner === undefined ? next() : owner.router(req, res, next)
   })
   const everyRouter = Router()
+  // A request a plain route had leaves at once (mounted as it is, so that the app's stack still shows every route).
+  everyRouter.use((req, _res, next) => next(dispatched(req) ? 'router' : undefined))
   for (const { router } of routed) everyRouter.use(router)
-  app.use((req, res, next) => (dispatched(req) ? next() : everyRouter(req, res, next)))
+  app.use(everyRouter)
 
   // Nothing matched: a wrong method on a known path, or an unknown path.
   app.use((req, res) => {
