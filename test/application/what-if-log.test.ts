@@ -12,7 +12,7 @@ import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { decodeRecorded, EventDecodeError } from '../../src/application/event-codec.js'
 import { systemMeta } from '../../src/application/metadata.js'
-import { createServices } from '../../src/application/services.js'
+import { createServices, type Services } from '../../src/application/services.js'
 import { FACT, HEARTBEAT, readActionLog, RELEASE, REQUEST, type ActionLog, type StoredRows } from '../../src/application/what-if-log.js'
 import { createWhatIf } from '../../src/application/what-if.js'
 import type { ActivationKey } from '../../src/domain/activation-key/key.js'
@@ -27,6 +27,15 @@ import { makeTempDir } from '../support/tmp.js'
 const right = <A>(either: E.Either<unknown, A>): A => {
   if (E.isLeft(either)) throw new Error(JSON.stringify(either.left))
   return either.right
+}
+
+/** A customer, a template and a license of `seats` seats under `activationKey`, written through the services: its order id. */
+const aLicense = async (services: Services, seats: number, activationKey: string): Promise<string> => {
+  const meta = systemMeta('test', 'test')
+  const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
+  right(await services.customers.create(services.session(), { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
+  right(await services.productTemplates.create(services.session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
+  return right(await services.orders.create(services.session(), admin, { terms: { ...seedTerms, activations_allowed: seats }, activationKey: activationKey as ActivationKey }, meta)).orderId
 }
 
 /** What the log says, the simple way: every stream read whole, merged by sorting on position. */
@@ -88,10 +97,7 @@ describe('what-if: reading a license’s log', () => {
       const services = createServices({ store: sqlite, clock: clock.now, adminToken: null })
       const meta = systemMeta('test', 'test')
       const session = () => services.session()
-      right(await services.customers.create(session(), { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
-      right(await services.productTemplates.create(session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
-      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
-      const { orderId } = right(await services.orders.create(session(), admin, { terms: { ...seedTerms, activations_allowed: 2 }, activationKey: 'WHAT-IF-LOG' as ActivationKey }, meta))
+      const orderId = await aLicense(services, 2, 'WHAT-IF-LOG')
       const client = (n: number) => ({ clientId: `c${n}`, machineId: `m${n}`, clientName: null, clientAddr: null })
       const seatIds: Record<number, string> = {}
       const request = async (n: number) => {
@@ -152,10 +158,7 @@ describe('what-if: reading a license’s log', () => {
       const services = createServices({ store, clock: clock.now, adminToken: null })
       const meta = systemMeta('test', 'test')
       const session = () => services.session()
-      right(await services.customers.create(session(), { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
-      right(await services.productTemplates.create(session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
-      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
-      const { orderId } = right(await services.orders.create(session(), admin, { terms: { ...seedTerms, activations_allowed: 2 }, activationKey: 'WHAT-IF-BAD' as ActivationKey }, meta))
+      const orderId = await aLicense(services, 2, 'WHAT-IF-BAD')
       const seats = []
       for (const n of [1, 2]) seats.push(right(await services.usage.request(session(), { type: 'RequestSeat', orderId, clientId: `c${n}`, machineId: `m${n}`, clientName: null, clientAddr: null }, meta)).seat!)
       for (let minute = 0; minute < 3; minute += 1) {
@@ -214,10 +217,7 @@ describe('what-if: reading a license’s log', () => {
       const services = createServices({ store, clock: clock.now, adminToken: null })
       const meta = systemMeta('test', 'test')
       const session = () => services.session()
-      right(await services.customers.create(session(), { type: 'CreateCustomer', profile: right(CustomerProfileInput.decode({ name: 'Rivers Inc' })) }, meta))
-      right(await services.productTemplates.create(session(), { type: 'CreateProductTemplate', name: 'Trial', productId: '1' }, meta))
-      const admin = { credentialId: 'test', scope: { kind: 'admin' as const } }
-      const { orderId } = right(await services.orders.create(session(), admin, { terms: { ...seedTerms, activations_allowed: 3 }, activationKey: 'WHAT-IF-START' as ActivationKey }, meta))
+      const orderId = await aLicense(services, 3, 'WHAT-IF-START')
       const request = async (n: number) =>
         right(await services.usage.request(session(), { type: 'RequestSeat', orderId, clientId: `c${n}`, machineId: `m${n}`, clientName: null, clientAddr: null }, meta)).seat
       const first = await request(1)
